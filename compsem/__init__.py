@@ -1,0 +1,13 @@
+"""compsem: where embedding similarity breaks on compositional meaning changes.
+
+The data path, one module per step::
+
+    pairs file -> compsem.pairs -> compsem.registry -> compsem.scoring (+ compsem.cache)
+      -> tidy DataFrame (one row per pair x model) -> compsem.stats -> compsem.figures -> pages/
+
+Nothing here imports Streamlit; the dashboard and the CLI are thin layers over the library.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

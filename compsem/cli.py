@@ -1,0 +1,267 @@
+"""The ``compsem`` command: argument parsing only; every command is a library call.
+
+    compsem models [--json]
+    compsem pairs check FILE
+    compsem run [--pairs FILE] [--models KEY ...] [--thresholds 0.5 0.8] [--out DIR]
+    compsem train --objective {sick-nli,sick-relatedness,stsb,mrpc} [...]
+    compsem rerank-eval [--k 10 20 50 100] [--reranker KEY ...] [--out DIR]
+    compsem cache info|clear [--model KEY]
+
+Exit codes: 0 success, 1 bad input (a pair file with errors, an unknown model, no model
+could score), 2 usage errors (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 1
+
+
+def _fail(message: str) -> int:
+    print(f"compsem: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+# -- models ------------------------------------------------------------------------------
+def cmd_models(args: argparse.Namespace) -> int:
+    from compsem.registry import list_models
+
+    rows = list_models()
+    if args.json:
+        out = [{
+            "key": r.spec.key, "alias": r.spec.alias, "kind": r.spec.kind, "objective": r.spec.objective,
+            "normalization": r.spec.normalization, "prompt": r.spec.prompt,
+            "trust_remote_code": r.spec.trust_remote_code, "in_study": r.spec.study,
+            "availability": r.status, "usable_offline": r.usable, "location": r.location,
+            "fingerprint": r.fingerprint, "reason": r.reason, "notes": r.spec.notes,
+        } for r in rows]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    width = max(len(r.spec.key) for r in rows)
+    print(f"{'model':<{width}}  {'kind':<13} {'objective':<9} {'availability':<14} note")
+    for r in rows:
+        note = r.reason if r.status != "packaged" else r.spec.package or ""
+        print(f"{r.spec.key:<{width}}  {r.spec.kind:<13} {r.spec.objective:<9} {r.status:<14} {note}")
+    return EXIT_OK
+
+
+# -- pairs -------------------------------------------------------------------------------
+def cmd_pairs_check(args: argparse.Namespace) -> int:
+    from compsem.categories import category_info
+    from compsem.pairs import category_counts, check_pairs
+
+    check = check_pairs(Path(args.file))
+    for problem in check.problems:
+        print(f"{check.source}: {problem}")
+    if check.ok:
+        counts = category_counts(check.pairs)
+        print(f"{check.source}: OK, {len(check.pairs)} pairs in {len(counts)} categories"
+              + (f" ({len(check.warnings)} warning(s))" if check.warnings else ""))
+        for name, n in counts.items():
+            info = category_info(name)
+            print(f"  {name:<20} {n:>4}  {info.role}, expected {info.expected}")
+        return EXIT_OK
+    print(f"{check.source}: {len(check.errors)} error(s); the file cannot be used until they are fixed",
+          file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+# -- run ---------------------------------------------------------------------------------
+class _Bars:
+    """One tqdm bar per model, created lazily; silent when not on a terminal or --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bars: dict = {}
+
+    def __call__(self, model: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        from tqdm.auto import tqdm
+
+        bar = self.bars.get(model)
+        if bar is None:
+            bar = self.bars[model] = tqdm(total=total, desc=model.rsplit("/", 1)[-1][:28], unit="pair",
+                                          leave=True, file=sys.stderr)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from compsem.cache import ScoreCache
+    from compsem.export import write_run
+    from compsem.pairs import PairFileError, load_pairs
+    from compsem.registry import UnknownModelError, get_spec, offline_models
+    from compsem.report import build_comparison, build_summary, render_report
+    from compsem.scoring import score_pairs
+
+    try:
+        pairs = load_pairs(args.pairs) if args.pairs else load_pairs()
+    except PairFileError as exc:
+        return _fail(str(exc))
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    models = args.models or offline_models()
+    try:
+        for name in models:
+            get_spec(name)
+    except UnknownModelError as exc:
+        return _fail(str(exc))
+    for t in args.thresholds:
+        if not 0.0 <= t <= 1.0:
+            return _fail(f"threshold {t} is outside 0-1 (scores are on a 0-1 scale)")
+    cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
+    t0 = time.perf_counter()
+    run = score_pairs(pairs, models, cache=cache, use_cache=not args.no_cache, batch_size=args.batch_size,
+                      progress=_Bars(args.quiet))
+    seconds = time.perf_counter() - t0
+    for msg in run.cache_messages:
+        print(f"compsem: warning: {msg}", file=sys.stderr)
+    for m in run.failed:
+        print(f"compsem: skipped {m.model}: {m.error}", file=sys.stderr)
+    if run.results.empty:
+        return _fail("no model could score the pairs (see the reasons above)")
+    meta = {
+        "pairs_source": args.pairs or "bundled study pairs",
+        "n_pairs": int(len(pairs)),
+        "models": [m.model for m in run.models if not m.error],
+        "skipped": {m.model: m.error for m in run.failed},
+        "thresholds": list(args.thresholds),
+        "scored": run.scored,
+        "cached": run.cached,
+        "seconds": round(seconds, 2),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    summary = build_summary(run.results, args.thresholds, meta)
+    comparison = build_comparison(run.results)
+    report = render_report(run.results, args.thresholds, meta)
+    paths = write_run(Path(args.out), run.results, summary, comparison, report)
+    print(f"{run.summary()} in {seconds:.1f}s ({len(meta['models'])} model(s) x {len(pairs)} pairs)")
+    for p in paths:
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+# -- cache -------------------------------------------------------------------------------
+def cmd_cache(args: argparse.Namespace) -> int:
+    from compsem.cache import ScoreCache
+
+    cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
+    if args.action == "info":
+        print(f"{cache.path}: {cache.count(args.model)} stored score(s)" + (f" for {args.model}" if args.model else ""))
+    else:
+        print(f"deleted {cache.clear(args.model)} score(s) from {cache.path}")
+    return EXIT_OK
+
+
+# -- train / rerank (library calls live in compsem.train and compsem.rerank) -------------------
+def cmd_train(args: argparse.Namespace) -> int:
+    from compsem.datasets import DatasetError
+    from compsem.train import train_cross_encoder
+
+    try:
+        result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
+                                     out_dir=args.out, max_train_pairs=args.max_train_pairs,
+                                     batch_size=args.batch_size, progress=not args.quiet)
+    except (DatasetError, FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    metrics = result.card.get("metrics", {})
+    print(f"saved {result.card.get('key')} to {result.folder}")
+    for name, value in metrics.items():
+        print(f"  {name}: {value:.4f}" if isinstance(value, float) else f"  {name}: {value}")
+    return EXIT_OK
+
+
+def cmd_rerank_eval(args: argparse.Namespace) -> int:
+    from compsem.rerank import run_rerank_eval
+
+    try:
+        paths = run_rerank_eval(ks=args.k, rerankers=args.reranker, out_dir=Path(args.out),
+                                data_dir=args.data, repeats=args.repeats, max_queries=args.max_queries)
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    for p in paths:
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="compsem",
+        description="Where cosine similarity breaks on compositional meaning changes, and whether cross-encoders fix it.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("models", help="list the model registry with availability")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("pairs", help="pair files")
+    pairs_sub = p.add_subparsers(dest="pairs_command", required=True)
+    c = pairs_sub.add_parser("check", help="validate a pair CSV and print every problem with its line")
+    c.add_argument("file")
+    c.set_defaults(func=cmd_pairs_check)
+
+    p = sub.add_parser("run", help="score pairs with models and write results, statistics and a report")
+    p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
+    p.add_argument("--models", nargs="+", metavar="KEY", help="registry keys or aliases (default: every model available offline)")
+    p.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.8], metavar="T")
+    p.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--no-cache", action="store_true", help="score everything again")
+    p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("train", help="fine-tune the packaged MiniLM as a cross-encoder on one objective")
+    p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
+    p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--out", help="model folder (default: cache/models/<name>)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--max-train-pairs", type=int, help="train on the first N shuffled pairs (smoke runs)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("rerank-eval", help="first-stage retrieval + cross-encoder reranking: quality and latency")
+    p.add_argument("--k", nargs="+", type=int, default=[10, 20, 50, 100])
+    p.add_argument("--reranker", nargs="+", metavar="KEY", help="cross-encoder keys (default: trained ones available)")
+    p.add_argument("--out", default="runs/rerank")
+    p.add_argument("--data", help="datasets folder (default: ../shared/datasets)")
+    p.add_argument("--repeats", type=int, default=3, help="latency repetitions")
+    p.add_argument("--max-queries", type=int, help="evaluate on the first N queries")
+    p.set_defaults(func=cmd_rerank_eval)
+
+    p = sub.add_parser("cache", help="inspect or clear the score cache")
+    p.add_argument("action", choices=["info", "clear"])
+    p.add_argument("--model", help="only this model key")
+    p.add_argument("--cache-dir")
+    p.set_defaults(func=cmd_cache)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from compsem.scoring import quiet_libraries
+
+    quiet_libraries()
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return _fail("interrupted; scores finished so far are in the cache")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

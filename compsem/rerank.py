@@ -1,0 +1,409 @@
+"""Reranking lab: a first stage (BM25, bi-encoder, or both fused), a cross-encoder over the
+top K, IR metrics from ranx, and per-stage latency.
+
+The evaluation set is built at run time from SICK (never copied into the repository):
+
+* queries: sentence A of the TEST-split pairs labelled ENTAILMENT (no trained cross-encoder
+  of compsem saw the TEST split), one query per distinct sentence A;
+* relevant documents: the sentence B of those pairs (graded 1);
+* corpus: every distinct SICK sentence of every split, so the near-duplicates that SICK
+  builds by negating or swapping a sentence are natural hard negatives;
+* the query's own text is removed from its result list (a sentence trivially retrieves
+  itself, which says nothing about the retriever).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from compsem.cache import CachedScore, ScoreCache
+from compsem.registry import default_cache_dir, get_spec, list_models, resolve
+from compsem.scoring import CrossEncoderScorer, Scorer, load_scorer
+
+log = logging.getLogger(__name__)
+
+#: A bi-encoder embeds every document on the CPU; above this many it would take minutes,
+#: so dense retrieval over pasted documents refuses with a clear message instead.
+MAX_DENSE_DOCS = 20_000
+#: BM25 (sparse matrices) is fine with far more.
+MAX_BM25_DOCS = 200_000
+RRF_K = 60
+FIRST_STAGES = ("bm25", "dense", "hybrid")
+DENSE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class RetrievalSet:
+    """Queries, corpus and relevance judgements.
+
+    Attributes:
+        queries: query id -> text.
+        corpus: document texts; a document's id is its index as a string.
+        qrels: query id -> {document id: relevance}.
+        description: how the set was built and its size, for reports.
+    """
+
+    queries: dict[str, str]
+    corpus: list[str]
+    qrels: dict[str, dict[str, int]]
+    description: str
+
+
+def sick_retrieval_set(data_dir: str | Path | None = None, max_queries: int | None = None,
+                       seed: int = 0) -> RetrievalSet:
+    """Build the SICK entailment retrieval set described in the module docstring.
+
+    Args:
+        data_dir: datasets folder (default: :func:`compsem.datasets.default_data_dir`).
+        max_queries: keep a seeded random sample of this many queries (all if None).
+        seed: sampling seed.
+    """
+    from compsem.datasets import load_sick
+
+    sick = load_sick(data_dir)
+    corpus = sorted(set(sick["sentence_a"]) | set(sick["sentence_b"]))
+    index = {t: i for i, t in enumerate(corpus)}
+    test = sick[(sick["split"] == "test") & (sick["label"] == "entailment") & (sick["sentence_a"] != sick["sentence_b"])]
+    grouped = test.groupby("sentence_a", sort=True)["sentence_b"].apply(lambda s: sorted(set(s)))
+    queries, qrels = {}, {}
+    for n, (text, relevant) in enumerate(grouped.items()):
+        qid = f"q{n:05d}"
+        queries[qid] = text
+        qrels[qid] = {str(index[b]): 1 for b in relevant}
+    if max_queries is not None and max_queries < len(queries):
+        rng = np.random.default_rng(seed)
+        keep = sorted(rng.choice(sorted(queries), size=max_queries, replace=False))
+        queries = {q: queries[q] for q in keep}
+        qrels = {q: qrels[q] for q in keep}
+    n_rel = sum(len(v) for v in qrels.values())
+    desc = (f"SICK TEST entailment pairs as queries: {len(queries)} queries (distinct sentence A), {n_rel} relevant "
+            f"documents (their sentence B), corpus of {len(corpus)} distinct SICK sentences from all splits; the "
+            "query's own text is excluded from its results")
+    return RetrievalSet(queries, corpus, qrels, desc)
+
+
+def _check_inputs(queries: Sequence[str], corpus: Sequence[str], k: int) -> None:
+    if not corpus:
+        raise ValueError("the corpus is empty: add at least one document")
+    if any(not q or not q.strip() for q in queries):
+        raise ValueError("the query is empty: type a query")
+    if k < 1:
+        raise ValueError(f"K must be at least 1, not {k}")
+
+
+class BM25Retriever:
+    """BM25 from bm25s (Lucene variant, English stopwords removed)."""
+
+    def __init__(self, corpus: Sequence[str]):
+        import bm25s
+
+        if not corpus:
+            raise ValueError("the corpus is empty: add at least one document")
+        if len(corpus) > MAX_BM25_DOCS:
+            raise ValueError(f"{len(corpus):,} documents; BM25 here is limited to {MAX_BM25_DOCS:,}")
+        self.n_docs = len(corpus)
+        self._bm25s = bm25s
+        self.model = bm25s.BM25()
+        self.model.index(bm25s.tokenize(list(corpus), stopwords="en", show_progress=False), show_progress=False)
+
+    def search(self, queries: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        """Top ``k`` (document index, score) per query, best first; fewer if the corpus is smaller."""
+        _check_inputs(queries, [""] * self.n_docs, k)
+        k = min(k, self.n_docs)
+        tokens = self._bm25s.tokenize(list(queries), stopwords="en", show_progress=False)
+        docs, scores = self.model.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        return [[(int(d), float(s)) for d, s in zip(drow, srow)] for drow, srow in zip(docs, scores)]
+
+
+class DenseRetriever:
+    """Exact cosine search over normalized bi-encoder embeddings; corpus embeddings cached on disk."""
+
+    def __init__(self, corpus: Sequence[str], scorer: Scorer | None = None, cache_dir: Path | None = None):
+        if not corpus:
+            raise ValueError("the corpus is empty: add at least one document")
+        if len(corpus) > MAX_DENSE_DOCS:
+            raise ValueError(f"{len(corpus):,} documents is too many for dense retrieval on a CPU here "
+                             f"(limit {MAX_DENSE_DOCS:,}); use BM25 as the first stage")
+        self.scorer = scorer or load_scorer(DENSE_MODEL)
+        self.corpus = list(corpus)
+        self.embeddings = self._corpus_embeddings(cache_dir or default_cache_dir() / "embeddings")
+
+    def _corpus_embeddings(self, folder: Path) -> np.ndarray:
+        digest = hashlib.sha256(json.dumps(self.corpus).encode()).hexdigest()[:16]
+        fp = self.scorer.fingerprint.replace(":", "-") or "nofp"
+        path = folder / f"{fp}-{digest}.npy"
+        if path.is_file():
+            try:
+                emb = np.load(path)
+                if emb.shape[0] == len(self.corpus):
+                    return emb
+            except (OSError, ValueError):
+                log.warning("damaged embedding cache %s; recomputing", path)
+        emb = self.scorer.embed(self.corpus).astype(np.float32)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy.tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, emb)
+        os.replace(tmp, path)
+        return emb
+
+    def search(self, queries: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        _check_inputs(queries, self.corpus, k)
+        k = min(k, len(self.corpus))
+        q = self.scorer.embed(list(queries))
+        sims = q @ self.embeddings.T
+        out = []
+        for row in sims:
+            top = np.argpartition(-row, k - 1)[:k] if k < len(row) else np.arange(len(row))
+            top = top[np.argsort(-row[top], kind="stable")]
+            out.append([(int(i), float(row[i])) for i in top])
+        return out
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[tuple[int, float]]], k: int, rrf_k: int = RRF_K) -> list[tuple[int, float]]:
+    """Fuse ranked lists: score(d) = Σ_lists 1 / (rrf_k + rank(d)), rank starting at 1.
+
+    Example:
+        >>> reciprocal_rank_fusion([[(1, 9.0), (2, 5.0)], [(2, 0.9), (3, 0.1)]], k=3)[0][0]
+        2
+    """
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (doc, _) in enumerate(ranking, start=1):
+            fused[doc] = fused.get(doc, 0.0) + 1.0 / (rrf_k + rank)
+    return sorted(fused.items(), key=lambda x: (-x[1], x[0]))[:k]
+
+
+class HybridRetriever:
+    """BM25 and dense retrieval fused by reciprocal rank fusion."""
+
+    def __init__(self, bm25: BM25Retriever, dense: DenseRetriever, depth: int = 100):
+        self.bm25, self.dense, self.depth = bm25, dense, depth
+
+    def search(self, queries: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        depth = max(k, self.depth)
+        sparse, dense = self.bm25.search(queries, depth), self.dense.search(queries, depth)
+        return [reciprocal_rank_fusion([s, d], k) for s, d in zip(sparse, dense)]
+
+
+class Reranker:
+    """A cross-encoder over (query, document) pairs, scores cached.
+
+    NLI models rank by P(entailment | query, document), one direction: ranking needs no
+    symmetric similarity and this halves the cost.
+    """
+
+    def __init__(self, model: str, cache: ScoreCache | None = None, scorer: Scorer | None = None):
+        res = resolve(model)
+        if res.spec.kind != "cross-encoder":
+            raise ValueError(f"{res.spec.key} is a {res.spec.kind}; a reranker must be a cross-encoder")
+        if not res.can_score_new_text:
+            raise ValueError(f"{res.spec.key} cannot score new text here: {res.reason}")
+        self.scorer = scorer or load_scorer(res)
+        if not isinstance(self.scorer, CrossEncoderScorer):
+            raise ValueError(f"{res.spec.key} is not a loaded cross-encoder")
+        self.key = res.spec.key
+        self.cache = cache
+        self._cache_key = f"{self.key}#rerank"
+
+    def score(self, query: str, docs: Sequence[str], use_cache: bool = True) -> np.ndarray:
+        pairs = [(query, d) for d in docs]
+        found = self.cache.get_many(self._cache_key, self.scorer.fingerprint, pairs) if (self.cache and use_cache) else {}
+        todo = [p for p in pairs if p not in found]
+        if todo:
+            new = self._predict(todo)
+            if self.cache is not None and use_cache:
+                self.cache.put_many(self._cache_key, self.scorer.fingerprint, todo,
+                                    [CachedScore(float(s), float(s), "{}") for s in new])
+            found.update({p: CachedScore(float(s), float(s), "{}") for p, s in zip(todo, new)})
+        return np.array([found[p].score for p in pairs], dtype=float)
+
+    def _predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        sc = self.scorer
+        if sc.num_labels == 1:
+            return sc.logits(pairs)  # monotone in the activated score; ranking needs no activation
+        logits = sc.logits(pairs)
+        labels = sc.labels
+        col = labels.index("entailment") if "entailment" in labels else logits.shape[1] - 1
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return p[:, col]
+
+    def rerank(self, query: str, candidates: Sequence[tuple[int, float]], corpus: Sequence[str],
+               use_cache: bool = True) -> list[tuple[int, float]]:
+        """Candidates re-ordered by cross-encoder score (ties keep the first-stage order)."""
+        if not query.strip():
+            raise ValueError("the query is empty: type a query")
+        if not candidates:
+            return []
+        scores = self.score(query, [corpus[d] for d, _ in candidates], use_cache)
+        order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
+        return [(candidates[i][0], float(scores[i])) for i in order]
+
+
+def evaluate_rankings(qrels: dict[str, dict[str, int]], rankings: dict[str, list[tuple[int, float]]],
+                      metrics: Sequence[str]) -> dict[str, float]:
+    """Mean metrics over queries with ranx (e.g. ``ndcg@10``, ``mrr@10``, ``recall@100``).
+
+    Scores are replaced by descending rank-derived values so ranx sees exactly our order.
+    """
+    from ranx import Qrels, Run, evaluate
+
+    run_dict = {}
+    for qid, ranked in rankings.items():
+        n = len(ranked)
+        run_dict[qid] = {str(doc): float(n - i) for i, (doc, _) in enumerate(ranked)} or {"-1": 0.0}
+    result = evaluate(Qrels(qrels), Run(run_dict), list(metrics), make_comparable=True)
+    if isinstance(result, float):
+        result = {metrics[0]: result}
+    return {m: float(v) for m, v in result.items()}
+
+
+def _drop_self(ranked: list[tuple[int, float]], corpus: Sequence[str], query: str, k: int) -> list[tuple[int, float]]:
+    return [(d, s) for d, s in ranked if corpus[d] != query][:k]
+
+
+def percentile_ms(samples: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(samples) * 1000.0, q))
+
+
+def default_rerankers() -> list[str]:
+    """Cross-encoders that can score new text offline (trained ones with weights, cached hub ones)."""
+    return [r.spec.key for r in list_models()
+            if r.spec.kind == "cross-encoder" and r.status in ("packaged", "local", "cached")]
+
+
+def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[str] | None = None,
+                    out_dir: Path = Path("runs/rerank"), data_dir: str | Path | None = None, repeats: int = 3,
+                    max_queries: int | None = 300, latency_queries: int = 20, seed: int = 0,
+                    progress: Callable[[str], None] | None = print) -> list[Path]:
+    """Quality (ranx) and latency of every first stage, alone and with each reranker, for each K.
+
+    Writes ``metrics.json`` (NDCG@10, MRR@10 and Recall@K per first stage, and per first
+    stage + reranker and K) and ``latency.csv`` (p50/p95 ms per stage, K and reranker).
+    """
+    from compsem.export import atomic_write_text
+
+    ks = sorted({int(k) for k in ks})
+    if not ks or ks[0] < 1:
+        raise ValueError("every K must be a positive integer")
+    rerankers = list(rerankers) if rerankers else default_rerankers()
+    for key in rerankers:
+        get_spec(key)
+    say = progress or (lambda _m: None)
+    data = sick_retrieval_set(data_dir, max_queries=max_queries, seed=seed)
+    say(data.description)
+    qids = list(data.queries)
+    qtexts = [data.queries[q] for q in qids]
+    depth = max(ks)
+
+    t0 = time.perf_counter()
+    bm25 = BM25Retriever(data.corpus)
+    dense = DenseRetriever(data.corpus)
+    stages = {"bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, depth=max(depth, 100))}
+    say(f"indexed {len(data.corpus)} documents in {time.perf_counter() - t0:.1f}s")
+    pools = {name: {q: _drop_self(r, data.corpus, t, depth)
+                    for q, t, r in zip(qids, qtexts, st.search(qtexts, depth + 1))}
+             for name, st in stages.items()}
+
+    metrics: dict = {"dataset": data.description, "n_queries": len(qids), "corpus_size": len(data.corpus),
+                     "ks": ks, "first_stage": {}, "reranked": {}}
+    first_metric_names = ["ndcg@10", "mrr@10", *[f"recall@{k}" for k in ks]]
+    for name, pool in pools.items():
+        metrics["first_stage"][name] = evaluate_rankings(data.qrels, pool, first_metric_names)
+
+    cache = ScoreCache()
+    latency_rows = []
+    lat_q = list(range(min(latency_queries, len(qids))))
+    for key in rerankers:
+        try:
+            rr = Reranker(key, cache=cache)
+        except (ValueError, RuntimeError) as exc:
+            metrics["reranked"][key] = {"skipped": str(exc)}
+            say(f"skipped {key}: {exc}")
+            continue
+        metrics["reranked"][key] = {}
+        for name, pool in pools.items():
+            say(f"reranking {name} top-{depth} with {key} ({len(qids)} queries)")
+            per_k = {}
+            for k in ks:
+                ranked = {q: rr.rerank(t, pool[q][:k], data.corpus) for q, t in zip(qids, qtexts)}
+                per_k[str(k)] = evaluate_rankings(data.qrels, ranked, ["ndcg@10", "mrr@10"])
+            metrics["reranked"][key][name] = per_k
+        # Latency: one query at a time, nothing cached, as a service would see it.
+        for k in ks:
+            first_times, rerank_times = [], []
+            for _ in range(repeats):
+                for i in lat_q:
+                    t1 = time.perf_counter()
+                    cands = _drop_self(bm25.search([qtexts[i]], k + 1)[0], data.corpus, qtexts[i], k)
+                    t2 = time.perf_counter()
+                    rr.rerank(qtexts[i], cands, data.corpus, use_cache=False)
+                    t3 = time.perf_counter()
+                    first_times.append(t2 - t1)
+                    rerank_times.append(t3 - t2)
+            for stage, samples in (("first_stage_bm25", first_times), ("rerank", rerank_times)):
+                latency_rows.append({"reranker": key, "k": k, "stage": stage, "n": len(samples),
+                                     "p50_ms": percentile_ms(samples, 50), "p95_ms": percentile_ms(samples, 95)})
+            total = [a + b for a, b in zip(first_times, rerank_times)]
+            latency_rows.append({"reranker": key, "k": k, "stage": "total", "n": len(total),
+                                 "p50_ms": percentile_ms(total, 50), "p95_ms": percentile_ms(total, 95)})
+            say(f"{key} K={k}: rerank p50 {latency_rows[-2]['p50_ms']:.0f} ms, p95 {latency_rows[-2]['p95_ms']:.0f} ms")
+    # Dense first-stage latency (query encoding + exact search), once.
+    dense_times = []
+    for _ in range(repeats):
+        for i in lat_q:
+            t1 = time.perf_counter()
+            dense.search([qtexts[i]], depth)
+            dense_times.append(time.perf_counter() - t1)
+    latency_rows.append({"reranker": "", "k": depth, "stage": "first_stage_dense", "n": len(dense_times),
+                         "p50_ms": percentile_ms(dense_times, 50), "p95_ms": percentile_ms(dense_times, 95)})
+    metrics["latency_setup"] = {"queries_timed": len(lat_q), "repeats": repeats,
+                                "threads": int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1),
+                                "note": "one query at a time, cross-encoder scores not cached"}
+    out_dir = Path(out_dir)
+    paths = [atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2)),
+             atomic_write_text(out_dir / "latency.csv", pd.DataFrame(latency_rows).to_csv(index=False))]
+    return paths
+
+
+def rank_documents(query: str, documents: Sequence[str], *, first_stage: str = "bm25", k: int = 10,
+                   reranker: Reranker | None = None, dense: DenseRetriever | None = None) -> pd.DataFrame:
+    """First-stage and reranked lists side by side for one query over given documents.
+
+    Returns:
+        One row per candidate: doc, text, first_rank, first_score, rerank_rank, rerank_score, rank_change
+        (positive = moved up).
+    """
+    docs = [d for d in documents if d and d.strip()]
+    _check_inputs([query], docs, k)
+    if first_stage not in FIRST_STAGES:
+        raise ValueError(f"first stage must be one of {', '.join(FIRST_STAGES)}")
+    k = min(k, len(docs))
+    if first_stage == "bm25":
+        first = BM25Retriever(docs).search([query], k)[0]
+    else:
+        dr = dense if dense is not None and dense.corpus == list(docs) else DenseRetriever(docs)
+        first = dr.search([query], k)[0] if first_stage == "dense" else \
+            HybridRetriever(BM25Retriever(docs), dr, depth=len(docs)).search([query], k)[0]
+    table = pd.DataFrame({"doc": [d for d, _ in first], "text": [docs[d] for d, _ in first],
+                          "first_rank": range(1, len(first) + 1), "first_score": [s for _, s in first]})
+    if reranker is not None and len(first):
+        reranked = reranker.rerank(query, first, docs, use_cache=False)
+        pos = {d: (i + 1, s) for i, (d, s) in enumerate(reranked)}
+        table["rerank_rank"] = [pos[d][0] for d in table["doc"]]
+        table["rerank_score"] = [pos[d][1] for d in table["doc"]]
+        table["rank_change"] = table["first_rank"] - table["rerank_rank"]
+        table = table.sort_values("rerank_rank").reset_index(drop=True)
+    return table

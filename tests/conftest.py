@@ -1,0 +1,29 @@
+"""Test-wide setup: offline, and a private score cache so tests never touch ./cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    old = os.environ.get("COMPSEM_CACHE_DIR")
+    os.environ["COMPSEM_CACHE_DIR"] = str(tmp_path_factory.mktemp("compsem-cache"))
+    yield
+    if old is None:
+        os.environ.pop("COMPSEM_CACHE_DIR", None)
+    else:
+        os.environ["COMPSEM_CACHE_DIR"] = old
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA

@@ -1,0 +1,167 @@
+"""End to end: `streamlit run app.py` driven in headless Chromium, every page, with screenshots.
+
+Needs the Debian packages chromium and chromium-driver (/usr/bin/chromium) and the
+playwright Python package (no browser download). Screenshots go to tests/artifacts/
+(git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PAIRS = ROOT / "tests" / "data" / "app_pairs.csv"
+MODELS = ("sentence-transformers/all-MiniLM-L6-v2", "baseline/token-jaccard", "baseline/bag-of-embeddings")
+QUERY = "?models=all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: url path, whether the page must show a chart, file name of the screenshot
+PAGES = [("", True, "overview"), ("Distributions", True, "distributions"), ("Failure_rates", True, "failure-rates"),
+         ("Effect_sizes", True, "effect-sizes"), ("Try_your_own", True, "try-your-own"),
+         ("Pairs_browser", False, "pairs-browser"), ("Study_vs_reproduction", True, "study"),
+         ("Exports", False, "exports")]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: "
+                       "apt-get install -y chromium chromium-driver to run the browser test"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A streamlit server on a free localhost port, over a private cache holding the test pairs' scores."""
+    cache_dir = tmp_path_factory.mktemp("browser-cache")
+    env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache_dir), "COMPSEM_PAIRS_FILE": str(PAIRS),
+           "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    prep = ("import sys; from compsem.cache import ScoreCache; from compsem.pairs import load_pairs; "
+            "from compsem.scoring import score_pairs; "
+            f"run = score_pairs(load_pairs({str(PAIRS)!r}), {list(MODELS)!r}, cache=ScoreCache({str(cache_dir)!r})); "
+            "sys.exit(1 if run.failed else 0)")
+    subprocess.run([sys.executable, "-c", prep], env=env, check=True, cwd=ROOT, timeout=300)
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("browser-log") / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start; log: {Path(log.name).read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1800})
+        yield tab
+        browser.close()
+
+
+def _settle(tab, timeout_ms: int = 90_000) -> None:
+    """Wait until the app is drawn and no script run is in progress."""
+    tab.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    tab.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stStatusWidget']\") && "
+        "document.querySelector(\"[data-testid='stMainBlockContainer'] h1\")", timeout=timeout_ms)
+    tab.wait_for_timeout(500)
+
+
+def _wait_count(tab, selector: str, n: int, timeout_ms: int = 60_000) -> None:
+    tab.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[selector, n],
+                          timeout=timeout_ms)
+
+
+def _no_exception(tab) -> None:
+    errors = tab.locator("[data-testid='stException']")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def test_every_page_in_a_real_browser(server, page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for path, needs_chart, shot in PAGES:
+        page.goto(f"{server}/{path}{QUERY}")
+        _settle(page)
+        if needs_chart:
+            page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot", timeout=60_000)
+        _no_exception(page)
+        if path == "Pairs_browser":
+            page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+        if path == "Exports":
+            _wait_count(page, "[data-testid='stDownloadButton']", 11)  # scores, report, 9 statistics tables
+        if needs_chart:  # every chart offers the PNG download in its modebar
+            charts = page.locator("[data-testid='stPlotlyChart']")
+            for i in range(charts.count()):
+                chart = charts.nth(i)
+                chart.scroll_into_view_if_needed()
+                chart.locator(".js-plotly-plot").wait_for(timeout=30_000)
+                chart.hover()
+                png = chart.locator(".modebar-btn[data-title^='Download plot as a png' i]")
+                png.wait_for(state="attached", timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+
+
+def _bar_values(tab) -> list[float]:
+    texts = tab.eval_on_selector_all("[data-testid='stPlotlyChart'] .bartext", "els => els.map(e => e.textContent)")
+    return [float(t) for t in texts if t and re.fullmatch(r"-?\d+\.\d+", t.strip())]
+
+
+def test_try_your_own_scores_a_typed_pair(server, page):
+    page.goto(f"{server}/Try_your_own{QUERY}")
+    _settle(page)
+    _wait_count(page, "[data-testid='stPlotlyChart'] .bartext", 2 * len(MODELS))
+    before = _bar_values(page)
+    for label, text in (("Sentence A", "Norway defeated Brazil in the final."),
+                        ("Sentence B", "Brazil defeated Norway in the final.")):
+        box = page.get_by_label(label)
+        box.fill(text)
+        box.press("Control+Enter")
+        _settle(page)
+    # the new scores are drawn (and the previous run's chart is gone) when exactly one set of bars shows new values
+    page.wait_for_function(
+        "([old, n]) => { const t = [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .bartext\")]"
+        ".map(e => e.textContent); return t.length === n && t.join(',') !== old; }",
+        arg=[",".join(f"{v:.3f}" for v in before), 2 * len(MODELS)], timeout=60_000)
+    _settle(page)
+    _no_exception(page)
+    after = _bar_values(page)
+    assert len(after) == 2 * len(MODELS), after  # score(A, B) and score(B, A) per model
+    assert all(0 <= v <= 1.0001 for v in after)
+    assert after != before
+    page.screenshot(path=str(ARTIFACTS / "try-your-own-typed.png"), full_page=True)

@@ -1,0 +1,137 @@
+"""compsem.cache: keys, hits and misses, two writers at once, a crash mid-write, damage recovery."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compsem.cache import CACHE_FILE_NAME, CachedScore, ScoreCache, score_key
+
+
+def entry(x: float) -> CachedScore:
+    return CachedScore(x, x / 2, f'{{"logit": {x}}}')
+
+
+def test_key_depends_on_order_model_fingerprint_and_version():
+    base = score_key("m", "fp", "a", "b")
+    assert base != score_key("m", "fp", "b", "a")
+    assert base != score_key("m2", "fp", "a", "b")
+    assert base != score_key("m", "fp2", "a", "b")
+    assert base != score_key("m", "fp", "a", "b", normalization_version="999")
+    assert base == score_key("m", "fp", "a", "b")
+
+
+def test_miss_then_hit_roundtrip(tmp_path: Path):
+    cache = ScoreCache(tmp_path)
+    pairs = [("a", "b"), ("b", "a"), ("ü 👋", "<b>x</b>")]
+    assert cache.get_many("m", "fp", pairs) == {}
+    cache.put_many("m", "fp", pairs, [entry(1.0), entry(2.0), entry(3.0)])
+    got = cache.get_many("m", "fp", pairs)
+    assert got[("b", "a")] == entry(2.0)
+    assert got[("ü 👋", "<b>x</b>")].raw_output == '{"logit": 3.0}'
+    assert cache.get_many("m", "other-fingerprint", pairs) == {}  # a retrained model misses
+    assert cache.count("m") == 3
+
+
+def test_survives_reopen(tmp_path: Path):
+    ScoreCache(tmp_path).put_many("m", "fp", [("a", "b")], [entry(0.25)])
+    assert ScoreCache(tmp_path).get_many("m", "fp", [("a", "b")]) == {("a", "b"): entry(0.25)}
+
+
+def _writer(directory: str, worker: int, n: int) -> None:
+    cache = ScoreCache(directory)
+    for i in range(0, n, 10):  # many small transactions so the two writers interleave
+        pairs = [(f"w{worker}-{j}", "x") for j in range(i, i + 10)]
+        cache.put_many("m", "fp", pairs, [entry(float(j)) for j in range(i, i + 10)])
+    cache.close()
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path):
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path), w, 300)) for w in (1, 2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    cache = ScoreCache(tmp_path)
+    pairs = [(f"w{w}-{j}", "x") for w in (1, 2) for j in range(300)]
+    got = cache.get_many("m", "fp", pairs)
+    assert len(got) == 600
+    assert got[("w2-299", "x")] == entry(299.0)
+    assert not cache.recovered
+
+
+def test_crash_inside_a_write_leaves_a_usable_cache(tmp_path: Path):
+    ScoreCache(tmp_path).put_many("m", "fp", [("kept", "x")], [entry(1.0)])
+    # A process opens a write transaction, inserts, and dies before committing.
+    script = textwrap.dedent(f"""
+        import os, sqlite3
+        conn = sqlite3.connect({str(tmp_path / CACHE_FILE_NAME)!r}, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO scores VALUES ('k','m','fp',1,1,'{{}}','bad',0)")
+        os._exit(1)
+    """)
+    assert subprocess.run([sys.executable, "-c", script]).returncode == 1
+    cache = ScoreCache(tmp_path)
+    assert cache.get_many("m", "fp", [("kept", "x")]) == {("kept", "x"): entry(1.0)}
+    assert cache.count() == 1  # the uncommitted row never landed
+    cache.put_many("m", "fp", [("new", "x")], [entry(2.0)])  # and the lock was released
+    assert cache.count() == 2
+
+
+def test_garbage_file_is_moved_aside_and_replaced(tmp_path: Path):
+    (tmp_path / CACHE_FILE_NAME).write_bytes(b"this is not a database" * 100)
+    cache = ScoreCache(tmp_path)
+    assert cache.get_many("m", "fp", [("a", "b")]) == {}
+    assert cache.recovered and "moved it to" in cache.recovered[0]
+    assert list(tmp_path.glob(f"{CACHE_FILE_NAME}.damaged-*"))  # kept as evidence, not deleted
+    cache.put_many("m", "fp", [("a", "b")], [entry(1.0)])
+    assert cache.get_many("m", "fp", [("a", "b")]) == {("a", "b"): entry(1.0)}
+
+
+def test_damaged_row_is_detected_and_recomputed_not_returned(tmp_path: Path):
+    cache = ScoreCache(tmp_path)
+    cache.put_many("m", "fp", [("a", "b"), ("c", "d")], [entry(1.0), entry(2.0)])
+    cache.close()
+    with sqlite3.connect(tmp_path / CACHE_FILE_NAME) as conn:  # flip a stored score behind the cache's back
+        conn.execute("UPDATE scores SET score = 0.999 WHERE key = ?", (score_key("m", "fp", "a", "b"),))
+    cache = ScoreCache(tmp_path)
+    got = cache.get_many("m", "fp", [("a", "b"), ("c", "d")])
+    assert set(got) == {("c", "d")}
+    assert "failed their checksum" in cache.recovered[0]
+    assert cache.count("m") == 1  # the bad row is gone, to be recomputed
+
+
+def test_truncated_file_is_recovered(tmp_path: Path):
+    cache = ScoreCache(tmp_path)
+    cache.put_many("m", "fp", [(str(i), "x") for i in range(2000)], [entry(float(i)) for i in range(2000)])
+    cache.close()
+    for extra in tmp_path.glob(f"{CACHE_FILE_NAME}-*"):
+        extra.unlink()
+    path = tmp_path / CACHE_FILE_NAME
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    cache = ScoreCache(tmp_path)
+    got = cache.get_many("m", "fp", [(str(i), "x") for i in range(2000)])
+    # Whatever survives must be right; the damage must be reported, never raised.
+    assert all(v == entry(float(k[0])) for k, v in got.items())
+    assert cache.recovered or len(got) == 2000
+
+
+def test_clear(tmp_path: Path):
+    cache = ScoreCache(tmp_path)
+    cache.put_many("m", "fp", [("a", "b")], [entry(1.0)])
+    cache.put_many("n", "fp", [("a", "b")], [entry(1.0)])
+    assert cache.clear("m") == 1 and cache.count() == 1
+
+
+def test_mismatched_lengths_are_refused(tmp_path: Path):
+    with pytest.raises(ValueError):
+        ScoreCache(tmp_path).put_many("m", "fp", [("a", "b")], [entry(1.0), entry(2.0)])

@@ -1,0 +1,38 @@
+"""Packaging: the bundled pairs travel inside a built wheel and are found from it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_carries_and_finds_the_bundled_pairs(tmp_path: Path):
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr
+    wheel = next(tmp_path.glob("compsem-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        assert "compsem/_bundled_pairs/study_pairs.csv" in names
+        assert any(n.endswith("entry_points.txt") for n in names)
+        zf.extractall(tmp_path / "site")
+    # Import compsem from the unpacked wheel only (not the checkout) and load the pairs.
+    probe = ("import compsem.pairs as p; path = p.bundled_pairs_path(); "
+             "assert '_bundled_pairs' in str(path), path; print(len(p.load_pairs()))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "336"
+
+
+def test_console_script_is_declared():
+    text = (ROOT / "pyproject.toml").read_text()
+    assert 'compsem = "compsem.cli:main"' in text
+    assert '"torch>=2.4,<2.14"' in text  # a wider range pulls a multi-GB CUDA build

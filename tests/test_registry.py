@@ -1,0 +1,121 @@
+"""compsem.registry: the table, aliases, resolution order, offline reasons, trust_remote_code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compsem import registry
+from compsem.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
+
+STUDY_BI = {"sentence-transformers/all-MiniLM-L6-v2", "BAAI/bge-large-en-v1.5", "nomic-ai/nomic-embed-text-v1.5",
+            "mixedbread-ai/mxbai-embed-large-v1", "thenlper/gte-large"}
+STUDY_CE = {"cross-encoder/stsb-roberta-large", "cross-encoder/ms-marco-MiniLM-L-12-v2", "BAAI/bge-reranker-large",
+            "cross-encoder/quora-roberta-large"}
+
+
+def test_table_holds_the_study_models_and_nli():
+    by_key = {s.key: s for s in REGISTRY}
+    assert {k for k, s in by_key.items() if s.study and s.kind == "bi-encoder"} == STUDY_BI
+    assert {k for k, s in by_key.items() if s.study and s.kind == "cross-encoder"} == STUDY_CE
+    nli = by_key["cross-encoder/nli-roberta-large"]
+    assert nli.objective == "nli" and nli.normalization == "mutual-entailment" and not nli.study
+    assert by_key["cross-encoder/ms-marco-MiniLM-L-12-v2"].objective == "retrieval"
+    assert by_key["cross-encoder/quora-roberta-large"].objective == "duplicate"
+    assert all(s.normalization == "cosine" for s in REGISTRY if s.kind == "bi-encoder")
+
+
+def test_only_nomic_needs_remote_code_and_a_prefix():
+    assert [s.key for s in REGISTRY if s.trust_remote_code] == ["nomic-ai/nomic-embed-text-v1.5"]
+    assert get_spec("nomic-embed-text-v1.5").prompt == "search_query: "
+
+
+@pytest.mark.parametrize("name", ["all-MiniLM-L6-v2", "ALL-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2"])
+def test_alias_and_key_lookup(name: str):
+    assert get_spec(name).key == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_unknown_model_is_a_sentence_with_suggestions():
+    with pytest.raises(UnknownModelError) as info:
+        get_spec("minilm")
+    text = str(info.value)
+    assert "unknown model 'minilm'" in text and "all-MiniLM-L6-v2" in text
+    with pytest.raises(UnknownModelError, match="not in the registry"):
+        get_spec("someone/private-model")
+
+
+def test_packaged_minilm_resolves_offline_with_the_known_weights():
+    res = resolve("all-MiniLM-L6-v2")
+    assert res.status == "packaged" and res.usable
+    # FACTS.md: the package ships the hub file with this SHA-256.
+    assert res.fingerprint == "sha256:53aa51172d142c89"
+
+
+def test_offline_hub_models_are_unavailable_with_one_line_reason(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    res = resolve("BAAI/bge-large-en-v1.5")
+    assert res.status == "unavailable" and not res.usable
+    assert "offline" in res.reason and "\n" not in res.reason
+
+
+def test_online_hub_models_need_download(monkeypatch, tmp_path):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    res = resolve("cross-encoder/quora-roberta-large")
+    assert res.status == "needs download" and res.location == "cross-encoder/quora-roberta-large"
+
+
+def test_local_folder_wins_over_hub(monkeypatch, tmp_path):
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "models" / "thenlper__gte-large"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"weights")
+    res = resolve("gte-large")
+    assert res.status == "local" and res.location == str(folder) and res.fingerprint.startswith("sha256:")
+
+
+def test_hub_cache_is_used_offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    hub = tmp_path / "hub"
+    snap = hub / "models--thenlper--gte-large" / "snapshots" / ("a" * 40)
+    snap.mkdir(parents=True)
+    (snap / "config.json").write_text("{}")
+    (hub / "models--thenlper--gte-large" / "refs").mkdir()
+    (hub / "models--thenlper--gte-large" / "refs" / "main").write_text("a" * 40)
+    monkeypatch.setenv("HF_HUB_CACHE", str(hub))
+    import huggingface_hub.constants as c
+
+    monkeypatch.setattr(c, "HF_HUB_CACHE", str(hub))
+    res = resolve("gte-large")
+    assert res.status == "cached" and res.fingerprint == "rev:" + "a" * 40
+
+
+def test_user_folder_never_gets_remote_code(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({"id2label": {"0": "LABEL_0"}, "auto_map": {"x": "y"}}))
+    spec = get_spec(str(tmp_path))
+    assert spec.trust_remote_code is False and spec.kind == "cross-encoder"
+
+
+def test_trained_models_join_from_their_card(monkeypatch, tmp_path):
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "models" / "minilm-l6-test"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"w")
+    (folder / registry.TRAINED_CARD_NAME).write_text(json.dumps(
+        {"key": "compsem/minilm-l6-test", "objective_family": "nli", "num_labels": 3, "label": "T"}))
+    spec = get_spec("minilm-l6-test")
+    assert spec.kind == "cross-encoder" and spec.objective == "nli" and spec.normalization == "mutual-entailment"
+    assert resolve(spec).status == "local"
+    (folder / registry.TRAINED_CARD_NAME).write_text("{ half written")
+    assert "compsem/minilm-l6-test" not in [s.key for s in registry.all_specs()]
+
+
+def test_baselines_are_always_there():
+    assert {"baseline/token-jaccard", "baseline/bag-of-embeddings"} <= set(offline_models())
+    assert all(r.reason for r in list_models() if not r.usable)

