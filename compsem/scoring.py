@@ -295,7 +295,8 @@ class BaselineScorer(Scorer):
             texts = list(dict.fromkeys([t for p in pairs for t in p]))
             emb = self._boe.embed(texts)
             idx = {t: i for i, t in enumerate(texts)}
-            s = np.array([float(emb[idx[a]] @ emb[idx[b]]) for a, b in pairs], dtype=float)
+            # float32 rounding can push the cosine of near-identical bags a hair past 1.
+            s = np.clip(np.array([float(emb[idx[a]] @ emb[idx[b]]) for a, b in pairs], dtype=float), -1.0, 1.0)
         if progress:
             progress(len(pairs))
         return PairScores(s, s.copy(), [json.dumps({"similarity": float(x)}) for x in s], self.spec.notes)

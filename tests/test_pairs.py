@@ -178,7 +178,8 @@ def test_bundled_adversarial_pairs_are_minimal_edits(bundled):
     """An adversarial pair changes little: most words are shared (a swap shares all of them)."""
     from compsem.baselines import tokenize
 
-    adversarial = bundled[bundled["category"].isin(["negation", "numerical", "entity_swap", "temporal", "quantifier"])]
+    adversarial = bundled[bundled["category"].isin(["negation", "numerical", "entity_swap", "temporal", "quantifier",
+                                                    "hedging", "near_miss_control"])]
     for row in adversarial.itertuples():
         a, b = set(tokenize(row.sentence_a)), set(tokenize(row.sentence_b))
         assert len(a & b) / len(a | b) >= 0.5, (row.id, row.sentence_a, row.sentence_b)

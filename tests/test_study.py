@@ -83,6 +83,20 @@ def test_family_figures_leave_out_retrieval_cross_encoders_like_the_study():
     assert "ms-marco" not in row["measured_models"].iloc[0]
 
 
+def test_study_cross_family_keeps_the_bge_reranker_but_not_ms_marco():
+    # The study pooled STS-B, BGE reranker and Quora; BGE is retrieval-trained by compsem's labels,
+    # so an objective filter alone would have dropped it.
+    extra = pd.DataFrame([{"pair_id": f"p{i}", "category": "hedging", "model": "BAAI/bge-reranker-large",
+                           "kind": "cross-encoder", "objective": "retrieval", "score": s}
+                          for i, s in enumerate([0.9, 0.9, 0.1, 0.1])])
+    comp = compare_with_study(pd.concat([_results(), extra], ignore_index=True))
+    row = comp[(comp["section"] == "4.4") & (comp["model"] == CROSS_FAMILY) & (comp["category"] == "hedging")
+               & (comp["threshold"] == 0.5)]
+    assert row["measured"].iloc[0] == pytest.approx((0.75 + 0.5) / 2)  # mean over models of each model's rate
+    assert "bge-reranker" in row["measured_models"].iloc[0]
+    assert "ms-marco" not in row["measured_models"].iloc[0]
+
+
 def test_unmeasurable_rows_stay_nan():
     comp = compare_with_study(_results())
     assert comp.loc[comp["model"] == "thenlper/gte-large", "measured"].isna().all()
