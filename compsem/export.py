@@ -34,7 +34,9 @@ def atomic_write_text(path: Path, text: str) -> Path:
 def pair_results_csv(results: pd.DataFrame) -> str:
     """The pair-level CSV text (also what the dashboard offers for download)."""
     cols = [c for c in PAIR_RESULT_COLUMNS if c in results.columns]
-    return results[cols].to_csv(index=False)
+    # The pair file's own columns (domain, note, ...) follow the fixed ones, so nothing a user wrote is lost.
+    extra = [c for c in results.columns if c not in cols and c not in ("expected", "normalization")]
+    return results[cols + extra].to_csv(index=False)
 
 
 def write_run(out_dir: Path, results: pd.DataFrame, summary: dict, comparison: dict, report_md: str) -> list[Path]:

@@ -63,11 +63,22 @@ def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
     """Per model x category statistics and failure rates at each threshold (``summary.json``)."""
     desc = stats.describe_scores(results)
     rates = stats.failure_rates(results, list(thresholds))
+    # Bootstrap 95% CIs: the mean's once, the rate's at every threshold (same seed per cell).
+    with_ci = {float(t): stats.describe_with_ci(results, float(t)).set_index(["model", "category"])
+               for t in thresholds}
     per = []
     for row in _records(desc):
+        cell = (row["model"], row["category"])
         sub = rates[(rates["model"] == row["model"]) & (rates["category"] == row["category"])]
         row["meaning"] = sub["meaning"].iloc[0] if len(sub) else None
         row["rate_at_threshold"] = {f"{t:g}": _clean(r) for t, r in zip(sub["threshold"], sub["rate"])}
+        if with_ci:
+            first = next(iter(with_ci.values()))
+            if cell in first.index:
+                row["mean_ci95"] = [_clean(first.at[cell, "mean_ci_low"]), _clean(first.at[cell, "mean_ci_high"])]
+                row["rate_ci95_at_threshold"] = {
+                    f"{t:g}": [_clean(tab.at[cell, "rate_ci_low"]), _clean(tab.at[cell, "rate_ci_high"])]
+                    for t, tab in with_ci.items() if cell in tab.index}
         per.append(row)
     out = {
         "meta": {**(meta or {}), "versions": versions()},
@@ -77,6 +88,7 @@ def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
             "rate_at_threshold": "share of pairs with score >= threshold: a failure rate for categories a good "
             "similarity model scores low, a pass rate for positive controls",
             "sd": "sample standard deviation (ddof = 1)",
+            "mean_ci95, rate_ci95_at_threshold": "percentile bootstrap 95% intervals, 1000 resamples, seed 0",
         },
     }
     if "positive_control" in set(results["category"]):

@@ -486,7 +486,17 @@ def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: dict[tuple[str, str], Cac
         "raw_score": [g.raw_score for g in got],
         "score": [g.score for g in got],
         "raw_output": [g.raw_output for g in got],
-    })
+    }).assign(**_extra_columns(pairs))
+
+
+#: Columns of a tidy result frame; a pair file's own columns may not shadow them.
+_TIDY_COLUMNS = frozenset({"pair_id", "id", "category", "expected", "sentence_a", "sentence_b", "model", "kind",
+                           "objective", "raw_score", "score", "raw_output", "normalization"})
+
+
+def _extra_columns(pairs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The pair file's own columns (domain, note, anything a user added), carried into the results."""
+    return {c: pairs[c].to_numpy() for c in pairs.columns if isinstance(c, str) and c not in _TIDY_COLUMNS}
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ def test_run_writes_four_files_and_second_run_scores_nothing(tmp_path: Path):
 
     table = pd.read_csv(out / "all_pair_results.csv")
     assert list(table.columns) == ["pair_id", "category", "sentence_a", "sentence_b", "model", "kind", "objective",
-                                   "raw_score", "score", "raw_output"]
+                                   "raw_score", "score", "raw_output", "domain", "note"]  # the file's own columns last
+    assert table.set_index("pair_id").loc["t-swap-1", "note"].iloc[0] == "swapped caller"
     assert len(table) == 12
     minilm = table[table["model"] == "sentence-transformers/all-MiniLM-L6-v2"].set_index("pair_id")["score"]
     assert minilm["t-swap-1"] > 0.9 and minilm["t-unr-1"] < 0.3  # real behaviour, not plumbing
