@@ -15,6 +15,8 @@ PAGES = [
     ("pages/5_Pairs_browser.py", "Pairs browser", "Pairs_browser", False),
     ("pages/6_Study_vs_reproduction.py", "Study vs reproduction", "Study_vs_reproduction", False),
     ("pages/7_Exports.py", "Exports", "Exports", False),
+    ("pages/8_Reranking.py", "Reranking", "Reranking", False),
+    ("pages/9_Objectives.py", "Does the objective matter?", "Objectives", False),
 ]
 
 st.navigation([st.Page(path, title=title, url_path=url or None, default=default)

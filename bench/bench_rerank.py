@@ -42,7 +42,7 @@ def report(folder: Path) -> dict:
             continue
         stage, k, ndcg = max(((s, k, v["ndcg@10"]) for s, per_k in per_stage.items() for k, v in per_k.items()),
                              key=lambda x: x[2])
-        rows = latency[(latency["reranker"] == key) & (latency["stage"] == "rerank")]
+        rows = latency[(latency["reranker"] == key) & (latency["stage"] == "rerank_bm25")]
         at100 = rows[rows["k"] == 100]
         p95 = float(at100["p95_ms"].iloc[0]) if len(at100) else float("nan")
         met = "met" if p95 <= P95_TARGET_MS else "MISSED"

@@ -954,3 +954,261 @@ def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence
 __all__ = ["View", "Results", "chart", "csv_download", "effect_rows", "export_table", "md_escape", "pair_table",
            "rate_curves", "rates_with_ci", "report_markdown", "score_text", "score_variants", "scores", "sidebar",
            "start", "stat", "threshold_slider", "wide"]
+
+
+# -- does the objective matter? (pages/9_Objectives.py) ----------------------------------------------------
+def objective_resolutions() -> dict[str, Resolution]:
+    """The registry entries of the four trained models that have a card somewhere (weights or stored scores)."""
+    from compsem import objectives
+
+    by_key = {r.spec.key: r for r in model_resolutions()}
+    return {k: by_key[k] for k in objectives.objective_keys() if k in by_key}
+
+
+def objective_availability() -> pd.DataFrame:
+    """Per objective: where its scores come from and the ``compsem train`` command when they are missing."""
+    from compsem import objectives
+
+    found = objective_resolutions()
+    return objectives.availability_table({k: (r.status, r.reason) for k, r in found.items()})
+
+
+def trained_cards() -> tuple[dict[str, dict], str]:
+    """The trained models' cards, or ({}, why) when one is broken (the page shows why and goes on)."""
+    from compsem import objectives
+
+    try:
+        return objectives.load_cards(), ""
+    except objectives.CardError as exc:
+        return {}, str(exc)
+
+
+def _adopt_stored_scores(found: dict[str, Resolution]) -> None:
+    # Trained weights that are here would be scored again on the CPU, although results/trained holds
+    # the scores those very weights produced; copy them into the score cache once per session.
+    from compsem import objectives
+
+    local = [r for r in found.values() if r.status == "local" and r.spec.stored_scores]
+    stamp = tuple((r.spec.key, r.fingerprint) for r in local)
+    if not local or st.session_state.get("cs.adopted") == stamp:
+        return
+    with ScoreCache() as cache:
+        written = objectives.adopt_stored_scores(local, cache)
+    if any(written.values()):
+        missing_counts.clear()
+        cached_results.clear()
+    st.session_state["cs.adopted"] = stamp
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_covers(path: str, stamp: tuple[int, float], pairs_sha: str, _pairs: pd.DataFrame) -> bool:
+    from compsem import objectives
+
+    return objectives.stored_covers(path, _pairs)
+
+
+def objective_models(view: View) -> tuple[tuple[str, ...], list[str]]:
+    """The models the objective page scores, and the trained ones that cannot score the view's pair set.
+
+    Returns:
+        (the reference bi-encoder and every trained model with weights, or with stored scores
+        that cover the pair set; trained models whose stored scores do not cover it).
+    """
+    from compsem import objectives
+
+    models, uncovered = [objectives.REFERENCE], []
+    for key, res in objective_resolutions().items():
+        if res.status == "stored":
+            path = Path(res.location)
+            try:
+                stat_ = path.stat()
+                ok = view.pairs is not None and _stored_covers(str(path), (stat_.st_size, stat_.st_mtime),
+                                                               view.pairs_sha, view.pairs)
+            except (OSError, ValueError):
+                ok = False  # an unreadable scores.csv covers nothing; the page says how to train instead
+            (models if ok else uncovered).append(key)
+        elif res.usable:
+            models.append(key)
+    return tuple(models), uncovered
+
+
+def objective_scores(view: View, models: Sequence[str]) -> Results:
+    """Scores of ``models`` (see :func:`objective_models`) on the view's pairs, whatever the sidebar selects.
+
+    The sidebar's pair set, categories and threshold apply; its model selection does not.
+    """
+    from dataclasses import replace
+
+    _adopt_stored_scores({k: r for k, r in objective_resolutions().items() if k in models})
+    return scores(replace(view, models=tuple(models)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _objective_table(key: tuple, _frame: pd.DataFrame, threshold: float, reference: str) -> pd.DataFrame:
+    from compsem import objectives
+
+    return objectives.comparison_table(_frame, threshold, reference)
+
+
+def objective_table(res: Results) -> pd.DataFrame | None:
+    """:func:`compsem.objectives.comparison_table` at the view's threshold, cached; a ValueError becomes a warning."""
+    from compsem import objectives
+
+    try:
+        return _objective_table(res.key, res.frame, res.threshold, objectives.REFERENCE)
+    except ValueError as exc:
+        st.warning(f"Objective comparison: {md_escape(exc)}")
+        return None
+
+
+__all__ += ["objective_availability", "objective_models", "objective_scores", "objective_table", "trained_cards"]
+
+
+# -- reranking lab (pages/8_Reranking.py) -------------------------------------------------------------
+RERANK_MODES = {"corpus": "Search the built-in corpus (SICK sentences)", "paste": "Paste your own documents"}
+RERANK_KS = ("5", "10", "20", "50", "100")
+RERANK_NONE = "none"
+#: Example documents for the paste mode, written for this page: near-duplicates that differ by a
+#: negation, a swapped role or a quantifier, the edits a bi-encoder first stage tends to miss.
+RERANK_EXAMPLE_DOCS = "\n".join([
+    "The chef is cutting tomatoes in the kitchen.",
+    "The chef is not cutting tomatoes in the kitchen.",
+    "Tomatoes are being sliced by a cook.",
+    "A cook is washing tomatoes in the sink.",
+    "The tomatoes are cutting the chef.",
+    "A child is eating a sandwich at the table.",
+    "Two dogs are chasing a ball across the lawn.",
+])
+RERANK_EXAMPLE_QUERY = "A cook slices tomatoes."
+RERANK_SCORE_HELP = {
+    "bm25": "BM25 score (term overlap weighted by rarity; 0 = no shared word)",
+    "dense": "cosine similarity of the MiniLM bi-encoder embeddings",
+    "hybrid": "reciprocal rank fusion score: the sum of 1 / (60 + rank) over the BM25 and bi-encoder lists",
+    "reranker": "the cross-encoder's relevance score: P(entailment | query, document) for an NLI model, the raw "
+                "logit for a single-output model (only the order matters here)",
+}
+
+
+def _digest(docs: Sequence[str]) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(list(docs)).encode()).hexdigest()[:16]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _rerank_corpus(data_dir: str) -> tuple[str, ...]:
+    from compsem.rerank import sick_retrieval_set
+
+    return tuple(sick_retrieval_set(data_dir).corpus)
+
+
+def rerank_documents(mode: str, pasted: str) -> tuple[list[str], str]:
+    """The documents to search and a caption for them.
+
+    Raises:
+        ValueError: the datasets folder is missing or broken (corpus), or the pasted text breaks a limit.
+    """
+    from compsem.datasets import DatasetError, default_data_dir
+    from compsem.rerank import parse_documents
+
+    if mode == "paste":
+        docs = parse_documents(pasted)
+        return docs, f"{len(docs)} pasted document(s)"
+    try:
+        corpus = _rerank_corpus(str(default_data_dir()))
+    except DatasetError as exc:
+        raise ValueError(f"The built-in corpus needs the SICK files, which could not be read: {exc} "
+                         f"Choose '{RERANK_MODES['paste']}' to search your own text instead.") from None
+    return list(corpus), f"{len(corpus):,} distinct SICK sentences (all splits)"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _bm25_index(digest: str, _docs: tuple[str, ...]):
+    from compsem.rerank import BM25Retriever
+
+    return BM25Retriever(_docs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _dense_index(digest: str, fingerprint: str, _docs: tuple[str, ...]):
+    from compsem.rerank import DENSE_MODEL, DenseRetriever
+
+    return DenseRetriever(_docs, scorer=scorer(DENSE_MODEL, fingerprint))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _reranker(key: str, fingerprint: str):
+    from compsem.rerank import Reranker
+
+    # the scorer comes from the shared per-process cache, so a model loaded by another page is reused
+    return Reranker(key, scorer=scorer(key, fingerprint))
+
+
+def reranker_choices() -> tuple[list[str], dict[str, str]]:
+    """(cross-encoders that can rerank here, every other cross-encoder -> why not)."""
+    from compsem.rerank import reranker_options
+
+    return reranker_options(model_resolutions())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranking(query: str, digest: str, first_stage: str, k: int, reranker_key: str, fingerprint: str,
+             _docs: tuple[str, ...]) -> pd.DataFrame:
+    from compsem.registry import resolve
+    from compsem.rerank import DENSE_MODEL, rank_documents
+
+    dense = _dense_index(digest, resolve(DENSE_MODEL).fingerprint, _docs) if first_stage != "bm25" else None
+    reranker = _reranker(reranker_key, fingerprint) if reranker_key != RERANK_NONE else None
+    return rank_documents(query, _docs, first_stage=first_stage, k=k, reranker=reranker, dense=dense,
+                          bm25=_bm25_index(digest, _docs))
+
+
+def rank_query(query: str, docs: Sequence[str], first_stage: str, k: int, reranker_key: str) -> pd.DataFrame:
+    """:func:`compsem.rerank.rank_documents` with the indexes and models held once per process.
+
+    Raises:
+        ValueError: an empty or too long query, too many documents for the bi-encoder, or a model that
+            could not be loaded (the message says which).
+    """
+    from compsem.registry import resolve
+    from compsem.rerank import check_query
+
+    query = check_query(query)
+    fingerprint = ""
+    if reranker_key != RERANK_NONE:
+        fingerprint = resolve(reranker_key).fingerprint
+    docs = tuple(docs)
+    try:
+        return _ranking(query, _digest(docs), first_stage, int(k), reranker_key, fingerprint, docs)
+    except (ModelUnavailableError, OSError) as exc:
+        raise ValueError(f"a model could not be loaded: {exc}") from None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _rerank_eval(folder: str, stamp: tuple) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
+    from compsem import rerank
+
+    results = rerank.load_rerank_results(folder)
+    return (rerank.metrics_table(results), rerank.quality_latency_points(results),
+            rerank.skipped_rerankers(results), str(results.metrics.get("dataset", "")))
+
+
+def rerank_eval(folder: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
+    """The saved evaluation as (metrics table, quality-latency points, skipped rerankers, dataset description).
+
+    Re-read when metrics.json or latency.csv changes.
+
+    Raises:
+        compsem.rerank.RerankResultsMissing: nothing there yet.
+        compsem.rerank.RerankResultsError: a broken file (the message names it).
+    """
+    from compsem.rerank import default_results_dir
+
+    folder = Path(folder) if folder is not None else default_results_dir()
+    stamp = tuple((p.stat().st_size, p.stat().st_mtime) if p.is_file() else None
+                  for p in (folder / "metrics.json", folder / "latency.csv"))
+    return _rerank_eval(str(folder), stamp)
+
+
+__all__ += ["rank_query", "reranker_choices", "rerank_documents", "rerank_eval"]

@@ -443,3 +443,119 @@ def study_scatter(table: pd.DataFrame) -> go.Figure:
 __all__ = ["KIND_COLORS", "add_threshold", "calibration", "distributions", "effect_size_heatmap", "escape",
            "family_rate_heatmap",
            "rate_curves", "rate_heatmap", "study_scatter", "text_pair_bars", "variant_heatmap"]
+
+
+#: Colours of the trained objectives; the reference bi-encoder keeps the bi-encoder colour.
+OBJECTIVE_COLORS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#17becf", "#8c564b")
+
+
+def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: float | None = None,
+                   labels: Mapping[str, str] | None = None, reference: str | None = None) -> go.Figure:
+    """Per category, each model's mean score (or share >= threshold) side by side, with 95% bootstrap CIs.
+
+    Built for "does the objective matter?": one bar per model in each category, the reference
+    (the bi-encoder the trained models started from) first, hatched, in the bi-encoder colour.
+
+    Args:
+        table: :func:`compsem.objectives.comparison_table` (``model, category, n, mean,
+            mean_ci_low, mean_ci_high, rate, rate_ci_low, rate_ci_high, meaning`` and, optionally,
+            ``is_reference``).
+        statistic: ``"mean"`` (mean score) or ``"rate"`` (share of pairs >= threshold).
+        threshold: drawn as a dashed line on the mean chart; named in the title of the rate chart.
+        labels: model key -> display label.
+        reference: the reference model (default: the rows marked ``is_reference``).
+    """
+    if statistic not in ("mean", "rate"):
+        raise ValueError(f"statistic must be 'mean' or 'rate', not {statistic!r}")
+    value, low, high = (statistic, f"{statistic}_ci_low", f"{statistic}_ci_high")
+    cats = sort_categories(table["category"].unique())
+    x = [cat_label(c) + (" (control)" if _is_control(c) else "") for c in cats]
+    models = list(dict.fromkeys(table["model"]))
+    if reference is None and "is_reference" in table.columns:
+        refs = table.loc[table["is_reference"].astype(bool), "model"]
+        reference = refs.iloc[0] if len(refs) else None
+    if reference in models:  # the reference leads every group, whatever the row order
+        models = [reference] + [m for m in models if m != reference]
+    fig = go.Figure()
+    colour = iter(OBJECTIVE_COLORS * (len(models) // len(OBJECTIVE_COLORS) + 1))
+    for model in models:
+        sub = table[table["model"] == model].set_index("category").reindex(cats)
+        y = sub[value].to_numpy(dtype=float)
+        is_ref = model == reference
+        # rows of Python values, not np.column_stack: mixing in the text column would turn the CI bounds
+        # into strings, which the hover template cannot format as numbers
+        custom = [[int(n) if n == n else 0, float(lo), float(hi), str(m).replace("_", " ") if isinstance(m, str)
+                   else ""] for n, lo, hi, m in zip(sub["n"], sub[low], sub[high], sub["meaning"])]
+        fmt = ".0%" if statistic == "rate" else ".3f"
+        fig.add_trace(go.Bar(
+            x=x, y=y, name=_label(model, labels), customdata=custom,
+            marker=dict(color=KIND_COLORS["bi-encoder"] if is_ref else next(colour),
+                        pattern=dict(shape="/" if is_ref else "")),
+            error_y=dict(type="data", symmetric=False, array=sub[high].to_numpy(dtype=float) - y,
+                         arrayminus=y - sub[low].to_numpy(dtype=float), thickness=1.2, width=3, color="#333"),
+            hovertemplate=f"%{{x}} · {_label(model, labels)}<br>"
+                          + ("mean score" if statistic == "mean" else "%{customdata[3]}")
+                          + f": %{{y:{fmt}}}<br>95% CI %{{customdata[1]:{fmt}}}–%{{customdata[2]:{fmt}}} "
+                            "(n = %{customdata[0]})<extra></extra>"))
+    shapes = [dict(type="rect", xref="x", x0=i - 0.5, x1=i + 0.5, yref="paper", y0=0, y1=1, fillcolor="#eeeeee",
+                   opacity=0.5, layer="below", line_width=0) for i, c in enumerate(cats) if _is_control(c)]
+    fig.update_layout(shapes=shapes, barmode="group", bargap=0.18, bargroupgap=0.04)
+    fig.update_xaxes(categoryorder="array", categoryarray=x)
+    if statistic == "mean":
+        fig.update_yaxes(title_text="mean score (0-1)", range=[0, 1.05])
+        if threshold is not None:
+            fig.add_hline(y=threshold, line_dash="dash", line_color="#444", annotation_text=f"threshold {threshold:g}",
+                          annotation_position="top left")
+        title = "Mean score per category and model, with 95% bootstrap CI (hatched: the bi-encoder reference)"
+    else:
+        fig.update_yaxes(title_text="share of pairs ≥ threshold", range=[0, 1.05], tickformat=".0%")
+        at = f"{threshold:g}" if threshold is not None else "the threshold"
+        title = (f"Share of pairs scoring ≥ {at} (failure rate; pass rate for positive controls), with 95% "
+                 "bootstrap CI (hatched: the bi-encoder reference)")
+    return _base(fig, title, height=500)
+
+
+__all__ += ["objective_bars"]
+
+
+def rerank_quality_latency(points: pd.DataFrame, latency: str = "p50") -> go.Figure:
+    """NDCG@10 against latency per query, one line per first stage + reranker, points labelled by K.
+
+    Each first stage alone is one diamond (it has no K to vary). Filled markers are timed end to
+    end; a point whose ``latency`` is anything but ``measured`` is drawn open, so an estimate
+    can never pass for a measurement.
+
+    Args:
+        points: :func:`compsem.rerank.quality_latency_points` output.
+        latency: ``"p50"`` or ``"p95"``: which percentile is on the x axis.
+    """
+    if latency not in ("p50", "p95"):
+        raise ValueError(f"latency must be 'p50' or 'p95', not {latency!r}")
+    col = f"{latency}_ms"
+    systems = list(dict.fromkeys(points["system"]))
+    colors = _colors(systems)
+    fig = go.Figure()
+    for system in systems:
+        part = points[points["system"] == system].sort_values("k")
+        alone = (part["reranker"] == "").all()
+        name = html.escape(str(system), quote=False)
+        how = [str(h) for h in part["latency"]]
+        symbols = ["diamond" if alone else "circle" if h == "measured" else "circle-open" for h in how]
+        # a list of rows, not np.column_stack: that would turn the numbers into strings, which hover cannot format
+        custom = [list(r) for r in zip(part["k"].astype(int).tolist(), part["p50_ms"].astype(float).tolist(),
+                                       part["p95_ms"].astype(float).tolist(), how)]
+        fig.add_trace(go.Scatter(
+            x=part[col], y=part["ndcg@10"], name=name, mode="markers" if alone else "lines+markers+text",
+            text=None if alone else [f"K={k}" for k in part["k"]], textposition="top center",
+            line=dict(color=colors[system], width=2), customdata=custom,
+            marker=dict(color=colors[system], size=12 if alone else 9, symbol=symbols, line=dict(width=2)),
+            hovertemplate=(f"{name}<br>" + ("" if alone else "K = %{customdata[0]}<br>") +
+                           "NDCG@10 %{y:.3f}<br>p50 %{customdata[1]:.1f} ms · p95 %{customdata[2]:.1f} ms"
+                           "<br>latency: %{customdata[3]}<extra></extra>")))
+    fig.update_xaxes(type="log", title_text=f"{latency} latency per query (ms, log scale)")
+    fig.update_yaxes(title_text="NDCG@10", rangemode="tozero")
+    # kept short: a long Plotly title is cut, not wrapped; the page's caption explains the markers
+    return _base(fig, f"NDCG@10 vs {latency} latency per query (labels: K reranked; ◆ first stage alone)", height=520)
+
+
+__all__ += ["rerank_quality_latency"]

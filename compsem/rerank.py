@@ -29,7 +29,7 @@ import pandas as pd
 
 from compsem.cache import CachedScore, ScoreCache
 from compsem.registry import default_cache_dir, get_spec, list_models, resolve
-from compsem.scoring import CrossEncoderScorer, Scorer, load_scorer
+from compsem.scoring import MAX_TEXT_CHARS, CrossEncoderScorer, Scorer, load_scorer
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ class BM25Retriever:
         if len(corpus) > MAX_BM25_DOCS:
             raise ValueError(f"{len(corpus):,} documents; BM25 here is limited to {MAX_BM25_DOCS:,}")
         self.n_docs = len(corpus)
+        self.corpus = list(corpus)  # kept so a caller can check an index matches its documents before reusing it
         self._bm25s = bm25s
         self.model = bm25s.BM25()
         self.model.index(bm25s.tokenize(list(corpus), stopwords="en", show_progress=False), show_progress=False)
@@ -291,7 +292,10 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
     """Quality (ranx) and latency of every first stage, alone and with each reranker, for each K.
 
     Writes ``metrics.json`` (NDCG@10, MRR@10 and Recall@K per first stage, and per first
-    stage + reranker and K) and ``latency.csv`` (p50/p95 ms per stage, K and reranker).
+    stage + reranker and K) and ``latency.csv``: p50/p95 ms per reranker, K and stage, where
+    stage is ``first_stage_<s>``, ``rerank_<s>`` (the reranker over that first stage's pool) or
+    ``total_<s>`` (both, timed per query), for s in bm25 / dense / hybrid; rows with an empty
+    reranker time the first stages alone at the deepest K.
     """
     from compsem.export import atomic_write_text
 
@@ -341,34 +345,37 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
                 ranked = {q: rr.rerank(t, pool[q][:k], data.corpus) for q, t in zip(qids, qtexts)}
                 per_k[str(k)] = evaluate_rankings(data.qrels, ranked, ["ndcg@10", "mrr@10"])
             metrics["reranked"][key][name] = per_k
-        # Latency: one query at a time, nothing cached, as a service would see it.
+        # Latency: one query at a time, nothing cached, as a service would see it. Every first
+        # stage is timed end to end with the reranker over its own pool (total = the two stages of
+        # the same query, so p95 of the total is measured, not added up from two p95s).
         for k in ks:
-            first_times, rerank_times = [], []
+            times: dict[str, list[float]] = {}
             for _ in range(repeats):
                 for i in lat_q:
-                    t1 = time.perf_counter()
-                    cands = _drop_self(bm25.search([qtexts[i]], k + 1)[0], data.corpus, qtexts[i], k)
-                    t2 = time.perf_counter()
-                    rr.rerank(qtexts[i], cands, data.corpus, use_cache=False)
-                    t3 = time.perf_counter()
-                    first_times.append(t2 - t1)
-                    rerank_times.append(t3 - t2)
-            for stage, samples in (("first_stage_bm25", first_times), ("rerank", rerank_times)):
-                latency_rows.append({"reranker": key, "k": k, "stage": stage, "n": len(samples),
+                    for name, stage in stages.items():
+                        t1 = time.perf_counter()
+                        cands = _drop_self(stage.search([qtexts[i]], k + 1)[0], data.corpus, qtexts[i], k)
+                        t2 = time.perf_counter()
+                        rr.rerank(qtexts[i], cands, data.corpus, use_cache=False)
+                        t3 = time.perf_counter()
+                        times.setdefault(f"first_stage_{name}", []).append(t2 - t1)
+                        times.setdefault(f"rerank_{name}", []).append(t3 - t2)
+                        times.setdefault(f"total_{name}", []).append(t3 - t1)
+            for stage_name, samples in times.items():
+                latency_rows.append({"reranker": key, "k": k, "stage": stage_name, "n": len(samples),
                                      "p50_ms": percentile_ms(samples, 50), "p95_ms": percentile_ms(samples, 95)})
-            total = [a + b for a, b in zip(first_times, rerank_times)]
-            latency_rows.append({"reranker": key, "k": k, "stage": "total", "n": len(total),
-                                 "p50_ms": percentile_ms(total, 50), "p95_ms": percentile_ms(total, 95)})
-            say(f"{key} K={k}: rerank p50 {latency_rows[-2]['p50_ms']:.0f} ms, p95 {latency_rows[-2]['p95_ms']:.0f} ms")
-    # Dense first-stage latency (query encoding + exact search), once.
-    dense_times = []
-    for _ in range(repeats):
-        for i in lat_q:
-            t1 = time.perf_counter()
-            dense.search([qtexts[i]], depth)
-            dense_times.append(time.perf_counter() - t1)
-    latency_rows.append({"reranker": "", "k": depth, "stage": "first_stage_dense", "n": len(dense_times),
-                         "p50_ms": percentile_ms(dense_times, 50), "p95_ms": percentile_ms(dense_times, 95)})
+            rr_ms = times["rerank_bm25"]
+            say(f"{key} K={k}: rerank p50 {percentile_ms(rr_ms, 50):.0f} ms, p95 {percentile_ms(rr_ms, 95):.0f} ms")
+    # First stages alone at the deepest K (query encoding + exact search for the dense one).
+    for name, stage in stages.items():
+        alone = []
+        for _ in range(repeats):
+            for i in lat_q:
+                t1 = time.perf_counter()
+                stage.search([qtexts[i]], depth)
+                alone.append(time.perf_counter() - t1)
+        latency_rows.append({"reranker": "", "k": depth, "stage": f"first_stage_{name}", "n": len(alone),
+                             "p50_ms": percentile_ms(alone, 50), "p95_ms": percentile_ms(alone, 95)})
     metrics["latency_setup"] = {"queries_timed": len(lat_q), "repeats": repeats,
                                 "threads": int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1),
                                 "note": "one query at a time, cross-encoder scores not cached"}
@@ -379,8 +386,12 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
 
 
 def rank_documents(query: str, documents: Sequence[str], *, first_stage: str = "bm25", k: int = 10,
-                   reranker: Reranker | None = None, dense: DenseRetriever | None = None) -> pd.DataFrame:
+                   reranker: Reranker | None = None, dense: DenseRetriever | None = None,
+                   bm25: BM25Retriever | None = None) -> pd.DataFrame:
     """First-stage and reranked lists side by side for one query over given documents.
+
+    ``dense`` and ``bm25`` are reused when they index exactly ``documents`` (blank ones
+    dropped), so a caller holding a corpus index does not rebuild it per query.
 
     Returns:
         One row per candidate: doc, text, first_rank, first_score, rerank_rank, rerank_score, rank_change
@@ -391,12 +402,15 @@ def rank_documents(query: str, documents: Sequence[str], *, first_stage: str = "
     if first_stage not in FIRST_STAGES:
         raise ValueError(f"first stage must be one of {', '.join(FIRST_STAGES)}")
     k = min(k, len(docs))
+    sparse = bm25 if bm25 is not None and bm25.corpus == docs else None
     if first_stage == "bm25":
-        first = BM25Retriever(docs).search([query], k)[0]
+        first = (sparse or BM25Retriever(docs)).search([query], k)[0]
     else:
         dr = dense if dense is not None and dense.corpus == list(docs) else DenseRetriever(docs)
+        # Fuse the top max(K, 100) of each list, as run_rerank_eval does: the interactive lists then match
+        # the evaluated system, and a corpus of thousands is not ranked in full twice per query.
         first = dr.search([query], k)[0] if first_stage == "dense" else \
-            HybridRetriever(BM25Retriever(docs), dr, depth=len(docs)).search([query], k)[0]
+            HybridRetriever(sparse or BM25Retriever(docs), dr, depth=min(len(docs), max(k, 100))).search([query], k)[0]
     table = pd.DataFrame({"doc": [d for d, _ in first], "text": [docs[d] for d, _ in first],
                           "first_rank": range(1, len(first) + 1), "first_score": [s for _, s in first]})
     if reranker is not None and len(first):
@@ -407,3 +421,310 @@ def rank_documents(query: str, documents: Sequence[str], *, first_stage: str = "
         table["rank_change"] = table["first_rank"] - table["rerank_rank"]
         table = table.sort_values("rerank_rank").reset_index(drop=True)
     return table
+
+
+# -- the dashboard's reranking lab: typed input, reranker choices, saved evaluation results ------------------
+#: Pasted documents: a CPU reranks K of them per query, but the bi-encoder first stage embeds them all,
+#: so the count is capped where that still takes seconds, not minutes.
+MAX_PASTED_DOCS = 500
+#: One document or query; the same cap as free text elsewhere (models read only the first few hundred tokens).
+MAX_DOC_CHARS = MAX_TEXT_CHARS
+STAGE_LABELS = {"bm25": "BM25", "dense": "Bi-encoder (MiniLM)", "hybrid": "Hybrid (BM25 + bi-encoder, RRF)"}
+#: Where the dashboard reads ``compsem rerank-eval`` output: ``$COMPSEM_RERANK_DIR``, else the checkout's
+#: results/rerank (committed by whoever ran the evaluation).
+RESULTS_ENV = "COMPSEM_RERANK_DIR"
+RESULTS_COMMAND = "compsem rerank-eval --out results/rerank"
+LATENCY_COLUMNS = ("reranker", "k", "stage", "n", "p50_ms", "p95_ms")
+
+
+def check_query(query: str) -> str:
+    """The query stripped, or a ValueError saying what is wrong (empty, too long)."""
+    from compsem.scoring import validate_text
+
+    if not isinstance(query, str) or not query.strip():
+        raise ValueError("the query is empty: type a query")
+    return validate_text(query, "the query")
+
+
+def parse_documents(text: str, max_docs: int = MAX_PASTED_DOCS, max_chars: int = MAX_DOC_CHARS) -> list[str]:
+    """Pasted text -> documents, one per non-blank line (stripped; order kept, duplicates kept).
+
+    Raises:
+        ValueError: no documents, more than ``max_docs``, or a line longer than ``max_chars`` (named by
+            its line number in the pasted text).
+
+    Example:
+        >>> parse_documents("A dog runs.\\n\\n  A cat sleeps. ")
+        ['A dog runs.', 'A cat sleeps.']
+    """
+    docs: list[str] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) > max_chars:
+            raise ValueError(f"line {number} has {len(line):,} characters; a document may have at most "
+                             f"{max_chars:,} (models read only the first few hundred tokens)")
+        docs.append(line)
+    if not docs:
+        raise ValueError("no documents: paste at least one non-empty line (one document per line)")
+    if len(docs) > max_docs:
+        raise ValueError(f"{len(docs):,} documents; at most {max_docs:,} can be pasted here (the bi-encoder "
+                         "embeds every one on the CPU). Keep the ones you care about.")
+    return docs
+
+
+def reranker_options(resolutions: Sequence | None = None) -> tuple[list[str], dict[str, str]]:
+    """Cross-encoders that can rerank new text here, and every other one with why it cannot.
+
+    Only local weights count (packaged, ``cache/models``, the Hugging Face cache): a reranker on a
+    page must not start a download. Stored-only trained models carry scores of the bundled pairs,
+    not weights, so they cannot score a new (query, document) pair.
+
+    Args:
+        resolutions: :func:`compsem.registry.list_models` output (default: computed here).
+    """
+    available, unavailable = [], {}
+    for res in resolutions if resolutions is not None else list_models():
+        if res.spec.kind != "cross-encoder":
+            continue
+        key = res.spec.key
+        objective = res.spec.card.get("objective", "")  # set for models that `compsem train` makes
+        if res.status in ("packaged", "local", "cached"):
+            available.append(key)
+        elif objective:
+            what = "stored scores of the bundled pairs only" if res.status == "stored" else "not trained yet"
+            unavailable[key] = f"{what}, no weights: run `compsem train --objective {objective}` to train it here"
+        elif res.status == "needs download":
+            unavailable[key] = "weights not on this machine (the reranking lab does not download models)"
+        else:
+            unavailable[key] = res.reason
+    return available, unavailable
+
+
+def rank_change_label(first_rank: int, rerank_rank: int, top: int = 10) -> str:
+    """``▲3`` (moved up 3), ``▼2``, ``=``; ``new`` added when it entered the top ``top`` from below.
+
+    Example:
+        >>> rank_change_label(14, 2), rank_change_label(1, 3), rank_change_label(4, 4)
+        ('▲12 new', '▼2', '=')
+    """
+    change = int(first_rank) - int(rerank_rank)
+    label = f"▲{change}" if change > 0 else f"▼{-change}" if change < 0 else "="
+    return f"{label} new" if first_rank > top >= rerank_rank else label
+
+
+def side_by_side(table: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """:func:`rank_documents` output as two display tables: the first-stage list and the reranked list.
+
+    Returns:
+        (first stage: ``rank, score, document``; reranked: ``rank, score, change, was, document``, or None
+        when nothing was reranked).
+    """
+    first = table.sort_values("first_rank")
+    left = pd.DataFrame({"rank": first["first_rank"].to_numpy(), "score": first["first_score"].to_numpy(),
+                         "document": first["text"].to_numpy()})
+    if "rerank_rank" not in table.columns:
+        return left, None
+    again = table.sort_values("rerank_rank")
+    right = pd.DataFrame({
+        "rank": again["rerank_rank"].to_numpy(), "score": again["rerank_score"].to_numpy(),
+        "change": [rank_change_label(f, r, top) for f, r in zip(again["first_rank"], again["rerank_rank"])],
+        "was": again["first_rank"].to_numpy(), "document": again["text"].to_numpy()})
+    return left, right
+
+
+class RerankResultsError(ValueError):
+    """A ``compsem rerank-eval`` output folder is broken; the message names the file and what is wrong."""
+
+
+class RerankResultsMissing(RerankResultsError):
+    """The folder or its metrics.json does not exist (the evaluation has not been run)."""
+
+
+@dataclass(frozen=True)
+class RerankResults:
+    """What ``compsem rerank-eval`` wrote.
+
+    Attributes:
+        folder: where it was read from.
+        metrics: metrics.json as written by :func:`run_rerank_eval`.
+        latency: latency.csv (``reranker, k, stage, n, p50_ms, p95_ms``; reranker "" for first-stage rows).
+    """
+
+    folder: Path
+    metrics: dict
+    latency: pd.DataFrame
+
+
+def default_results_dir() -> Path:
+    """``$COMPSEM_RERANK_DIR`` if set, else ``results/rerank`` in the checkout."""
+    env = os.environ.get(RESULTS_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(__file__).resolve().parent.parent / "results" / "rerank"
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_metrics(metrics: object, path: Path) -> dict:
+    def bad(what: str) -> RerankResultsError:
+        return RerankResultsError(f"{path}: {what}. Re-run `{RESULTS_COMMAND}` to rewrite it.")
+
+    if not isinstance(metrics, dict):
+        raise bad("not a JSON object")
+    for key in ("ks", "first_stage", "reranked"):
+        if key not in metrics:
+            raise bad(f"missing {key!r}")
+    ks = metrics["ks"]
+    if not isinstance(ks, list) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
+        raise bad("'ks' must be a non-empty list of positive integers")
+    if not isinstance(metrics["first_stage"], dict) or not metrics["first_stage"]:
+        raise bad("'first_stage' must map each first stage to its metrics")
+    for stage, values in metrics["first_stage"].items():
+        if not isinstance(values, dict) or not _is_number(values.get("ndcg@10")) or \
+                not _is_number(values.get("mrr@10")):
+            raise bad(f"first stage {stage!r} lacks numeric ndcg@10 and mrr@10")
+    if not isinstance(metrics["reranked"], dict):
+        raise bad("'reranked' must map each reranker to its results")
+    for key, per_stage in metrics["reranked"].items():
+        if not isinstance(per_stage, dict):
+            raise bad(f"reranker {key!r}: expected an object")
+        if "skipped" in per_stage:
+            continue
+        for stage, per_k in per_stage.items():
+            if not isinstance(per_k, dict):
+                raise bad(f"reranker {key!r}, first stage {stage!r}: expected an object of K -> metrics")
+            for k, values in per_k.items():
+                if not str(k).isdigit() or not isinstance(values, dict) or not _is_number(values.get("ndcg@10")):
+                    raise bad(f"reranker {key!r}, first stage {stage!r}, K {k!r}: lacks a numeric ndcg@10")
+    return metrics
+
+
+def _read_latency(path: Path) -> pd.DataFrame:
+    try:
+        # keep_default_na=False: the first-stage rows have an empty reranker, which must stay "" (not NaN)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise RerankResultsError(f"{path}: not a readable CSV ({exc}). Re-run `{RESULTS_COMMAND}`.") from None
+    missing = [c for c in LATENCY_COLUMNS if c not in table.columns]
+    if missing:
+        raise RerankResultsError(f"{path}: missing column(s) {', '.join(missing)}; expected "
+                                 f"{', '.join(LATENCY_COLUMNS)}. Re-run `{RESULTS_COMMAND}`.")
+    table = table[list(LATENCY_COLUMNS)].copy()
+    for col in ("k", "n", "p50_ms", "p95_ms"):
+        values = pd.to_numeric(table[col], errors="coerce")
+        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # +1 for the header, +1 for 1-based lines
+            raise RerankResultsError(f"{path}, line {line}: {col} is {table[col].iloc[line - 2]!r}, not a number. "
+                                     f"Re-run `{RESULTS_COMMAND}`.")
+        table[col] = values.astype(int) if col in ("k", "n") else values.astype(float)
+    return table
+
+
+def load_rerank_results(folder: str | Path | None = None) -> RerankResults:
+    """Read and check metrics.json and latency.csv written by :func:`run_rerank_eval`.
+
+    Raises:
+        RerankResultsMissing: the folder or metrics.json does not exist.
+        RerankResultsError: a file is missing, not JSON/CSV, or lacks what the dashboard draws.
+    """
+    folder = Path(folder) if folder is not None else default_results_dir()
+    metrics_path, latency_path = folder / "metrics.json", folder / "latency.csv"
+    if not metrics_path.is_file():
+        raise RerankResultsMissing(f"no reranking results in {folder}: run `{RESULTS_COMMAND}` to create them")
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise RerankResultsError(f"{metrics_path}: not UTF-8 text. Re-run `{RESULTS_COMMAND}`.") from None
+    except json.JSONDecodeError as exc:
+        raise RerankResultsError(f"{metrics_path}, line {exc.lineno}: not valid JSON ({exc.msg}). "
+                                 f"Re-run `{RESULTS_COMMAND}`.") from None
+    metrics = _check_metrics(metrics, metrics_path)
+    if not latency_path.is_file():
+        raise RerankResultsError(f"{latency_path}: not found (metrics.json is there, so the run was cut short or "
+                                 f"the file was not committed). Re-run `{RESULTS_COMMAND}`.")
+    return RerankResults(folder, metrics, _read_latency(latency_path))
+
+
+def _reranker_label(key: str) -> str:
+    try:
+        return get_spec(key).display
+    except KeyError:  # a reranker that is no longer registered still has its results shown, by key
+        return key
+
+
+def metrics_table(results: RerankResults) -> pd.DataFrame:
+    """NDCG@10, MRR@10 and Recall@K per first stage and per first stage + reranker, one row per K.
+
+    Recall@K of a reranked row is its first stage's: reranking re-orders the K candidates and
+    cannot add or drop one. ``Δ NDCG@10`` is the reranked NDCG@10 minus the first stage's.
+    """
+    m = results.metrics
+    rows = []
+    for stage, fs in m["first_stage"].items():
+        for k in m["ks"]:
+            rows.append({"first stage": STAGE_LABELS.get(stage, stage), "reranker": "— (first stage only)", "K": k,
+                         "NDCG@10": fs["ndcg@10"], "MRR@10": fs["mrr@10"], "Recall@K": fs.get(f"recall@{k}", np.nan),
+                         "Δ NDCG@10": 0.0})
+    for key, per_stage in m["reranked"].items():
+        if "skipped" in per_stage:
+            continue
+        for stage, per_k in per_stage.items():
+            fs = m["first_stage"].get(stage, {})
+            for k, values in sorted(per_k.items(), key=lambda kv: int(kv[0])):
+                rows.append({"first stage": STAGE_LABELS.get(stage, stage), "reranker": _reranker_label(key),
+                             "K": int(k), "NDCG@10": values["ndcg@10"], "MRR@10": values.get("mrr@10", np.nan),
+                             "Recall@K": fs.get(f"recall@{k}", np.nan),
+                             "Δ NDCG@10": values["ndcg@10"] - fs.get("ndcg@10", np.nan)})
+    return pd.DataFrame(rows, columns=["first stage", "reranker", "K", "NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10"])
+
+
+def skipped_rerankers(results: RerankResults) -> dict[str, str]:
+    """Rerankers the evaluation could not load, with why."""
+    return {key: str(v["skipped"]) for key, v in results.metrics["reranked"].items() if "skipped" in v}
+
+
+def quality_latency_points(results: RerankResults) -> pd.DataFrame:
+    """One point per system and K for the quality-vs-latency plot: NDCG@10 and p50/p95 ms per query.
+
+    Every latency is measured, never added up: :func:`run_rerank_eval` times each first stage
+    with each reranker end to end per query (stage ``total_<first stage>``), and each first stage
+    alone at the deepest K (rows with an empty reranker). A point whose timing is missing from
+    latency.csv is left off the plot (it stays in the metrics table).
+
+    Returns:
+        ``system, first_stage, reranker, k, ndcg@10, p50_ms, p95_ms, latency`` ; first-stage-only
+        systems have reranker "" and k = the deepest K; ``latency`` is always ``measured``.
+    """
+    m, lat = results.metrics, results.latency
+
+    def timing(stage: str, reranker: str, k: int) -> np.ndarray | None:
+        hit = lat[(lat["stage"] == stage) & (lat["reranker"] == reranker) & (lat["k"] == k)]
+        return hit[["p50_ms", "p95_ms"]].iloc[0].to_numpy(dtype=float) if len(hit) else None
+
+    deepest = max(m["ks"])
+    points = []
+    for stage, fs in m["first_stage"].items():
+        got = timing(f"first_stage_{stage}", "", deepest)
+        if got is not None:
+            points.append({"system": f"{STAGE_LABELS.get(stage, stage)} alone", "first_stage": stage, "reranker": "",
+                           "k": deepest, "ndcg@10": fs["ndcg@10"], "p50_ms": float(got[0]),
+                           "p95_ms": float(got[1]), "latency": "measured"})
+    for key, per_stage in m["reranked"].items():
+        if "skipped" in per_stage:
+            continue
+        for stage, per_k in per_stage.items():
+            for k_text, values in sorted(per_k.items(), key=lambda kv: int(kv[0])):
+                k = int(k_text)
+                total = timing(f"total_{stage}", key, k)
+                if total is None:
+                    continue  # no timing for this point: left off the plot, still in the table
+                points.append({"system": f"{STAGE_LABELS.get(stage, stage)} + {_reranker_label(key)}",
+                               "first_stage": stage, "reranker": key, "k": k, "ndcg@10": values["ndcg@10"],
+                               "p50_ms": float(total[0]), "p95_ms": float(total[1]), "latency": "measured"})
+    return pd.DataFrame(points, columns=["system", "first_stage", "reranker", "k", "ndcg@10", "p50_ms", "p95_ms",
+                                         "latency"])

@@ -101,3 +101,61 @@ def test_study_scatter_has_the_diagonal():
     fig = figures.study_scatter(comp)
     assert fig.data[-1].name.startswith("reproduced")
     assert len(fig.data) >= 2
+
+
+def test_objective_bars_group_models_per_category_with_ci(results):
+    from compsem import objectives
+
+    table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)
+    fig = figures.objective_bars(table, "mean", 0.5, {"m/bi": "Bi <ref>", "m/ce": "CE"})
+    assert fig.layout.barmode == "group"
+    assert [t.type for t in fig.data] == ["bar"] * 3
+    assert [t.name for t in fig.data] == ["Bi &lt;ref&gt;", "CE", "m/base"]  # reference first, labels escaped
+    assert fig.data[0].marker.pattern.shape == "/" and fig.data[1].marker.pattern.shape == ""
+    assert list(fig.data[0].x) == ["Negation", "Entity swap", "Positive control (control)",
+                                   "Negative control (control)", "Near-miss control (control)"]
+    ce = table[table["model"] == "m/ce"].set_index("category")
+    np.testing.assert_allclose(fig.data[1].y[0], ce.loc["negation", "mean"])
+    err = fig.data[1].error_y
+    np.testing.assert_allclose(err.array[0], ce.loc["negation", "mean_ci_high"] - ce.loc["negation", "mean"])
+    np.testing.assert_allclose(err.arrayminus[0], ce.loc["negation", "mean"] - ce.loc["negation", "mean_ci_low"])
+    assert any(s.type == "line" and s.y0 == 0.5 for s in fig.layout.shapes)  # threshold on the mean chart
+    assert isinstance(fig.data[1].customdata[0][1], float)  # CI bounds stay numbers for the hover format
+    rate = figures.objective_bars(table, "rate", 0.5)
+    np.testing.assert_allclose(rate.data[1].y[0], ce.loc["negation", "rate"])
+    assert rate.layout.yaxis.tickformat == ".0%" and "0.5" in rate.layout.title.text
+    with pytest.raises(ValueError, match="statistic"):
+        figures.objective_bars(table, "median")
+
+
+def test_rerank_quality_latency_one_line_per_system_labelled_by_k(tmp_path):
+    from compsem import rerank
+    from test_rerank import RERANKER, write_rerank_results
+
+    write_rerank_results(tmp_path)
+    points = rerank.quality_latency_points(rerank.load_rerank_results(tmp_path))
+    points.loc[points["reranker"] == RERANKER, "system"] += " <b>x</b>"  # a label from a model card stays text
+    fig = figures.rerank_quality_latency(points, "p50")
+    assert len(fig.data) == points["system"].nunique() == 6
+    assert [t.name for t in fig.data if t.mode == "markers"] == ["BM25 alone", "Bi-encoder (MiniLM) alone",
+                                                                 "Hybrid (BM25 + bi-encoder, RRF) alone"]
+    lines = [t for t in fig.data if t.mode == "lines+markers+text"]
+    assert len(lines) == 3 and all(list(t.text) == ["K=10", "K=20"] for t in lines)
+    assert all("&lt;b&gt;" in t.name for t in lines) and "<b>x" not in _json(fig)
+    bm25 = next(t for t in lines if t.name.startswith("BM25 +"))
+    np.testing.assert_allclose(bm25.x, [102.5, 202.5])  # measured totals, by K
+    np.testing.assert_allclose(bm25.y, [0.51, 0.52])
+    assert list(bm25.marker.symbol) == ["circle", "circle"]
+    assert list(next(t for t in lines if t.name.startswith("Hybrid")).marker.symbol) == ["circle", "circle"]
+    estimated = points.assign(latency=np.where(points["first_stage"] == "hybrid", "estimate", points["latency"]))
+    hybrid = next(t for t in figures.rerank_quality_latency(estimated, "p50").data
+                  if t.name.startswith("Hybrid") and t.mode == "lines+markers+text")
+    assert list(hybrid.marker.symbol) == ["circle-open"] * 2  # an estimate never looks like a measurement
+    assert isinstance(bm25.customdata[0][1], float)  # numbers stay numbers for the hover format
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.title.text.startswith("p50 latency")
+    assert fig.layout.yaxis.title.text == "NDCG@10"
+    p95 = figures.rerank_quality_latency(points, "p95")
+    np.testing.assert_allclose(next(t for t in p95.data if t.name.startswith("BM25 +")).x, [123.5, 243.5])
+    assert p95.layout.xaxis.title.text.startswith("p95 latency")
+    with pytest.raises(ValueError, match="p50"):
+        figures.rerank_quality_latency(points, "mean")
