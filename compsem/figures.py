@@ -506,12 +506,11 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
         if threshold is not None:
             fig.add_hline(y=threshold, line_dash="dash", line_color="#444", annotation_text=f"threshold {threshold:g}",
                           annotation_position="top left")
-        title = "Mean score per category and model, with 95% bootstrap CI (hatched: the bi-encoder reference)"
+        title = "Mean score per category and model, with 95% bootstrap CI (hatched: the reference)"
     else:
         fig.update_yaxes(title_text="share of pairs ≥ threshold", range=[0, 1.05], tickformat=".0%")
         at = f"{threshold:g}" if threshold is not None else "the threshold"
-        title = (f"Share of pairs scoring ≥ {at} (failure rate; pass rate for positive controls), with 95% "
-                 "bootstrap CI (hatched: the bi-encoder reference)")
+        title = f"Share of pairs ≥ {at}: failure rate (pass rate for positive controls), with 95% bootstrap CI"
     return _base(fig, title, height=500)
 
 

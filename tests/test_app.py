@@ -20,7 +20,7 @@ MODELS = ("sentence-transformers/all-MiniLM-L6-v2", "baseline/token-jaccard", "b
 MODELS_PARAM = "all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
 PAGES = ["pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py", "pages/3_Effect_sizes.py",
          "pages/4_Try_your_own.py", "pages/5_Pairs_browser.py", "pages/6_Study_vs_reproduction.py",
-         "pages/7_Exports.py"]
+         "pages/7_Exports.py", "pages/9_Objectives.py"]
 TIMEOUT = 180
 
 
@@ -264,3 +264,276 @@ def test_a_model_is_loaded_once_per_process():
 
     res = resolve("baseline/token-jaccard")
     assert dashboard.scorer(res.spec.key, res.fingerprint) is dashboard.scorer(res.spec.key, res.fingerprint)
+
+
+# -- does the objective matter? (pages/9_Objectives.py) ------------------------------------------------
+OBJECTIVES_PAGE = "pages/9_Objectives.py"
+#: Made-up scores per objective and category (the pair's index adds a little spread): sick-nli rejects
+#: negation, mrpc is fooled by entity swaps; the page's findings must say so.
+FAKE_SCORES = {
+    "sick-nli": {"negation": 0.05, "positive_control": 0.9, "negative_control": 0.02},
+    "sick-relatedness": {"negation": 0.55, "entity_swap": 0.6},
+    "stsb": {"negation": 0.5, "entity_swap": 0.55},
+    "mrpc": {"negation": 0.6, "entity_swap": 0.95, "positive_control": 0.95},
+}
+
+
+@pytest.fixture
+def trained_dir(tmp_path, monkeypatch):
+    """A stand-in for results/trained: four cards with scores of the test pairs, and the registry pointed at it."""
+    import json
+
+    import pandas as pd
+
+    from compsem import registry
+    from compsem.pairs import load_pairs
+    from compsem.train import OBJECTIVES
+
+    pairs = load_pairs(PAIRS)
+    for name, obj in OBJECTIVES.items():
+        folder = tmp_path / obj.slug
+        folder.mkdir()
+        card = {"key": obj.key, "label": obj.label, "objective": name, "objective_family": obj.family,
+                "num_labels": 1, "score_definition": obj.score_definition, "epochs": obj.epochs,
+                "data": {"dataset": obj.dataset, "split_sizes": {"train": 1000, "dev": 100, "test": 500}},
+                "metrics": {f"dev_{m[5:]}": 0.9 for m in obj.targets} | {m: t + 0.01 for m, t in obj.targets.items()},
+                "targets": obj.targets, "met": {m: True for m in obj.targets}, "shortfall": {},
+                "fingerprint": f"sha256:test-{name}"}
+        (folder / "compsem_card.json").write_text(json.dumps(card), encoding="utf-8")
+        scores = [FAKE_SCORES[name].get(c, 0.3) + 0.01 * (i % 4) for i, c in enumerate(pairs["category"])]
+        pd.DataFrame({"pair_id": pairs["id"], "sentence_a": pairs["sentence_a"], "sentence_b": pairs["sentence_b"],
+                      "raw_score": scores, "score": scores, "raw_output": "{}"}).to_csv(folder / "scores.csv",
+                                                                                        index=False)
+    monkeypatch.setattr(registry, "stored_scores_dir", lambda: tmp_path)
+    st.cache_data.clear()
+    st.cache_resource.clear()  # stored scorers are keyed by (model, fingerprint), not by folder
+    yield tmp_path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_objectives_page_compares_the_four_objectives_with_the_bi_encoder(trained_dir):
+    # the sidebar selects only a baseline: the page shows its own five models anyway
+    at = new_app(models="token-jaccard").run()
+    at.switch_page(OBJECTIVES_PAGE).run()
+    no_exceptions(at)
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.get("plotly_chart")) == 1
+    table = frame_with(at, "Cohen's d vs reference")
+    assert len(table) == 5 * 9  # five models x nine categories
+    assert set(table["model"]) == {"MiniLM bi-encoder", "sick-nli", "sick-relatedness", "stsb", "mrpc"}
+    assert table["category"].iloc[0] == "Negation" and table["model"].iloc[0].startswith("MiniLM")
+    findings = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert 2 <= len(findings) <= 4
+    assert any(f.startswith("- sick\\-nli rejects negation best") for f in findings), findings
+    assert any(f.startswith("- mrpc still scores entity swaps high") for f in findings), findings
+    held = frame_with(at, "status")
+    assert list(held["objective"]) == ["sick-nli", "sick-relatedness", "stsb", "mrpc"]
+    assert set(held["status"]) == {"met"}
+    assert frame_with(at, "score means")["score means"].str.contains("MRPC").any()
+    # the toggle switches the chart to shares at the threshold, and the table follows the threshold
+    at.radio(key="w.obj_stat").set_value("rate").run()
+    no_exceptions(at)
+    assert "Share of pairs" in at.get("plotly_chart")[0].proto.spec
+    at.slider(key="w.t.page").set_value(0.9).run()
+    assert "share ≥ 0.9" in frame_with(at, "Cohen's d vs reference").columns
+
+
+def test_objectives_page_without_trained_models_says_how_to_train(tmp_path, monkeypatch):
+    from compsem import registry
+
+    monkeypatch.setattr(registry, "stored_scores_dir", lambda: tmp_path)
+    st.cache_data.clear()
+    try:
+        at = new_app().run()
+        at.switch_page(OBJECTIVES_PAGE).run()
+        no_exceptions(at)
+        assert not at.error, [e.value for e in at.error]
+        assert any("compsem train --objective sick-nli" in w.value and "compsem train --objective mrpc" in w.value
+                   for w in at.warning), [w.value for w in at.warning]
+        assert at.get("plotly_chart"), "the bi-encoder reference is still drawn"
+        assert any("nothing to compare" in i.value for i in at.info)
+    finally:
+        st.cache_data.clear()
+
+
+def test_objectives_page_with_a_broken_card_says_which(trained_dir):
+    (trained_dir / "minilm-l6-stsb" / "compsem_card.json").write_text("{oops", encoding="utf-8")
+    at = new_app().run()
+    at.switch_page(OBJECTIVES_PAGE).run()
+    no_exceptions(at)
+    assert any("could not be read" in e.value and "minilm\\-l6\\-stsb" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert at.get("plotly_chart")  # the other three objectives are still compared
+    assert "stsb" not in set(frame_with(at, "Cohen's d vs reference")["model"])
+
+
+def test_objectives_page_on_an_upload_explains_stored_scores(trained_dir):
+    data = b"id,category,sentence_a,sentence_b\nu1,negation,The shop is open.,The shop is not open.\n"
+    at = _upload(new_app().run(), "mine.csv", data)
+    at.switch_page(OBJECTIVES_PAGE).run()
+    no_exceptions(at)
+    notes = [i.value for i in at.info]
+    assert any("cover only the bundled pairs" in n and "compsem train \\-\\-objective" not in n
+               and "compsem train --objective stsb" in n for n in notes), notes
+
+
+# -- reranking lab (pages/8_Reranking.py) ------------------------------------------------------------------
+RERANK_PAGE = "pages/8_Reranking.py"
+TRAINED_RERANKER = "compsem/minilm-l6-stsb"
+
+
+@pytest.fixture(scope="module")
+def tiny_datasets(tmp_path_factory) -> Path:
+    """The hand-made sick/ stsb/ mrpc/ files of test_datasets, laid out as the shared datasets folder."""
+    from test_datasets import make_data_dir
+
+    return make_data_dir(tmp_path_factory.mktemp("rerank-datasets"))
+
+
+@pytest.fixture
+def rerank_env(tiny_datasets, tmp_path, monkeypatch) -> Path:
+    """The page's corpus from the tiny datasets and its evaluation from a small results folder (returned)."""
+    from test_rerank import write_rerank_results
+
+    folder = tmp_path / "rerank"
+    write_rerank_results(folder)
+    monkeypatch.setenv("COMPSEM_DATA_DIR", str(tiny_datasets))
+    monkeypatch.setenv("COMPSEM_RERANK_DIR", str(folder))
+    st.cache_data.clear()
+    yield folder
+    st.cache_data.clear()  # the model list may hold a reranker of a cache folder that is gone
+
+
+@pytest.fixture(scope="module")
+def trained_reranker_cache(tmp_path_factory, tiny_datasets) -> Path:
+    """A cache folder holding a real cross-encoder: the packaged MiniLM fine-tuned on 8 STS-B pairs (seconds)."""
+    from compsem.train import train_cross_encoder
+
+    cache = tmp_path_factory.mktemp("rerank-cache")
+    train_cross_encoder("stsb", data_dir=tiny_datasets, out_dir=cache / "models" / "minilm-l6-stsb", epochs=1,
+                        batch_size=4, max_train_pairs=8, progress=False, evaluate_test=False)
+    return cache
+
+
+def reranking_app(**params) -> AppTest:
+    at = new_app(**params)
+    at.switch_page(RERANK_PAGE).run()
+    no_exceptions(at)
+    return at
+
+
+def _errors(at: AppTest) -> list[str]:
+    """Error texts with md_escape's backslashes removed (the page escapes everything it did not write)."""
+    import re
+
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
+
+
+def test_reranking_page_searches_the_corpus_and_shows_the_evaluation(rerank_env):
+    from compsem.rerank import reranker_options
+
+    at = reranking_app()
+    assert not at.error, _errors(at)
+    first = frame_with(at, "document")
+    assert list(first["rank"]) == list(range(1, 11))  # K = 10 of the 96 sentences of the tiny SICK
+    metrics = frame_with(at, "NDCG@10")
+    assert len(metrics) == 12 and set(metrics["K"]) == {10, 20}
+    assert len(at.get("plotly_chart")) == 1
+    assert any("quora" in w.value.lower() and "not evaluated" in w.value for w in at.warning)
+    if not reranker_options()[0]:  # nothing to rerank with: say how to get a reranker
+        assert any("compsem train --objective sick-nli" in i.value for i in at.info), [i.value for i in at.info]
+    # choices persist in the URL; K changes the list
+    at.selectbox(key="w.rr_k").set_value("5").run()
+    assert len(frame_with(at, "document")) == 5
+    assert at.query_params["rr_k"] in ("5", ["5"])
+    at.radio(key="w.rr_lat").set_value("p95").run()
+    no_exceptions(at)
+    assert "p95" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_reranking_choices_come_from_the_url(rerank_env):
+    at = reranking_app(rr_mode="paste", rr_stage="hybrid", rr_k="5")
+    assert at.radio(key="w.rr_mode").value == "paste"
+    assert at.selectbox(key="w.rr_stage").value == "hybrid" and at.selectbox(key="w.rr_k").value == "5"
+    assert not at.error, _errors(at)
+    assert len(frame_with(at, "document")) == 5  # the seven example documents, top 5 by the fused ranking
+
+
+def test_reranking_page_empty_query_shows_a_message(rerank_env):
+    at = reranking_app()
+    at.text_input(key="w.rr_q").input("   ").run()
+    no_exceptions(at)
+    assert any("query is empty" in e for e in _errors(at)), _errors(at)
+    assert frame_with(at, "NDCG@10") is not None  # the evaluation still shows
+
+
+@pytest.mark.parametrize("text, message", [
+    ("  \n\n ", "no documents"),
+    ("\n".join(f"document {i}" for i in range(501)), "501 documents; at most 500"),
+    ("fine\n" + "x" * 2001, "line 2 has 2,001 characters"),
+])
+def test_reranking_page_pasted_documents_limits(rerank_env, text, message):
+    at = reranking_app(rr_mode="paste")
+    at.text_area(key="w.rr_docs").input(text).run()
+    no_exceptions(at)
+    assert any(message in e for e in _errors(at)), _errors(at)
+
+
+def test_reranking_page_shows_markup_in_documents_as_text(rerank_env):
+    docs = ["<b>bold</b> dogs run", "**stars** and dogs", "<script>alert(1)</script> dogs", "# heading dogs"]
+    at = reranking_app(rr_mode="paste")
+    at.text_input(key="w.rr_q").input("dogs <i>run</i>").run()
+    at.text_area(key="w.rr_docs").input("\n".join(docs)).run()
+    no_exceptions(at)
+    assert sorted(frame_with(at, "document")["document"]) == sorted(docs)  # verbatim, in a table (never rendered)
+    assert not any("<b>" in m.value or "**stars**" in m.value or "<script>" in m.value for m in at.markdown)
+
+
+def test_reranking_page_without_datasets_or_results_explains_and_pasting_still_works(rerank_env, tmp_path,
+                                                                                       monkeypatch):
+    monkeypatch.setenv("COMPSEM_DATA_DIR", str(tmp_path / "no-datasets"))
+    monkeypatch.setenv("COMPSEM_RERANK_DIR", str(tmp_path / "no-results"))
+    at = reranking_app()
+    assert any("SICK" in e and "Paste your own documents" in e for e in _errors(at)), _errors(at)
+    assert any("compsem rerank-eval --out results/rerank" in i.value for i in at.info), [i.value for i in at.info]
+    at.radio(key="w.rr_mode").set_value("paste").run()
+    no_exceptions(at)
+    assert not at.error, _errors(at)
+    assert len(frame_with(at, "document")) == 7  # the example documents
+
+
+def test_reranking_page_with_broken_results_says_which_file(rerank_env):
+    (rerank_env / "metrics.json").write_text("{oops", encoding="utf-8")
+    at = reranking_app()
+    assert any("metrics.json" in e and "not valid JSON" in e for e in _errors(at)), _errors(at)
+    assert len(frame_with(at, "document")) == 10  # the query part still works
+
+
+@pytest.mark.slow
+def test_reranking_page_reranks_pasted_documents_with_a_trained_cross_encoder(rerank_env, trained_reranker_cache,
+                                                                             monkeypatch):
+    import numpy as np
+
+    from compsem.rerank import Reranker, rank_change_label
+
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(trained_reranker_cache))
+    st.cache_data.clear()  # the model list is cached; it must see the trained model
+    at = reranking_app(rr_mode="paste")
+    assert not at.error, _errors(at)
+    assert at.selectbox(key="w.rr_model").value == TRAINED_RERANKER  # the one available reranker is the default
+    query = at.text_input(key="w.rr_q").value
+    first, reranked = at.dataframe[0].value, frame_with(at, "change")
+    assert len(first) == len(reranked) == 7 and sorted(first["document"]) == sorted(reranked["document"])
+    assert list(reranked["rank"]) == list(range(1, 8))
+    assert list(reranked["score"]) == sorted(reranked["score"], reverse=True)
+    was = dict(zip(first["document"], first["rank"]))
+    assert [was[d] for d in reranked["document"]] == list(reranked["was"])
+    assert list(reranked["change"]) == [rank_change_label(w, r) for w, r in zip(reranked["was"], reranked["rank"])]
+    # the scores are the trained model's own, for (query, document)
+    expected = Reranker(TRAINED_RERANKER).score(query, list(reranked["document"]), use_cache=False)
+    np.testing.assert_allclose(reranked["score"], expected, rtol=1e-4, atol=1e-5)
+    # "none" shows the first stage alone
+    at.selectbox(key="w.rr_model").set_value("none").run()
+    no_exceptions(at)
+    assert not any("change" in d.value.columns for d in at.dataframe)

@@ -30,7 +30,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 PAGES = [("", True, "overview"), ("Distributions", True, "distributions"), ("Failure_rates", True, "failure-rates"),
          ("Effect_sizes", True, "effect-sizes"), ("Try_your_own", True, "try-your-own"),
          ("Pairs_browser", False, "pairs-browser"), ("Study_vs_reproduction", True, "study"),
-         ("Exports", False, "exports")]
+         ("Exports", False, "exports"), ("Objectives", True, "objectives"), ("Reranking", True, "reranking")]
 
 pytestmark = [
     pytest.mark.slow,
@@ -51,6 +51,11 @@ def server(tmp_path_factory):
     cache_dir = tmp_path_factory.mktemp("browser-cache")
     env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache_dir), "COMPSEM_PAIRS_FILE": str(PAIRS),
            "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    from test_rerank import write_rerank_results
+
+    rerank_dir = tmp_path_factory.mktemp("rerank-results")
+    write_rerank_results(rerank_dir)  # the Reranking page's evaluation (results/rerank may not be there yet)
+    env["COMPSEM_RERANK_DIR"] = str(rerank_dir)
     prep = ("import sys; from compsem.cache import ScoreCache; from compsem.pairs import load_pairs; "
             "from compsem.scoring import score_pairs; "
             f"run = score_pairs(load_pairs({str(PAIRS)!r}), {list(MODELS)!r}, cache=ScoreCache({str(cache_dir)!r})); "
@@ -121,7 +126,7 @@ def test_every_page_in_a_real_browser(server, page):
         if needs_chart:
             page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot", timeout=60_000)
         _no_exception(page)
-        if path == "Pairs_browser":
+        if path in ("Pairs_browser", "Reranking"):
             page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
         if path == "Exports":
             _wait_count(page, "[data-testid='stDownloadButton']", 11)  # scores, report, 9 statistics tables

@@ -1,0 +1,413 @@
+"""Does the training objective matter? The four ``compsem train`` models against their bi-encoder.
+
+Every model trained by ``compsem train`` starts from the same backbone (the transformer of
+``sentence-transformers/all-MiniLM-L6-v2``) and differs only in its objective (sick-nli,
+sick-relatedness, stsb, mrpc), so comparing them category by category isolates the effect
+of the objective. The reference is the bi-encoder they started from.
+
+Functions here are pure over the tidy results and the model cards (no Streamlit, no
+models); the statistics come from :mod:`compsem.stats`. Two functions touch files:
+:func:`load_cards` (reads the cards) and :func:`adopt_stored_scores` (copies committed
+scores into the score cache when they were produced by the very weights that are here).
+
+Example:
+    >>> trained_key("stsb")
+    'compsem/minilm-l6-stsb'
+    >>> train_command("mrpc")
+    'compsem train --objective mrpc'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from compsem import registry, stats
+from compsem.categories import ADVERSARIAL, category_label, sort_categories
+from compsem.registry import TRAINED_CARD_NAME
+from compsem.train import BASE_KEY, OBJECTIVES
+
+#: The bi-encoder every objective started from: the reference of every comparison here.
+REFERENCE = BASE_KEY
+#: Objectives in the order tables and charts list them (the order of ``compsem train``).
+OBJECTIVE_ORDER: tuple[str, ...] = tuple(OBJECTIVES)
+#: Fields a card must have for the held-out table (``compsem train`` writes all of them).
+CARD_FIELDS: tuple[str, ...] = ("key", "objective", "metrics", "targets", "epochs", "score_definition", "data")
+REFERENCE_SCORE_DEFINITION = ("Cosine similarity of the two sentence embeddings (mean-pooled, normalized) of "
+                              "all-MiniLM-L6-v2, the bi-encoder whose transformer every objective started from.")
+
+
+class CardError(ValueError):
+    """A model card that cannot be read; the message names the file and what is wrong."""
+
+
+def trained_key(objective: str) -> str:
+    """Registry key of the model ``compsem train --objective <objective>`` creates."""
+    return OBJECTIVES[objective].key
+
+
+def objective_keys() -> list[str]:
+    """Registry keys of the four trained models, in :data:`OBJECTIVE_ORDER`."""
+    return [trained_key(o) for o in OBJECTIVE_ORDER]
+
+
+def train_command(objective: str) -> str:
+    """The command that trains the model of ``objective`` (weights go to ``cache/models/``)."""
+    return f"compsem train --objective {objective}"
+
+
+def objective_of(key: str) -> str:
+    """Objective name of a trained model key (``compsem/minilm-l6-stsb`` -> ``stsb``), else ``""``."""
+    for name in OBJECTIVE_ORDER:
+        if trained_key(name) == key:
+            return name
+    return ""
+
+
+# -- cards -------------------------------------------------------------------------------------
+def read_card(path: str | Path) -> dict:
+    """Read and check one ``compsem_card.json``.
+
+    Raises:
+        CardError: the file is unreadable, not JSON, not an object, or lacks a field of
+            :data:`CARD_FIELDS` (or ``metrics``/``targets``/``data.split_sizes`` is not a mapping).
+    """
+    path = Path(path)
+    fix = "re-run `compsem train` for that objective, or remove the folder"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CardError(f"{path}: cannot be read ({exc}); {fix}") from None
+    try:
+        card = json.loads(text)
+    except ValueError as exc:
+        raise CardError(f"{path}: not valid JSON ({exc}); {fix}") from None
+    if not isinstance(card, dict):
+        raise CardError(f"{path}: a card must be a JSON object, not {type(card).__name__}; {fix}")
+    missing = [f for f in CARD_FIELDS if f not in card]
+    if missing:
+        raise CardError(f"{path}: missing field(s) {', '.join(missing)}; {fix}")
+    for name, value in (("metrics", card["metrics"]), ("targets", card["targets"]),
+                        ("data.split_sizes", card["data"].get("split_sizes") if isinstance(card["data"], dict)
+                         else None)):
+        if not isinstance(value, dict):
+            raise CardError(f"{path}: {name} must be a JSON object; {fix}")
+    return card
+
+
+def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, dict]:
+    """The cards of the trained models: key -> card, in :data:`OBJECTIVE_ORDER`, then others by key.
+
+    Looks for ``*/compsem_card.json`` in each folder in turn; a later folder's card replaces an
+    earlier one for the same key. The default is (stored scores, local weights), so when the
+    weights are here their own card wins, as in :mod:`compsem.registry`. Unlike the registry
+    (which skips a broken folder so the rest still load), a broken card is an error here: the
+    held-out table would otherwise silently lose a model.
+
+    Args:
+        folders: folders to search (default: :func:`~compsem.registry.stored_scores_dir`,
+            :func:`~compsem.registry.models_dir`).
+
+    Raises:
+        CardError: a card is broken (the message names the file).
+    """
+    if folders is None:
+        folders = (registry.stored_scores_dir(), registry.models_dir())
+    found: dict[str, dict] = {}
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
+            card = read_card(path)
+            found[str(card["key"])] = card
+    rank = {trained_key(o): i for i, o in enumerate(OBJECTIVE_ORDER)}
+    return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def objective_labels(cards: Mapping[str, dict], reference: str = REFERENCE) -> dict[str, str]:
+    """Short labels: the objective name for a trained model, ``MiniLM bi-encoder`` for the reference.
+
+    Objectives without a card still get a label (their name), so a table can say what is missing.
+    """
+    labels = {reference: "MiniLM bi-encoder"}
+    for name in OBJECTIVE_ORDER:
+        labels[trained_key(name)] = name
+    for key, card in cards.items():
+        labels[key] = str(card.get("objective") or key.rsplit("/", 1)[-1])
+    return labels
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def held_out_table(cards: Mapping[str, dict]) -> pd.DataFrame:
+    """One row per trained model and test metric: value, target, met or shortfall, split sizes, epochs.
+
+    ``status`` is ``met`` when the card says the target was met, ``short by x`` with the
+    card's shortfall otherwise, and ``no target`` for a metric without one. Dev metrics are
+    left out: they were used to choose settings, so they are not held out.
+
+    Returns:
+        ``model, objective, metric, value, target, status, train, dev, test, epochs``.
+    """
+    rows = []
+    for key, card in cards.items():
+        sizes = card["data"].get("split_sizes", {})
+        tests = {m: v for m, v in card["metrics"].items() if str(m).startswith("test_")}
+        for metric, value in tests.items():
+            target = card["targets"].get(metric)
+            if target is None:
+                status = "no target"
+            elif card.get("met", {}).get(metric):
+                status = "met"
+            else:
+                gap = card.get("shortfall", {}).get(metric)
+                if gap is None and isinstance(value, (int, float)):
+                    gap = float(target) - float(value)
+                status = f"short by {_fmt(gap)}" if gap is not None else "not met"
+            rows.append({"model": key, "objective": card["objective"], "metric": metric[len("test_"):],
+                         "value": float(value) if isinstance(value, (int, float)) else math.nan,
+                         "target": float(target) if isinstance(target, (int, float)) else math.nan,
+                         "status": status, "train": sizes.get("train"), "dev": sizes.get("dev"),
+                         "test": sizes.get("test"), "epochs": card["epochs"]})
+    return pd.DataFrame(rows, columns=["model", "objective", "metric", "value", "target", "status", "train", "dev",
+                                       "test", "epochs"])
+
+
+def score_meanings(cards: Mapping[str, dict], reference: str = REFERENCE) -> pd.DataFrame:
+    """What each model's 0-1 score means (the card's ``score_definition``), reference first.
+
+    Returns:
+        ``model, objective, score means``.
+    """
+    rows = [{"model": reference, "objective": "(reference)", "score means": REFERENCE_SCORE_DEFINITION}]
+    rows += [{"model": key, "objective": card["objective"], "score means": card["score_definition"]}
+             for key, card in cards.items()]
+    return pd.DataFrame(rows, columns=["model", "objective", "score means"])
+
+
+def availability_table(statuses: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+    """Per objective: where its model's scores come from and, when they are missing, how to get them.
+
+    Args:
+        statuses: trained model key -> (registry status, reason). An objective absent from the
+            mapping has no card anywhere (never trained here).
+
+    Returns:
+        ``objective, model, status, source, to do`` (``to do`` is empty when nothing is needed).
+    """
+    rows = []
+    for name in OBJECTIVE_ORDER:
+        key = trained_key(name)
+        status, reason = statuses.get(key, ("not trained", ""))
+        cmd = train_command(name)
+        if status == "local":
+            source, todo = "trained weights on this machine", ""
+        elif status == "stored":
+            source = "stored scores of the bundled pairs (no weights here)"
+            todo = f"`{cmd}` to score other pair sets"
+        else:
+            source = reason or "no weights and no stored scores"
+            todo = f"`{cmd}`"
+        rows.append({"objective": name, "model": key, "status": status, "source": source, "to do": todo})
+    return pd.DataFrame(rows, columns=["objective", "model", "status", "source", "to do"])
+
+
+# -- scores from committed results ---------------------------------------------------------------
+def stored_covers(path: str | Path, pairs: pd.DataFrame) -> bool:
+    """True when the stored ``scores.csv`` at ``path`` holds every (sentence_a, sentence_b) of ``pairs``.
+
+    Stored scores answer only for the text pairs they hold (the bundled pairs), so a model with
+    nothing else cannot be shown on a pair set this returns False for.
+    """
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["sentence_a", "sentence_b"])
+    have = set(zip(table["sentence_a"], table["sentence_b"]))
+    return all(p in have for p in zip(pairs["sentence_a"], pairs["sentence_b"]))
+
+
+def adopt_stored_scores(resolutions: Iterable, cache) -> dict[str, int]:
+    """Copy committed scores into the score cache for trained models whose weights are here.
+
+    A model with local weights would otherwise be scored again on the CPU although
+    ``results/trained/<slug>/scores.csv`` holds its scores. They are adopted only when the
+    card beside the scores names the same weight fingerprint as the local weights, i.e. when
+    the weights here produced them; a retrained model (another fingerprint) is scored afresh.
+
+    Args:
+        resolutions: :class:`compsem.registry.Resolution` objects (others than local trained
+            models with stored scores are ignored).
+        cache: a :class:`compsem.cache.ScoreCache`.
+
+    Returns:
+        model key -> number of scores written (pairs already cached are not rewritten).
+    """
+    from compsem.cache import CachedScore
+
+    out: dict[str, int] = {}
+    for res in resolutions:
+        stored = res.spec.stored_scores
+        if res.status != "local" or not stored or not res.fingerprint:
+            continue
+        try:
+            card = read_card(Path(stored).parent / TRAINED_CARD_NAME)
+        except CardError:
+            continue  # without a readable card there is no proof the scores match these weights
+        if card.get("fingerprint") != res.fingerprint:
+            continue
+        table = pd.read_csv(stored, dtype={"pair_id": str}, keep_default_na=False)
+        pairs = list(zip(table["sentence_a"], table["sentence_b"]))
+        have = cache.get_many(res.spec.key, res.fingerprint, pairs)
+        todo = [(p, CachedScore(float(r), float(s), str(o))) for p, r, s, o in
+                zip(pairs, table["raw_score"], table["score"], table["raw_output"]) if p not in have]
+        todo = list(dict(todo).items())  # a duplicated text pair is one cache row
+        if todo:
+            cache.put_many(res.spec.key, res.fingerprint, [p for p, _ in todo], [s for _, s in todo])
+        out[res.spec.key] = len(todo)
+    return out
+
+
+# -- the comparison --------------------------------------------------------------------------------
+COMPARISON_COLUMNS = ["model", "category", "n", "mean", "mean_ci_low", "mean_ci_high", "rate", "rate_ci_low",
+                      "rate_ci_high", "meaning", "reference_mean", "cohens_d", "holm_pvalue", "significant",
+                      "is_reference"]
+
+
+def comparison_table(df: pd.DataFrame, threshold: float, reference: str = REFERENCE,
+                     n_resamples: int = 1000, seed: int | None = 0) -> pd.DataFrame:
+    """Per model and category: mean and rate at ``threshold`` with 95% CIs, and Cohen's d vs the reference.
+
+    mean / rate and their intervals are :func:`compsem.stats.describe_with_ci` (rate = share
+    of scores >= threshold: a failure rate, or a pass rate for positive controls, see
+    ``meaning``). cohens_d, holm_pvalue and significant are :func:`compsem.stats.effect_size_table`
+    against the reference: d of the model's scores against the reference's (negative when the
+    model scores lower), Mann-Whitney p Holm-corrected over the categories of each model,
+    significant = Holm p < 0.05. The reference's own rows have NaN there and ``is_reference``.
+
+    Rows: categories in :func:`compsem.categories.sort_categories` order; within one, the
+    reference first, then the other models in order of first appearance in ``df``.
+
+    Raises:
+        ValueError: the reference has no scores in ``df`` (or ``df`` is not valid results).
+    """
+    if "model" in df.columns and reference not in set(df["model"]):
+        raise ValueError(f"the reference {reference} has no scores in these results")
+    desc = stats.describe_with_ci(df, threshold, n_resamples=n_resamples, seed=seed)
+    others = [m for m in dict.fromkeys(df["model"]) if m != reference]
+    cols = ["model", "category", "reference_mean", "cohens_d", "holm_pvalue", "significant"]
+    effect = stats.effect_size_table(df, [reference])[cols] if others else pd.DataFrame(columns=cols)
+    table = desc.merge(effect, on=["model", "category"], how="left")
+    table["is_reference"] = table["model"] == reference
+    table["significant"] = table["significant"].eq(True)  # the reference's own rows (NaN) are not significant
+    order = {m: i for i, m in enumerate([reference, *others])}
+    cats = {c: i for i, c in enumerate(sort_categories(table["category"].unique()))}
+    table = table.assign(_c=table["category"].map(cats), _m=table["model"].map(order))
+    table = table.sort_values(["_c", "_m"], kind="stable").drop(columns=["_c", "_m"]).reset_index(drop=True)
+    return table[COMPARISON_COLUMNS]
+
+
+def comparison_view(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -> pd.DataFrame:
+    """:func:`comparison_table` for display: labels, CIs as text, the reference's effect columns blank."""
+    share = f"share ≥ {threshold:g}"
+
+    def ci(lo: float, hi: float, pct: bool) -> str:
+        return f"[{lo:.0%}–{hi:.0%}]" if pct else f"[{lo:.3f}–{hi:.3f}]"
+
+    ref = table["is_reference"]
+    return pd.DataFrame({
+        "category": [category_label(c) for c in table["category"]],
+        "model": [labels.get(m, m) for m in table["model"]],
+        "n": table["n"],
+        "mean": table["mean"].round(3),
+        "mean 95% CI": [ci(lo, hi, False) for lo, hi in zip(table["mean_ci_low"], table["mean_ci_high"])],
+        share: table["rate"].round(3),
+        f"{share} 95% CI": [ci(lo, hi, True) for lo, hi in zip(table["rate_ci_low"], table["rate_ci_high"])],
+        "reads as": [m.replace("_", " ") for m in table["meaning"]],
+        "Cohen's d vs reference": table["cohens_d"].round(2),
+        "Holm p": table["holm_pvalue"],
+        "p < 0.05 (Holm)": ["reference" if r else ("yes" if s else "no") if pd.notna(d) else "—"
+                            for r, s, d in zip(ref, table["significant"], table["cohens_d"])],
+    })
+
+
+def findings(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -> list[str]:
+    """Two to four sentences read off :func:`comparison_table` (none when no objective has scores).
+
+    1. Which objective rejects negation best (lowest mean), with its rate and the reference's.
+    2. Which objective scores entity swaps highest (the one most fooled by swapped roles).
+    3. Per objective, in how many adversarial categories it scores significantly below the
+       reference (d < 0, Holm p < 0.05), and where one scores significantly above it (worse).
+    4. The price: the lowest positive-control pass rate among the objectives, against the reference's.
+
+    Sentences whose category is not in the table are skipped.
+    """
+    if table.empty or not table["is_reference"].any():
+        return []
+    others = list(dict.fromkeys(table.loc[~table["is_reference"], "model"]))
+    if not others:
+        return []
+    reference = table.loc[table["is_reference"], "model"].iloc[0]
+    name = lambda m: labels.get(m, m)  # noqa: E731 - a local shorthand
+    t = f"{threshold:g}"
+    out: list[str] = []
+
+    def rows(cat: str) -> tuple[pd.DataFrame, pd.Series | None]:
+        sub = table[table["category"] == cat]
+        ref = sub[sub["is_reference"]]
+        return sub[~sub["is_reference"]], (ref.iloc[0] if len(ref) else None)
+
+    neg, neg_ref = rows("negation")
+    if len(neg):
+        best = neg.loc[neg["mean"].idxmin()]
+        vs = f", against {neg_ref['rate']:.0%} for the {name(reference)}" if neg_ref is not None else ""
+        out.append(f"{name(best['model'])} rejects negation best: mean score {best['mean']:.2f}, "
+                   f"{best['rate']:.0%} of negated pairs at or above {t}{vs}.")
+    swap, swap_ref = rows("entity_swap")
+    if len(swap):
+        worst = swap.loc[swap["mean"].idxmax()]
+        verb = "still scores entity swaps high" if worst["rate"] >= 0.5 else "scores entity swaps highest"
+        vs = f" ({name(reference)}: {swap_ref['rate']:.0%})" if swap_ref is not None else ""
+        sentence = (f"{name(worst['model'])} {verb}: mean {worst['mean']:.2f}, {worst['rate']:.0%} of "
+                    f"swapped-role pairs at or above {t}{vs}")
+        least = swap.loc[swap["rate"].idxmin()]
+        if len(swap) > 1 and least["rate"] >= 0.5:  # not one objective rejects most swaps: worth saying
+            sentence += (f"; no objective rejects swapped roles, even {name(least['model'])} keeps "
+                         f"{least['rate']:.0%} at or above {t}")
+        out.append(sentence + ".")
+    adv = [c for c in ADVERSARIAL if c in set(table["category"])]
+    if adv:
+        sub = table[table["category"].isin(adv) & ~table["is_reference"]]
+        lower = {m: int(((g["cohens_d"] < 0) & g["significant"]).sum()) for m, g in sub.groupby("model", sort=False)}
+        ranked = sorted(others, key=lambda m: -lower.get(m, 0))
+        parts = ", ".join(f"{name(m)} {lower.get(m, 0)}/{len(adv)}" for m in ranked)
+        sentence = (f"Adversarial categories where an objective scores significantly lower than the "
+                    f"{name(reference)} (Cohen's d < 0, Holm-corrected p < 0.05): {parts}")
+        # the opposite direction matters too: an objective can make a category worse than its starting point
+        higher = sub[(sub["cohens_d"] > 0) & sub["significant"]]
+        if len(higher):
+            worse = "; ".join(f"{name(m)} on {', '.join(category_label(c).lower() for c in g['category'])}"
+                              for m, g in higher.groupby("model", sort=False))
+            sentence += f"; significantly higher than the {name(reference)} (worse): {worse}"
+        out.append(sentence + ".")
+    pos, pos_ref = rows("positive_control")
+    if len(pos):
+        low = pos.loc[pos["rate"].idxmin()]
+        ref_rate = f" ({name(reference)}: {pos_ref['rate']:.0%})" if pos_ref is not None else ""
+        if pos_ref is not None and low["rate"] < pos_ref["rate"]:
+            out.append(f"The price: {name(low['model'])} lets only {low['rate']:.0%} of true paraphrases "
+                       f"(positive controls) reach {t}{ref_rate}.")
+        else:
+            out.append(f"Paraphrases still pass: every objective scores at least {low['rate']:.0%} of the "
+                       f"positive controls at or above {t}{ref_rate}.")
+    return out[:4]
+
+
+__all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "OBJECTIVE_ORDER", "REFERENCE", "adopt_stored_scores",
+           "availability_table", "comparison_table", "comparison_view", "findings", "held_out_table", "load_cards",
+           "objective_keys", "objective_labels", "objective_of", "read_card", "score_meanings", "stored_covers",
+           "train_command", "trained_key"]

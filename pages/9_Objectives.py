@@ -1,0 +1,80 @@
+"""Does the objective matter? The four `compsem train` cross-encoders beside the bi-encoder they started from."""
+
+import streamlit as st
+
+from compsem import dashboard, figures, objectives
+
+view = dashboard.start(
+    "Does the objective matter?",
+    "One backbone (all-MiniLM-L6-v2's transformer), four training objectives (`compsem train`): each "
+    "cross-encoder beside the bi-encoder it started from, per category. This page always shows these five "
+    "models, whatever the sidebar's model selection; its pair set, categories and threshold apply.")
+
+cards, card_error = dashboard.trained_cards()
+if card_error:
+    st.error("A model card could not be read, so the held-out metrics are not shown: "
+             + dashboard.md_escape(card_error))
+labels = objectives.objective_labels(cards)
+
+availability = dashboard.objective_availability()
+absent = availability[~availability["status"].isin(["local", "stored"])]
+if len(absent):
+    st.warning("No weights and no stored scores for " + ", ".join(absent["objective"]) + ". Train them with "
+               + "; ".join(f"`{objectives.train_command(o)}`" for o in absent["objective"])
+               + " — the dashboard then scores the pairs (weights go to cache/models/).")
+
+models, uncovered = dashboard.objective_models(view)
+if uncovered:
+    names = dashboard.md_escape(", ".join(labels.get(k, k) for k in uncovered))
+    commands = "; ".join(f"`{objectives.train_command(objectives.objective_of(k))}`" for k in uncovered)
+    st.info(f"Stored scores cover only the bundled pairs, not this pair set "
+            f"({dashboard.md_escape(view.pairs_label)}), so {names} cannot be shown here: stored models cannot "
+            f"score new text. Train them to score it: {commands}.")
+res = dashboard.objective_scores(view, models)
+
+with st.container(border=True):
+    st.caption("Chart controls")
+    left, right = st.columns(2)
+    with left:
+        statistic = dashboard.radio("Bars show", "obj_stat", ["mean", "rate"], "mean",
+                                    format_func=lambda s: "mean score" if s == "mean"
+                                    else "share of pairs ≥ threshold")
+    with right:
+        threshold = dashboard.threshold_slider("Threshold (0-1)", place="page")
+
+table = dashboard.objective_table(res)
+if table is None:
+    st.stop()
+dashboard.chart(figures.objective_bars(table, statistic, threshold, labels), "objectives")
+st.caption("Hatched: the bi-encoder reference. Error bars: 95% percentile-bootstrap intervals. Each model's score "
+           "has its own meaning (a cosine for the bi-encoder, a probability or a scaled rating for the cross-encoders; "
+           "see below), so compare how each model ranks categories and its Cohen's d, not raw means across models. "
+           "Shaded: control categories.")
+
+st.subheader("Findings")
+sentences = objectives.findings(table, labels, threshold)
+if not sentences:
+    st.info("No trained model has scores for this pair set, so there is nothing to compare with the bi-encoder yet.")
+for sentence in sentences:
+    st.markdown("- " + dashboard.md_escape(sentence))
+
+st.subheader(f"Per category: mean, share ≥ {threshold:g} and Cohen's d against the bi-encoder")
+share = f"share ≥ {threshold:g}"
+st.dataframe(objectives.comparison_view(table, labels, threshold), hide_index=True, key="w.objectives_table",
+             column_config={share: st.column_config.NumberColumn(share, format="percent"),
+                            "Holm p": st.column_config.NumberColumn("Holm p", format="%.2e")})
+st.caption("Cohen's d of each objective's scores against the bi-encoder's in the same category (negative: it scores "
+           "lower). Holm p: Mann-Whitney p-value, Holm-corrected over the categories of each model.")
+dashboard.csv_download("Download this table (CSV)", table, "compsem-objectives.csv", "w.objectives_csv")
+
+st.subheader("Held-out metrics (from the model cards)")
+if cards:
+    st.dataframe(objectives.held_out_table(cards), hide_index=True, key="w.held_out")
+    st.caption("Test splits, scored once after training; the dev splits chose the settings, so they are not shown.")
+    st.dataframe(objectives.score_meanings(cards), hide_index=True, key="w.score_meanings")
+elif not card_error:
+    st.info("No trained model has a card yet. Train one with `compsem train --objective "
+            + "{" + ",".join(objectives.OBJECTIVE_ORDER) + "}`.")
+
+with st.expander("Where each model's scores come from"):
+    st.dataframe(availability, hide_index=True, key="w.objective_sources")
