@@ -18,9 +18,12 @@ from compsem.registry import get_spec
 
 
 def _clean(value):
-    """JSON-safe scalars: NaN and infinities become None, numpy types become Python types."""
+    """JSON-safe scalars: NaN and infinities become None, numpy types become Python types.
+
+    Floats keep 6 *significant* digits, not 6 decimals: a p-value of 3e-12 must not become 0.
+    """
     if isinstance(value, (np.floating, float)):
-        return None if not math.isfinite(float(value)) else round(float(value), 6)
+        return None if not math.isfinite(float(value)) else float(f"{float(value):.6g}")
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.bool_,)):
