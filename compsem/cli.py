@@ -137,6 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "thresholds": list(args.thresholds),
         "scored": run.scored,
         "cached": run.cached,
+        "read_from_stored_results": run.stored,
         "seconds": round(seconds, 2),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }

@@ -360,6 +360,8 @@ class ModelRun:
     status: str
     scored: int = 0
     cached: int = 0
+    #: pairs read from committed stored results (no model ran); they go into the cache too
+    stored: int = 0
     seconds: float = 0.0
     error: str = ""
     normalization: str = ""
@@ -382,12 +384,18 @@ class ScoreRun:
         return sum(m.cached for m in self.models)
 
     @property
+    def stored(self) -> int:
+        return sum(m.stored for m in self.models)
+
+    @property
     def failed(self) -> list[ModelRun]:
         return [m for m in self.models if m.error]
 
     def summary(self) -> str:
-        """``scored 0, cached 336`` plus failures."""
+        """``scored 0, cached 336`` plus stored reads and failures."""
         text = f"scored {self.scored}, cached {self.cached}"
+        if self.stored:
+            text += f", read from stored results {self.stored}"
         if self.failed:
             text += f"; {len(self.failed)} model(s) unavailable"
         return text
@@ -459,10 +467,16 @@ def score_pairs(
                 continue
             fresh = [CachedScore(float(r), float(s), o) for r, s, o in zip(out.raw_score, out.score, out.raw_output)]
             fingerprint = scorer.fingerprint or res.fingerprint
-            if fingerprint and res.status != "stored":
+            # Stored scores are cached under the card's weight fingerprint: weights with that
+            # fingerprint produce exactly these scores (results/trained/README.md), and weights
+            # with another fingerprint never hit them.
+            if fingerprint:
                 cache.put_many(key, fingerprint, todo, fresh)
             found.update(zip(todo, fresh))
-            run.scored = len(todo)
+            if res.status == "stored":
+                run.stored = len(todo)
+            else:
+                run.scored = len(todo)
             run.normalization = out.normalization
         run.seconds = time.perf_counter() - t0
         runs.append(run)

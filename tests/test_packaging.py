@@ -21,13 +21,20 @@ def test_wheel_carries_and_finds_the_bundled_pairs(tmp_path: Path):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         assert "compsem/_bundled_pairs/study_pairs.csv" in names
+        # the trained models' committed scores travel too (never weights)
+        assert "compsem/_stored_scores/minilm-l6-sick-nli/scores.csv" in names
+        assert not any(n.endswith((".safetensors", ".bin")) for n in names)
         assert any(n.endswith("entry_points.txt") for n in names)
         zf.extractall(tmp_path / "site")
     # Import compsem from the unpacked wheel only (not the checkout) and load the pairs.
     probe = ("import compsem.pairs as p; path = p.bundled_pairs_path(); "
-             "assert '_bundled_pairs' in str(path), path; print(len(p.load_pairs()))")
+             "assert '_bundled_pairs' in str(path), path; "
+             "import compsem.registry as r; res = r.resolve('compsem/minilm-l6-stsb'); "
+             "assert res.status == 'stored' and '_stored_scores' in res.location, res; "
+             "print(len(p.load_pairs()))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
-                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}, timeout=120)
+                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin",
+                              "COMPSEM_CACHE_DIR": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "336"
 

@@ -143,6 +143,24 @@ def test_stored_scorer_answers_only_for_stored_pairs(tmp_path):
         scorer.predict([("a", "c")])
 
 
+def test_stored_results_are_read_then_cached_so_a_second_run_scores_nothing(tmp_path):
+    """A fresh clone has the trained models' committed scores but not their weights."""
+    key = "compsem/minilm-l6-stsb"
+    res = resolve(key)
+    assert res.status == "stored", res  # conftest points the model folder at an empty temporary cache
+    pairs = load_pairs()
+    cache = ScoreCache(tmp_path)
+    first = score_pairs(pairs, [key], cache=cache)
+    assert (first.scored, first.cached, first.stored) == (0, 0, 336)
+    assert first.summary() == "scored 0, cached 0, read from stored results 336"
+    second = score_pairs(pairs, [key], cache=cache)
+    assert (second.scored, second.cached, second.stored) == (0, 336, 0)
+    assert second.summary() == "scored 0, cached 336"
+    stored = pd.read_csv(res.location, dtype={"pair_id": str}).set_index("pair_id")["score"]
+    got = second.results.set_index("pair_id")["score"]
+    assert np.allclose(got.loc[stored.index], stored)  # the cache returns the committed numbers
+
+
 @pytest.mark.parametrize("bad, message", [("", "empty"), ("   \n\t", "empty"), ("x" * (MAX_TEXT_CHARS + 1), "limit"),
                                           (None, "must be text")])
 def test_free_text_validation(bad, message):
