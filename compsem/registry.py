@@ -236,8 +236,24 @@ def offline() -> bool:
 
 def _trained_specs() -> list[ModelSpec]:
     """Cross-encoders trained by ``compsem train``: weights in the cache, or committed stored scores."""
+    # Looked up on every registry query (each dashboard re-render asks several times): read the
+    # cards again only when a card or a scores file appears, disappears or changes.
+    stamp = []
+    for folder in (stored_scores_dir(), models_dir()):
+        if folder.is_dir():
+            for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")) + sorted(folder.glob("*/scores.csv")):
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                stamp.append((str(path), st.st_mtime_ns, st.st_size))
+    return list(_read_trained_specs(tuple(stamp), str(stored_scores_dir()), str(models_dir())))
+
+
+@lru_cache(maxsize=8)
+def _read_trained_specs(_stamp: tuple, stored_dir: str, weights_dir: str) -> tuple[ModelSpec, ...]:
     found: dict[str, ModelSpec] = {}
-    for folder, from_weights in ((stored_scores_dir(), False), (models_dir(), True)):
+    for folder, from_weights in ((Path(stored_dir), False), (Path(weights_dir), True)):
         if not folder.is_dir():
             continue
         for card_path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
@@ -259,7 +275,7 @@ def _trained_specs() -> list[ModelSpec]:
                 csv_path = card_path.parent / "scores.csv"
                 spec = replace(spec, stored_scores=str(csv_path) if csv_path.is_file() else None)
             found[key] = spec
-    return list(found.values())
+    return tuple(found.values())
 
 
 def all_specs() -> list[ModelSpec]:

@@ -123,7 +123,11 @@ def _prepare(df: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("column score must hold numbers") from None
     if np.isinf(score.to_numpy()).any():
         raise ValueError("column score holds infinite values; scores must be finite (0-1 after normalization)")
-    data = df.assign(score=score)
+    # Only the columns statistics read, as plain Python objects: sentences, raw outputs and a pair
+    # file's own columns would be copied by every filter, and Arrow-backed strings make each
+    # comparison and take several times slower (this is what keeps a dashboard re-render fast).
+    keep = [c for c in (*REQUIRED_COLUMNS, "expected") if c in df.columns and c != "score"]
+    data = pd.DataFrame({c: df[c].to_numpy(dtype=object) for c in keep}, index=df.index).assign(score=score)
     data = data[score.notna().to_numpy()]
     if data.empty:
         raise ValueError("results hold no scores: every score is NaN")
@@ -133,11 +137,15 @@ def _prepare(df: pd.DataFrame) -> pd.DataFrame:
 def _category_info(data: pd.DataFrame) -> dict[str, Category]:
     """Category object per category, honouring a stated ``expected`` for custom categories."""
     out: dict[str, Category] = {}
-    has_expected = "expected" in data.columns
-    for cat, grp in data.groupby("category", sort=False):
-        stated: set[str] = set()
-        if has_expected:
-            stated = {v.strip().lower() for v in grp["expected"] if isinstance(v, str) and v.strip()}
+    # Stated directions per category, from the rows that state one (usually none: built-in
+    # categories know theirs), so the common case is one pass over the categories.
+    said: dict[str, set[str]] = {}
+    if "expected" in data.columns:
+        for cat, v in zip(data["category"], data["expected"]):
+            if isinstance(v, str) and v.strip():
+                said.setdefault(str(cat), set()).add(v.strip().lower())
+    for cat in pd.unique(data["category"]):
+        stated = said.get(str(cat), set())
         if stated - {"low", "high"}:
             bad = ", ".join(sorted(stated - {"low", "high"}))
             raise ValueError(f"category {cat!r} has expected value(s) {bad}; use 'low' or 'high'")
@@ -157,7 +165,7 @@ def _is_meaning_change(info: Category) -> bool:
 
 
 def _models(data: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(data["model"]))
+    return list(pd.unique(data["model"]))
 
 
 def _model_meta(data: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -371,15 +379,20 @@ def family_failure_rates(df: pd.DataFrame, thresholds: float | Sequence[float],
     if kept.empty:
         raise ValueError(f"no models left after excluding objective(s) {', '.join(sorted(drop))}")
     rates = _rates_table(kept, {m: ts for m in _models(kept)})
+    # One groupby instead of a filter per cell: this runs on every slider move in the dashboard.
+    cells = {key: grp for key, grp in rates.groupby(["kind", "category", "threshold"], sort=False)}
     rows = []
     for kind in _kinds(kept):
-        fam = rates[rates["kind"] == kind]
-        for cat in sort_categories(fam["category"].unique()):
+        cats = sort_categories({c for (k, c, _t) in cells if k == kind})
+        for cat in cats:
             for t in ts:
-                sub = fam[(fam["category"] == cat) & (fam["threshold"] == t)]
-                rows.append({"kind": kind, "category": cat, "threshold": t, "mean_rate": float(sub["rate"].mean()),
-                             "pooled_rate": float(sub["n_at_or_above"].sum() / sub["n"].sum()),
-                             "n_models": int(sub["model"].nunique()), "meaning": sub["meaning"].iloc[0]})
+                sub = cells.get((kind, cat, t))
+                if sub is None:
+                    continue
+                rate, k, n = sub["rate"].to_numpy(), sub["n_at_or_above"].to_numpy(), sub["n"].to_numpy()
+                rows.append({"kind": kind, "category": cat, "threshold": t, "mean_rate": float(rate.mean()),
+                             "pooled_rate": float(k.sum() / n.sum()),
+                             "n_models": int(len(set(sub["model"]))), "meaning": sub["meaning"].iloc[0]})
     return pd.DataFrame(rows, columns=["kind", "category", "threshold", "mean_rate", "pooled_rate", "n_models",
                                        "meaning"])
 
@@ -990,13 +1003,18 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
     kinds = _kinds(data)
     out: list[str] = []
 
+    # Grouped once, looked up per sentence (a boolean filter per lookup made this the slowest
+    # part of a dashboard re-render).
+    fam_rates = {key: (float(g["rate"].mean()), int(g["model"].nunique()))
+                 for key, g in rates.groupby(["kind", "category"], sort=False)}
+    fam_scores = data.groupby(["kind", "category"], sort=False)["score"].mean().to_dict()
+
     def family(kind: str, cat: str) -> tuple[float, float, int] | None:
         """(mean rate over models, pooled mean score, number of models), None without data."""
-        sub = rates[(rates["kind"] == kind) & (rates["category"] == cat)]
-        if sub.empty:
+        if (kind, cat) not in fam_rates:
             return None
-        scores = data.loc[(data["kind"] == kind) & (data["category"] == cat), "score"]
-        return float(sub["rate"].mean()), float(scores.mean()), int(sub["model"].nunique())
+        rate, n_models = fam_rates[(kind, cat)]
+        return rate, float(fam_scores[(kind, cat)]), n_models
 
     def hardest(kind: str) -> tuple[str, tuple[float, float, int]] | None:
         found = [(c, f) for c in targets if (f := family(kind, c)) is not None]
@@ -1031,12 +1049,13 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
     if "positive_control" in info and targets:
         meta = _model_meta(data)
         inverted = []
+        side = np.where(data["category"].isin(targets), "adv",
+                        np.where(data["category"] == "positive_control", "pos", ""))
+        means = data.groupby([data["model"], side], sort=False)["score"].mean().to_dict()
         for model in _models(data):
-            sub = data[data["model"] == model]
-            adv = sub.loc[sub["category"].isin(targets), "score"]
-            pos = sub.loc[sub["category"] == "positive_control", "score"]
-            if len(adv) and len(pos) and adv.mean() > pos.mean():
-                inverted.append((model, float(adv.mean()), float(pos.mean())))
+            adv, pos = means.get((model, "adv")), means.get((model, "pos"))
+            if adv is not None and pos is not None and adv > pos:
+                inverted.append((model, float(adv), float(pos)))
         if len(inverted) == 1:
             model, a, p = inverted[0]
             kind, objective = meta[model]
