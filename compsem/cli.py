@@ -184,9 +184,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_rerank_eval(args: argparse.Namespace) -> int:
     from compsem.rerank import run_rerank_eval
 
+    if args.max_queries is not None and args.max_queries <= 0:
+        args.max_queries = None  # 0 = every query
+    if args.latency_queries < 1 or args.repeats < 1:
+        return _fail("--latency-queries and --repeats must be at least 1")
+
     try:
         paths = run_rerank_eval(ks=args.k, rerankers=args.reranker, out_dir=Path(args.out),
-                                data_dir=args.data, repeats=args.repeats, max_queries=args.max_queries)
+                                data_dir=args.data, repeats=args.repeats, max_queries=args.max_queries,
+                                latency_queries=args.latency_queries)
     except (FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
     for p in paths:
@@ -240,7 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs/rerank")
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets)")
     p.add_argument("--repeats", type=int, default=3, help="latency repetitions")
-    p.add_argument("--max-queries", type=int, help="evaluate on the first N queries")
+    p.add_argument("--max-queries", type=int, default=300,
+                   help="evaluate on a seeded sample of N queries (default 300; 0 = all)")
+    p.add_argument("--latency-queries", type=int, default=20,
+                   help="queries timed one at a time, each --repeats times (default 20)")
     p.set_defaults(func=cmd_rerank_eval)
 
     p = sub.add_parser("cache", help="inspect or clear the score cache")
