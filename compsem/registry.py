@@ -435,8 +435,10 @@ def resolve(spec: ModelSpec | str) -> Resolution:
             return Resolution(spec, "cached", str(cached), f"rev:{cached.name}", "weights in the Hugging Face cache")
     if spec.stored_scores:
         fp = spec.card.get("fingerprint", "")
+        objective = spec.card.get("objective", "")
+        how = f"compsem train --objective {objective}" if objective else "compsem train"
         return Resolution(spec, "stored", spec.stored_scores, fp,
-                          "stored scores of the bundled pairs only; run `compsem train` for the weights")
+                          f"stored scores of the bundled pairs only; `{how}` makes the weights")
     if spec.key.startswith(TRAINED_PREFIX):
         return Resolution(spec, "unavailable", reason=f"not trained yet: run `compsem train` to create {spec.key}")
     if offline():
