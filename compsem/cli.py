@@ -137,7 +137,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         "thresholds": list(args.thresholds),
         "scored": run.scored,
         "cached": run.cached,
-        "read_from_stored_results": run.stored,
         "seconds": round(seconds, 2),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -171,7 +170,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
                                      out_dir=args.out, max_train_pairs=args.max_train_pairs,
-                                     batch_size=args.batch_size, progress=not args.quiet)
+                                     batch_size=args.batch_size, progress=not args.quiet, method=args.method)
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
     metrics = result.card.get("metrics", {})
@@ -229,8 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("train", help="fine-tune the packaged MiniLM as a cross-encoder on one objective")
+    p = sub.add_parser("train", help="train the packaged MiniLM as a cross-encoder (LoRA adapter) on one objective")
     p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
+    p.add_argument("--method", choices=["lora", "full"], default="lora",
+                   help="lora: a small adapter over the packaged backbone (default); full: every weight (90 MB)")
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)

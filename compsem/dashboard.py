@@ -250,9 +250,7 @@ def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pai
     with ScoreCache() as cache:
         for key in models:
             res = resolve(key)
-            if res.status == "stored":
-                out[key] = 0  # committed scores; read, never computed
-            elif not res.fingerprint:
+            if not res.fingerprint:
                 out[key] = len(text_pairs)
             else:
                 out[key] = len(text_pairs) - len(cache.get_many(key, res.fingerprint, text_pairs))
@@ -264,8 +262,6 @@ class _NotScoredYet(ModelUnavailableError):
 
 
 def _refuse(res: Resolution) -> Scorer:
-    if res.status == "stored":
-        return _loader(res)
     raise _NotScoredYet(f"{res.spec.key}: not scored yet")
 
 
@@ -407,7 +403,7 @@ def _sidebar_models() -> tuple[str, ...]:
                 key = res.spec.key
                 ok = _selectable(res)
                 st.session_state[f"w.model.{key}"] = ok and key in selected
-                note = {"needs download": " · downloads on first use", "stored": " · stored scores only"}
+                note = {"needs download": " · downloads on first use"}
                 st.checkbox(res.spec.display + note.get(res.status, ""), key=f"w.model.{key}", disabled=not ok,
                             on_change=on_change, args=(key,),
                             help=md_escape(f"{key} — {res.status}: {res.reason}. {res.spec.notes}" if ok
@@ -958,7 +954,7 @@ __all__ = ["View", "Results", "chart", "csv_download", "effect_rows", "export_ta
 
 # -- does the objective matter? (pages/9_Objectives.py) ----------------------------------------------------
 def objective_resolutions() -> dict[str, Resolution]:
-    """The registry entries of the four trained models that have a card somewhere (weights or stored scores)."""
+    """The registry entries of the four trained models that have a card somewhere (shipped or local)."""
     from compsem import objectives
 
     by_key = {r.spec.key: r for r in model_resolutions()}
@@ -983,53 +979,11 @@ def trained_cards() -> tuple[dict[str, dict], str]:
         return {}, str(exc)
 
 
-def _adopt_stored_scores(found: dict[str, Resolution]) -> None:
-    # Trained weights that are here would be scored again on the CPU, although results/trained holds
-    # the scores those very weights produced; copy them into the score cache once per session.
+def objective_models() -> tuple[str, ...]:
+    """The models the objective page scores: the reference bi-encoder and every usable trained model."""
     from compsem import objectives
 
-    local = [r for r in found.values() if r.status == "local" and r.spec.stored_scores]
-    stamp = tuple((r.spec.key, r.fingerprint) for r in local)
-    if not local or st.session_state.get("cs.adopted") == stamp:
-        return
-    with ScoreCache() as cache:
-        written = objectives.adopt_stored_scores(local, cache)
-    if any(written.values()):
-        missing_counts.clear()
-        cached_results.clear()
-    st.session_state["cs.adopted"] = stamp
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _stored_covers(path: str, stamp: tuple[int, float], pairs_sha: str, _pairs: pd.DataFrame) -> bool:
-    from compsem import objectives
-
-    return objectives.stored_covers(path, _pairs)
-
-
-def objective_models(view: View) -> tuple[tuple[str, ...], list[str]]:
-    """The models the objective page scores, and the trained ones that cannot score the view's pair set.
-
-    Returns:
-        (the reference bi-encoder and every trained model with weights, or with stored scores
-        that cover the pair set; trained models whose stored scores do not cover it).
-    """
-    from compsem import objectives
-
-    models, uncovered = [objectives.REFERENCE], []
-    for key, res in objective_resolutions().items():
-        if res.status == "stored":
-            path = Path(res.location)
-            try:
-                stat_ = path.stat()
-                ok = view.pairs is not None and _stored_covers(str(path), (stat_.st_size, stat_.st_mtime),
-                                                               view.pairs_sha, view.pairs)
-            except (OSError, ValueError):
-                ok = False  # an unreadable scores.csv covers nothing; the page says how to train instead
-            (models if ok else uncovered).append(key)
-        elif res.usable:
-            models.append(key)
-    return tuple(models), uncovered
+    return (objectives.REFERENCE, *[k for k, r in objective_resolutions().items() if r.usable])
 
 
 def objective_scores(view: View, models: Sequence[str]) -> Results:
@@ -1039,7 +993,6 @@ def objective_scores(view: View, models: Sequence[str]) -> Results:
     """
     from dataclasses import replace
 
-    _adopt_stored_scores({k: r for k, r in objective_resolutions().items() if k in models})
     return scores(replace(view, models=tuple(models)))
 
 

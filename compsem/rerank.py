@@ -477,9 +477,8 @@ def parse_documents(text: str, max_docs: int = MAX_PASTED_DOCS, max_chars: int =
 def reranker_options(resolutions: Sequence | None = None) -> tuple[list[str], dict[str, str]]:
     """Cross-encoders that can rerank new text here, and every other one with why it cannot.
 
-    Only local weights count (packaged, ``cache/models``, the Hugging Face cache): a reranker on a
-    page must not start a download. Stored-only trained models carry scores of the bundled pairs,
-    not weights, so they cannot score a new (query, document) pair.
+    Only local weights count (packaged, shipped adapters, ``cache/models``, the Hugging Face
+    cache): a reranker on a page must not start a download.
 
     Args:
         resolutions: :func:`compsem.registry.list_models` output (default: computed here).
@@ -493,8 +492,7 @@ def reranker_options(resolutions: Sequence | None = None) -> tuple[list[str], di
         if res.status in ("packaged", "local", "cached"):
             available.append(key)
         elif objective:
-            what = "stored scores of the bundled pairs only" if res.status == "stored" else "not trained yet"
-            unavailable[key] = f"{what}, no weights: run `compsem train --objective {objective}` to train it here"
+            unavailable[key] = f"{res.reason}; `compsem train --objective {objective}` trains it here"
         elif res.status == "needs download":
             unavailable[key] = "weights not on this machine (the reranking lab does not download models)"
         else:

@@ -134,6 +134,10 @@ def _load_kwargs(res: Resolution) -> tuple[str, dict]:
             kwargs["revision"] = spec.revision
         return spec.key, kwargs
     kwargs["local_files_only"] = True
+    if spec.assembled and res.status == "packaged":
+        from compsem.assembly import ensure_assembled
+
+        return str(ensure_assembled(spec.assembled)), kwargs  # assembled and hash-checked once
     return res.location, kwargs
 
 
@@ -185,8 +189,11 @@ class CrossEncoderScorer(Scorer):
         from sentence_transformers import CrossEncoder
 
         configure_threads()
-        name, kwargs = _load_kwargs(resolution)
-        self.model = CrossEncoder(name, **kwargs)
+        if self.spec.adapter:
+            self.model = _adapter_cross_encoder(self.spec)
+        else:
+            name, kwargs = _load_kwargs(resolution)
+            self.model = CrossEncoder(name, **kwargs)
         self.num_labels = int(self.model.num_labels)
         self.activation_name = type(self.model.activation_fn).__name__
         self.labels = self._labels()
@@ -264,6 +271,22 @@ class CrossEncoderScorer(Scorer):
         return PairScores(raw.astype(float), score.astype(float), outputs, how)
 
 
+#: Class names of a 3-output NLI adapter, in the order ``compsem train`` uses.
+_NLI_LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
+
+
+def _adapter_cross_encoder(spec: ModelSpec):
+    """The backbone with a ``compsem train`` LoRA adapter merged in (the registry checked both hashes)."""
+    from compsem.lora import load_cross_encoder
+
+    card = spec.card
+    base = resolve(get_spec(card["base_model"]["key"]))
+    labels = card.get("id2label")
+    id2label = {int(k): v for k, v in labels.items()} if labels else (_NLI_LABELS if spec.num_labels == 3 else None)
+    return load_cross_encoder(base.location, spec.adapter, spec.num_labels, id2label,
+                              int(card.get("max_length", 128)))
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = x - x.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -302,34 +325,6 @@ class BaselineScorer(Scorer):
         return PairScores(s, s.copy(), [json.dumps({"similarity": float(x)}) for x in s], self.spec.notes)
 
 
-class StoredScorer(Scorer):
-    """Committed pair-level scores of a trained model whose weights are not here.
-
-    It can answer only for the exact text pairs it stores (the bundled pairs); anything
-    else raises :class:`ModelUnavailableError` saying how to get the weights.
-    """
-
-    def __init__(self, resolution: Resolution):
-        super().__init__(resolution)
-        table = pd.read_csv(resolution.location, dtype={"pair_id": str}, keep_default_na=False)
-        self.table = {(a, b): (float(r), float(s), o) for a, b, r, s, o in
-                      zip(table["sentence_a"], table["sentence_b"], table["raw_score"], table["score"],
-                          table["raw_output"])}
-
-    def predict(self, pairs, batch_size=32, progress=None):
-        missing = [p for p in pairs if p not in self.table]
-        if missing:
-            raise ModelUnavailableError(
-                f"{self.spec.key}: only stored scores of the bundled pairs are here ({len(missing)} pair(s) "
-                f"not among them); train it with `compsem train --objective {self.spec.card.get('objective', '?')}`"
-            )
-        rows = [self.table[p] for p in pairs]
-        if progress:
-            progress(len(pairs))
-        return PairScores(np.array([r[0] for r in rows]), np.array([r[1] for r in rows]),
-                          [r[2] for r in rows], "stored scores from a committed run")
-
-
 def load_scorer(model: str | ModelSpec | Resolution) -> Scorer:
     """Load a model and return its scorer.
 
@@ -341,8 +336,6 @@ def load_scorer(model: str | ModelSpec | Resolution) -> Scorer:
     if res.status == "unavailable":
         raise ModelUnavailableError(f"{res.spec.key}: {res.reason}")
     kind = res.spec.kind
-    if res.status == "stored":
-        return StoredScorer(res)
     cls = {"bi-encoder": BiEncoderScorer, "cross-encoder": CrossEncoderScorer, "baseline": BaselineScorer}[kind]
     try:
         return cls(res)
@@ -360,8 +353,6 @@ class ModelRun:
     status: str
     scored: int = 0
     cached: int = 0
-    #: pairs read from committed stored results (no model ran); they go into the cache too
-    stored: int = 0
     seconds: float = 0.0
     error: str = ""
     normalization: str = ""
@@ -384,18 +375,12 @@ class ScoreRun:
         return sum(m.cached for m in self.models)
 
     @property
-    def stored(self) -> int:
-        return sum(m.stored for m in self.models)
-
-    @property
     def failed(self) -> list[ModelRun]:
         return [m for m in self.models if m.error]
 
     def summary(self) -> str:
-        """``scored 0, cached 336`` plus stored reads and failures."""
+        """``scored 0, cached 336`` plus failures."""
         text = f"scored {self.scored}, cached {self.cached}"
-        if self.stored:
-            text += f", read from stored results {self.stored}"
         if self.failed:
             text += f"; {len(self.failed)} model(s) unavailable"
         return text
@@ -467,16 +452,10 @@ def score_pairs(
                 continue
             fresh = [CachedScore(float(r), float(s), o) for r, s, o in zip(out.raw_score, out.score, out.raw_output)]
             fingerprint = scorer.fingerprint or res.fingerprint
-            # Stored scores are cached under the card's weight fingerprint: weights with that
-            # fingerprint produce exactly these scores (results/trained/README.md), and weights
-            # with another fingerprint never hit them.
             if fingerprint:
                 cache.put_many(key, fingerprint, todo, fresh)
             found.update(zip(todo, fresh))
-            if res.status == "stored":
-                run.stored = len(todo)
-            else:
-                run.scored = len(todo)
+            run.scored = len(todo)
             run.normalization = out.normalization
         run.seconds = time.perf_counter() - t0
         runs.append(run)

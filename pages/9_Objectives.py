@@ -17,19 +17,13 @@ if card_error:
 labels = objectives.objective_labels(cards)
 
 availability = dashboard.objective_availability()
-absent = availability[~availability["status"].isin(["local", "stored"])]
+absent = availability[~availability["status"].isin(["packaged", "local"])]
 if len(absent):
-    st.warning("No weights and no stored scores for " + ", ".join(absent["objective"]) + ". Train them with "
+    st.warning("No usable adapter for " + ", ".join(absent["objective"]) + ". Train them with "
                + "; ".join(f"`{objectives.train_command(o)}`" for o in absent["objective"])
-               + " — the dashboard then scores the pairs (weights go to cache/models/).")
+               + " — the dashboard then scores the pairs (adapters go to cache/models/).")
 
-models, uncovered = dashboard.objective_models(view)
-if uncovered:
-    names = dashboard.md_escape(", ".join(labels.get(k, k) for k in uncovered))
-    commands = "; ".join(f"`{objectives.train_command(objectives.objective_of(k))}`" for k in uncovered)
-    st.info(f"Stored scores cover only the bundled pairs, not this pair set "
-            f"({dashboard.md_escape(view.pairs_label)}), so {names} cannot be shown here: stored models cannot "
-            f"score new text. Train them to score it: {commands}.")
+models = dashboard.objective_models()
 res = dashboard.objective_scores(view, models)
 
 with st.container(border=True):

@@ -280,33 +280,44 @@ FAKE_SCORES = {
 
 @pytest.fixture
 def trained_dir(tmp_path, monkeypatch):
-    """A stand-in for results/trained: four cards with scores of the test pairs, and the registry pointed at it."""
+    """Four stand-in adapters with made-up scores in the score cache, and the registry pointed at them.
+
+    Each adapter file is a few bytes whose hash its card records (so the registry accepts it);
+    its scores are put in the cache under the model's fingerprint, so the page never loads it.
+    """
+    import hashlib
     import json
 
-    import pandas as pd
-
-    from compsem import registry
+    from compsem import lora, registry
+    from compsem.cache import CachedScore, ScoreCache
     from compsem.pairs import load_pairs
-    from compsem.train import OBJECTIVES
+    from compsem.train import BASE_KEY, OBJECTIVES, base_model_path
 
     pairs = load_pairs(PAIRS)
+    base_sha = lora.backbone_sha256(base_model_path())
+    monkeypatch.setattr(registry, "shipped_models_dir", lambda: tmp_path)
     for name, obj in OBJECTIVES.items():
         folder = tmp_path / obj.slug
         folder.mkdir()
+        weights = f"stand-in adapter {name}".encode()
+        (folder / lora.ADAPTER_WEIGHTS).write_bytes(weights)
+        (folder / lora.ADAPTER_CONFIG).write_text("{}", encoding="utf-8")
         card = {"key": obj.key, "label": obj.label, "objective": name, "objective_family": obj.family,
-                "num_labels": 1, "score_definition": obj.score_definition, "epochs": obj.epochs,
+                "num_labels": 1, "score_definition": obj.score_definition, "epochs": 3, "method": "lora",
+                "base_model": {"key": BASE_KEY, "sha256": base_sha},
+                "adapter": {"sha256": hashlib.sha256(weights).hexdigest()},
                 "data": {"dataset": obj.dataset, "split_sizes": {"train": 1000, "dev": 100, "test": 500}},
                 "metrics": {f"dev_{m[5:]}": 0.9 for m in obj.targets} | {m: t + 0.01 for m, t in obj.targets.items()},
-                "targets": obj.targets, "met": {m: True for m in obj.targets}, "shortfall": {},
-                "fingerprint": f"sha256:test-{name}"}
+                "targets": obj.targets, "met": {m: True for m in obj.targets}, "shortfall": {}}
         (folder / "compsem_card.json").write_text(json.dumps(card), encoding="utf-8")
+        res = registry.resolve(obj.key)
+        assert res.status == "packaged", res
         scores = [FAKE_SCORES[name].get(c, 0.3) + 0.01 * (i % 4) for i, c in enumerate(pairs["category"])]
-        pd.DataFrame({"pair_id": pairs["id"], "sentence_a": pairs["sentence_a"], "sentence_b": pairs["sentence_b"],
-                      "raw_score": scores, "score": scores, "raw_output": "{}"}).to_csv(folder / "scores.csv",
-                                                                                        index=False)
-    monkeypatch.setattr(registry, "stored_scores_dir", lambda: tmp_path)
+        text_pairs = list(zip(pairs["sentence_a"], pairs["sentence_b"]))
+        with ScoreCache() as cache:
+            cache.put_many(obj.key, res.fingerprint, text_pairs, [CachedScore(s, s, "{}") for s in scores])
     st.cache_data.clear()
-    st.cache_resource.clear()  # stored scorers are keyed by (model, fingerprint), not by folder
+    st.cache_resource.clear()
     yield tmp_path
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -342,7 +353,7 @@ def test_objectives_page_compares_the_four_objectives_with_the_bi_encoder(traine
 def test_objectives_page_without_trained_models_says_how_to_train(tmp_path, monkeypatch):
     from compsem import registry
 
-    monkeypatch.setattr(registry, "stored_scores_dir", lambda: tmp_path)
+    monkeypatch.setattr(registry, "shipped_models_dir", lambda: tmp_path)
     st.cache_data.clear()
     try:
         at = new_app().run()
@@ -368,14 +379,20 @@ def test_objectives_page_with_a_broken_card_says_which(trained_dir):
     assert "stsb" not in set(frame_with(at, "Cohen's d vs reference")["model"])
 
 
-def test_objectives_page_on_an_upload_explains_stored_scores(trained_dir):
+@pytest.mark.slow
+def test_objectives_page_scores_an_upload_with_the_shipped_adapters():
+    # no stand-ins: the adapters that ship with compsem score a pair set they have never seen
     data = b"id,category,sentence_a,sentence_b\nu1,negation,The shop is open.,The shop is not open.\n"
     at = _upload(new_app().run(), "mine.csv", data)
     at.switch_page(OBJECTIVES_PAGE).run()
     no_exceptions(at)
-    notes = [i.value for i in at.info]
-    assert any("cover only the bundled pairs" in n and "compsem train \\-\\-objective" not in n
-               and "compsem train --objective stsb" in n for n in notes), notes
+    buttons = [b for b in at.button if b.label.startswith("Score ")]
+    assert buttons, "the page offers to score the uploaded pairs"
+    buttons[0].click().run(timeout=300)
+    no_exceptions(at)
+    assert not at.warning or all("could not score" not in w.value for w in at.warning), [w.value for w in at.warning]
+    table = frame_with(at, "Cohen's d vs reference")
+    assert set(table["model"]) == {"MiniLM bi-encoder", "sick-nli", "sick-relatedness", "stsb", "mrpc"}
 
 
 # -- reranking lab (pages/8_Reranking.py) ------------------------------------------------------------------
@@ -403,17 +420,6 @@ def rerank_env(tiny_datasets, tmp_path, monkeypatch) -> Path:
     st.cache_data.clear()
     yield folder
     st.cache_data.clear()  # the model list may hold a reranker of a cache folder that is gone
-
-
-@pytest.fixture(scope="module")
-def trained_reranker_cache(tmp_path_factory, tiny_datasets) -> Path:
-    """A cache folder holding a real cross-encoder: the packaged MiniLM fine-tuned on 8 STS-B pairs (seconds)."""
-    from compsem.train import train_cross_encoder
-
-    cache = tmp_path_factory.mktemp("rerank-cache")
-    train_cross_encoder("stsb", data_dir=tiny_datasets, out_dir=cache / "models" / "minilm-l6-stsb", epochs=1,
-                        batch_size=4, max_train_pairs=8, progress=False, evaluate_test=False)
-    return cache
 
 
 def reranking_app(**params) -> AppTest:
@@ -511,17 +517,17 @@ def test_reranking_page_with_broken_results_says_which_file(rerank_env):
 
 
 @pytest.mark.slow
-def test_reranking_page_reranks_pasted_documents_with_a_trained_cross_encoder(rerank_env, trained_reranker_cache,
-                                                                             monkeypatch):
+def test_reranking_page_reranks_pasted_documents_with_a_shipped_adapter(rerank_env):
     import numpy as np
 
     from compsem.rerank import Reranker, rank_change_label
 
-    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(trained_reranker_cache))
-    st.cache_data.clear()  # the model list is cached; it must see the trained model
     at = reranking_app(rr_mode="paste")
     assert not at.error, _errors(at)
-    assert at.selectbox(key="w.rr_model").value == TRAINED_RERANKER  # the one available reranker is the default
+    options = at.selectbox(key="w.rr_model").options
+    assert all(f"compsem/minilm-l6-{o}" in options for o in ("sick-nli", "sick-relatedness", "stsb", "mrpc")), options
+    at.selectbox(key="w.rr_model").set_value(TRAINED_RERANKER).run()
+    no_exceptions(at)
     query = at.text_input(key="w.rr_q").value
     first, reranked = at.dataframe[0].value, frame_with(at, "change")
     assert len(first) == len(reranked) == 7 and sorted(first["document"]) == sorted(reranked["document"])

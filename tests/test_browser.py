@@ -170,3 +170,19 @@ def test_try_your_own_scores_a_typed_pair(server, page):
     assert all(0 <= v <= 1.0001 for v in after)
     assert after != before
     page.screenshot(path=str(ARTIFACTS / "try-your-own-typed.png"), full_page=True)
+
+
+def test_try_your_own_shows_a_shipped_cross_encoder_beside_the_bi_encoder(server, page):
+    # a fresh clone's adapters score a typed pair in the browser: no training, no stored rows
+    query = ("?models=all-MiniLM-L6-v2,minilm-l6-sick-nli&a=The+nurse+called+the+doctor."
+             "&b=The+doctor+called+the+nurse.")
+    page.goto(f"{server}/Try_your_own{query}")
+    _settle(page, timeout_ms=180_000)
+    _wait_count(page, "[data-testid='stPlotlyChart'] .bartext", 4, timeout_ms=180_000)
+    _no_exception(page)
+    values = _bar_values(page)
+    assert len(values) == 4 and all(0 <= v <= 1.0001 for v in values), values
+    chart_text = page.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    assert "SICK-NLI" in chart_text, chart_text
+    assert "cannot score free text" not in page.locator("[data-testid='stMain']").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "try-your-own-cross-encoder.png"), full_page=True)

@@ -57,6 +57,20 @@ def test_run_writes_four_files_and_second_run_scores_nothing(tmp_path: Path):
     assert second.returncode == 0 and "scored 0, cached 12" in second.stdout
 
 
+@pytest.mark.slow
+def test_run_scores_a_new_pair_file_with_the_shipped_adapters(tmp_path: Path):
+    trained = [f"compsem/minilm-l6-{slug}" for slug in ("sick-nli", "sick-relatedness", "stsb", "mrpc")]
+    out = tmp_path / "out"
+    done = run_cli("run", "--pairs", str(DATA / "small_pairs.csv"), "--models", *trained, "--out", str(out), "-q",
+                   cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert "scored 24, cached 0" in done.stdout and "skipped" not in done.stderr  # 6 new pairs x 4 adapters
+    table = pd.read_csv(out / "all_pair_results.csv")
+    assert sorted(set(table["model"])) == sorted(trained) and table["score"].between(0, 1).all()
+    nli = table[table["model"] == trained[0]]
+    assert all("logits_ba" in json.loads(o) for o in nli["raw_output"])  # mutual entailment: both orders ran
+
+
 def test_pairs_check_prints_lines_and_exits_1(tmp_path: Path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("id,category,sentence_a,sentence_b\na,negation,,x\na,negation,It is.,It is not.\n")
@@ -80,6 +94,9 @@ def test_models_json_reports_offline_availability(capsys, monkeypatch, tmp_path)
     bge = models["BAAI/bge-large-en-v1.5"]
     assert bge["availability"] == "unavailable" and "offline" in bge["reason"]
     assert models["cross-encoder/nli-roberta-large"]["objective"] == "nli"
+    for slug in ("sick-nli", "sick-relatedness", "stsb", "mrpc"):  # shipped adapters, usable on a fresh clone
+        assert models[f"compsem/minilm-l6-{slug}"]["availability"] == "packaged"
+        assert models[f"compsem/minilm-l6-{slug}"]["kind"] == "cross-encoder"
 
 
 def test_unknown_model_and_bad_threshold_exit_1(capsys):

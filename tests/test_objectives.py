@@ -1,4 +1,4 @@
-"""compsem.objectives: the objective comparison on a hand-checked frame, the cards loader, stored-score adoption."""
+"""compsem.objectives: the objective comparison on a hand-checked frame, the cards loader, the availability table."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 
 from compsem import objectives
-from compsem.cache import ScoreCache
-from compsem.registry import ModelSpec, Resolution
 
 REF = objectives.REFERENCE
 A = objectives.trained_key("sick-nli")
@@ -154,11 +152,11 @@ def write_card(folder: Path, card: dict | str) -> Path:
 
 
 def test_load_cards_orders_by_objective_and_later_folders_win(tmp_path):
-    stored, weights = tmp_path / "stored", tmp_path / "weights"
+    shipped, weights = tmp_path / "shipped", tmp_path / "weights"
     for obj in ("mrpc", "stsb", "sick-nli"):
-        write_card(stored, make_card(obj))
+        write_card(shipped, make_card(obj))
     write_card(weights, make_card("stsb", epochs=7))
-    cards = objectives.load_cards([stored, weights, tmp_path / "absent"])
+    cards = objectives.load_cards([shipped, weights, tmp_path / "absent"])
     assert list(cards) == [objectives.trained_key(o) for o in ("sick-nli", "stsb", "mrpc")]
     assert cards[objectives.trained_key("stsb")]["epochs"] == 7
 
@@ -206,52 +204,16 @@ def test_score_meanings_and_labels_come_from_the_cards():
 
 def test_availability_table_says_how_to_get_missing_models():
     table = objectives.availability_table({
-        objectives.trained_key("stsb"): ("stored", "stored scores"),
+        objectives.trained_key("stsb"): ("packaged", "LoRA adapter shipped with compsem"),
         objectives.trained_key("mrpc"): ("local", "weights in x"),
         objectives.trained_key("sick-nli"): ("unavailable", "not trained yet"),
     }).set_index("objective")
     assert list(table.index) == list(objectives.OBJECTIVE_ORDER)
-    assert table.loc["mrpc", "to do"] == ""
+    assert table.loc["mrpc", "to do"] == "" and table.loc["stsb", "to do"] == ""
+    assert table.loc["stsb", "source"] == "LoRA adapter shipped with compsem"
     assert table.loc["sick-nli", "to do"] == "`compsem train --objective sick-nli`"
     assert table.loc["sick-relatedness", "status"] == "not trained"
     assert "compsem train --objective sick-relatedness" in table.loc["sick-relatedness", "to do"]
-    assert "compsem train --objective stsb" in table.loc["stsb", "to do"]
-
-
-# -- adopting stored scores -------------------------------------------------------------------------
-def _stored(tmp_path: Path, fingerprint: str) -> Resolution:
-    card = make_card("stsb", fingerprint=fingerprint)
-    path = write_card(tmp_path / "results", card)
-    csv = path.parent / "scores.csv"
-    pd.DataFrame({"pair_id": ["1", "2"], "sentence_a": ["It is red.", "A cat."],
-                  "sentence_b": ["It is not red.", "A dog."], "raw_score": [1.5, -2.0], "score": [0.8, 0.1],
-                  "raw_output": ["{}", "{}"]}).to_csv(csv, index=False)
-    spec = ModelSpec(card["key"], "cross-encoder", "sts", "model-activation", stored_scores=str(csv))
-    return Resolution(spec, "local", str(tmp_path / "weights"), "sha256:0123456789abcdef")
-
-
-def test_adopt_stored_scores_when_the_weights_made_them(tmp_path):
-    res = _stored(tmp_path, "sha256:0123456789abcdef")
-    with ScoreCache(tmp_path / "cache") as cache:
-        assert objectives.adopt_stored_scores([res], cache) == {res.spec.key: 2}
-        got = cache.get_many(res.spec.key, res.fingerprint, [("It is red.", "It is not red.")])
-        assert got[("It is red.", "It is not red.")].score == pytest.approx(0.8)
-        assert objectives.adopt_stored_scores([res], cache) == {res.spec.key: 0}  # already there
-
-
-def test_scores_of_other_weights_are_not_adopted(tmp_path):
-    res = _stored(tmp_path, "sha256:ffffffffffffffff")
-    with ScoreCache(tmp_path / "cache") as cache:
-        assert objectives.adopt_stored_scores([res], cache) == {}
-        assert cache.count() == 0
-
-
-def test_stored_covers_only_the_pairs_it_holds(tmp_path):
-    res = _stored(tmp_path, "sha256:0123456789abcdef")
-    inside = pd.DataFrame({"sentence_a": ["A cat."], "sentence_b": ["A dog."]})
-    reversed_ = pd.DataFrame({"sentence_a": ["A dog."], "sentence_b": ["A cat."]})  # order matters to a cross-encoder
-    assert objectives.stored_covers(res.spec.stored_scores, inside)
-    assert not objectives.stored_covers(res.spec.stored_scores, pd.concat([inside, reversed_]))
 
 
 def test_findings_name_objectives_that_make_a_category_worse():

@@ -1,4 +1,4 @@
-"""Packaging: the bundled pairs travel inside a built wheel and are found from it."""
+"""Packaging: the bundled pairs and the trained adapters travel inside a built wheel and work from it."""
 
 from __future__ import annotations
 
@@ -21,20 +21,26 @@ def test_wheel_carries_and_finds_the_bundled_pairs(tmp_path: Path):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         assert "compsem/_bundled_pairs/study_pairs.csv" in names
-        # the trained models' committed scores travel too (never weights)
-        assert "compsem/_stored_scores/minilm-l6-sick-nli/scores.csv" in names
-        assert not any(n.endswith((".safetensors", ".bin")) for n in names)
+        # the trained cross-encoders travel as small adapters with their cards; no full weights
+        for slug in ("sick-nli", "sick-relatedness", "stsb", "mrpc"):
+            for name in ("adapter_model.safetensors", "adapter_config.json", "compsem_card.json"):
+                assert f"compsem/models/minilm-l6-{slug}/{name}" in names
+        weights = [i for i in zf.infolist() if i.filename.endswith((".safetensors", ".bin"))]
+        assert all(i.filename.endswith("adapter_model.safetensors") for i in weights)
+        assert sum(i.file_size for i in weights) <= 15_000_000
         assert any(n.endswith("entry_points.txt") for n in names)
         zf.extractall(tmp_path / "site")
     # Import compsem from the unpacked wheel only (not the checkout) and load the pairs.
     probe = ("import compsem.pairs as p; path = p.bundled_pairs_path(); "
              "assert '_bundled_pairs' in str(path), path; "
              "import compsem.registry as r; res = r.resolve('compsem/minilm-l6-stsb'); "
-             "assert res.status == 'stored' and '_stored_scores' in res.location, res; "
+             "assert res.status == 'packaged' and str(res.location).startswith(str(r.shipped_models_dir())), res; "
+             "import compsem.scoring as s; out, bad = s.score_text_pair('A dog runs.', 'A dog is running.', "
+             "['compsem/minilm-l6-stsb']); assert not bad and 0 <= out[0].score <= 1, (out, bad); "
              "print(len(p.load_pairs()))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin",
-                              "COMPSEM_CACHE_DIR": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}, timeout=120)
+                              "COMPSEM_CACHE_DIR": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "336"
 

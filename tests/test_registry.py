@@ -119,3 +119,28 @@ def test_trained_models_join_from_their_card(monkeypatch, tmp_path):
 def test_baselines_are_always_there():
     assert {"baseline/token-jaccard", "baseline/bag-of-embeddings"} <= set(offline_models())
     assert all(r.reason for r in list_models() if not r.usable)
+
+
+def test_mpnet_is_a_packaged_bi_encoder_outside_the_study():
+    spec = get_spec("all-mpnet-base-v2")
+    assert spec.key == "sentence-transformers/all-mpnet-base-v2" and spec.kind == "bi-encoder"
+    assert not spec.study and "Not one of the study's five" in spec.notes and not spec.trust_remote_code
+    from compsem import assembly
+
+    if assembly.parts_installed(assembly.MPNET):
+        res = resolve(spec)
+        assert res.status == "packaged" and res.fingerprint == "sha256:78c0197b6159d926", res
+        assert spec.key in offline_models()
+
+
+def test_shipped_adapters_resolve_over_the_packaged_backbone():
+    minilm = resolve("all-MiniLM-L6-v2")
+    for slug in ("sick-nli", "sick-relatedness", "stsb", "mrpc"):
+        res = resolve(f"compsem/minilm-l6-{slug}")
+        assert res.status == "packaged" and res.spec.adapter, res
+        assert Path(res.location).parent == registry.shipped_models_dir()
+        base, adapter = res.fingerprint.split("+adapter:")
+        assert base == minilm.fingerprint and len(adapter) == 16
+        assert res.spec.card["method"] == "lora" and res.spec.card["base_model"]["sha256"].startswith("53aa5117")
+        text = (Path(res.location) / registry.TRAINED_CARD_NAME).read_text()
+        assert "/work/" not in text and "/tmp/" not in text and "/home/" not in text  # no machine paths

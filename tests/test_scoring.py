@@ -15,7 +15,6 @@ from compsem.registry import get_spec, resolve
 from compsem.scoring import (
     MAX_TEXT_CHARS,
     ModelUnavailableError,
-    StoredScorer,
     load_scorer,
     score_pairs,
     score_text_pair,
@@ -130,35 +129,69 @@ def test_nli_cross_encoder_uses_mutual_entailment(tmp_path):
     assert out.raw_score[0] == pytest.approx(rec["logits_ab"][1])
 
 
-def test_stored_scorer_answers_only_for_stored_pairs(tmp_path):
-    csv = tmp_path / "scores.csv"
-    pd.DataFrame({"pair_id": ["1"], "sentence_a": ["a"], "sentence_b": ["b"], "raw_score": [0.3],
-                  "score": [0.6], "raw_output": ['{"logit": 0.3}']}).to_csv(csv, index=False)
-    from compsem.registry import ModelSpec, Resolution
-
-    spec = ModelSpec("compsem/x", "cross-encoder", "sts", "model-activation", stored_scores=str(csv))
-    scorer = StoredScorer(Resolution(spec, "stored", str(csv), "fp"))
-    assert scorer.predict([("a", "b")]).score.tolist() == [0.6]
-    with pytest.raises(ModelUnavailableError, match="compsem train"):
-        scorer.predict([("a", "c")])
+TRAINED = ["compsem/minilm-l6-sick-nli", "compsem/minilm-l6-sick-relatedness", "compsem/minilm-l6-stsb",
+           "compsem/minilm-l6-mrpc"]
 
 
-def test_stored_results_are_read_then_cached_so_a_second_run_scores_nothing(tmp_path):
-    """A fresh clone has the trained models' committed scores but not their weights."""
-    key = "compsem/minilm-l6-stsb"
-    res = resolve(key)
-    assert res.status == "stored", res  # conftest points the model folder at an empty temporary cache
-    pairs = load_pairs()
+@pytest.mark.slow
+def test_shipped_adapters_score_a_typed_pair_with_a_real_forward_pass(tmp_path):
+    """A fresh clone: nothing trained, no stored rows; each shipped adapter scores new text in both orders."""
+    a, b = "The pharmacist checked the order before the nurse signed it.", \
+        "The nurse signed the order before the pharmacist checked it."
     cache = ScoreCache(tmp_path)
-    first = score_pairs(pairs, [key], cache=cache)
-    assert (first.scored, first.cached, first.stored) == (0, 0, 336)
-    assert first.summary() == "scored 0, cached 0, read from stored results 336"
-    second = score_pairs(pairs, [key], cache=cache)
-    assert (second.scored, second.cached, second.stored) == (0, 336, 0)
-    assert second.summary() == "scored 0, cached 336"
-    stored = pd.read_csv(res.location, dtype={"pair_id": str}).set_index("pair_id")["score"]
-    got = second.results.set_index("pair_id")["score"]
-    assert np.allclose(got.loc[stored.index], stored)  # the cache returns the committed numbers
+    scores, problems = score_text_pair(a, b, TRAINED, cache=cache)
+    assert problems == {}
+    assert [s.model for s in scores] == TRAINED
+    for s in scores:
+        res = resolve(s.model)
+        assert res.status == "packaged" and "+adapter:" in res.fingerprint, res
+        assert 0.0 <= s.score <= 1.0 and 0.0 <= s.score_reversed <= 1.0
+        # the number is the model's own: load it and run it here, without the cache
+        scorer = load_scorer(res)
+        again = scorer.predict([(a, b), (b, a)])
+        assert again.score[0] == pytest.approx(s.score, abs=1e-6)
+        assert again.score[1] == pytest.approx(s.score_reversed, abs=1e-6)
+    nli = scores[0]
+    assert nli.normalization.startswith("min(P(entailment|A,B)")
+    run = score_pairs(pd.DataFrame({"id": ["x"], "category": ["temporal"], "sentence_a": [a], "sentence_b": [b]}),
+                      TRAINED, cache=cache)
+    assert (run.scored, run.cached) == (0, 4)  # the typed pair went into the cache under each adapter's fingerprint
+
+
+@pytest.mark.slow
+def test_a_damaged_or_foreign_adapter_is_refused_with_both_hashes(tmp_path, monkeypatch):
+    import shutil
+
+    from compsem import registry
+
+    shipped = registry.shipped_models_dir()
+    copy = tmp_path / "models"
+    shutil.copytree(shipped / "minilm-l6-stsb", copy / "minilm-l6-stsb")
+    monkeypatch.setattr(registry, "shipped_models_dir", lambda: copy)
+    key = "compsem/minilm-l6-stsb"
+    assert resolve(key).status == "packaged"
+    card_path = copy / "minilm-l6-stsb" / "compsem_card.json"
+    card = json.loads(card_path.read_text())
+    # trained on another backbone: refused, and the message names both hashes
+    card["base_model"]["sha256"] = "f" * 64
+    card_path.write_text(json.dumps(card))
+    res = resolve(key)
+    assert res.status == "unavailable" and "ffffffffffffffff" in res.reason and "53aa51172d142c89" in res.reason
+    with pytest.raises(ModelUnavailableError, match="refusing"):
+        load_scorer(key)
+    # the right backbone again, but the adapter file damaged: refused
+    card["base_model"]["sha256"] = "53aa51172d142c89012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    card_path.write_text(json.dumps(card))
+    assert resolve(key).status == "packaged"
+    weights = copy / "minilm-l6-stsb" / "adapter_model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-100] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    res = resolve(key)
+    assert res.status == "unavailable" and "damaged or was replaced" in res.reason
+    run = score_pairs(pd.DataFrame({"id": ["x"], "category": ["custom"], "sentence_a": ["a"], "sentence_b": ["b"]}),
+                      [key], cache=ScoreCache(tmp_path / "cache"))
+    assert run.results.empty and "damaged" in run.failed[0].error
 
 
 @pytest.mark.parametrize("bad, message", [("", "empty"), ("   \n\t", "empty"), ("x" * (MAX_TEXT_CHARS + 1), "limit"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compsem import registry
+from compsem import lora, registry
 from compsem import train as tr
 from test_datasets import make_data_dir
 
@@ -50,51 +50,83 @@ def test_splits_label_forms_and_seeded_mrpc_dev(ds_dir):
 
 
 @pytest.mark.slow
-def test_nli_smoke_training_saves_reloads_scores_and_registers(ds_dir, private_models):
-    from sentence_transformers.cross_encoder import CrossEncoder
-
-    result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=3, batch_size=8,
-                                    learning_rate=1e-4, progress=False)
+def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_models):
+    result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=3, batch_size=8, progress=False)
     assert result.folder == private_models / "minilm-l6-sick-nli"
-    losses = result.losses
-    assert len(losses) >= 6
-    assert np.mean(losses[-3:]) < np.mean(losses[:3])  # the loss falls
-
     card = json.loads((result.folder / registry.TRAINED_CARD_NAME).read_text())
     for field in ("key", "label", "objective", "objective_family", "num_labels", "score_definition", "base_model",
                   "data", "seed", "epochs", "batch_size", "learning_rate", "max_length", "train_seconds",
-                  "metrics", "targets", "met", "fingerprint", "command", "created", "versions"):
+                  "metrics", "targets", "met", "fingerprint", "command", "created", "versions", "method", "adapter",
+                  "dev_by_epoch"):
         assert field in card, field
-    assert card["objective_family"] == "nli" and card["num_labels"] == 3
-    assert card["fingerprint"] == registry.folder_fingerprint(result.folder)
+    assert card["method"] == "lora" and card["objective_family"] == "nli" and card["num_labels"] == 3
+    assert card["adapter"]["config"]["r"] == 16 and card["adapter"]["bytes"] < 4_000_000
+    assert card["adapter"]["trainable_parameters"] < card["adapter"]["total_parameters"] / 10
+    assert card["base_model"]["sha256"] == lora.backbone_sha256(tr.base_model_path())
+    assert card["fingerprint"].endswith("+adapter:" + card["adapter"]["sha256"][:16])
+    assert [e["epoch"] for e in card["dev_by_epoch"]] == [1, 2, 3]
     assert "test_accuracy" in card["metrics"] and "dev_accuracy" in card["metrics"]
     assert card["command"].startswith("compsem train --objective sick-nli --data ")
+    assert str(ds_dir) not in json.dumps(card) and "/tmp/" not in json.dumps(card)  # no machine paths
+    assert "/tmp/" not in (result.folder / "adapter_config.json").read_text()
     assert (result.folder / "README.md").read_text().startswith("# MiniLM-L6 SICK-NLI (trained)")
     assert not (result.folder / "_checkpoints").exists()
+    assert not (result.folder / "model.safetensors").exists()  # an adapter, not a copy of the backbone
 
-    config = json.loads((result.folder / "config.json").read_text())
-    assert set(config["id2label"].values()) == {"contradiction", "entailment", "neutral"}
-    model = CrossEncoder(str(result.folder))
-    assert type(model.activation_fn).__name__ == "Identity"
-    out = model.predict([("A cat sleeps.", "A cat is asleep.")])
-    assert np.asarray(out).shape == (1, 3)
-
+    # a model trained here replaces the shipped adapter of the same key, under its own fingerprint
     spec = registry.get_spec("compsem/minilm-l6-sick-nli")
     assert spec.kind == "cross-encoder" and spec.normalization == "mutual-entailment"
-    assert registry.resolve(spec).status == "local"
+    res = registry.resolve(spec)
+    assert res.status == "local" and res.fingerprint == card["fingerprint"], res
+    from compsem.scoring import load_scorer
+
+    out = load_scorer(res).predict([("A cat sleeps.", "A cat is asleep.")])
+    assert 0.0 <= out.score[0] <= 1.0 and json.loads(out.raw_output[0])["labels"][1] == "entailment"
     assert tr.evaluate_trained(result.folder, ds_dir) == {k: v for k, v in card["metrics"].items()
                                                            if k.startswith("test_")}
 
 
 @pytest.mark.slow
-def test_regression_smoke_is_deterministic_and_keeps_sigmoid(ds_dir, tmp_path):
+def test_adapter_training_is_deterministic_and_resumes_after_an_interruption(ds_dir, tmp_path):
+    from compsem import lora
+
+    data = tr.splits("stsb", ds_dir)["train"].iloc[:8]
+    kwargs = dict(num_labels=1, epochs=2, seed=3, recipe=lora.LoraRecipe(batch_size=4))
+    whole = lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "a", **kwargs)
+    again = lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "b", **kwargs)
+    assert whole.losses == again.losses
+
+    class Interrupted(RuntimeError):
+        pass
+
+    def stop_in_epoch_two(model, tokenizer):
+        if (tmp_path / "c" / "epoch-1").exists():
+            raise Interrupted
+        return {}
+
+    with pytest.raises(Interrupted):
+        lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "c", dev_metrics=stop_in_epoch_two,
+                           **kwargs)
+    assert (tmp_path / "c" / "epoch-1").is_dir() and not (tmp_path / "c" / "epoch-2").exists()
+    resumed = lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "c", **kwargs)
+    assert resumed.resumed_from_epoch == 1
+    assert resumed.losses == pytest.approx(whole.losses, rel=1e-6)
+    pairs = [("A man runs.", "A man is running."), ("A man runs.", "A woman sleeps.")]
+    np.testing.assert_allclose(lora.predict_logits(resumed.model, resumed.tokenizer, pairs),
+                               lora.predict_logits(whole.model, whole.tokenizer, pairs), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_full_fine_tune_stays_available_deterministic_and_keeps_sigmoid(ds_dir, tmp_path):
     from sentence_transformers.cross_encoder import CrossEncoder
 
-    kwargs = dict(data_dir=ds_dir, epochs=1, batch_size=4, max_train_pairs=8, progress=False, evaluate_test=False)
+    kwargs = dict(data_dir=ds_dir, epochs=1, batch_size=4, max_train_pairs=8, progress=False, evaluate_test=False,
+                  method="full")
     a = tr.train_cross_encoder("stsb", out_dir=tmp_path / "a", seed=3, **kwargs)
     b = tr.train_cross_encoder("stsb", out_dir=tmp_path / "b", seed=3, **kwargs)
     assert a.card["fingerprint"] == b.card["fingerprint"]
     assert a.losses == b.losses
+    assert a.card["key"] == "compsem/minilm-l6-stsb-full" and a.card["method"] == "full"
     model = CrossEncoder(str(a.folder))
     assert type(model.activation_fn).__name__ == "Sigmoid"
     score = float(np.asarray(model.predict([("A man runs.", "A man is running.")]))[0])
@@ -102,21 +134,6 @@ def test_regression_smoke_is_deterministic_and_keeps_sigmoid(ds_dir, tmp_path):
     assert a.card["objective_family"] == "sts" and a.card["data"]["split_sizes"]["train"] == 8
 
 
-@pytest.mark.slow
-def test_write_stored_scores_writes_csv_and_card_without_weights(ds_dir, private_models, tmp_path):
-    from compsem.pairs import load_pairs
-
-    tr.train_cross_encoder("mrpc", data_dir=ds_dir, epochs=1, batch_size=4, progress=False, evaluate_test=False)
-    pairs = load_pairs(DATA / "small_pairs.csv")
-    out = tr.write_stored_scores("compsem/minilm-l6-mrpc", results_dir=tmp_path / "results", pairs=pairs)
-    assert sorted(p.name for p in out.iterdir()) == ["README.md", "compsem_card.json", "scores.csv"]
-    import pandas as pd
-
-    scores = pd.read_csv(out / "scores.csv")
-    assert list(scores.columns) == ["pair_id", "sentence_a", "sentence_b", "raw_score", "score", "raw_output"]
-    assert len(scores) == len(pairs) and scores["score"].between(0, 1).all()
-
-
-def test_write_stored_scores_refuses_untrained(private_models):
-    with pytest.raises(ValueError, match="run `compsem train`"):
-        tr.write_stored_scores("compsem/minilm-l6-stsb")
+def test_unknown_method_is_refused(ds_dir):
+    with pytest.raises(ValueError, match="unknown method 'qlora'"):
+        tr.train_cross_encoder("stsb", data_dir=ds_dir, method="qlora")

