@@ -139,7 +139,15 @@ def load_cross_encoder(backbone: str | Path, adapter_dir: str | Path, num_labels
         labels = id2label or {i: f"LABEL_{i}" for i in range(num_labels)}
         kwargs["activation_fn"] = torch.nn.Identity()
         kwargs["config_kwargs"] = {"id2label": labels, "label2id": {v: k for k, v in labels.items()}}
-    model = CrossEncoder(str(backbone), num_labels=num_labels, **kwargs)
+    # The backbone folder is a SentenceTransformer; loading it as a CrossEncoder is the point here,
+    # so sentence-transformers' "Converting ... to CrossEncoder" warning is noise for a user.
+    convert_log = logging.getLogger("sentence_transformers.base.model")
+    level = convert_log.level
+    convert_log.setLevel(logging.ERROR)
+    try:
+        model = CrossEncoder(str(backbone), num_labels=num_labels, **kwargs)
+    finally:
+        convert_log.setLevel(level)
     transformer = model[0]
     merged = PeftModel.from_pretrained(transformer.model, str(adapter_dir)).merge_and_unload()
     merged.eval()
