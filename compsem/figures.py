@@ -82,9 +82,19 @@ if pio.templates.default == "plotly":
     pio.templates.default = TEMPLATE
 
 
+#: Characters per title line: Plotly cuts a long title at the chart's edge instead of wrapping it, and a
+#: chart in the main column at 1000 px is about 650 px wide.
+TITLE_WIDTH = 72
+
+
 def _base(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
-    fig.update_layout(title=dict(text=html.escape(title, quote=False), x=0.01), height=height, font=_FONT,
-                      margin=dict(l=10, r=10, t=60, b=10), legend=dict(orientation="h", y=-0.18),
+    lines = textwrap.wrap(title, TITLE_WIDTH) or [""]
+    top = 54 + 20 * len(lines)  # the first line starts below the modebar
+    fig.update_layout(title=dict(text="<br>".join(html.escape(line, quote=False) for line in lines), x=0.01,
+                                 xanchor="left", yref="container", y=1 - 44 / (height + 20 * (len(lines) - 1)),
+                                 yanchor="top"),
+                      height=height + 20 * (len(lines) - 1), font=_FONT,
+                      margin=dict(l=10, r=10, t=top, b=10), legend=dict(orientation="h", y=-0.18),
                       hoverlabel=dict(align="left"))
     if pio.templates.default != TEMPLATE:  # someone chose another default: still draw compsem's look
         fig.update_layout(template=TEMPLATE)

@@ -39,7 +39,9 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
         cats = [html.escape(str(x), quote=False) for x in part["x"]]
         # bar labels only where they stay legible (one or two bars per group); the hover has the value
         labelled = horizontal or chart["model"].nunique() <= 2
-        patterns = ["/" if c == "positive_control" else "" for c in part["category"]]
+        # hatched: true paraphrases among edit kinds (a chart of one category needs no marking)
+        patterns = ["/" if c == "positive_control" and chart["category"].nunique() > 1 else ""
+                    for c in part["category"]]
         common = dict(name=name, marker=dict(color=model_color(model), pattern=dict(shape=patterns)),
                       text=[format(v, fmt) for v in value] if labelled else None,
                       textposition="outside", cliponaxis=False,
@@ -68,7 +70,7 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
         (fig.add_vline(x=finding.reference_line, **line) if horizontal
          else fig.add_hline(y=finding.reference_line, **line))
     fig = _base(fig, finding.chart_title, height=size)
-    fig.update_layout(margin=dict(l=10, r=30, t=50, b=10), title_font_size=14)
+    fig.update_layout(margin=dict(l=10, r=30, b=10), title_font_size=14)
     return fig
 
 
