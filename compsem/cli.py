@@ -11,7 +11,8 @@
     compsem report RUN_DIR --html OUT.html
 
 Exit codes: 0 success, 1 bad input (a pair file with errors, an unknown model, no model
-could score), 2 usage errors (argparse).
+could score), 2 usage errors (argparse). ``compsem check``: 0 every limit holds, 1 a limit is
+broken, 2 the check could not run.
 """
 
 from __future__ import annotations
