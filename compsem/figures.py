@@ -493,7 +493,7 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
         raise ValueError(f"statistic must be 'mean' or 'rate', not {statistic!r}")
     value, low, high = (statistic, f"{statistic}_ci_low", f"{statistic}_ci_high")
     cats = sort_categories(table["category"].unique())
-    x = [cat_label(c) + (" (control)" if _is_control(c) else "") for c in cats]
+    x = [cat_label(c) + ("<br>(control)" if _is_control(c) else "") for c in cats]
     models = list(dict.fromkeys(table["model"]))
     if reference is None and "is_reference" in table.columns:
         refs = table.loc[table["is_reference"].astype(bool), "model"]
