@@ -73,7 +73,7 @@ class Finding:
         sentence: the finding, every number computed.
         chart: one row per bar: ``model, label, category, x`` (bar label), ``value``, ``low``,
             ``high`` (95% bootstrap CI; NaN where none).
-        value_kind: ``"mean"`` (a score), ``"rate"`` (a share) or ``"threshold"``.
+        value_kind: ``"mean"`` (a score), ``"rate"`` (a share), ``"threshold"`` or ``"ndcg"``.
         chart_title: what the chart shows.
         example: the example pair, or None when no pair fits the rule.
         reference_line: a value to draw as a dashed line (the threshold), or None.
@@ -346,6 +346,59 @@ def story_findings(results: pd.DataFrame, threshold: float, labels: Mapping[str,
     return out[:6]
 
 
+FIRST_STAGE_ONLY = "— (first stage only)"
+
+
+def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
+    """The reranking lab's result as a finding: does a cross-encoder over a first stage beat the best first stage?
+
+    Args:
+        metrics: :func:`compsem.rerank.metrics_table` (``first stage, reranker, K, NDCG@10, ...``).
+        dataset: how the evaluation set was built, for the sentence.
+
+    Returns:
+        None when there is no reranked run to compare.
+    """
+    if metrics is None or metrics.empty:
+        return None
+    alone = metrics[metrics["reranker"] == FIRST_STAGE_ONLY].drop_duplicates("first stage")
+    reranked = metrics[metrics["reranker"] != FIRST_STAGE_ONLY]
+    if alone.empty or reranked.empty:
+        return None
+    top_stage = alone.loc[alone["NDCG@10"].idxmax()]
+    top_run = reranked.loc[reranked["NDCG@10"].idxmax()]
+    lift = reranked.loc[reranked["Δ NDCG@10"].idxmax()]
+    diff = float(top_run["NDCG@10"] - top_stage["NDCG@10"])
+    where = ""
+    run_txt = f"{top_run['reranker']} over {top_run['first stage']}'s top {int(top_run['K'])}"
+    if diff > 0:
+        title = "Reranking beats the best first stage"
+        sentence = (f"In the reranking lab{where}, {run_txt} reaches NDCG@10 {top_run['NDCG@10']:.3f}, "
+                    f"{diff:+.3f} over the best first stage alone ({top_stage['first stage']}, "
+                    f"{top_stage['NDCG@10']:.3f}).")
+    else:
+        title = "Reranking does not beat the best first stage"
+        sentence = (f"In the reranking lab{where}, the best first stage alone ({top_stage['first stage']}) reaches "
+                    f"NDCG@10 {top_stage['NDCG@10']:.3f} and the best reranked run ({run_txt}) {top_run['NDCG@10']:.3f} "
+                    f"({diff:+.3f}): a negative result. Reranking does lift {lift['first stage']} by "
+                    f"{lift['Δ NDCG@10']:+.3f} ({lift['reranker']}, K = {int(lift['K'])}).")
+    rows = []
+    for stage in alone["first stage"]:
+        base = alone[alone["first stage"] == stage].iloc[0]
+        rows.append({"model": str(stage), "label": f"{stage} alone", "category": "", "x": f"{stage} alone",
+                     "value": float(base["NDCG@10"]), "low": math.nan, "high": math.nan})
+        mine = reranked[reranked["first stage"] == stage]
+        if len(mine):
+            best = mine.loc[mine["NDCG@10"].idxmax()]
+            label = f"{stage} + {best['reranker']}, K={int(best['K'])}"
+            rows.append({"model": label, "label": label, "category": "", "x": label,
+                         "value": float(best["NDCG@10"]), "low": math.nan, "high": math.nan})
+    return Finding("rerank", title, sentence, _chart(rows), "ndcg",
+                   "NDCG@10: each first stage alone and with its best reranker", None, None,
+                   ("From the saved `compsem rerank-eval` results, not from the pairs in view"
+                    + (f": {dataset}." if dataset else "."),))
+
+
 def finding_example_table(example: ExamplePair) -> pd.DataFrame:
     """The example's scores as a small table: model and score."""
     return pd.DataFrame({"model": [label for _m, label, _s in example.scores],
@@ -353,4 +406,4 @@ def finding_example_table(example: ExamplePair) -> pd.DataFrame:
 
 
 __all__ = ["BAG_BASELINE", "CHART_COLUMNS", "ExamplePair", "Finding", "LEAD_BI_ENCODER", "best_cross_encoder",
-           "finding_example_table", "story_findings"]
+           "finding_example_table", "rerank_finding", "story_findings"]

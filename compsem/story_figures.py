@@ -14,7 +14,7 @@ from compsem.figures import _base
 from compsem.palette import model_color
 from compsem.story import Finding
 
-_FORMATS = {"mean": ".3f", "rate": ".0%", "threshold": ".3f"}
+_FORMATS = {"mean": ".3f", "rate": ".0%", "threshold": ".3f", "ndcg": ".3f"}
 
 
 def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
@@ -26,7 +26,7 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
     """
     chart = finding.chart
     fmt = _FORMATS.get(finding.value_kind, ".3f")
-    horizontal = chart["x"].nunique() == 1 or finding.value_kind == "threshold"
+    horizontal = chart["x"].nunique() == 1 or finding.value_kind in ("threshold", "ndcg")
     fig = go.Figure()
     for model in dict.fromkeys(chart["model"]):
         part = chart[chart["model"] == model]
@@ -53,7 +53,7 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
             fig.add_trace(go.Bar(x=cats, y=value, error_y=err, **common))
     axis = dict(range=[0, 1.12], tickformat=".0%" if finding.value_kind == "rate" else None,
                 title_text={"mean": "mean score", "rate": "share of pairs ≥ threshold",
-                            "threshold": "threshold"}[finding.value_kind])
+                            "threshold": "threshold", "ndcg": "NDCG@10"}[finding.value_kind])
     if horizontal:
         fig.update_xaxes(**axis)
         fig.update_yaxes(autorange="reversed", automargin=True)

@@ -69,3 +69,26 @@ def test_every_finding_draws(findings):
     for f in findings:
         fig = finding_figure(f)
         assert fig.data and fig.layout.title.text
+
+
+def _rerank_table(reranked_ndcg: float) -> pd.DataFrame:
+    alone = "— (first stage only)"
+    return pd.DataFrame([
+        {"first stage": "BM25", "reranker": alone, "K": 10, "NDCG@10": 0.60, "Δ NDCG@10": 0.0},
+        {"first stage": "Dense", "reranker": alone, "K": 10, "NDCG@10": 0.80, "Δ NDCG@10": 0.0},
+        {"first stage": "BM25", "reranker": "NLI", "K": 10, "NDCG@10": 0.75, "Δ NDCG@10": 0.15},
+        {"first stage": "Dense", "reranker": "NLI", "K": 10, "NDCG@10": reranked_ndcg,
+         "Δ NDCG@10": reranked_ndcg - 0.80}])
+
+
+def test_rerank_finding_says_a_negative_result_plainly():
+    from compsem.story import rerank_finding
+
+    no = rerank_finding(_rerank_table(0.79))
+    assert no.title == "Reranking does not beat the best first stage"
+    assert "0.800" in no.sentence and "0.790 (-0.010)" in no.sentence and "lift BM25 by +0.150" in no.sentence
+    yes = rerank_finding(_rerank_table(0.85))
+    assert yes.title == "Reranking beats the best first stage" and "+0.050" in yes.sentence
+    assert list(yes.chart["value"]) == [0.60, 0.75, 0.80, 0.85]
+    assert rerank_finding(_rerank_table(0.8).iloc[:2]) is None  # nothing reranked
+    assert finding_figure(no).data

@@ -11,7 +11,7 @@ import streamlit as st
 from compsem import dashboard
 from compsem.app import share
 from compsem.categories import category_label
-from compsem.story import ExamplePair, Finding, story_findings
+from compsem.story import ExamplePair, Finding, rerank_finding, story_findings
 from compsem.story_figures import finding_figure
 
 CAPTION = ("What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
@@ -46,6 +46,23 @@ def example(ex: ExamplePair, threshold: float, key: str) -> None:
                         f"{'similar' if score >= threshold else 'different'}")
 
 
+def experiment(number: int) -> None:
+    """The reranking lab's finding, from its saved evaluation (nothing when it has not been run)."""
+    from compsem.rerank import RerankResultsError
+
+    try:
+        metrics, _points, _skipped, dataset = dashboard.rerank_eval()
+    except (RerankResultsError, OSError, ValueError):
+        return  # the Reranking page explains how to run the evaluation
+    finding = rerank_finding(metrics, dataset)
+    if finding is None:
+        return
+    st.subheader(dashboard.md_escape(f"{number}. {finding.title}"), anchor="finding-rerank")
+    st.markdown(dashboard.md_escape(finding.sentence))
+    dashboard.chart(finding_figure(finding), "finding-rerank")
+    st.caption(" ".join(finding.notes) + " See the Reranking page for the full table and latency.")
+
+
 def render() -> None:
     view = dashboard.start("Findings", CAPTION)
     res = dashboard.scores(view, prominent=True)
@@ -63,6 +80,7 @@ def render() -> None:
         dashboard.chart(finding_figure(finding), f"finding-{finding.key}")
         if finding.example is not None:
             example(finding.example, res.threshold, f"example-{finding.key}")
+    experiment(len(found) + 1)
     st.divider()
     st.caption("Take the story with you: one HTML file with these findings, the failure rates with CIs, the "
                "effect sizes and the distributions.")
