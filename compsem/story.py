@@ -405,5 +405,14 @@ def finding_example_table(example: ExamplePair) -> pd.DataFrame:
                          "score": [round(s, 3) for _m, _l, s in example.scores]})
 
 
-__all__ = ["BAG_BASELINE", "CHART_COLUMNS", "ExamplePair", "Finding", "LEAD_BI_ENCODER", "best_cross_encoder",
-           "finding_example_table", "rerank_finding", "story_findings"]
+__all__ = [
+    "BAG_BASELINE",
+    "CHART_COLUMNS",
+    "LEAD_BI_ENCODER",
+    "ExamplePair",
+    "Finding",
+    "best_cross_encoder",
+    "finding_example_table",
+    "rerank_finding",
+    "story_findings",
+]

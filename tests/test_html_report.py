@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from run_fixture import BI, CE, XSS, write_synthetic_run
+from run_fixture import CE, XSS, write_synthetic_run
 
 from compsem.cli import main
 from compsem.html_report import RunFolderError, load_run, render_html, write_html_report
