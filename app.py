@@ -7,7 +7,8 @@ live in the URL query string, so a link reproduces the view. Pages are in pages/
 import streamlit as st
 
 PAGES = [
-    ("pages/0_Overview.py", "Overview", "", True),
+    ("pages/00_Findings.py", "Findings", "", True),
+    ("pages/0_Overview.py", "Overview", "Overview", False),
     ("pages/1_Distributions.py", "Distributions", "Distributions", False),
     ("pages/2_Failure_rates.py", "Failure rates", "Failure_rates", False),
     ("pages/3_Effect_sizes.py", "Effect sizes", "Effect_sizes", False),

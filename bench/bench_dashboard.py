@@ -97,8 +97,8 @@ def bench_rerender(repeats: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     out: dict = {}
-    pages = ["pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py", "pages/3_Effect_sizes.py",
-             "pages/5_Pairs_browser.py", "pages/6_Study_vs_reproduction.py", "pages/7_Exports.py",
+    pages = ["pages/00_Findings.py", "pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py",
+             "pages/3_Effect_sizes.py", "pages/5_Pairs_browser.py", "pages/6_Study_vs_reproduction.py", "pages/7_Exports.py",
              "pages/9_Objectives.py"]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()  # warm: imports, cached scores, model table

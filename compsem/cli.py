@@ -6,9 +6,13 @@
     compsem train --objective {sick-nli,sick-relatedness,stsb,mrpc} [...]
     compsem rerank-eval [--k 10 20 50 100] [--reranker KEY ...] [--out DIR]
     compsem cache info|clear [--model KEY]
+    compsem check MODEL [--pairs FILE] [--threshold T | --calibrated] [--limit CATEGORY=RATE ...]
+                  [--config FILE.toml] [--junit FILE.xml] [--markdown FILE.md]
+    compsem report RUN_DIR --html OUT.html
 
 Exit codes: 0 success, 1 bad input (a pair file with errors, an unknown model, no model
-could score), 2 usage errors (argparse).
+could score), 2 usage errors (argparse). ``compsem check``: 0 every limit holds, 1 a limit is
+broken, 2 the check could not run.
 """
 
 from __future__ import annotations
@@ -258,7 +262,87 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="only this model key")
     p.add_argument("--cache-dir")
     p.set_defaults(func=cmd_cache)
+    add_check_and_report(sub)
     return parser
+
+
+# -- check and report (a robustness gate for CI; the standalone HTML report) ---------------------------
+EXIT_LIMIT_BROKEN, EXIT_CHECK_ERROR = 1, 2
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Exit 0 when every limit holds, 1 when one is broken, 2 when the check cannot run."""
+    from compsem.cache import ScoreCache
+    from compsem.check import (CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check,
+                               text_table)
+    from compsem.export import atomic_write_text
+
+    def error(message: str) -> int:
+        print(f"compsem check: error: {message}", file=sys.stderr)
+        return EXIT_CHECK_ERROR
+
+    try:
+        config = read_config(args.config) if args.config else None
+        limits = {**(config.limits if config else {}), **parse_limits(args.limit or [])}
+        threshold, calibrated = args.threshold, args.calibrated
+        if threshold is None and not calibrated and config is not None:  # the command line wins over the file
+            threshold, calibrated = config.threshold, bool(config.calibrated)
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            return error(f"threshold {threshold} is outside 0-1 (scores are on a 0-1 scale)")
+        pairs = args.pairs or (config.pairs if config else None)
+        cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
+        result = run_check(args.model, limits, pairs=pairs, threshold=threshold, calibrated=calibrated, cache=cache)
+    except CheckError as exc:
+        return error(str(exc))
+    print(text_table(result))
+    try:
+        if args.junit:
+            print(f"wrote {atomic_write_text(Path(args.junit), junit_xml(result))}")
+        if args.markdown:
+            print(f"wrote {atomic_write_text(Path(args.markdown), markdown_summary(result))}")
+    except OSError as exc:
+        return error(f"cannot write the output: {exc}")
+    return EXIT_OK if result.ok else EXIT_LIMIT_BROKEN
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from compsem.html_report import RunFolderError, write_html_report
+
+    try:
+        path = write_html_report(Path(args.run_dir), Path(args.html))
+    except RunFolderError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot write {args.html}: {exc}")
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def add_check_and_report(sub) -> None:
+    """The ``check`` and ``report`` subcommands (kept in one block, apart from the others)."""
+    p = sub.add_parser("check", help="robustness gate for CI: fail when a category's failure rate passes a limit",
+                       description="Score MODEL on the pairs and compare each category's rate at a threshold with "
+                                   "limits. A limit is a maximum failure rate (share of pairs scoring >= threshold) "
+                                   "for categories expected low, and a minimum pass rate for positive controls. "
+                                   "Exit 0: every limit holds; 1: a limit is broken; 2: the check could not run.")
+    p.add_argument("model", help="registry key, alias, or a local model folder")
+    p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--threshold", type=float, help="fixed threshold (default 0.5)")
+    how.add_argument("--calibrated", action="store_true",
+                     help="use the model's calibrated threshold (max Youden J on the controls)")
+    p.add_argument("--limit", action="append", metavar="CATEGORY=RATE",
+                   help="e.g. --limit negation=0.2 (repeatable); overrides the same category in --config")
+    p.add_argument("--config", metavar="FILE.toml", help="limits (and optionally threshold, calibrated, pairs)")
+    p.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML, one test case per category")
+    p.add_argument("--markdown", metavar="FILE.md", help="write a Markdown summary")
+    p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("report", help="a standalone HTML report of a `compsem run` folder")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="folder written by `compsem run`")
+    p.add_argument("--html", required=True, metavar="OUT.html", help="the HTML file to write")
+    p.set_defaults(func=cmd_report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

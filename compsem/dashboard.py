@@ -32,6 +32,7 @@ from compsem import report, stats
 from compsem.cache import ScoreCache
 from compsem.categories import category_label, sort_categories
 from compsem.export import pair_results_csv
+from compsem.formatting import format_pvalue
 from compsem.pairs import MAX_FILE_BYTES, PairCheck, bundled_pairs_path, check_pairs
 from compsem.registry import Resolution, default_cache_dir, get_spec, list_models
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
@@ -778,6 +779,8 @@ def effect_view(table: pd.DataFrame) -> pd.DataFrame:
             "significant": "p < 0.05 (Holm)", "mean": "mean", "reference_mean": "reference mean"}
     out = table[[c for c in cols if c in table.columns]].rename(columns=cols)
     out["category"] = [category_label(c) for c in out["category"]]
+    if "Holm p" in out.columns:
+        out["Holm p"] = [format_pvalue(p) for p in out["Holm p"]]
     return out
 
 

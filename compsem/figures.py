@@ -30,6 +30,8 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from compsem.categories import category_info, category_label, sort_categories
+from compsem.formatting import format_pvalue
+from compsem.palette import model_colors
 
 #: Colours per model family, reused so a family looks the same on every chart.
 KIND_COLORS = {"bi-encoder": "#d62728", "cross-encoder": "#1f77b4", "baseline": "#7f7f7f"}
@@ -66,8 +68,9 @@ def _label(model: str, labels: Mapping[str, str] | None) -> str:
     return html.escape((labels or {}).get(model, model), quote=False)
 
 
-def _colors(models: Sequence[str]) -> dict[str, str]:
-    return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(models)}
+def _colors(items: Sequence[str]) -> dict[str, str]:
+    """Colours by position, for things that are not models (reranking systems); models use compsem.palette."""
+    return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(items)}
 
 
 #: compsem's look. Applied as Plotly's default template when the default is still Plotly's own
@@ -79,9 +82,19 @@ if pio.templates.default == "plotly":
     pio.templates.default = TEMPLATE
 
 
+#: Characters per title line: Plotly cuts a long title at the chart's edge instead of wrapping it, and a
+#: chart in the main column at 1000 px is about 650 px wide.
+TITLE_WIDTH = 72
+
+
 def _base(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
-    fig.update_layout(title=dict(text=html.escape(title, quote=False), x=0.01), height=height, font=_FONT,
-                      margin=dict(l=10, r=10, t=60, b=10), legend=dict(orientation="h", y=-0.18),
+    lines = textwrap.wrap(title, TITLE_WIDTH) or [""]
+    top = 54 + 20 * len(lines)  # the first line starts below the modebar
+    fig.update_layout(title=dict(text="<br>".join(html.escape(line, quote=False) for line in lines), x=0.01,
+                                 xanchor="left", yref="container", y=1 - 44 / (height + 20 * (len(lines) - 1)),
+                                 yanchor="top"),
+                      height=height + 20 * (len(lines) - 1), font=_FONT,
+                      margin=dict(l=10, r=10, t=top, b=10), legend=dict(orientation="h", y=-0.18),
                       hoverlabel=dict(align="left"))
     if pio.templates.default != TEMPLATE:  # someone chose another default: still draw compsem's look
         fig.update_layout(template=TEMPLATE)
@@ -183,9 +196,10 @@ def distributions(results: pd.DataFrame, threshold: float, labels: Mapping[str, 
         kind: ``"box"`` or ``"violin"``.
     """
     cats = sort_categories(results["category"].unique())
-    x_labels = {c: cat_label(c) + (" (control)" if _is_control(c) else "") for c in cats}
+    # "(control)" on a second line: one long tick label is what Plotly cuts first
+    x_labels = {c: cat_label(c) + ("<br>(control)" if _is_control(c) else "") for c in cats}
     models = list(dict.fromkeys(results["model"]))
-    colors = _colors(models)
+    colors = model_colors(models)
     fig = go.Figure()
     for model in models:
         sub = results[results["model"] == model]
@@ -262,7 +276,7 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, labels: Mapping[s
     """
     cats = sort_categories(curves["category"].unique())
     models = list(dict.fromkeys(curves["model"]))
-    colors = _colors(models)
+    colors = model_colors(models)
     cols = 3
     rows = math.ceil(len(cats) / cols)
     groups = {key: grp.sort_values("threshold") for key, grp in curves.groupby(["model", "category"], sort=False)}
@@ -365,7 +379,7 @@ def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3
             d, p = float(rec["cohens_d"]), rec["holm_pvalue"]
             star = "*" if bool(rec["significant"]) else ""
             rz.append(d), rt.append(f"{d:+.2f}{star}")
-            rc.append([f"{p:.2g}" if pd.notna(p) else "—",
+            rc.append([format_pvalue(p),
                        f"{rec['mean']:.3f}" if "mean" in rec and pd.notna(rec.get("mean")) else "—",
                        f"{rec['reference_mean']:.3f}" if "reference_mean" in rec
                        and pd.notna(rec.get("reference_mean")) else "—"])
@@ -457,8 +471,6 @@ __all__ = ["KIND_COLORS", "add_threshold", "calibration", "distributions", "effe
            "rate_curves", "rate_heatmap", "study_scatter", "text_pair_bars", "variant_heatmap"]
 
 
-#: Colours of the trained objectives; the reference bi-encoder keeps the bi-encoder colour.
-OBJECTIVE_COLORS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#17becf", "#8c564b")
 
 
 def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: float | None = None,
@@ -481,7 +493,7 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
         raise ValueError(f"statistic must be 'mean' or 'rate', not {statistic!r}")
     value, low, high = (statistic, f"{statistic}_ci_low", f"{statistic}_ci_high")
     cats = sort_categories(table["category"].unique())
-    x = [cat_label(c) + (" (control)" if _is_control(c) else "") for c in cats]
+    x = [cat_label(c) + ("<br>(control)" if _is_control(c) else "") for c in cats]
     models = list(dict.fromkeys(table["model"]))
     if reference is None and "is_reference" in table.columns:
         refs = table.loc[table["is_reference"].astype(bool), "model"]
@@ -489,7 +501,7 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
     if reference in models:  # the reference leads every group, whatever the row order
         models = [reference] + [m for m in models if m != reference]
     fig = go.Figure()
-    colour = iter(OBJECTIVE_COLORS * (len(models) // len(OBJECTIVE_COLORS) + 1))
+    colour = model_colors(models)
     for model in models:
         sub = table[table["model"] == model].set_index("category").reindex(cats)
         y = sub[value].to_numpy(dtype=float)
@@ -501,7 +513,7 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
         fmt = ".0%" if statistic == "rate" else ".3f"
         fig.add_trace(go.Bar(
             x=x, y=y, name=_label(model, labels), customdata=custom,
-            marker=dict(color=KIND_COLORS["bi-encoder"] if is_ref else next(colour),
+            marker=dict(color=colour[model],
                         pattern=dict(shape="/" if is_ref else "")),
             error_y=dict(type="data", symmetric=False, array=sub[high].to_numpy(dtype=float) - y,
                          arrayminus=y - sub[low].to_numpy(dtype=float), thickness=1.2, width=3, color="#333"),

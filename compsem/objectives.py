@@ -27,6 +27,7 @@ import pandas as pd
 from compsem import registry, stats
 from compsem.categories import ADVERSARIAL, category_label, sort_categories
 from compsem.model_card import CARD_FIELDS, CardError, read_card
+from compsem.formatting import format_pvalue
 from compsem.registry import TRAINED_CARD_NAME
 from compsem.train import BASE_KEY, OBJECTIVES
 
@@ -236,7 +237,7 @@ def comparison_view(table: pd.DataFrame, labels: Mapping[str, str], threshold: f
         f"{share} 95% CI": [ci(lo, hi, True) for lo, hi in zip(table["rate_ci_low"], table["rate_ci_high"])],
         "reads as": [m.replace("_", " ") for m in table["meaning"]],
         "Cohen's d vs reference": table["cohens_d"].round(2),
-        "Holm p": table["holm_pvalue"],
+        "Holm p": [format_pvalue(p) for p in table["holm_pvalue"]],
         "p < 0.05 (Holm)": ["reference" if r else ("yes" if s else "no") if pd.notna(d) else "—"
                             for r, s, d in zip(ref, table["significant"], table["cohens_d"])],
     })

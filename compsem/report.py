@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from compsem import stats
+from compsem.formatting import format_pvalue
 from compsem.categories import ADVERSARIAL, category_info, category_label, sort_categories
 from compsem.registry import get_spec
 
@@ -140,9 +141,7 @@ def _fmt(value, digits: int = 3) -> str:
 
 
 def _pvalue(p) -> str:
-    if p is None or not math.isfinite(p):
-        return "—"
-    return f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
+    return format_pvalue(p)
 
 
 def markdown_table(df: pd.DataFrame) -> str:

@@ -2,13 +2,19 @@
 
 import streamlit as st
 
-from compsem import dashboard, figures
+from compsem import dashboard, facets, figures
 
 view = dashboard.start("Distributions", "Every point is one sentence pair; hover it to read the pair and its "
-                                        "raw score. Shaded columns are control categories, for reference.")
+                                        "raw score. Each model keeps its colour on every page; control "
+                                        "categories are marked (control), for reference.")
 res = dashboard.scores(view)
-shape = dashboard.radio("Chart", "shape", ["box", "violin"], "box", format_func=str.capitalize)
-dashboard.chart(figures.distributions(res.frame, res.threshold, res.labels, kind=shape), "distributions")
+layout = dashboard.radio("One panel per", "facet", ["category", "model", "all"], "category",
+                         format_func=lambda v: {"all": "none (all in one chart)"}.get(v, v))
+if layout == "all":
+    shape = dashboard.radio("Chart", "shape", ["box", "violin"], "box", format_func=str.capitalize)
+    dashboard.chart(figures.distributions(res.frame, res.threshold, res.labels, kind=shape), "distributions")
+else:
+    dashboard.chart(facets.distribution_facets(res.frame, res.threshold, res.labels, by=layout), "distributions")
 
 st.subheader("Mean ± SD per model and category")
 desc = dashboard.stat("describe_scores", res)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from compsem import dashboard
+from compsem.app import share
 
 view = dashboard.start("Exports", "Everything behind this view as files, computed when you click. Charts download "
                                   "as PNG from their toolbar (camera icon).")
@@ -12,6 +13,7 @@ dashboard.csv_download("Pair-level scores (all_pair_results.csv)", dashboard.pai
                        "w.dl_pairs")
 st.download_button("Report (report.md)", dashboard.report_markdown(res, view), "report.md", mime="text/markdown",
                    key="w.dl_report")
+share.download_button(res, view, "w.dl_html")
 st.subheader(f"Statistics tables (threshold {res.threshold:g}; rates also at 0.5 and 0.8)")
 for name in dashboard.EXPORTS:
     dashboard.csv_download(f"{name}.csv", dashboard.export_table(res, name), f"{name}.csv", f"w.dl_{name}")

@@ -55,8 +55,7 @@ for sentence in sentences:
 st.subheader(f"Per category: mean, share ≥ {threshold:g} and Cohen's d against the bi-encoder")
 share = f"share ≥ {threshold:g}"
 st.dataframe(objectives.comparison_view(table, labels, threshold), hide_index=True, key="w.objectives_table",
-             column_config={share: st.column_config.NumberColumn(share, format="percent"),
-                            "Holm p": st.column_config.NumberColumn("Holm p", format="%.2e")})
+             column_config={share: st.column_config.NumberColumn(share, format="percent")})
 st.caption("Cohen's d of each objective's scores against the bi-encoder's in the same category (negative: it scores "
            "lower). Holm p: Mann-Whitney p-value, Holm-corrected over the categories of each model.")
 dashboard.csv_download("Download this table (CSV)", table, "compsem-objectives.csv", "w.objectives_csv")

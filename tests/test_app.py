@@ -18,7 +18,7 @@ APP = str(ROOT / "app.py")
 PAIRS = ROOT / "tests" / "data" / "app_pairs.csv"
 MODELS = ("sentence-transformers/all-MiniLM-L6-v2", "baseline/token-jaccard", "baseline/bag-of-embeddings")
 MODELS_PARAM = "all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
-PAGES = ["pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py", "pages/3_Effect_sizes.py",
+PAGES = ["pages/00_Findings.py", "pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py", "pages/3_Effect_sizes.py",
          "pages/4_Try_your_own.py", "pages/5_Pairs_browser.py", "pages/6_Study_vs_reproduction.py",
          "pages/7_Exports.py", "pages/9_Objectives.py"]
 TIMEOUT = 180
@@ -69,9 +69,32 @@ def rates_table(at: AppTest):
     return frame_with(at, "threshold")
 
 
-def test_overview_renders_headline_from_cache():
+def test_findings_is_the_landing_page_with_computed_sentences_and_scored_examples():
     at = new_app().run()
     no_exceptions(at)
+    assert at.title[0].value == "Findings"
+    headers = [h.value for h in at.subheader if h.value[:1].isdigit()]  # not the sidebar's
+    assert headers[0].startswith("1\\. The bi") and len(headers) >= 3, headers
+    assert len(at.get("plotly_chart")) == len(headers)  # one small chart per finding
+    metrics = at.get("metric")
+    assert len(metrics) >= 2 and all(0 <= float(m.value) <= 1 for m in metrics)
+    # the test view has no cross-encoder: the page says what to select instead of inventing a fix
+    assert any("No cross-encoder is selected" in i.value for i in at.info)
+
+
+def test_findings_page_follows_the_threshold():
+    low = new_app(t="0.3").run()
+    high = new_app(t="0.95").run()
+    no_exceptions(high)
+    sentence = lambda at: [m.value for m in at.markdown if "threshold" in m.value or "fails" in m.value]  # noqa: E731
+    assert sentence(low) != sentence(high)
+
+
+def test_overview_renders_headline_from_cache():
+    at = new_app().run()
+    at.switch_page("pages/0_Overview.py").run()
+    no_exceptions(at)
+    assert at.title[0].value == "Overview"
     assert not [b for b in at.button if b.key == "w.score"], "everything is cached; no scoring button expected"
     assert len(at.get("plotly_chart")) >= 1
     findings = [m.value for m in at.markdown if m.value.startswith("- ")]
@@ -256,6 +279,17 @@ def test_exports_produce_every_file():
     for name in dashboard.EXPORTS:
         text = dashboard.export_table(res, name)()
         assert text.count("\n") >= 2 or text.startswith("# not available"), name
+
+
+def test_the_html_report_download_is_built_from_the_view():
+    from compsem import dashboard
+    from compsem.app import share
+
+    res = _results()
+    view = dashboard.View(None, "app_pairs.csv", "", MODELS, (), 0.5)
+    page = share.html_report(res, view)()
+    assert page.startswith("<!DOCTYPE html>") and "Findings at threshold 0.5" in page
+    assert "app_pairs.csv" in page and page.count("Plotly.newPlot(") >= 3
 
 
 def test_a_model_is_loaded_once_per_process():

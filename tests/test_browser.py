@@ -1,5 +1,10 @@
 """End to end: `streamlit run app.py` driven in headless Chromium, every page, with screenshots.
 
+Every page is checked at 1000 and 1400 px wide: no exception, no horizontal scrollbar on the
+main content, every chart with its PNG button (screenshots tests/artifacts/<page>-<width>.png).
+The Findings page's example pairs must show scores, and the standalone HTML report must draw
+its charts from file:// with every network request blocked.
+
 Needs the Debian packages chromium and chromium-driver (/usr/bin/chromium) and the
 playwright Python package (no browser download). Screenshots go to tests/artifacts/
 (git-ignored).
@@ -27,7 +32,7 @@ QUERY = "?models=all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: url path, whether the page must show a chart, file name of the screenshot
-PAGES = [("", True, "overview"), ("Distributions", True, "distributions"), ("Failure_rates", True, "failure-rates"),
+PAGES = [("", True, "findings"), ("Overview", True, "overview"), ("Distributions", True, "distributions"), ("Failure_rates", True, "failure-rates"),
          ("Effect_sizes", True, "effect-sizes"), ("Try_your_own", True, "try-your-own"),
          ("Pairs_browser", False, "pairs-browser"), ("Study_vs_reproduction", True, "study"),
          ("Exports", False, "exports"), ("Objectives", True, "objectives"), ("Reranking", True, "reranking")]
@@ -118,8 +123,32 @@ def _no_exception(tab) -> None:
     assert errors.count() == 0, errors.first.inner_text()
 
 
-def test_every_page_in_a_real_browser(server, page):
+#: scrollWidth and clientWidth of the main column and of the main block (its content).
+MAIN_WIDTHS = """() => { const main = document.querySelector("[data-testid='stMain']");
+    const block = document.querySelector("[data-testid='stMainBlockContainer']");
+    return {main: [main.scrollWidth, main.clientWidth], block: [block.scrollWidth, block.clientWidth]}; }"""
+
+
+def _no_horizontal_scroll(tab, where: str) -> None:
+    widths = tab.evaluate(MAIN_WIDTHS)
+    for name, (scroll, client) in widths.items():
+        assert scroll <= client, f"{where}: the {name} content is {scroll} px wide in {client} px (horizontal scrollbar)"
+
+
+def _screenshot(tab, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main column, so the viewport grows to its height first."""
+    size = tab.viewport_size
+    height = tab.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    tab.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 16000)})
+    tab.wait_for_timeout(800)  # charts re-layout to the new size
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    tab.set_viewport_size(size)
+
+
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_every_page_in_a_real_browser(server, page, width):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 1200})
     for path, needs_chart, shot in PAGES:
         page.goto(f"{server}/{path}{QUERY}")
         _settle(page)
@@ -139,7 +168,69 @@ def test_every_page_in_a_real_browser(server, page):
                 chart.hover()
                 png = chart.locator(".modebar-btn[data-title^='Download plot as a png' i]")
                 png.wait_for(state="attached", timeout=10_000)
-        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+        if path == "":  # the story's example pairs show each model's score
+            _wait_count(page, "[data-testid='stMetric']", 2)
+            values = page.eval_on_selector_all("[data-testid='stMetricValue']", "els => els.map(e => e.innerText)")
+            assert values and all(re.fullmatch(r"\d\.\d{3}", v.strip()) for v in values), values
+        _no_exception(page)
+        _no_horizontal_scroll(page, f"{shot} at {width} px")
+        _screenshot(page, f"{shot}-{width}")
+
+
+def test_findings_page_with_the_sidebar_collapsed(server, page):
+    """As a presenter shows it: sidebar collapsed, 1000 px, nothing overflows."""
+    page.set_viewport_size({"width": 1000, "height": 1200})
+    page.goto(f"{server}/{QUERY}")
+    _settle(page)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot", timeout=60_000)
+    collapse = page.locator("[data-testid='stSidebarCollapseButton'] button, [data-testid='stSidebarHeader'] button")
+    if collapse.count():
+        page.locator("[data-testid='stSidebar']").hover()
+        collapse.first.click()
+        page.wait_for_timeout(1000)
+    _no_exception(page)
+    _no_horizontal_scroll(page, "findings, sidebar collapsed")
+    _screenshot(page, "findings-collapsed-1000")
+
+
+def test_html_report_opens_offline_with_its_charts(page, tmp_path):
+    """The standalone report from file:// with every non-file request aborted: the charts still draw."""
+    from run_fixture import write_synthetic_run
+
+    from compsem.html_report import write_html_report
+
+    run_dir = tmp_path / "run"
+    write_synthetic_run(run_dir)
+    report = write_html_report(run_dir, tmp_path / "report.html")
+    n_charts = report.read_text(encoding="utf-8").count("Plotly.newPlot(")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser = page.context.browser  # the module's browser: a second sync_playwright cannot start inside it
+    for width in (1000, 1400):
+        context = browser.new_context(viewport={"width": width, "height": 1000})
+        blocked: list[str] = []
+
+        def only_files(route, blocked=blocked):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_files)
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        tab.goto(report.as_uri())
+        tab.wait_for_function("(n) => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+                              arg=n_charts, timeout=60_000)
+        assert not errors, errors
+        assert not blocked, f"the report asked the network for {blocked}"
+        assert tab.locator(".js-plotly-plot .main-svg").count() >= n_charts >= 5
+        assert tab.locator(".js-plotly-plot .bars, .js-plotly-plot .boxlayer").count() >= 1  # data drawn
+        scroll, client = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, f"report at {width} px: {scroll} px wide in {client} px"
+        tab.screenshot(path=str(ARTIFACTS / f"html-report-{width}.png"), full_page=True)
+        context.close()
 
 
 def _bar_values(tab) -> list[float]:

@@ -112,8 +112,8 @@ def test_objective_bars_group_models_per_category_with_ci(results):
     assert [t.type for t in fig.data] == ["bar"] * 3
     assert [t.name for t in fig.data] == ["Bi &lt;ref&gt;", "CE", "m/base"]  # reference first, labels escaped
     assert fig.data[0].marker.pattern.shape == "/" and fig.data[1].marker.pattern.shape == ""
-    assert list(fig.data[0].x) == ["Negation", "Entity swap", "Positive control (control)",
-                                   "Negative control (control)", "Near-miss control (control)"]
+    assert list(fig.data[0].x) == ["Negation", "Entity swap", "Positive control<br>(control)",
+                                   "Negative control<br>(control)", "Near-miss control<br>(control)"]
     ce = table[table["model"] == "m/ce"].set_index("category")
     np.testing.assert_allclose(fig.data[1].y[0], ce.loc["negation", "mean"])
     err = fig.data[1].error_y

@@ -1,0 +1,87 @@
+"""The Findings page: the story of the results, from the problem to what fixes it, for presenting.
+
+Every sentence, chart and example pair comes from :func:`compsem.story.story_findings` over the
+view's cached scores; nothing here computes a statistic.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compsem import dashboard
+from compsem.app import share
+from compsem.categories import category_label
+from compsem.story import ExamplePair, Finding, rerank_finding, story_findings
+from compsem.story_figures import finding_figure
+
+CAPTION = ("What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
+           "what price. Every sentence is computed from the scores in view; each finding has one example pair from "
+           "the pair set. Collapse the sidebar (‹‹) to present.")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _findings(key: tuple, _frame, threshold: float, labels: tuple) -> list[Finding]:
+    return story_findings(_frame, threshold, dict(labels))
+
+
+def findings(res: dashboard.Results) -> list[Finding]:
+    """The view's findings, cached per selection and threshold; a ValueError becomes a warning."""
+    try:
+        return _findings(res.key, res.frame, res.threshold, tuple(sorted(res.labels.items())))
+    except ValueError as exc:
+        st.warning(f"Findings: {dashboard.md_escape(exc)}")
+        return []
+
+
+def example(ex: ExamplePair, threshold: float, key: str) -> None:
+    """The example pair as text, with each model's score side by side."""
+    with st.container(border=True, key=key):
+        st.caption(dashboard.md_escape(f"Example pair {ex.pair_id} ({category_label(ex.category)}): {ex.rule}"))
+        st.markdown("**A** " + dashboard.md_escape(ex.sentence_a))
+        st.markdown("**B** " + dashboard.md_escape(ex.sentence_b))
+        for col, (_model, label, score) in zip(st.columns(max(len(ex.scores), 2)), ex.scores):
+            col.markdown(f"**{dashboard.md_escape(label)}**")  # wraps, where a metric label would be cut
+            col.metric(dashboard.md_escape(label), f"{score:.3f}", label_visibility="collapsed")
+            col.caption(f"{'≥' if score >= threshold else '<'} {threshold:g}: scores as "
+                        f"{'similar' if score >= threshold else 'different'}")
+
+
+def experiment(number: int) -> None:
+    """The reranking lab's finding, from its saved evaluation (nothing when it has not been run)."""
+    from compsem.rerank import RerankResultsError
+
+    try:
+        metrics, _points, _skipped, dataset = dashboard.rerank_eval()
+    except (RerankResultsError, OSError, ValueError):
+        return  # the Reranking page explains how to run the evaluation
+    finding = rerank_finding(metrics, dataset)
+    if finding is None:
+        return
+    st.subheader(dashboard.md_escape(f"{number}. {finding.title}"), anchor="finding-rerank")
+    st.markdown(dashboard.md_escape(finding.sentence))
+    dashboard.chart(finding_figure(finding), "finding-rerank")
+    st.caption(" ".join(finding.notes) + " See the Reranking page for the full table and latency.")
+
+
+def render() -> None:
+    view = dashboard.start("Findings", CAPTION)
+    res = dashboard.scores(view, prominent=True)
+    found = findings(res)
+    if "cross-encoder" not in set(res.frame["kind"]):
+        st.info("No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "
+                "sidebar (the trained MiniLM SICK-NLI model, for example) to see which objective fixes what.")
+    if not found:
+        st.info("This selection has no adversarial category, so there is no story to tell. Select categories such "
+                "as negation or entity swap in the sidebar.")
+        st.stop()
+    for i, finding in enumerate(found, 1):
+        st.subheader(dashboard.md_escape(f"{i}. {finding.title}"), anchor=f"finding-{finding.key}")
+        st.markdown(dashboard.md_escape(finding.sentence))
+        dashboard.chart(finding_figure(finding), f"finding-{finding.key}")
+        if finding.example is not None:
+            example(finding.example, res.threshold, f"example-{finding.key}")
+    experiment(len(found) + 1)
+    st.divider()
+    st.caption("Take the story with you: one HTML file with these findings, the failure rates with CIs, the "
+               "effect sizes and the distributions.")
+    share.download_button(res, view, "w.dl_html_story")

@@ -1,0 +1,94 @@
+"""compsem.story: findings in story order, sentences computed from the data, example pairs chosen by rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from run_fixture import BAG, BI, CE, MRPC, synthetic_results
+
+from compsem import stats
+from compsem.story import best_cross_encoder, story_findings
+from compsem.story_figures import finding_figure
+
+
+@pytest.fixture(scope="module")
+def results() -> pd.DataFrame:
+    return synthetic_results()
+
+
+@pytest.fixture(scope="module")
+def findings(results):
+    return story_findings(results, 0.5, {BI: "Bi", CE: "NLI", BAG: "Bag", MRPC: "MRPC"}, n_resamples=200)
+
+
+def test_story_order_and_count(findings):
+    assert [f.key for f in findings] == ["edit_vs_paraphrase", "bag_of_words", "objective", "hardest", "price",
+                                         "threshold"]
+
+
+def test_sentences_carry_the_statistics(results, findings):
+    desc = stats.describe_scores(results).set_index(["model", "category"])
+    first = findings[0].sentence
+    assert f"({desc.at[(BI, 'positive_control'), 'mean']:.3f})" in first
+    assert findings[0].title == "The bi-encoder cannot tell an edit from a paraphrase"
+    rates = stats.failure_rates(results, 0.5).set_index(["model", "category"])["rate"]
+    assert f"negation {rates[(CE, 'negation')]:.0%} (bi-encoder {rates[(BI, 'negation')]:.0%})" in findings[2].sentence
+    assert "No cross-encoder handles entity swap" in findings[3].sentence  # a negative result, said plainly
+    cal = stats.calibrated_thresholds(results)
+    assert f"{cal['threshold'].min():.3f}" in findings[5].sentence
+
+
+def test_best_cross_encoder_is_the_lowest_mean_failure_rate(results):
+    assert best_cross_encoder(results, 0.5) == CE
+
+
+def test_example_pairs_follow_their_rule_and_show_both_models(results, findings):
+    wide = results.pivot_table(index="pair_id", columns="model", values="score")
+    edits = wide[wide.index.str.startswith(("negation", "entity_swap", "quantifier"))]
+    expected = (edits[BI] - edits[CE]).idxmax()
+    ex = findings[0].example
+    assert ex.pair_id == expected
+    assert [m for m, _label, _s in ex.scores] == [BI, CE]
+    assert ex.scores[0][2] == pytest.approx(wide.at[expected, BI])
+    price = findings[4].example
+    assert price.pair_id == wide.loc[wide.index.str.startswith("positive"), CE].idxmin()
+
+
+def test_without_cross_encoders_the_story_is_shorter_not_broken(results):
+    only = results[results["kind"] != "cross-encoder"]
+    found = story_findings(only, 0.5, n_resamples=50)
+    assert [f.key for f in found] == ["edit_vs_paraphrase", "bag_of_words", "threshold"]
+    assert all(f.example is None or len(f.example.scores) >= 1 for f in found)
+
+
+def test_no_adversarial_category_means_no_story(results):
+    assert story_findings(results[results["category"].str.endswith("control")], 0.5, n_resamples=50) == []
+
+
+def test_every_finding_draws(findings):
+    for f in findings:
+        fig = finding_figure(f)
+        assert fig.data and fig.layout.title.text
+
+
+def _rerank_table(reranked_ndcg: float) -> pd.DataFrame:
+    alone = "— (first stage only)"
+    return pd.DataFrame([
+        {"first stage": "BM25", "reranker": alone, "K": 10, "NDCG@10": 0.60, "Δ NDCG@10": 0.0},
+        {"first stage": "Dense", "reranker": alone, "K": 10, "NDCG@10": 0.80, "Δ NDCG@10": 0.0},
+        {"first stage": "BM25", "reranker": "NLI", "K": 10, "NDCG@10": 0.75, "Δ NDCG@10": 0.15},
+        {"first stage": "Dense", "reranker": "NLI", "K": 10, "NDCG@10": reranked_ndcg,
+         "Δ NDCG@10": reranked_ndcg - 0.80}])
+
+
+def test_rerank_finding_says_a_negative_result_plainly():
+    from compsem.story import rerank_finding
+
+    no = rerank_finding(_rerank_table(0.79))
+    assert no.title == "Reranking does not beat the best first stage"
+    assert "0.800" in no.sentence and "0.790 (-0.010)" in no.sentence and "lift BM25 by +0.150" in no.sentence
+    yes = rerank_finding(_rerank_table(0.85))
+    assert yes.title == "Reranking beats the best first stage" and "+0.050" in yes.sentence
+    assert list(yes.chart["value"]) == [0.60, 0.75, 0.80, 0.85]
+    assert rerank_finding(_rerank_table(0.8).iloc[:2]) is None  # nothing reranked
+    assert finding_figure(no).data
