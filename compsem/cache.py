@@ -197,6 +197,9 @@ class ScoreCache:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
+        if self.directory.exists() and not self.directory.is_dir():
+            raise CacheError(f"the score cache folder {self.directory} is a file, not a folder; pass --cache-dir "
+                             "(or set COMPSEM_CACHE_DIR) to a folder")
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

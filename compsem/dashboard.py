@@ -31,6 +31,7 @@ import streamlit as st
 from compsem import report, stats
 from compsem.cache import ScoreCache
 from compsem.categories import category_label, sort_categories
+from compsem.csv_safety import safe_csv
 from compsem.export import pair_results_csv
 from compsem.pairs import MAX_FILE_BYTES, PairCheck, bundled_pairs_path, check_pairs
 from compsem.registry import Resolution, default_cache_dir, get_spec, list_models
@@ -868,7 +869,7 @@ def chart(fig: go.Figure, name: str) -> None:
 def csv_download(label: str, table: pd.DataFrame | str | Callable[[], str], file_name: str, key: str) -> None:
     """A CSV download button; a callable is only run when the user clicks."""
     if isinstance(table, pd.DataFrame):
-        data: str | Callable[[], str] = table.to_csv(index=False)
+        data: str | Callable[[], str] = safe_csv(table, index=False)
     else:
         data = table
     st.download_button(label, data=data, file_name=file_name, mime="text/csv", key=key)
@@ -892,7 +893,7 @@ EXPORTS: dict[str, Callable[[pd.DataFrame, float], pd.DataFrame]] = {
 @st.cache_data(show_spinner=False, max_entries=64)
 def _export_table(name: str, key: tuple, _frame: pd.DataFrame, threshold: float) -> str:
     try:
-        return EXPORTS[name](_frame, threshold).to_csv(index=False)
+        return safe_csv(EXPORTS[name](_frame, threshold), index=False)
     except ValueError as exc:
         return f"# not available for this selection: {exc}\n"
 

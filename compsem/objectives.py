@@ -28,6 +28,7 @@ import pandas as pd
 
 from compsem import registry, stats
 from compsem.categories import ADVERSARIAL, category_label, sort_categories
+from compsem.csv_safety import read_safe_csv
 from compsem.registry import TRAINED_CARD_NAME
 from compsem.train import BASE_KEY, OBJECTIVES
 
@@ -226,7 +227,7 @@ def stored_covers(path: str | Path, pairs: pd.DataFrame) -> bool:
     Stored scores answer only for the text pairs they hold (the bundled pairs), so a model with
     nothing else cannot be shown on a pair set this returns False for.
     """
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["sentence_a", "sentence_b"])
+    table = read_safe_csv(path, dtype=str, keep_default_na=False, usecols=["sentence_a", "sentence_b"])
     have = set(zip(table["sentence_a"], table["sentence_b"]))
     return all(p in have for p in zip(pairs["sentence_a"], pairs["sentence_b"]))
 
@@ -260,7 +261,7 @@ def adopt_stored_scores(resolutions: Iterable, cache) -> dict[str, int]:
             continue  # without a readable card there is no proof the scores match these weights
         if card.get("fingerprint") != res.fingerprint:
             continue
-        table = pd.read_csv(stored, dtype={"pair_id": str}, keep_default_na=False)
+        table = read_safe_csv(stored, dtype={"pair_id": str}, keep_default_na=False)
         pairs = list(zip(table["sentence_a"], table["sentence_b"]))
         have = cache.get_many(res.spec.key, res.fingerprint, pairs)
         todo = [(p, CachedScore(float(r), float(s), str(o))) for p, r, s, o in

@@ -28,6 +28,7 @@ import pandas as pd
 
 from compsem.baselines import BagOfEmbeddings, TfidfModel, jaccard
 from compsem.cache import CachedScore, ScoreCache
+from compsem.csv_safety import read_safe_csv
 from compsem.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
 
 log = logging.getLogger(__name__)
@@ -311,7 +312,7 @@ class StoredScorer(Scorer):
 
     def __init__(self, resolution: Resolution):
         super().__init__(resolution)
-        table = pd.read_csv(resolution.location, dtype={"pair_id": str}, keep_default_na=False)
+        table = read_safe_csv(resolution.location, dtype={"pair_id": str}, keep_default_na=False)
         self.table = {(a, b): (float(r), float(s), o) for a, b, r, s, o in
                       zip(table["sentence_a"], table["sentence_b"], table["raw_score"], table["score"],
                           table["raw_output"])}

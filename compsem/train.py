@@ -38,6 +38,7 @@ import pandas as pd
 from compsem import datasets as ds
 from compsem import evaluation as ev
 from compsem import registry
+from compsem.csv_safety import safe_csv
 
 BASE_KEY = "sentence-transformers/all-MiniLM-L6-v2"
 NLI_ID2LABEL = {0: "contradiction", 1: "entailment", 2: "neutral"}
@@ -428,7 +429,7 @@ def write_stored_scores(key: str, results_dir: str | Path | None = None, pairs: 
         raise ValueError(f"scoring {key} failed: {run.failed[0].error}")
     out.mkdir(parents=True, exist_ok=True)
     cols = ["pair_id", "sentence_a", "sentence_b", "raw_score", "score", "raw_output"]
-    run.results[cols].to_csv(out / "scores.csv", index=False)
+    safe_csv(run.results[cols], out / "scores.csv", index=False)  # read back through read_safe_csv
     src = Path(res.location)
     for name in (registry.TRAINED_CARD_NAME, "README.md"):
         (out / name).write_text((src / name).read_text(encoding="utf-8"), encoding="utf-8")
