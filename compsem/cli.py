@@ -59,7 +59,7 @@ def cmd_pairs_check(args: argparse.Namespace) -> int:
     from compsem.categories import category_info
     from compsem.pairs import category_counts, check_pairs
 
-    check = check_pairs(Path(args.file))
+    check = check_pairs(args.file)  # a str, not Path: Path("") would silently become "."
     for problem in check.problems:
         print(f"{check.source}: {problem}")
     if check.ok:
@@ -335,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a file name with undecodable bytes must print, not crash
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -96,7 +96,13 @@ def safe_csv(frame: pd.DataFrame, path: str | Path | None = None, **kwargs) -> s
         >>> safe_csv(pd.DataFrame({"s": ["@SUM(A1)"], "x": [-1.5]}), index=False)
         "s,x\\n'@SUM(A1),-1.5\\n"
     """
-    return neutralise_frame(frame).to_csv(path, **kwargs)
+    safe = neutralise_frame(frame)
+    if "lineterminator" not in kwargs and any(
+            safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any() for c in _text_columns(safe)):
+        # Python's CSV writer quotes a cell holding "\r" only when "\r" is part of the line
+        # terminator; without the quotes the file would not read back. RFC 4180 uses CRLF anyway.
+        kwargs["lineterminator"] = "\r\n"
+    return safe.to_csv(path, **kwargs)
 
 
 def read_safe_csv(path: str | Path, **kwargs) -> pd.DataFrame:

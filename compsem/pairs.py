@@ -173,6 +173,9 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
     digest = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         return PairCheck(_empty_frame(), (Problem(0, "the file is empty"),), source, digest)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return PairCheck(_empty_frame(), (Problem(0, "the file is UTF-16; save it as UTF-8 (in a spreadsheet: "
+                                                     "'CSV UTF-8')"),), source, digest)
     if b"\x00" in raw[:4096]:
         return PairCheck(
             _empty_frame(),
@@ -180,6 +183,11 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
             source,
             digest,
         )
+    nul = raw.find(b"\x00")
+    if nul >= 0:  # text files hold no NUL bytes; one later on means a damaged or concatenated file
+        line = raw[:nul].count(b"\n") + 1
+        return PairCheck(_empty_frame(), (Problem(line, "a NUL byte: the file is damaged or not plain text"),),
+                         source, digest)
     text, problems = _decode(raw)
     if text is None:
         return PairCheck(_empty_frame(), tuple(problems), source, digest)
@@ -400,7 +408,7 @@ def load_pairs(path: str | Path | None = None, *, data: bytes | None = None, sou
     """
     if data is None and path is None:
         path = bundled_pairs_path()
-    check = check_pairs(data if data is not None else Path(path), source=source)
+    check = check_pairs(data if data is not None else path, source=source)
     if not check.ok:
         raise PairFileError(check.source, check.errors)
     return check.pairs
