@@ -2,11 +2,13 @@
 
 Two experiments, each counting rows written, lost and wrong, and healthy databases moved aside:
 
-1. **Concurrent writers.** ``writers`` processes wait on one barrier, then all start writing
-   to the same fresh cache folder at the same moment. Each opens the cache anew for every
-   batch (as many short ``compsem run`` calls would), so opening, switching on the WAL
-   journal and the integrity check all race with other processes' writes. Repeated for
-   ``trials`` fresh folders.
+1. **Concurrent writers.** ``writers`` processes wait on one barrier, then all open the same
+   fresh cache folder at the same moment and write to it. Each opens the cache anew for
+   every batch (as many short ``compsem run`` calls would), so creating the database,
+   switching on the WAL journal and the integrity check all race with other processes'
+   writes. A trial is ``rounds`` such fresh folders in a row (the race is sharpest when a
+   database is created, and one creation per trial is too rare a collision on a loaded
+   machine); repeated for ``trials`` trials.
 2. **Kills.** A writer process commits batch after batch and reports each commit on its
    stdout; it is killed with SIGKILL at a random moment in the middle of writing. The next
    run opens the cache and must find every reported batch, and every row it finds must hold
@@ -95,29 +97,35 @@ def _check(cache: ScoreCache, worker: str, n_rows: int, figures: StressFigures, 
             figures.note(f"{worker} row {j} reads {got[pair]}, expected {expected_score(worker, j)}")
 
 
-def _concurrent_writer(base: str, worker: int, trials: int, batches: int, batch_size: int,
+def _folder(base: str | Path, trial: int, round_: int) -> Path:
+    return Path(base) / f"trial-{trial}" / f"round-{round_}"
+
+
+def _concurrent_writer(base: str, worker: int, trials: int, rounds: int, batches: int, batch_size: int,
                        barrier, failures) -> None:
     for trial in range(trials):
-        barrier.wait(120)
-        name = f"w{worker}-t{trial}"
-        for b in range(batches):
-            try:
-                with ScoreCache(Path(base) / f"trial-{trial}", timeout=60) as cache:
-                    _write_batch(cache, name, b * batch_size, batch_size)
-                    if cache.recovered:
-                        failures.put(f"{name}: {cache.recovered}")
-            except Exception as exc:  # reported to the parent, which counts it as a failure
-                failures.put(f"{name} batch {b}: {type(exc).__name__}: {exc}")
+        for round_ in range(rounds):
+            barrier.wait(120)  # everyone opens the same fresh cache at the same moment
+            name = f"w{worker}-t{trial}-r{round_}"
+            for b in range(batches):
+                try:
+                    with ScoreCache(_folder(base, trial, round_), timeout=60) as cache:
+                        _write_batch(cache, name, b * batch_size, batch_size)
+                        if cache.recovered:
+                            failures.put(f"{name}: {cache.recovered}")
+                except Exception as exc:  # reported to the parent, which counts it as a failure
+                    failures.put(f"{name} batch {b}: {type(exc).__name__}: {exc}")
 
 
-def concurrent_writers(base: Path, writers: int = 4, trials: int = 10, batches: int = 20,
+def concurrent_writers(base: Path, writers: int = 4, trials: int = 10, rounds: int = 10, batches: int = 2,
                        batch_size: int = 10) -> StressFigures:
     """Experiment 1; see the module docstring."""
     figures = StressFigures("concurrent writers", runs=trials)
     ctx = mp.get_context("spawn")
     barrier, failures = ctx.Barrier(writers), ctx.Queue()
     t0 = time.perf_counter()
-    procs = [ctx.Process(target=_concurrent_writer, args=(str(base), w, trials, batches, batch_size, barrier, failures))
+    procs = [ctx.Process(target=_concurrent_writer,
+                         args=(str(base), w, trials, rounds, batches, batch_size, barrier, failures))
              for w in range(writers)]
     for p in procs:
         p.start()
@@ -132,15 +140,16 @@ def concurrent_writers(base: Path, writers: int = 4, trials: int = 10, batches: 
     figures.seconds = time.perf_counter() - t0
     n_rows = batches * batch_size
     for trial in range(trials):
-        folder = base / f"trial-{trial}"
-        figures.quarantined += len(list(folder.glob(f"{CACHE_FILE_NAME}.damaged-*")))
-        with ScoreCache(folder) as cache:
-            for w in range(writers):
-                figures.rows_written += n_rows
-                _check(cache, f"w{w}-t{trial}", n_rows, figures, must_have=n_rows)
-            if cache.recovered:
-                figures.quarantined += 1
-                figures.note(f"trial {trial}: {cache.recovered}")
+        for round_ in range(rounds):
+            folder = _folder(base, trial, round_)
+            figures.quarantined += len(list(folder.glob(f"{CACHE_FILE_NAME}.damaged-*")))
+            with ScoreCache(folder) as cache:
+                for w in range(writers):
+                    figures.rows_written += n_rows
+                    _check(cache, f"w{w}-t{trial}-r{round_}", n_rows, figures, must_have=n_rows)
+                if cache.recovered:
+                    figures.quarantined += 1
+                    figures.note(f"trial {trial} round {round_}: {cache.recovered}")
     return figures
 
 
@@ -201,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--trials", type=int, default=10)
-    parser.add_argument("--batches", type=int, default=20, help="batches per writer and trial")
+    parser.add_argument("--rounds", type=int, default=10, help="fresh caches per trial, each opened by all at once")
+    parser.add_argument("--batches", type=int, default=2, help="batches per writer and round")
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--out", help="folder for the caches (default: a temporary folder)")
@@ -214,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="compsem-stress-") as tmp:
         base = Path(args.out) if args.out else Path(tmp)
-        results = [concurrent_writers(base / "writers", args.writers, args.trials, args.batches, args.batch_size),
+        results = [concurrent_writers(base / "writers", args.writers, args.trials, args.rounds, args.batches,
+                                      args.batch_size),
                    kills(base / "kills", args.kills)]
     for r in results:
         print(json.dumps({k: v for k, v in asdict(r).items() if k != "problems"} | {"seconds": round(r.seconds, 1)}))
