@@ -36,7 +36,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import compsem
@@ -47,17 +47,33 @@ MODEL, FINGERPRINT = "stress/model", "fp-1"
 
 @dataclass
 class StressFigures:
-    """What one experiment found; ``problems`` says what went wrong, row by row (first 20)."""
+    """What one experiment found; ``problems`` says what went wrong, row by row (first 20).
+
+    ``lost`` and ``wrong`` count distinct rows, however often a row is read back.
+    """
 
     experiment: str
     runs: int
     rows_written: int = 0
-    lost: int = 0
-    wrong: int = 0
+    lost_rows: set = field(default_factory=set)
+    wrong_rows: set = field(default_factory=set)
     quarantined: int = 0
     writer_failures: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def lost(self) -> int:
+        return len(self.lost_rows)
+
+    @property
+    def wrong(self) -> int:
+        return len(self.wrong_rows)
+
+    def figures(self) -> dict:
+        return {"experiment": self.experiment, "runs": self.runs, "rows_written": self.rows_written,
+                "lost": self.lost, "wrong": self.wrong, "quarantined": self.quarantined,
+                "writer_failures": self.writer_failures, "seconds": round(self.seconds, 1)}
 
     @property
     def ok(self) -> bool:
@@ -90,10 +106,10 @@ def _check(cache: ScoreCache, worker: str, n_rows: int, figures: StressFigures, 
     for j, pair in enumerate(_pairs(worker, 0, n_rows)):
         if pair not in got:
             if j < must_have:
-                figures.lost += 1
+                figures.lost_rows.add((worker, j))
                 figures.note(f"{worker} row {j} was committed but is missing")
         elif got[pair] != expected_score(worker, j):
-            figures.wrong += 1
+            figures.wrong_rows.add((worker, j))
             figures.note(f"{worker} row {j} reads {got[pair]}, expected {expected_score(worker, j)}")
 
 
@@ -228,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                                       args.batch_size),
                    kills(base / "kills", args.kills)]
     for r in results:
-        print(json.dumps({k: v for k, v in asdict(r).items() if k != "problems"} | {"seconds": round(r.seconds, 1)}))
+        print(json.dumps(r.figures()))
         for p in r.problems:
             print(f"  {p}")
     return 0 if all(r.ok for r in results) else 1
