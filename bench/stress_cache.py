@@ -129,7 +129,7 @@ def _concurrent_writer(base: str, worker: int, trials: int, rounds: int, batches
                         _write_batch(cache, name, b * batch_size, batch_size)
                         if cache.recovered:
                             failures.put(f"{name}: {cache.recovered}")
-                except Exception as exc:  # reported to the parent, which counts it as a failure
+                except Exception as exc:  # noqa: BLE001 - reported to the parent, which counts it as a failure
                     failures.put(f"{name} batch {b}: {type(exc).__name__}: {exc}")
 
 

@@ -226,7 +226,7 @@ class ScoreCache:
         except sqlite3.Error as exc:
             raise self._unusable(exc, "opening it") from None
         try:
-            conn.execute("PRAGMA busy_timeout = %d" % int(self.timeout * 1000))
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             # Reading the schema first makes SQLite read the header, so journal_mode below
             # reports the file's real mode (WAL is stored in the file and persists).
             self._retry(lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone(), "opening it")
@@ -327,7 +327,7 @@ class ScoreCache:
         for attempt in (1, 2):
             conn = self._connect()
             try:
-                return self._retry(lambda: fn(conn), what)
+                return self._retry(lambda conn=conn: fn(conn), what)
             except sqlite3.DatabaseError as exc:
                 if not is_damage_error(exc):
                     raise self._unusable(exc, what) from None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-import stress_cache  # noqa: E402  (bench/ is not a package)
+import stress_cache  # bench/ is not a package
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and select on pipes are POSIX")
 

@@ -15,8 +15,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compsem.csv_safety import (FORMULA_TRIGGERS, neutralise_cell, neutralise_frame, read_safe_csv, restore_cell,
-                                safe_csv)
+from compsem.csv_safety import (
+    FORMULA_TRIGGERS,
+    neutralise_cell,
+    neutralise_frame,
+    read_safe_csv,
+    restore_cell,
+    safe_csv,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "=cmd|' /C calc'!A0"]
