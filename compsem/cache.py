@@ -2,14 +2,29 @@
 
 Storage is one SQLite database (``<cache>/scores.sqlite``). SQLite gives what a score
 cache needs without hand-written locking: every write is a transaction (a crash leaves
-either the old or the new rows, never half a row), and two processes writing at once
-wait for each other (WAL journal plus a busy timeout).
+either the old or the new rows, never half a row), and processes writing at once wait
+for each other (WAL journal plus a busy timeout).
+
+Two kinds of trouble look alike from Python and must never be confused, because one of
+them is harmless and the other is not:
+
+* **Busy**: another process holds a lock (``sqlite3.OperationalError`` "database is
+  locked" / "busy"). In WAL mode SQLite sometimes answers busy at once, without waiting
+  for the busy timeout (while another connection runs WAL recovery, changes the journal
+  mode or checkpoints). The cache then waits with a bounded, jittered back-off and tries
+  again; if the lock never frees within ``timeout`` seconds it raises
+  :class:`CacheBusyError` naming the file. A busy database is never moved aside.
+* **Damaged**: the file is not a database, SQLite reports a malformed image, or
+  ``PRAGMA quick_check`` on a database that could be read answers something other than
+  "ok". Only then is the file moved aside (kept as evidence, never deleted); the rows of
+  the damaged file that still pass their checksum are copied into the fresh cache and the
+  count is reported in :attr:`ScoreCache.recovered`.
 
 A key is the SHA-256 of (model key, model fingerprint, normalization version, sentence A,
 sentence B): order matters, since cross-encoders are not symmetric. Each row also stores a
 checksum of its own content, so a row damaged on disk is detected and recomputed rather
-than returned. A file that is not a readable database is moved aside (never deleted:
-it may be evidence) and a fresh one is started.
+than returned. The journal mode is set once, when the database is created (or found in
+another mode), not on every open: changing it needs an exclusive lock.
 """
 
 from __future__ import annotations
@@ -18,17 +33,25 @@ import hashlib
 import json
 import logging
 import math
+import os
+import random
+import shutil
 import sqlite3
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from compsem.registry import NORMALIZATION_VERSION, default_cache_dir
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 CACHE_FILE_NAME = "scores.sqlite"
+_COLUMNS = "key, model, fingerprint, raw_score, score, raw_output, checksum, created"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scores (
     key TEXT PRIMARY KEY,
@@ -41,6 +64,22 @@ CREATE TABLE IF NOT EXISTS scores (
     created REAL NOT NULL
 )
 """
+#: SQLite's primary result codes for "someone else holds a lock" (SQLITE_BUSY, SQLITE_LOCKED).
+_BUSY_CODES = {5, 6}
+#: SQLite's primary result codes for real damage (SQLITE_CORRUPT, SQLITE_NOTADB).
+_CORRUPT_CODES = {11, 26}
+
+
+class CacheError(RuntimeError):
+    """The score cache cannot be used (a folder that cannot be written, a full disk...)."""
+
+
+class CacheBusyError(CacheError):
+    """Another process kept the score cache locked for longer than the timeout."""
+
+
+class _Damaged(Exception):
+    """Internal: the database file is damaged (carries the reason)."""
 
 
 @dataclass(frozen=True)
@@ -74,14 +113,51 @@ def _nan_to_none(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
+def _row_is_intact(row: tuple) -> bool:
+    """True when a stored row (in ``_COLUMNS`` order) still matches its own checksum."""
+    key, _model, _fp, raw, score, raw_output, checksum, _created = row
+    if not isinstance(key, str) or not isinstance(raw_output, str):
+        return False
+    raw_f = float("nan") if raw is None else raw
+    score_f = float("nan") if score is None else score
+    return _checksum(key, raw_f, score_f, raw_output) == checksum
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "busy" answers: wait and retry, never quarantine."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _BUSY_CODES
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def is_damage_error(exc: BaseException) -> bool:
+    """True for errors that mean the file itself is damaged ("file is not a database", "malformed")."""
+    if not isinstance(exc, sqlite3.DatabaseError) or is_busy_error(exc):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _CORRUPT_CODES
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
 class ScoreCache:
     """Persistent (model, text pair) -> score store shared by processes.
 
     Args:
         directory: folder of the database; default :func:`compsem.registry.default_cache_dir`.
+        timeout: longest wait, in seconds, for a lock held by another process.
 
     Attributes:
         recovered: messages about damage found and repaired while this object was used.
+
+    Raises (from any method):
+        CacheBusyError: another process kept the database locked for ``timeout`` seconds.
+        CacheError: the folder or file cannot be used at all (unwritable, disk full...).
 
     Example:
         >>> cache = ScoreCache(tmp_path)  # doctest: +SKIP
@@ -94,39 +170,112 @@ class ScoreCache:
         self.timeout = timeout
         self.recovered: list[str] = []
         self._conn: sqlite3.Connection | None = None
+        self._file_id: tuple[int, int] | None = None
+
+    # -- waiting out other processes -------------------------------------------------------
+    def _retry(self, fn: Callable[[], T], what: str) -> T:
+        """Run ``fn``, retrying while SQLite answers busy, for at most ``timeout`` seconds."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.005
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                if not is_busy_error(exc):
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise CacheBusyError(
+                        f"the score cache {self.path} stayed locked by another process for "
+                        f"{self.timeout:g} s while {what}; let the other compsem run finish and try "
+                        "again, or give this run its own cache with --cache-dir"
+                    ) from exc
+                time.sleep(min(left, delay * (0.5 + random.random())))
+                delay = min(delay * 2, 0.25)
 
     # -- connection ----------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.directory.exists() and not self.directory.is_dir():
+            raise CacheError(f"the score cache folder {self.directory} is a file, not a folder; pass --cache-dir "
+                             "(or set COMPSEM_CACHE_DIR) to a folder")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create the score cache folder {self.directory}: {exc.strerror or exc}; "
+                             "pass --cache-dir (or set COMPSEM_CACHE_DIR) to a writable folder") from None
         try:
             conn = self._open()
-        except sqlite3.DatabaseError as exc:
-            self._quarantine(f"the score cache {self.path} could not be read ({exc})")
-            conn = self._open()
+        except _Damaged as exc:
+            self._quarantine(str(exc))
+            conn = self._open_or_fail()
         self._conn = conn
         return conn
 
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+    def _open_or_fail(self) -> sqlite3.Connection:
         try:
-            conn.execute("PRAGMA busy_timeout = %d" % int(self.timeout * 1000))
-            conn.execute("PRAGMA journal_mode = WAL")
+            return self._open()
+        except _Damaged as exc:  # the fresh file is damaged too: something else is wrong
+            raise CacheError(f"a new score cache at {self.path} could not be started ({exc})") from None
+
+    def _open(self) -> sqlite3.Connection:
+        """Open, create if needed, check integrity; raise :class:`_Damaged` only for real damage."""
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._unusable(exc, "opening it") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            # Reading the schema first makes SQLite read the header, so journal_mode below
+            # reports the file's real mode (WAL is stored in the file and persists).
+            self._retry(lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone(), "opening it")
+            mode = self._retry(lambda: conn.execute("PRAGMA journal_mode").fetchone()[0], "opening it")
+            if str(mode).lower() != "wal":  # a new file (or one made elsewhere): set WAL once
+                self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone(), "creating it")
             conn.execute("PRAGMA synchronous = NORMAL")
-            ok = conn.execute("PRAGMA quick_check").fetchone()
+            ok = self._retry(lambda: conn.execute("PRAGMA quick_check").fetchone(), "checking it")
             if not ok or ok[0] != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {ok[0] if ok else 'no answer'}")
-            conn.execute(_SCHEMA)
-            conn.execute("CREATE INDEX IF NOT EXISTS scores_model ON scores(model, fingerprint)")
-        except sqlite3.DatabaseError:
+                raise _Damaged(f"integrity check failed: {ok[0] if ok else 'no answer'}")
+            self._retry(lambda: conn.execute(_SCHEMA), "creating it")
+            self._retry(lambda: conn.execute(
+                "CREATE INDEX IF NOT EXISTS scores_model ON scores(model, fingerprint)"), "creating it")
+            cols = [r[1] for r in conn.execute("PRAGMA table_info(scores)").fetchall()]
+            if cols != [c.strip() for c in _COLUMNS.split(",")]:
+                raise _Damaged(f"the scores table has unexpected columns {cols}")
+        except _Damaged:
             conn.close()
             raise
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if is_damage_error(exc):
+                raise _Damaged(str(exc)) from None
+            raise self._unusable(exc, "opening it") from None
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            st = os.stat(self.path)
+            self._file_id = (st.st_dev, st.st_ino)
+        except OSError:
+            self._file_id = None
         return conn
 
+    def _unusable(self, exc: sqlite3.Error, what: str) -> CacheError:
+        return CacheError(f"the score cache {self.path} cannot be used ({exc}) while {what}; check that the "
+                          "folder is writable and the disk not full, or pass --cache-dir to use another folder")
+
     def _quarantine(self, why: str) -> None:
+        """Move a damaged file aside (never delete it) and copy its intact rows into a new cache."""
+        if self._file_id is not None:
+            try:
+                st = os.stat(self.path)
+                if (st.st_dev, st.st_ino) != self._file_id:
+                    return  # another process already replaced the damaged file with a fresh one
+            except OSError:
+                return
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        moved = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        moved = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{os.getpid()}")
         for suffix in ("", "-wal", "-shm"):
             src = Path(str(self.path) + suffix)
             if src.exists():
@@ -134,7 +283,31 @@ class ScoreCache:
                     src.replace(Path(str(moved) + suffix))
                 except OSError:  # another process moved it first
                     pass
-        msg = f"{why}; moved it to {moved.name} and started a new cache (scores will be recomputed)"
+        self._file_id = None
+        rows = _salvage(moved) if moved.exists() else []
+        copied = 0
+        if rows:
+            try:
+                conn = self._open_or_fail()
+                try:
+                    def insert() -> None:
+                        conn.execute("BEGIN IMMEDIATE")
+                        try:
+                            conn.executemany(f"INSERT OR IGNORE INTO scores ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                                             rows)
+                            conn.execute("COMMIT")
+                        except BaseException:
+                            if conn.in_transaction:
+                                conn.execute("ROLLBACK")
+                            raise
+                    self._retry(insert, "copying intact scores into it")
+                    copied = len(rows)
+                finally:
+                    conn.close()
+            except (CacheError, sqlite3.Error) as exc:
+                log.warning("could not copy intact scores out of %s: %s", moved.name, exc)
+        msg = (f"the score cache {self.path} is damaged ({why}); moved it to {moved.name} and started a new "
+               f"cache; copied {copied} intact score(s) from it, the rest will be recomputed")
         log.warning(msg)
         self.recovered.append(msg)
 
@@ -149,15 +322,21 @@ class ScoreCache:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _execute_with_recovery(self, fn):
-        try:
-            return fn(self._connect())
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise
-            self.close()
-            self._quarantine(f"the score cache {self.path} is damaged ({exc})")
-            return fn(self._connect())
+    def _execute_with_recovery(self, fn: Callable[[sqlite3.Connection], T], what: str = "using it") -> T:
+        """Run ``fn`` on the connection: wait out busy answers, recover once from real damage."""
+        for attempt in (1, 2):
+            conn = self._connect()
+            try:
+                return self._retry(lambda conn=conn: fn(conn), what)
+            except sqlite3.DatabaseError as exc:
+                if not is_damage_error(exc):
+                    raise self._unusable(exc, what) from None
+                if attempt == 2:
+                    raise CacheError(f"the score cache {self.path} is damaged again right after recovery "
+                                     f"({exc}); move it away by hand") from None
+                self.close()
+                self._quarantine(str(exc))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- reads and writes ----------------------------------------------------------------
     def get_many(self, model: str, fingerprint: str,
@@ -180,7 +359,7 @@ class ScoreCache:
 
         found: dict[tuple[str, str], CachedScore] = {}
         damaged: list[str] = []
-        for key, raw, score, raw_output, checksum in self._execute_with_recovery(read):
+        for key, raw, score, raw_output, checksum in self._execute_with_recovery(read, "reading scores"):
             raw_f = float("nan") if raw is None else raw
             score_f = float("nan") if score is None else score
             if _checksum(key, raw_f, score_f, raw_output) != checksum:
@@ -192,7 +371,8 @@ class ScoreCache:
             log.warning(msg)
             self.recovered.append(msg)
             self._execute_with_recovery(
-                lambda conn: conn.executemany("DELETE FROM scores WHERE key = ?", [(k,) for k in damaged])
+                lambda conn: conn.executemany("DELETE FROM scores WHERE key = ?", [(k,) for k in damaged]),
+                "removing damaged rows",
             )
         return found
 
@@ -212,20 +392,23 @@ class ScoreCache:
         def write(conn: sqlite3.Connection) -> None:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany("INSERT OR REPLACE INTO scores VALUES (?,?,?,?,?,?,?,?)", rows)
+                conn.executemany(f"INSERT OR REPLACE INTO scores ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
 
-        self._execute_with_recovery(write)
+        self._execute_with_recovery(write, "writing scores")
 
     def count(self, model: str | None = None) -> int:
         """Number of stored scores (for one model, or all)."""
         if model is None:
-            return self._execute_with_recovery(lambda c: c.execute("SELECT COUNT(*) FROM scores").fetchone()[0])
+            return self._execute_with_recovery(lambda c: c.execute("SELECT COUNT(*) FROM scores").fetchone()[0],
+                                               "counting scores")
         return self._execute_with_recovery(
-            lambda c: c.execute("SELECT COUNT(*) FROM scores WHERE model = ?", (model,)).fetchone()[0]
+            lambda c: c.execute("SELECT COUNT(*) FROM scores WHERE model = ?", (model,)).fetchone()[0],
+            "counting scores",
         )
 
     def clear(self, model: str | None = None) -> int:
@@ -235,4 +418,42 @@ class ScoreCache:
                 return conn.execute("DELETE FROM scores").rowcount
             return conn.execute("DELETE FROM scores WHERE model = ?", (model,)).rowcount
 
-        return self._execute_with_recovery(delete)
+        return self._execute_with_recovery(delete, "deleting scores")
+
+
+def _salvage(damaged: Path) -> list[tuple]:
+    """Rows of a damaged database that still pass their checksum (best effort, never raises).
+
+    The damaged file (and its ``-wal``) is copied to a temporary folder first, so the
+    evidence stays exactly as it was found. Rows are read in rowid order from both ends,
+    so damage in the middle of the table loses only the rows on the damaged pages.
+    """
+    found: dict[str, tuple] = {}
+    with tempfile.TemporaryDirectory(prefix="compsem-salvage-") as tmp:
+        copy = Path(tmp) / "damaged.sqlite"
+        try:
+            shutil.copyfile(damaged, copy)
+            if Path(str(damaged) + "-wal").exists():
+                shutil.copyfile(Path(str(damaged) + "-wal"), Path(str(copy) + "-wal"))
+        except OSError:
+            return []
+        try:
+            conn = sqlite3.connect(copy, timeout=1.0, isolation_level=None)
+        except sqlite3.Error:
+            return []
+        try:
+            for order in ("ASC", "DESC"):
+                try:
+                    cursor = conn.execute(f"SELECT {_COLUMNS} FROM scores ORDER BY rowid {order}")
+                    while True:
+                        batch = cursor.fetchmany(500)
+                        if not batch:
+                            break
+                        for row in batch:
+                            if _row_is_intact(row):
+                                found.setdefault(row[0], row)
+                except sqlite3.Error:
+                    continue  # stop at the damage; the other direction reads what lies beyond it
+        finally:
+            conn.close()
+    return list(found.values())

@@ -3,6 +3,7 @@
     compsem models [--json]
     compsem pairs check FILE
     compsem run [--pairs FILE] [--models KEY ...] [--thresholds 0.5 0.8] [--out DIR]
+    compsem score SENTENCE_A SENTENCE_B [--models KEY ...] [--json]
     compsem train --objective {sick-nli,sick-relatedness,stsb,mrpc} [...]
     compsem rerank-eval [--k 10 20 50 100] [--reranker KEY ...] [--out DIR]
     compsem cache info|clear [--model KEY]
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -61,7 +63,7 @@ def cmd_pairs_check(args: argparse.Namespace) -> int:
     from compsem.categories import category_info
     from compsem.pairs import category_counts, check_pairs
 
-    check = check_pairs(Path(args.file))
+    check = check_pairs(args.file)  # a str, not Path: Path("") would silently become "."
     for problem in check.problems:
         print(f"{check.source}: {problem}")
     if check.ok:
@@ -101,14 +103,15 @@ class _Bars:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from compsem.cache import ScoreCache
-    from compsem.export import write_run
+    from compsem.export import check_output_dir, write_run
     from compsem.pairs import PairFileError, load_pairs
     from compsem.registry import UnknownModelError, get_spec, offline_models
     from compsem.report import build_comparison, build_summary, render_report
     from compsem.scoring import score_pairs
 
+    # Every argument is checked before any scoring, so a bad --out never throws work away.
     try:
-        pairs = load_pairs(args.pairs) if args.pairs else load_pairs()
+        pairs = load_pairs(args.pairs) if args.pairs is not None else load_pairs()
     except PairFileError as exc:
         return _fail(str(exc))
     except FileNotFoundError as exc:
@@ -119,9 +122,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             get_spec(name)
     except UnknownModelError as exc:
         return _fail(str(exc))
-    for t in args.thresholds:
-        if not 0.0 <= t <= 1.0:
-            return _fail(f"threshold {t} is outside 0-1 (scores are on a 0-1 scale)")
+    problem = _threshold_problem(args.thresholds)
+    if problem:
+        return _fail(problem)
+    if args.batch_size < 1:
+        return _fail(f"--batch-size must be at least 1, not {args.batch_size}")
+    try:
+        out_dir = check_output_dir(args.out)
+    except ValueError as exc:
+        return _fail(str(exc))
     cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
     t0 = time.perf_counter()
     run = score_pairs(pairs, models, cache=cache, use_cache=not args.no_cache, batch_size=args.batch_size,
@@ -147,10 +156,54 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = build_summary(run.results, args.thresholds, meta)
     comparison = build_comparison(run.results)
     report = render_report(run.results, args.thresholds, meta)
-    paths = write_run(Path(args.out), run.results, summary, comparison, report)
+    paths = write_run(out_dir, run.results, summary, comparison, report)
     print(f"{run.summary()} in {seconds:.1f}s ({len(meta['models'])} model(s) x {len(pairs)} pairs)")
     for p in paths:
         print(f"wrote {p}")
+    return EXIT_OK
+
+
+def _threshold_problem(thresholds: Sequence[float]) -> str | None:
+    for t in thresholds:
+        if math.isnan(t):
+            return "threshold nan is not a number; give thresholds within 0-1 such as 0.5 0.8"
+        if not 0.0 <= t <= 1.0:
+            return f"threshold {t} is outside 0-1 (scores are on a 0-1 scale)"
+    return None
+
+
+# -- score (free text) -------------------------------------------------------------------
+def cmd_score(args: argparse.Namespace) -> int:
+    from compsem.cache import ScoreCache
+    from compsem.registry import UnknownModelError, get_spec
+    from compsem.scoring import score_text_pair, validate_text
+
+    try:
+        a = validate_text(args.sentence_a, "sentence A")
+        b = validate_text(args.sentence_b, "sentence B")
+    except ValueError as exc:
+        return _fail(str(exc))
+    models = args.models or ["all-MiniLM-L6-v2"]
+    try:
+        for name in models:
+            get_spec(name)
+    except UnknownModelError as exc:
+        return _fail(str(exc))
+    cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
+    scores, problems = score_text_pair(a, b, models, cache=cache)
+    for model, reason in problems.items():
+        print(f"compsem: skipped {model}: {reason}", file=sys.stderr)
+    if not scores:
+        return _fail("no model could score the pair (see the reasons above)")
+    if args.json:
+        print(json.dumps([{"model": s.model, "kind": s.kind, "raw_score": s.raw_score, "score": s.score,
+                           "score_reversed": s.score_reversed, "normalization": s.normalization}
+                          for s in scores], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    width = max(len(s.model) for s in scores)
+    print(f"{'model':<{width}}  {'score A,B':>9}  {'score B,A':>9}")
+    for s in scores:
+        print(f"{s.model:<{width}}  {s.score:>9.4f}  {s.score_reversed:>9.4f}")
     return EXIT_OK
 
 
@@ -171,6 +224,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     from compsem.datasets import DatasetError
     from compsem.train import train_cross_encoder
 
+    if args.out is not None:
+        from compsem.export import check_output_dir
+
+        try:
+            check_output_dir(args.out)
+        except ValueError as exc:
+            return _fail(str(exc))
     try:
         result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
                                      out_dir=args.out, max_train_pairs=args.max_train_pairs,
@@ -191,6 +251,12 @@ def cmd_rerank_eval(args: argparse.Namespace) -> int:
         args.max_queries = None  # 0 = every query
     if args.latency_queries < 1 or args.repeats < 1:
         return _fail("--latency-queries and --repeats must be at least 1")
+    from compsem.export import check_output_dir
+
+    try:
+        check_output_dir(args.out)
+    except ValueError as exc:
+        return _fail(str(exc))
 
     try:
         paths = run_rerank_eval(ks=args.k, rerankers=args.reranker, out_dir=Path(args.out),
@@ -231,6 +297,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("score", help="score one free-text pair (A, B) with models, cross-encoders both ways")
+    p.add_argument("sentence_a")
+    p.add_argument("sentence_b")
+    p.add_argument("--models", nargs="+", metavar="KEY", help="registry keys or aliases (default: all-MiniLM-L6-v2)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
+    p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("train", help="train the packaged MiniLM as a cross-encoder (LoRA adapter) on one objective")
     p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
@@ -346,16 +420,31 @@ def add_check_and_report(sub) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a file name with undecodable bytes must print, not crash
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from compsem.scoring import quiet_libraries
 
     quiet_libraries()
+    from compsem.cache import CacheError
+
     try:
         return args.func(args)
     except KeyboardInterrupt:
         return _fail("interrupted; scores finished so far are in the cache")
+    except CacheError as exc:  # busy for too long, or an unusable cache folder: the message says what to do
+        return _fail(str(exc))
+    except OSError as exc:  # the file system said no (disk full, a folder removed mid-run...)
+        if args.verbose:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}; run again with -v for details")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,8 +29,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from compsem import report, stats
-from compsem.cache import ScoreCache
+from compsem.cache import CacheError, ScoreCache
 from compsem.categories import category_label, sort_categories
+from compsem.csv_safety import safe_csv
 from compsem.export import pair_results_csv
 from compsem.formatting import format_pvalue
 from compsem.pairs import MAX_FILE_BYTES, PairCheck, bundled_pairs_path, check_pairs
@@ -510,6 +511,15 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
     cached_results.clear()
 
 
+def _cache_or_stop(fn: Callable, *args):
+    """Call ``fn``; a score cache that stays locked or cannot be used stops the page with what to do."""
+    try:
+        return fn(*args)
+    except CacheError as exc:
+        st.error(f"Score cache: {md_escape(str(exc))}")
+        st.stop()
+
+
 def scores(view: View, prominent: bool = False) -> Results:
     """Cached scores of the view, with a button that scores what is missing; stops the page if none."""
     _show_pair_problems()
@@ -524,7 +534,7 @@ def scores(view: View, prominent: bool = False) -> Results:
     if not view.models:
         st.warning("Select at least one model in the sidebar.")
         st.stop()
-    missing = missing_counts(view.pairs_sha, view.models, str(default_cache_dir()), view.pairs)
+    missing = _cache_or_stop(missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs)
     n_missing = sum(missing.values())
     if n_missing:
         text = (f"Score {n_missing:,} missing combination(s) ({sum(1 for n in missing.values() if n)} model(s) × "
@@ -534,7 +544,7 @@ def scores(view: View, prominent: bool = False) -> Results:
             box.info("Some selected models have not scored this pair set yet. Scores are cached, so this "
                      "happens once.")
         if box.button(text, key="w.score", type="primary" if prominent else "secondary"):
-            _run_scoring(view, missing)
+            _cache_or_stop(_run_scoring, view, missing)
             st.rerun()
     for model, error in st.session_state.get("cs.score_errors", {}).items():
         if model in view.models:
@@ -545,7 +555,7 @@ def scores(view: View, prominent: bool = False) -> Results:
     if not ready:
         st.info("No selected model has scores for this pair set yet: press the button above.")
         st.stop()
-    frame, errors = cached_results(view.pairs_sha, ready, str(default_cache_dir()), view.pairs)
+    frame, errors = _cache_or_stop(cached_results, view.pairs_sha, ready, str(default_cache_dir()), view.pairs)
     for model, error in errors.items():
         if "not scored yet" not in error:
             st.warning(f"{view.labels.get(model, model)}: {md_escape(error)}")
@@ -867,7 +877,7 @@ def chart(fig: go.Figure, name: str) -> None:
 def csv_download(label: str, table: pd.DataFrame | str | Callable[[], str], file_name: str, key: str) -> None:
     """A CSV download button; a callable is only run when the user clicks."""
     if isinstance(table, pd.DataFrame):
-        data: str | Callable[[], str] = table.to_csv(index=False)
+        data: str | Callable[[], str] = safe_csv(table, index=False)
     else:
         data = table
     st.download_button(label, data=data, file_name=file_name, mime="text/csv", key=key)
@@ -891,7 +901,7 @@ EXPORTS: dict[str, Callable[[pd.DataFrame, float], pd.DataFrame]] = {
 @st.cache_data(show_spinner=False, max_entries=64)
 def _export_table(name: str, key: tuple, _frame: pd.DataFrame, threshold: float) -> str:
     try:
-        return EXPORTS[name](_frame, threshold).to_csv(index=False)
+        return safe_csv(EXPORTS[name](_frame, threshold), index=False)
     except ValueError as exc:
         return f"# not available for this selection: {exc}\n"
 

@@ -29,6 +29,7 @@ import plotly.io as pio
 
 from compsem import facets, figures, story, story_figures
 from compsem.categories import category_label, sort_categories
+from compsem.csv_safety import read_safe_csv
 from compsem.export import atomic_write_text
 from compsem.formatting import format_pvalue
 
@@ -64,13 +65,6 @@ class RunData:
         return [float(t) for t in found]
 
 
-def _unprefix(value: object) -> object:
-    """Undo a spreadsheet-formula guard (``'=...``) on a key column; other values pass unchanged."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        return value[1:]
-    return value
-
-
 def load_run(run_dir: Path) -> RunData:
     """Read a run folder.
 
@@ -84,15 +78,14 @@ def load_run(run_dir: Path) -> RunData:
     if missing:
         raise RunFolderError(f"{run_dir}: not a `compsem run` folder, {', '.join(missing)} missing")
     try:
-        results = pd.read_csv(run_dir / "all_pair_results.csv", dtype=str, keep_default_na=False)
+        # read back raw: compsem writes formula-like text with a leading quote (compsem.csv_safety)
+        results = read_safe_csv(run_dir / "all_pair_results.csv", dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: cannot be read as CSV ({exc})") from None
     need = [*KEY_COLUMNS, "sentence_a", "sentence_b", *NUMERIC_COLUMNS]
     absent = [c for c in need if c not in results.columns]
     if absent:
         raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: column(s) {', '.join(absent)} missing")
-    for col in KEY_COLUMNS:
-        results[col] = results[col].map(_unprefix)
     for col in NUMERIC_COLUMNS:
         results[col] = pd.to_numeric(results[col], errors="coerce")
     if results.empty or results["score"].isna().all():

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
@@ -158,16 +160,11 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
         (True, 1)
     """
     if isinstance(data, (str, Path)):
-        path = Path(data)
-        source = source or str(path)
-        if not path.exists():
-            return PairCheck(_empty_frame(), (Problem(0, f"no such file: {path}"),), source)
-        if path.is_dir():
-            return PairCheck(_empty_frame(), (Problem(0, f"{path} is a folder, not a CSV file"),), source)
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return PairCheck(_empty_frame(), (Problem(0, _too_big(size)),), source)
-        raw = path.read_bytes()
+        source = source or str(data)
+        read = read_pair_file(data)
+        if isinstance(read, Problem):
+            return PairCheck(_empty_frame(), (read,), source)
+        raw = read
     else:
         raw = data
         source = source or "upload"
@@ -176,6 +173,9 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
     digest = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         return PairCheck(_empty_frame(), (Problem(0, "the file is empty"),), source, digest)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return PairCheck(_empty_frame(), (Problem(0, "the file is UTF-16; save it as UTF-8 (in a spreadsheet: "
+                                                     "'CSV UTF-8')"),), source, digest)
     if b"\x00" in raw[:4096]:
         return PairCheck(
             _empty_frame(),
@@ -183,11 +183,66 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
             source,
             digest,
         )
+    nul = raw.find(b"\x00")
+    if nul >= 0:  # text files hold no NUL bytes; one later on means a damaged or concatenated file
+        line = raw[:nul].count(b"\n") + 1
+        return PairCheck(_empty_frame(), (Problem(line, "a NUL byte: the file is damaged or not plain text"),),
+                         source, digest)
     text, problems = _decode(raw)
     if text is None:
         return PairCheck(_empty_frame(), tuple(problems), source, digest)
     rows, problems = _parse_rows(text)
     return PairCheck(_frame(rows), tuple(problems), source, digest)
+
+
+def read_pair_file(path: str | Path) -> bytes | Problem:
+    """The bytes of a pair file, or the :class:`Problem` that stops it being read.
+
+    Only a regular file is read: a FIFO would block forever and a device such as /dev/zero
+    never ends. At most ``MAX_FILE_BYTES + 1`` bytes are read, whatever the file claims its
+    size is, so an endless or growing file costs no more memory than the limit. The file is
+    opened without blocking and checked again on the open handle, so swapping it for a FIFO
+    between the check and the read changes nothing.
+    """
+    name = str(path)
+    if not name.strip():
+        return Problem(0, "no file name given")
+    if "\x00" in name:
+        return Problem(0, "the file name contains a NUL character")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return Problem(0, f"no such file: {name}")
+    except OSError as exc:
+        return Problem(0, f"cannot read {name[:200]}: {exc.strerror or exc}")
+    if stat.S_ISDIR(info.st_mode):
+        return Problem(0, f"{name} is a folder, not a CSV file")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(0, f"{name} is not a regular file ({_file_kind(info.st_mode)}); give a CSV file")
+    if info.st_size > MAX_FILE_BYTES:
+        return Problem(0, _too_big(info.st_size))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return Problem(0, f"cannot read {name[:200]}: {exc.strerror or exc}")
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return Problem(0, f"{name} is not a regular file; give a CSV file")
+        try:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            return Problem(0, f"cannot read {name[:200]}: {exc.strerror or exc}")
+    if len(raw) > MAX_FILE_BYTES:
+        return Problem(0, f"the file is over {MAX_FILE_BYTES / 1e6:.0f} MB, the limit")
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO/pipe"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not an ordinary file"
 
 
 def _too_big(size: int) -> str:
@@ -353,7 +408,7 @@ def load_pairs(path: str | Path | None = None, *, data: bytes | None = None, sou
     """
     if data is None and path is None:
         path = bundled_pairs_path()
-    check = check_pairs(data if data is not None else Path(path), source=source)
+    check = check_pairs(data if data is not None else path, source=source)
     if not check.ok:
         raise PairFileError(check.source, check.errors)
     return check.pairs

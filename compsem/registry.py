@@ -40,6 +40,8 @@ Availability = Literal["packaged", "local", "cached", "builtin", "needs download
 
 #: Bumped whenever the mapping raw output -> score changes, so cached scores are recomputed.
 NORMALIZATION_VERSION = "1"
+#: Longer model keys are refused before they reach the file system (hub ids are at most 96 characters).
+MAX_MODEL_NAME_CHARS = 300
 TRAINED_CARD_NAME = "compsem_card.json"
 TRAINED_PREFIX = "compsem/"
 
@@ -298,7 +300,7 @@ def get_spec(name: str) -> ModelSpec:
         >>> get_spec("all-minilm-l6-v2").key
         'sentence-transformers/all-MiniLM-L6-v2'
     """
-    wanted = name.strip()
+    wanted = check_model_name(name)
     specs = all_specs()
     for spec in specs:
         if spec.key.lower() == wanted.lower():
@@ -309,13 +311,48 @@ def get_spec(name: str) -> ModelSpec:
     if len(by_alias) > 1:
         raise UnknownModelError(f"{name!r} is ambiguous: {', '.join(s.key for s in by_alias)}")
     path = Path(wanted).expanduser()
-    if path.is_dir() and (path / "config.json").is_file():
+    if _is_model_folder(path):
         return _adhoc_spec(path)
     close = [s.key for s in specs if wanted.lower() in s.key.lower()][:5]
     hint = f" Did you mean: {', '.join(close)}?" if close else " Run `compsem models` for the list."
-    if "/" in wanted and not path.exists():
+    if "/" in wanted and not _exists(path):
         hint += " Hub ids outside the registry are not loaded (they would need unreviewed settings)."
     raise UnknownModelError(f"unknown model {name!r}: not in the registry and not a model folder.{hint}")
+
+
+def check_model_name(name: object) -> str:
+    """A model key or alias, stripped, or :class:`UnknownModelError` saying why it cannot be one.
+
+    Checked before the name touches the file system (a name may be a model folder): an
+    empty name, one over :data:`MAX_MODEL_NAME_CHARS` characters or one holding control
+    characters (NUL, newline...) is refused with a sentence, never an ``OSError``.
+    """
+    if not isinstance(name, str):
+        raise UnknownModelError(f"a model key must be text, not {type(name).__name__}")
+    wanted = name.strip()
+    if not wanted:
+        raise UnknownModelError("the model key is empty; run `compsem models` for the list")
+    if len(wanted) > MAX_MODEL_NAME_CHARS:
+        raise UnknownModelError(f"the model key is {len(wanted):,} characters long; the limit is "
+                                f"{MAX_MODEL_NAME_CHARS} (run `compsem models` for the list)")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in wanted):
+        raise UnknownModelError(f"the model key {wanted!r} contains control characters (a NUL, newline or "
+                                "tab); run `compsem models` for the list")
+    return wanted
+
+
+def _is_model_folder(path: Path) -> bool:
+    try:
+        return path.is_dir() and (path / "config.json").is_file()
+    except (OSError, ValueError):  # a name too long for the file system is simply not a folder
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _adhoc_spec(path: Path) -> ModelSpec:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from compsem.cache import CachedScore, ScoreCache
+from compsem.csv_safety import read_safe_csv, safe_csv
 from compsem.registry import default_cache_dir, get_spec, list_models, resolve
 from compsem.scoring import MAX_TEXT_CHARS, CrossEncoderScorer, Scorer, load_scorer
 
@@ -381,7 +382,7 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
                                 "note": "one query at a time, cross-encoder scores not cached"}
     out_dir = Path(out_dir)
     paths = [atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2)),
-             atomic_write_text(out_dir / "latency.csv", pd.DataFrame(latency_rows).to_csv(index=False))]
+             atomic_write_text(out_dir / "latency.csv", safe_csv(pd.DataFrame(latency_rows), index=False))]
     return paths
 
 
@@ -604,7 +605,7 @@ def _check_metrics(metrics: object, path: Path) -> dict:
 def _read_latency(path: Path) -> pd.DataFrame:
     try:
         # keep_default_na=False: the first-stage rows have an empty reranker, which must stay "" (not NaN)
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = read_safe_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise RerankResultsError(f"{path}: not a readable CSV ({exc}). Re-run `{RESULTS_COMMAND}`.") from None
     missing = [c for c in LATENCY_COLUMNS if c not in table.columns]

@@ -90,7 +90,8 @@ def validate_text(text: object, name: str = "text") -> str:
     """Check free text before scoring; return it NFC-normalized and stripped.
 
     Raises:
-        ValueError: empty or whitespace-only, over :data:`MAX_TEXT_CHARS`, or not a string.
+        ValueError: empty or whitespace-only, over :data:`MAX_TEXT_CHARS`, not a string, or
+            holding undecodable bytes (lone surrogates).
 
     Example:
         >>> validate_text("  It rains.  ")
@@ -98,6 +99,11 @@ def validate_text(text: object, name: str = "text") -> str:
     """
     if not isinstance(text, str):
         raise ValueError(f"{name} must be text, not {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: undecodable bytes from a terminal or a broken file
+        raise ValueError(f"{name} holds bytes that are not text (invalid UTF-8); retype it or save it as UTF-8") \
+            from None
     clean = unicodedata.normalize("NFC", text).strip()
     if not clean:
         raise ValueError(f"{name} is empty: type a sentence")

@@ -135,3 +135,136 @@ def test_clear(tmp_path: Path):
 def test_mismatched_lengths_are_refused(tmp_path: Path):
     with pytest.raises(ValueError):
         ScoreCache(tmp_path).put_many("m", "fp", [("a", "b")], [entry(1.0), entry(2.0)])
+
+
+# -- busy is not damage ------------------------------------------------------------------------------------
+def _rollback_journal_cache_locked_by_another_connection(tmp_path: Path) -> sqlite3.Connection:
+    """A cache in rollback-journal mode whose file another connection holds an exclusive lock on.
+
+    In that mode an exclusive lock blocks readers too, so opening the cache answers "database
+    is locked": exactly what a busy, healthy database looks like.
+    """
+    with ScoreCache(tmp_path) as cache:
+        cache.put_many("m", "fp", [("kept", "x")], [entry(1.0)])
+    path = tmp_path / CACHE_FILE_NAME
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO scores VALUES ('k2','m','fp',1,1,'{}','x',0)")
+    return holder
+
+
+def test_a_locked_database_is_waited_for_then_refused_clearly_never_moved_aside(tmp_path: Path):
+    import re
+
+    holder = _rollback_journal_cache_locked_by_another_connection(tmp_path)
+    try:
+        cache = ScoreCache(tmp_path, timeout=0.5)
+        error: Exception | None = None
+        try:
+            cache.get_many("m", "fp", [("kept", "x")])
+        except Exception as exc:  # noqa: BLE001 - what it is, is asserted below
+            error = exc
+        assert not list(tmp_path.glob("*.damaged-*")) and not cache.recovered  # a healthy file stays put
+        assert type(error).__name__ == "CacheBusyError"
+        assert re.search(r"scores\.sqlite stayed locked by another process .*--cache-dir", str(error))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    cache = ScoreCache(tmp_path)
+    assert cache.get_many("m", "fp", [("kept", "x")]) == {("kept", "x"): entry(1.0)}  # nothing was lost
+    assert not cache.recovered
+
+
+def test_a_lock_that_frees_in_time_is_waited_out(tmp_path: Path):
+    import threading
+
+    holder = _rollback_journal_cache_locked_by_another_connection(tmp_path)
+    threading.Timer(0.4, lambda: (holder.execute("ROLLBACK"), holder.close())).start()
+    cache = ScoreCache(tmp_path, timeout=20)
+    cache.put_many("m", "fp", [("new", "x")], [entry(2.0)])
+    assert cache.count() == 2 and not cache.recovered
+    assert not list(tmp_path.glob("*.damaged-*"))
+
+
+def test_busy_answers_given_at_once_are_retried_with_back_off(tmp_path: Path):
+    from compsem.cache import CacheBusyError
+
+    cache = ScoreCache(tmp_path, timeout=2)
+    answers = iter([sqlite3.OperationalError("database is locked")] * 3 + [None])
+
+    def flaky() -> str:
+        err = next(answers)
+        if err is not None:
+            raise err
+        return "done"
+
+    assert cache._retry(flaky, "testing") == "done"
+    cache.timeout = 0.2
+    with pytest.raises(CacheBusyError):
+        cache._retry(lambda: (_ for _ in ()).throw(sqlite3.OperationalError("database is busy")), "testing")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):  # not busy: not retried
+        cache._retry(lambda: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error")), "testing")
+
+
+def test_busy_and_damage_are_told_apart():
+    from compsem.cache import is_busy_error, is_damage_error
+
+    assert is_busy_error(sqlite3.OperationalError("database is locked"))
+    assert not is_damage_error(sqlite3.OperationalError("database is locked"))
+    assert not is_busy_error(sqlite3.DatabaseError("file is not a database"))
+    assert is_damage_error(sqlite3.DatabaseError("file is not a database"))
+    assert is_damage_error(sqlite3.DatabaseError("database disk image is malformed"))
+    assert not is_damage_error(sqlite3.OperationalError("unable to open database file"))
+
+
+def test_journal_mode_is_set_when_the_database_is_created_not_on_every_open(tmp_path: Path, monkeypatch):
+    import compsem.cache as cache_module
+
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(cache_module.sqlite3, "connect", traced)
+    ScoreCache(tmp_path).count()
+    assert any("journal_mode = WAL" in s for s in statements)
+    statements.clear()
+    ScoreCache(tmp_path).count()
+    assert statements and not any("journal_mode = WAL" in s for s in statements)
+
+
+def test_an_unusable_folder_is_a_clear_error(tmp_path: Path):
+    from compsem.cache import CacheError
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CacheError, match="cannot create the score cache folder .*--cache-dir"):
+        ScoreCache(tmp_path / "file" / "cache").count()
+
+
+# -- salvage -----------------------------------------------------------------------------------------------
+def test_intact_rows_of_a_damaged_file_are_copied_into_the_new_cache(tmp_path: Path):
+    n = 3000
+    pairs = [(f"sentence {i}", "x") for i in range(n)]
+    cache = ScoreCache(tmp_path)
+    cache.put_many("m", "fp", pairs, [entry(float(i)) for i in range(n)])
+    cache.close()
+    path = tmp_path / CACHE_FILE_NAME
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle:middle + 3 * page] = b"\xde\xad" * (3 * page // 2)  # three pages of the table destroyed
+    path.write_bytes(bytes(data))
+
+    cache = ScoreCache(tmp_path)
+    got = cache.get_many("m", "fp", pairs)
+    assert cache.recovered and "moved it to" in cache.recovered[0]
+    copied = int(cache.recovered[0].split("copied ")[1].split(" ")[0])
+    assert copied == len(got) and n // 2 < copied < n  # most rows survived, none invented
+    assert all(v == entry(float(k[0].split()[1])) for k, v in got.items())
+    moved = list(tmp_path.glob(f"{CACHE_FILE_NAME}.damaged-*"))
+    assert [p.read_bytes() for p in moved if not p.name.endswith(("-wal", "-shm"))] == [bytes(data)]  # evidence kept as found
