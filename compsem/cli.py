@@ -53,7 +53,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     width = max(len(r.spec.key) for r in rows)
     print(f"{'model':<{width}}  {'kind':<13} {'objective':<9} {'availability':<14} note")
     for r in rows:
-        note = r.reason if r.status != "packaged" else r.spec.package or ""
+        note = r.reason if r.status != "packaged" or not r.spec.package else r.spec.package
         print(f"{r.spec.key:<{width}}  {r.spec.kind:<13} {r.spec.objective:<9} {r.status:<14} {note}")
     return EXIT_OK
 
