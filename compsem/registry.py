@@ -119,6 +119,11 @@ class Resolution:
         """True when scores can be produced without downloading anything."""
         return self.status in ("packaged", "local", "cached", "builtin")
 
+    @property
+    def can_score_new_text(self) -> bool:
+        """True when new text can be scored here or after a download (every usable model can)."""
+        return self.usable or self.status == "needs download"
+
 
 _STUDY_BI = "Evaluated in the study as a bi-encoder (cosine similarity)."
 _SIM_PROMPT_NOTE = "No instruction prefix for symmetric similarity (model card: the query instruction is for retrieval)."
