@@ -247,17 +247,17 @@ def offline() -> bool:
 
 def _trained_specs() -> list[ModelSpec]:
     """Cross-encoders trained by ``compsem train``: shipped adapters, then local adapters or weights."""
-    # Looked up on every registry query (each dashboard re-render asks several times): read the
-    # cards again only when a card appears, disappears or changes.
+    # Looked up on every registry query (each dashboard re-render asks several times): parse the
+    # cards again only when one appears, disappears or changes. The stamp is the cards' bytes
+    # (a few KB), not their mtime: a card rewritten within one clock tick must not be missed.
     stamp = []
     for folder in (shipped_models_dir(), models_dir()):
         if folder.is_dir():
             for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
                 try:
-                    st = path.stat()
+                    stamp.append((str(path), path.read_bytes()))
                 except OSError:
                     continue
-                stamp.append((str(path), st.st_mtime_ns, st.st_size))
     return list(_read_trained_specs(tuple(stamp)))
 
 
@@ -267,14 +267,14 @@ def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
     # replaces the shipped adapter of the same key; its fingerprint differs, so cached scores
     # of the shipped adapter are never served for it.
     found: dict[str, ModelSpec] = {}
-    for card_path_text, _mtime, _size in stamp:
+    for card_path_text, raw in stamp:
         card_path = Path(card_path_text)
         try:
-            card = json.loads(card_path.read_text(encoding="utf-8"))
+            card = json.loads(raw.decode("utf-8"))
             key = card["key"]
             objective = card["objective_family"]
             num_labels = int(card.get("num_labels", 1))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
             continue  # a half-written or foreign folder is not a model
         folder = str(card_path.parent)
         is_adapter = card.get("method") == "lora"
