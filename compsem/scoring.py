@@ -364,6 +364,7 @@ class BaselineScorer(Scorer):
             ref = load_pairs()
             self._tfidf = TfidfModel([*ref["sentence_a"], *ref["sentence_b"]])
         elif key == "baseline/bag-of-embeddings":
+            quiet_libraries()
             minilm = resolve("sentence-transformers/all-MiniLM-L6-v2")
             self._boe = BagOfEmbeddings(minilm.location)
 
