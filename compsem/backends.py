@@ -289,7 +289,8 @@ def _build(res: Resolution, folder: Path) -> None:
         meta = _export_fp32(res, fp32, tmp)
         root = logging.getLogger()
         level = root.level
-        root.setLevel(max(level, logging.WARNING))  # the quantizer logs every tensor on the root logger
+        # The quantizer logs on the root logger: every tensor at INFO, and advice meant for its own examples.
+        root.setLevel(max(level, logging.ERROR))
         try:
             quantize_dynamic(str(fp32), str(tmp / MODEL_FILE), weight_type=QuantType.QInt8,
                              per_channel=quant.per_channel, reduce_range=quant.reduce_range,
