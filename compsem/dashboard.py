@@ -322,13 +322,16 @@ def setup_page(title: str) -> None:
 
 
 def start(title: str, caption: str = "") -> View:
-    """Page preamble: config, title, the shared sidebar. Returns the view."""
+    """Page preamble: config, title, the shared sidebar. Returns the view.
+
+    The title and caption go out before the sidebar is built (model availability, the pair
+    check), so a page paints its heading while the rest is still being computed.
+    """
     setup_page(title)
-    view = sidebar()
     st.title(title)
     if caption:
         st.caption(caption)
-    return view
+    return sidebar()
 
 
 def _model_groups() -> dict[str, list[Resolution]]:
