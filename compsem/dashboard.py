@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -319,6 +320,29 @@ class View:
 
 def setup_page(title: str) -> None:
     st.set_page_config(page_title=f"compsem · {title}", layout="wide", initial_sidebar_state="expanded")
+
+
+_WARMED = threading.Event()
+
+
+def warm_up_later() -> None:
+    """Once per process, after the first page is drawn: import scipy.stats in a background thread.
+
+    The landing page does not need it (that is why :mod:`compsem.stats` imports it lazily), but
+    the effect sizes, ROC-AUC and calibrated thresholds do; importing it while the user reads
+    the first page keeps their first change of page or widget from paying half a second for it.
+    """
+    if _WARMED.is_set():
+        return
+    _WARMED.set()
+
+    def load() -> None:
+        try:
+            import scipy.stats  # noqa: F401
+        except ImportError:  # pragma: no cover - scipy is a dependency
+            pass
+
+    threading.Thread(target=load, name="compsem-warm-up", daemon=True).start()
 
 
 def start(title: str, caption: str = "") -> View:
