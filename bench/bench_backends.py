@@ -84,6 +84,7 @@ def quality(models: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
             row = {"model": key, "pearson": float(np.corrcoef(fp, q)[0, 1]),
                    "max_abs_delta": float(np.max(np.abs(fp - q))), "mean_abs_delta": float(np.mean(np.abs(fp - q)))}
             for t in THRESHOLDS:
+                row[f"pairs_crossing_{t:g}"] = int(((fp >= t) != (q >= t)).sum())
                 sub = diff[np.isclose(diff["threshold"], t)]
                 worst = sub.iloc[int(np.argmax(np.abs(sub["delta_pp"].to_numpy())))]
                 row[f"max_rate_delta_pp_{t:g}"] = float(abs(worst["delta_pp"]))
@@ -134,14 +135,15 @@ def quality_markdown(table: pd.DataFrame, cells: pd.DataFrame, held: pd.DataFram
 
     lines = [f"# int8 ONNX Runtime vs fp32 PyTorch on the bundled 336 pairs", "",
              f"Quantization `{quantization_config().id}`; {note}. Written by `bench/bench_backends.py`.", "",
-             "| model | Pearson (≥ 0.99) | max \\|Δscore\\| | mean \\|Δscore\\| | max \\|Δ failure rate\\| at 0.5 "
-             "(≤ 2 pts) | at 0.8 (≤ 2 pts) | met |", "|---|---|---|---|---|---|---|"]
-    for r in table.itertuples(index=False):
-        d = r._asdict()
-        lines.append(f"| {get_spec(r.model).display} | {r.pearson:.4f} | {r.max_abs_delta:.3f} | {r.mean_abs_delta:.4f} "
+             "| model | Pearson (≥ 0.99) | max \\|Δscore\\| | mean \\|Δscore\\| | pairs crossing 0.5 / 0.8 "
+             "(of 336) | max \\|Δ failure rate\\| at 0.5 (≤ 2 pts) | at 0.8 (≤ 2 pts) | met |",
+             "|---|---|---|---|---|---|---|---|"]
+    for d in table.to_dict(orient="records"):
+        lines.append(f"| {get_spec(d['model']).display} | {d['pearson']:.4f} | {d['max_abs_delta']:.3f} | "
+                     f"{d['mean_abs_delta']:.4f} | {d['pairs_crossing_0.5']} / {d['pairs_crossing_0.8']} "
                      f"| {d['max_rate_delta_pp_0.5']:.1f} ({category_label(d['worst_category_0.5'])}) "
                      f"| {d['max_rate_delta_pp_0.8']:.1f} ({category_label(d['worst_category_0.8'])}) "
-                     f"| {'yes' if r.met else '**no**'} |")
+                     f"| {'yes' if d['met'] else '**no**'} |")
     if len(held):
         lines += ["", "Held-out test metric of each trained cross-encoder under both backends "
                   "(SICK-NLI target: accuracy within 0.5 points):", "",
@@ -319,7 +321,17 @@ def main() -> None:
     parser.add_argument("--rerank-queries", type=int, default=20)
     parser.add_argument("--rerank-repeats", type=int, default=3)
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--remake-md", action="store_true",
+                        help="only rewrite quality.md from the CSVs of the last quality run")
     args = parser.parse_args()
+    if args.remake_md:
+        out = Path(args.out)
+        note = (out / "quality.md").read_text(encoding="utf-8").split("; ", 1)[1].split(". Written")[0] \
+            if (out / "quality.md").is_file() else "load not recorded"
+        (out / "quality.md").write_text(quality_markdown(pd.read_csv(out / "quality.csv"),
+                                                         pd.read_csv(out / "quality_by_category.csv"),
+                                                         pd.read_csv(out / "heldout.csv"), note), encoding="utf-8")
+        return
     from compsem.scoring import quiet_libraries
 
     quiet_libraries()

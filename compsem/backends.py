@@ -91,18 +91,37 @@ class QuantConfig:
             their 8-bit multiply-add instruction.
         op_types: the operators whose weights are quantized. Only MatMul: quantizing the
             embedding table (Gather) cost accuracy and bought no speed.
+        fp32_ffn_output: keep each layer's feed-forward output projection in fp32. Its input
+            is the GELU output, the widest-ranging activation in the layer, which one int8
+            scale per tensor (dynamic quantization) represents worst. Measured on the bundled
+            pairs: MPNet's Pearson with fp32 0.989 → 0.999 and pairs crossing 0.8 28 → 7;
+            MiniLM 8 → 2, for about 25 % more time than quantizing it too.
     """
 
     target: str
     per_channel: bool = True
     reduce_range: bool = False
     op_types: tuple[str, ...] = ("MatMul",)
+    fp32_ffn_output: bool = True
 
     @property
     def id(self) -> str:
         """Short, stable name that goes into fingerprints and the marker."""
         return (f"dyn-s8{'-pc' if self.per_channel else ''}{'-rr' if self.reduce_range else ''}"
-                f"-{'+'.join(o.lower() for o in self.op_types)}-{self.target}-v{EXPORT_VERSION}")
+                f"-{'+'.join(o.lower() for o in self.op_types)}{'-fp32ffnout' if self.fp32_ffn_output else ''}"
+                f"-{self.target}-v{EXPORT_VERSION}")
+
+    def excluded_nodes(self, onnx_path: Path) -> list[str]:
+        """Names of the MatMul nodes left in fp32 (the feed-forward output projections)."""
+        if not self.fp32_ffn_output:
+            return []
+        import onnx
+
+        graph = onnx.load(str(onnx_path), load_external_data=False).graph
+        # transformers names it <layer>/output/dense (BERT, MPNet, RoBERTa); the attention block's own
+        # output projection is <layer>/attention/output/dense and stays quantized.
+        return [n.name for n in graph.node if n.op_type == "MatMul" and "/output/dense/" in n.name
+                and "/attention/" not in n.name]
 
 
 QUANT_CONFIGS = {
@@ -291,17 +310,19 @@ def _build(res: Resolution, folder: Path) -> None:
         level = root.level
         # The quantizer logs on the root logger: every tensor at INFO, and advice meant for its own examples.
         root.setLevel(max(level, logging.ERROR))
+        kept = quant.excluded_nodes(fp32)
         try:
             quantize_dynamic(str(fp32), str(tmp / MODEL_FILE), weight_type=QuantType.QInt8,
                              per_channel=quant.per_channel, reduce_range=quant.reduce_range,
-                             op_types_to_quantize=list(quant.op_types))
+                             op_types_to_quantize=list(quant.op_types), nodes_to_exclude=kept)
         finally:
             root.setLevel(level)
         shutil.rmtree(fp32.parent)  # only the int8 model is served
         files = sorted(p.name for p in tmp.iterdir() if p.is_file())
         marker = {**_expected(res), "kind": res.spec.kind, "quantization_config": {
             "weights": "int8 (QInt8)", "activations": "dynamic uint8", "per_channel": quant.per_channel,
-            "reduce_range": quant.reduce_range, "op_types": list(quant.op_types), "cpu_target": quant.target},
+            "reduce_range": quant.reduce_range, "op_types": list(quant.op_types), "cpu_target": quant.target,
+            "kept_fp32": kept},
             "files": {name: file_sha256(tmp / name) for name in files}, **meta,
             "export_seconds": round(time.perf_counter() - t0, 1),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

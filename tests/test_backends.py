@@ -120,6 +120,8 @@ def test_int8_export_is_cached_with_a_marker_and_keeps_raw_outputs(both_backends
     assert marker["quantization"] == backends.quantization_config().id
     assert set(marker["files"]) == {backends.MODEL_FILE, backends.TOKENIZER_FILE}  # no fp32 model left behind
     assert marker["activation"] == "Identity" and marker["num_labels"] == 3  # what the merged CrossEncoder declares
+    kept = marker["quantization_config"]["kept_fp32"]  # each of the 6 layers' feed-forward output projection
+    assert len(kept) == 6 and all("/output/dense/" in k and "attention" not in k for k in kept)
     assert folder.is_relative_to(backends.models_dir() / "_onnx")
     row = both_backends["onnx-int8"].query("model == @NLI").iloc[0]
     raw = json.loads(row["raw_output"])
