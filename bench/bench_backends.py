@@ -320,6 +320,7 @@ def main() -> None:
     parser.add_argument("--warm-rounds", type=int, default=3)
     parser.add_argument("--rerank-queries", type=int, default=20)
     parser.add_argument("--rerank-repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, help="CPU threads for torch and onnxruntime (default: every core)")
     parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--remake-md", action="store_true",
                         help="only rewrite quality.md from the CSVs of the last quality run")
@@ -332,6 +333,8 @@ def main() -> None:
                                                          pd.read_csv(out / "quality_by_category.csv"),
                                                          pd.read_csv(out / "heldout.csv"), note), encoding="utf-8")
         return
+    if args.threads:
+        os.environ["COMPSEM_THREADS"] = str(args.threads)  # read by configure_threads and the onnxruntime sessions
     from compsem.scoring import quiet_libraries
 
     quiet_libraries()
@@ -364,7 +367,8 @@ def main() -> None:
         res.update(warm_cold(args.warm_rounds, "torch"))
         res.update({k: v for k, v in warm_cold(1, "onnx-int8").items() if k != "rounds"})
     if set(args.only) - {"quality"}:
-        note = f"{start_note} at start, {load_note()} at end"
+        note = (f"{os.environ.get('COMPSEM_THREADS') or os.cpu_count()} thread(s); {start_note} at start, "
+                f"{load_note()} at end")
         res["load"] = note
         speed_file.write_text(json.dumps(res, indent=2), encoding="utf-8")
         (out / "speed.md").write_text(speed_markdown(res, note), encoding="utf-8")
