@@ -22,6 +22,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -106,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from compsem.export import check_output_dir, write_run
     from compsem.pairs import PairFileError, load_pairs
     from compsem.registry import UnknownModelError, get_spec, offline_models
-    from compsem.report import build_comparison, build_summary, render_report
+    from compsem.report import build_comparison, build_summary, compute_tables, render_report
     from compsem.scoring import score_pairs
 
     # Every argument is checked before any scoring, so a bad --out never throws work away.
@@ -134,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
     t0 = time.perf_counter()
     run = score_pairs(pairs, models, cache=cache, use_cache=not args.no_cache, batch_size=args.batch_size,
-                      progress=_Bars(args.quiet))
+                      progress=_Bars(args.quiet), backend=args.backend)
     seconds = time.perf_counter() - t0
     for msg in run.cache_messages:
         print(f"compsem: warning: {msg}", file=sys.stderr)
@@ -148,14 +149,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         "models": [m.model for m in run.models if not m.error],
         "skipped": {m.model: m.error for m in run.failed},
         "thresholds": list(args.thresholds),
+        "backend": args.backend,
         "scored": run.scored,
         "cached": run.cached,
         "seconds": round(seconds, 2),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    summary = build_summary(run.results, args.thresholds, meta)
-    comparison = build_comparison(run.results)
-    report = render_report(run.results, args.thresholds, meta)
+    tables = compute_tables(run.results, args.thresholds)  # each statistic once, shared by the three files
+    summary = build_summary(run.results, args.thresholds, meta, tables)
+    comparison = build_comparison(run.results, tables)
+    report = render_report(run.results, args.thresholds, meta, tables)
     paths = write_run(out_dir, run.results, summary, comparison, report)
     print(f"{run.summary()} in {seconds:.1f}s ({len(meta['models'])} model(s) x {len(pairs)} pairs)")
     for p in paths:
@@ -222,6 +225,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
 # -- train / rerank (library calls live in compsem.train and compsem.rerank) -------------------
 def cmd_train(args: argparse.Namespace) -> int:
     from compsem.datasets import DatasetError
+    from compsem.scoring import quiet_libraries
     from compsem.train import train_cross_encoder
 
     if args.out is not None:
@@ -231,6 +235,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             check_output_dir(args.out)
         except ValueError as exc:
             return _fail(str(exc))
+    quiet_libraries()
+
     try:
         result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
                                      out_dir=args.out, max_train_pairs=args.max_train_pairs,
@@ -261,12 +267,20 @@ def cmd_rerank_eval(args: argparse.Namespace) -> int:
     try:
         paths = run_rerank_eval(ks=args.k, rerankers=args.reranker, out_dir=Path(args.out),
                                 data_dir=args.data, repeats=args.repeats, max_queries=args.max_queries,
-                                latency_queries=args.latency_queries)
+                                latency_queries=args.latency_queries, backend=args.backend)
     except (FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
     for p in paths:
         print(f"wrote {p}")
     return EXIT_OK
+
+
+def _add_backend(p: argparse.ArgumentParser) -> None:
+    # The choices are spelled out here (not imported) so `compsem --help` stays instant.
+    p.add_argument("--backend", choices=["torch", "onnx-int8"], default="torch",
+                   help="torch: fp32 PyTorch, the study's numbers (default); onnx-int8: the transformer models "
+                   "exported once to int8 ONNX Runtime (several times faster, scores within the tolerance in "
+                   "the README)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -296,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="score everything again")
     p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    _add_backend(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("score", help="score one free-text pair (A, B) with models, cross-encoders both ways")
@@ -329,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="evaluate on a seeded sample of N queries (default 300; 0 = all)")
     p.add_argument("--latency-queries", type=int, default=20,
                    help="queries timed one at a time, each --repeats times (default 20)")
+    _add_backend(p)
     p.set_defaults(func=cmd_rerank_eval)
 
     p = sub.add_parser("cache", help="inspect or clear the score cache")
@@ -429,9 +445,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from compsem.scoring import quiet_libraries
-
-    quiet_libraries()
+    # transformers is quietened where a model is loaded (compsem.scoring.configure_threads): importing it here
+    # would cost every command, also a warm `compsem run` that loads no model, a second of start-up.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from compsem.cache import CacheError
 
     try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -188,15 +189,33 @@ def md_escape(text: object) -> str:
 
 # -- cached data --------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=32)
-def scorer(key: str, fingerprint: str) -> Scorer:
-    """One loaded model per process (Streamlit does not cache a failed load, so it is retried)."""
+def scorer(key: str, fingerprint: str, backend: str = "torch") -> Scorer:
+    """One loaded model per process and backend (Streamlit does not cache a failed load, so it is retried).
+
+    torch and sentence-transformers are imported here, by the first page that needs a model, never at start.
+    """
     from compsem.registry import resolve
 
-    return load_scorer(resolve(key))
+    return load_scorer(resolve(key), backend=backend)
 
 
 def _loader(res: Resolution) -> Scorer:
-    return scorer(res.spec.key, res.fingerprint)
+    return scorer(res.spec.key, res.fingerprint, res.backend)
+
+
+def current_backend() -> str:
+    """The sidebar's backend choice (``torch`` until the sidebar has run)."""
+    from compsem.backends import BACKENDS, DEFAULT_BACKEND
+
+    value = get("backend", DEFAULT_BACKEND)
+    return value if value in BACKENDS else DEFAULT_BACKEND
+
+
+def _resolve(key: str, backend: str) -> Resolution:
+    from compsem.backends import with_backend
+    from compsem.registry import resolve
+
+    return with_backend(resolve(key), backend)
 
 
 @st.cache_data(show_spinner=False, ttl=300)
@@ -243,15 +262,14 @@ def _text_pairs(pairs: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame) -> dict[str, int]:
+def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
+                   backend: str = "torch") -> dict[str, int]:
     """Per model, how many (model, pair) combinations are not in the score cache yet."""
-    from compsem.registry import resolve
-
     text_pairs = _text_pairs(_pairs)
     out: dict[str, int] = {}
     with ScoreCache() as cache:
         for key in models:
-            res = resolve(key)
+            res = _resolve(key, backend)
             if not res.fingerprint:
                 out[key] = len(text_pairs)
             else:
@@ -268,11 +286,11 @@ def _refuse(res: Resolution) -> Scorer:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_results(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame
-                   ) -> tuple[pd.DataFrame, dict]:
+def cached_results(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
+                   backend: str = "torch") -> tuple[pd.DataFrame, dict]:
     """Scores already in the cache (never computes any): (tidy results, model -> error)."""
     with ScoreCache() as cache:
-        run = score_pairs(_pairs, list(models), cache=cache, loader=_refuse)
+        run = score_pairs(_pairs, list(models), cache=cache, loader=_refuse, backend=backend)
     return run.results, {m.model: m.error for m in run.failed}
 
 
@@ -289,6 +307,7 @@ class View:
         categories: selected categories.
         threshold: the 0-1 threshold.
         labels: model key -> display label.
+        backend: what serves the transformer models (``torch`` fp32 or ``onnx-int8``).
     """
 
     pairs: pd.DataFrame | None
@@ -298,20 +317,47 @@ class View:
     categories: tuple[str, ...]
     threshold: float
     labels: dict = field(default_factory=dict, compare=False)
+    backend: str = "torch"
 
 
 def setup_page(title: str) -> None:
     st.set_page_config(page_title=f"compsem · {title}", layout="wide", initial_sidebar_state="expanded")
 
 
+_WARMED = threading.Event()
+
+
+def warm_up_later() -> None:
+    """Once per process, after the first page is drawn: import scipy.stats in a background thread.
+
+    The landing page does not need it (that is why :mod:`compsem.stats` imports it lazily), but
+    the effect sizes, ROC-AUC and calibrated thresholds do; importing it while the user reads
+    the first page keeps their first change of page or widget from paying half a second for it.
+    """
+    if _WARMED.is_set():
+        return
+    _WARMED.set()
+
+    def load() -> None:
+        try:
+            import scipy.stats  # noqa: F401
+        except ImportError:  # pragma: no cover - scipy is a dependency
+            pass
+
+    threading.Thread(target=load, name="compsem-warm-up", daemon=True).start()
+
+
 def start(title: str, caption: str = "") -> View:
-    """Page preamble: config, title, the shared sidebar. Returns the view."""
+    """Page preamble: config, title, the shared sidebar. Returns the view.
+
+    The title and caption go out before the sidebar is built (model availability, the pair
+    check), so a page paints its heading while the rest is still being computed.
+    """
     setup_page(title)
-    view = sidebar()
     st.title(title)
     if caption:
         st.caption(caption)
-    return view
+    return sidebar()
 
 
 def _model_groups() -> dict[str, list[Resolution]]:
@@ -433,9 +479,19 @@ def sidebar() -> View:
         cats = st.multiselect("Categories", options, key=wkey("cats"), on_change=_copy_to_store, args=("cats",),
                               format_func=category_label, label_visibility="collapsed")
         threshold = threshold_slider("Threshold", container=st.sidebar, place="sidebar")
+        backend = _sidebar_backend()
         st.caption("Choices live in the address bar: copy the link to share this view.")
     labels = {r.spec.key: r.spec.display for r in model_resolutions()}
-    return View(pairs, label, sha, models, tuple(cats), threshold, labels)
+    return View(pairs, label, sha, models, tuple(cats), threshold, labels, backend)
+
+
+def _sidebar_backend() -> str:
+    from compsem.backends import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
+
+    return selectbox("Backend", "backend", BACKENDS, DEFAULT_BACKEND, format_func=BACKEND_LABELS.get,
+                     help="How the transformer models run. PyTorch fp32 gives the study's numbers; ONNX Runtime "
+                          "int8 is several times faster, with scores within the tolerance the README reports. "
+                          "Each backend has its own cached scores.")
 
 
 # -- scoring --------------------------------------------------------------------------------------
@@ -503,7 +559,7 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
                                 f"about {_fmt_seconds(left)} left")
 
     with ScoreCache() as cache:
-        run = score_pairs(view.pairs, todo, cache=cache, progress=progress, loader=_loader)
+        run = score_pairs(view.pairs, todo, cache=cache, progress=progress, loader=_loader, backend=view.backend)
     bar.progress(1.0, text=f"Done: {run.summary()} in {time.perf_counter() - started:.1f} s")
     st.session_state["cs.score_errors"] = {m.model: m.error for m in run.failed}
     st.session_state["cs.cache_messages"] = list(run.cache_messages)
@@ -534,7 +590,8 @@ def scores(view: View, prominent: bool = False) -> Results:
     if not view.models:
         st.warning("Select at least one model in the sidebar.")
         st.stop()
-    missing = _cache_or_stop(missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs)
+    missing = _cache_or_stop(missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs,
+                             view.backend)
     n_missing = sum(missing.values())
     if n_missing:
         text = (f"Score {n_missing:,} missing combination(s) ({sum(1 for n in missing.values() if n)} model(s) × "
@@ -555,7 +612,8 @@ def scores(view: View, prominent: bool = False) -> Results:
     if not ready:
         st.info("No selected model has scores for this pair set yet: press the button above.")
         st.stop()
-    frame, errors = _cache_or_stop(cached_results, view.pairs_sha, ready, str(default_cache_dir()), view.pairs)
+    frame, errors = _cache_or_stop(cached_results, view.pairs_sha, ready, str(default_cache_dir()), view.pairs,
+                                   view.backend)
     for model, error in errors.items():
         if "not scored yet" not in error:
             st.warning(f"{view.labels.get(model, model)}: {md_escape(error)}")
@@ -567,7 +625,7 @@ def scores(view: View, prominent: bool = False) -> Results:
     if frame.empty:
         st.warning("Select at least one category in the sidebar.")
         st.stop()
-    key = (view.pairs_sha, tuple(dict.fromkeys(frame["model"])), tuple(sorted(cats)))
+    key = (view.pairs_sha, tuple(dict.fromkeys(frame["model"])), tuple(sorted(cats)), view.backend)
     return Results(frame, key, view.labels, view.threshold)
 
 
@@ -930,8 +988,8 @@ def pairs_csv(res: Results) -> Callable[[], str]:
 
 # -- free text ---------------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=256)
-def _score_text(a: str, b: str, models: tuple[str, ...]):
-    return score_text_pair(a, b, list(models), loader=_loader)
+def _score_text(a: str, b: str, models: tuple[str, ...], backend: str = "torch"):
+    return score_text_pair(a, b, list(models), loader=_loader, backend=backend)
 
 
 def score_text(a: str, b: str, models: Sequence[str], labels: dict, threshold: float
@@ -941,7 +999,7 @@ def score_text(a: str, b: str, models: Sequence[str], labels: dict, threshold: f
     Raises:
         ValueError: empty or too long text (the message says which).
     """
-    scored, problems = _score_text(a, b, tuple(models))
+    scored, problems = _score_text(a, b, tuple(models), current_backend())
     rows = [{"model": s.model, "label": labels.get(s.model, s.model), "kind": s.kind, "raw_score": s.raw_score,
              "score": s.score, "score_reversed": s.score_reversed, "asymmetry": s.asymmetry,
              "verdict": "similar" if s.score >= threshold else "different", "normalization": s.normalization}
@@ -954,7 +1012,7 @@ def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence
     """Score (A, edited A) for each variant; ``label, variant, edited, score``."""
     rows = []
     for name, edited in variants:
-        scored, _ = _score_text(a, edited, tuple(models))
+        scored, _ = _score_text(a, edited, tuple(models), current_backend())
         rows += [{"label": labels.get(s.model, s.model), "variant": name, "edited": edited, "score": s.score}
                  for s in scored]
     return pd.DataFrame(rows, columns=["label", "variant", "edited", "score"])
@@ -1097,18 +1155,18 @@ def _bm25_index(digest: str, _docs: tuple[str, ...]):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _dense_index(digest: str, fingerprint: str, _docs: tuple[str, ...]):
+def _dense_index(digest: str, fingerprint: str, _docs: tuple[str, ...], backend: str = "torch"):
     from compsem.rerank import DENSE_MODEL, DenseRetriever
 
-    return DenseRetriever(_docs, scorer=scorer(DENSE_MODEL, fingerprint))
+    return DenseRetriever(_docs, scorer=scorer(DENSE_MODEL, fingerprint, backend))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _reranker(key: str, fingerprint: str):
+def _reranker(key: str, fingerprint: str, backend: str = "torch"):
     from compsem.rerank import Reranker
 
     # the scorer comes from the shared per-process cache, so a model loaded by another page is reused
-    return Reranker(key, scorer=scorer(key, fingerprint))
+    return Reranker(key, scorer=scorer(key, fingerprint, backend))
 
 
 def reranker_choices() -> tuple[list[str], dict[str, str]]:
@@ -1120,12 +1178,12 @@ def reranker_choices() -> tuple[list[str], dict[str, str]]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _ranking(query: str, digest: str, first_stage: str, k: int, reranker_key: str, fingerprint: str,
-             _docs: tuple[str, ...]) -> pd.DataFrame:
-    from compsem.registry import resolve
+             _docs: tuple[str, ...], backend: str = "torch") -> pd.DataFrame:
     from compsem.rerank import DENSE_MODEL, rank_documents
 
-    dense = _dense_index(digest, resolve(DENSE_MODEL).fingerprint, _docs) if first_stage != "bm25" else None
-    reranker = _reranker(reranker_key, fingerprint) if reranker_key != RERANK_NONE else None
+    dense = (_dense_index(digest, _resolve(DENSE_MODEL, backend).fingerprint, _docs, backend)
+             if first_stage != "bm25" else None)
+    reranker = _reranker(reranker_key, fingerprint, backend) if reranker_key != RERANK_NONE else None
     return rank_documents(query, _docs, first_stage=first_stage, k=k, reranker=reranker, dense=dense,
                           bm25=_bm25_index(digest, _docs))
 
@@ -1137,16 +1195,16 @@ def rank_query(query: str, docs: Sequence[str], first_stage: str, k: int, rerank
         ValueError: an empty or too long query, too many documents for the bi-encoder, or a model that
             could not be loaded (the message says which).
     """
-    from compsem.registry import resolve
     from compsem.rerank import check_query
 
     query = check_query(query)
+    backend = current_backend()
     fingerprint = ""
     if reranker_key != RERANK_NONE:
-        fingerprint = resolve(reranker_key).fingerprint
+        fingerprint = _resolve(reranker_key, backend).fingerprint
     docs = tuple(docs)
     try:
-        return _ranking(query, _digest(docs), first_stage, int(k), reranker_key, fingerprint, docs)
+        return _ranking(query, _digest(docs), first_stage, int(k), reranker_key, fingerprint, docs, backend)
     except (ModelUnavailableError, OSError) as exc:
         raise ValueError(f"a model could not be loaded: {exc}") from None
 

@@ -104,8 +104,12 @@ class Resolution:
         spec: the registry entry.
         status: one of :data:`Availability`.
         location: folder of the weights, or the hub id for ``needs download``.
-        fingerprint: hub revision or weight-file hash; empty when not available.
+        fingerprint: hub revision or weight-file hash; empty when not available. For a backend
+            other than torch it names the backend too (``<source>+onnx-int8:<config>``), so
+            every cache key does.
         reason: one line saying why a model is unavailable (or where it comes from).
+        backend: what serves the model (:mod:`compsem.backends`): ``torch`` or ``onnx-int8``.
+        source_fingerprint: the weights' own fingerprint when ``backend`` is not torch.
     """
 
     spec: ModelSpec
@@ -113,6 +117,8 @@ class Resolution:
     location: str = ""
     fingerprint: str = ""
     reason: str = ""
+    backend: str = "torch"
+    source_fingerprint: str = ""
 
     @property
     def usable(self) -> bool:

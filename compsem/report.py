@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import platform
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -37,14 +38,21 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 def versions() -> dict[str, str]:
-    """Versions of what produced the numbers (a report without them cannot be reproduced)."""
-    out = {"python": platform.python_version()}
-    for name in ("compsem", "torch", "sentence_transformers", "transformers", "numpy", "scipy", "pandas"):
+    """Versions of what produced the numbers (a report without them cannot be reproduced).
+
+    Read from the installed distributions' metadata, not by importing them: importing torch
+    just to print its version would cost a warm run (nothing to score) most of its time.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from compsem import __version__
+
+    out = {"python": platform.python_version(), "compsem": __version__}
+    for name in ("torch", "sentence-transformers", "transformers", "onnxruntime", "numpy", "scipy", "pandas"):
         try:
-            module = __import__(name)
-            out[name] = getattr(module, "__version__", "?")
-        except ImportError:
-            out[name] = "not installed"
+            out[name.replace("-", "_")] = version(name)
+        except PackageNotFoundError:
+            out[name.replace("-", "_")] = "not installed"
     return out
 
 
@@ -63,13 +71,76 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None) -> dict:
-    """Per model x category statistics and failure rates at each threshold (``summary.json``)."""
-    desc = stats.describe_scores(results)
-    rates = stats.failure_rates(results, list(thresholds))
-    # Bootstrap 95% CIs: the mean's once, the rate's at every threshold (same seed per cell).
-    with_ci = {float(t): stats.describe_with_ci(results, float(t)).set_index(["model", "category"])
-               for t in thresholds}
+@dataclass
+class RunTables:
+    """Every statistics table a run's summary, comparison and report share, each computed once.
+
+    ``summary.json``, ``comparison.json`` and ``report.md`` show the same tables in three
+    forms; computing them once (:func:`compute_tables`) and handing them to all three keeps a
+    warm run, where nothing is scored, from spending its time recomputing statistics.
+    Tables are computed on first use, so a caller asking for one file pays only for its tables.
+    """
+
+    results: pd.DataFrame
+    thresholds: tuple[float, ...]
+    _done: dict = field(default_factory=dict, repr=False)
+
+    def _get(self, name: str, make):
+        if name not in self._done:
+            self._done[name] = make()
+        return self._done[name]
+
+    @property
+    def desc(self) -> pd.DataFrame:
+        return self._get("desc", lambda: stats.describe_scores(self.results))
+
+    @property
+    def rates(self) -> pd.DataFrame:
+        return self._get("rates", lambda: stats.failure_rates(self.results, list(self.thresholds)))
+
+    @property
+    def with_ci(self) -> dict[float, pd.DataFrame]:
+        # Bootstrap 95% CIs: the mean's once, the rate's at every threshold (same seed per cell).
+        return self._get("with_ci", lambda: {
+            float(t): stats.describe_with_ci(self.results, float(t)).set_index(["model", "category"])
+            for t in self.thresholds})
+
+    @property
+    def comparison(self) -> dict:
+        return self._get("comparison", lambda: _comparison(self.results))
+
+    @property
+    def roc_auc(self) -> pd.DataFrame:
+        return self._get("roc_auc", lambda: stats.roc_auc_by_category(self.results))
+
+    @property
+    def calibrated(self) -> pd.DataFrame:
+        return self._get("calibrated", lambda: stats.calibrated_thresholds(self.results))
+
+    @property
+    def family_rates(self) -> pd.DataFrame:
+        return self._get("family_rates", lambda: stats.family_failure_rates(self.results, list(self.thresholds)))
+
+
+def compute_tables(results: pd.DataFrame, thresholds: Sequence[float]) -> RunTables:
+    """The shared tables of one run (computed lazily, each at most once)."""
+    return RunTables(results, tuple(float(t) for t in thresholds))
+
+
+def _tables(results: pd.DataFrame, thresholds: Sequence[float], tables: RunTables | None) -> RunTables:
+    if tables is not None and tables.results is results and tables.thresholds == tuple(float(t) for t in thresholds):
+        return tables
+    return compute_tables(results, thresholds)
+
+
+def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None,
+                  tables: RunTables | None = None) -> dict:
+    """Per model x category statistics and failure rates at each threshold (``summary.json``).
+
+    ``tables``: the run's :class:`RunTables`, when the comparison and report use them too.
+    """
+    tab = _tables(results, thresholds, tables)
+    desc, rates, with_ci = tab.desc, tab.rates, tab.with_ci
     per = []
     for row in _records(desc):
         cell = (row["model"], row["category"])
@@ -96,14 +167,20 @@ def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
         },
     }
     if "positive_control" in set(results["category"]):
-        out["roc_auc_vs_positive_controls"] = _records(stats.roc_auc_by_category(results))
+        out["roc_auc_vs_positive_controls"] = _records(tab.roc_auc)
         if {"negative_control", "near_miss_control"} & set(results["category"]):
-            out["calibrated_thresholds"] = _records(stats.calibrated_thresholds(results))
+            out["calibrated_thresholds"] = _records(tab.calibrated)
     return out
 
 
-def build_comparison(results: pd.DataFrame) -> dict:
+def build_comparison(results: pd.DataFrame, tables: RunTables | None = None) -> dict:
     """Family comparisons per category (``comparison.json``): the study's section 4.3, plus variants."""
+    if tables is not None and tables.results is results:
+        return tables.comparison
+    return _comparison(results)
+
+
+def _comparison(results: pd.DataFrame) -> dict:
     kinds = set(results["kind"])
     out: dict = {"method": {
         "cohens_d": "other family vs reference family over all pair x model scores, pooled SD",
@@ -160,8 +237,10 @@ def _label(model: str) -> str:
         return model
 
 
-def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None) -> str:
+def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None,
+                  tables: RunTables | None = None) -> str:
     """The readable report of a run: the study's tables for the models that ran."""
+    tab = _tables(results, thresholds, tables)
     meta = meta or {}
     cats = sort_categories(results["category"].unique())
     parts = ["# compsem report", ""]
@@ -182,12 +261,12 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
               "apply the activation the model declares to its raw logit, once; the raw output is kept in "
               "`all_pair_results.csv`.", ""]
 
-    desc = stats.describe_scores(results)
+    desc = tab.desc
     parts += ["## Mean ± SD per model and category", ""]
     wide = desc.assign(cell=[f"{_fmt(m)} ± {_fmt(s)}" for m, s in zip(desc["mean"], desc["sd"])])
     parts.append(_wide_table(wide, "cell", cats))
 
-    rates = stats.failure_rates(results, list(thresholds))
+    rates = tab.rates
     for t in thresholds:
         sub = rates[np.isclose(rates["threshold"], t)]
         sub = sub.assign(cell=[f"{100 * r:.0f}%" for r in sub["rate"]])
@@ -195,7 +274,7 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
                   "Failure rate for adversarial, near-miss and negative-control categories; pass rate for positive "
                   "controls.", "", _wide_table(sub, "cell", cats)]
 
-    comparison = build_comparison(results)
+    comparison = tab.comparison
     for name, title in (("bi_encoder_vs_cross_encoder", "Bi-encoders vs cross-encoders"),
                         ("bi_encoder_vs_cross_encoder_without_retrieval",
                          "Bi-encoders vs cross-encoders without retrieval-trained models (objective 'retrieval'; "
@@ -217,7 +296,7 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
         parts += ["", f"## {title}", "", markdown_table(view)]
 
     if {"bi-encoder", "cross-encoder"} <= set(results["kind"]):
-        fam = stats.family_failure_rates(results, list(thresholds))
+        fam = tab.family_rates
         fam = fam[fam["category"].isin(ADVERSARIAL)]
         rows = []
         for (kind, t), grp in fam.groupby(["kind", "threshold"], sort=False):
@@ -228,12 +307,12 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
                   markdown_table(pd.DataFrame(rows).fillna("—"))]
 
     if "positive_control" in set(results["category"]):
-        auc = stats.roc_auc_by_category(results)
+        auc = tab.roc_auc
         auc = auc.assign(cell=[_fmt(v, 2) for v in auc["auc"]])
         parts += ["", "## ROC-AUC: positive controls vs each category (threshold-free; 1 = perfect separation)", "",
                   _wide_table(auc, "cell", sort_categories(auc["category"].unique()))]
         if {"negative_control", "near_miss_control"} & set(results["category"]):
-            cal = stats.calibrated_thresholds(results)
+            cal = tab.calibrated
             view = pd.DataFrame({"model": [_label(m) for m in cal["model"]],
                                  "threshold": [_fmt(v) for v in cal["threshold"]],
                                  "Youden J": [_fmt(v) for v in cal["youden_j"]],
@@ -256,5 +335,5 @@ def _wide_table(long: pd.DataFrame, value: str, cats: Sequence[str]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-__all__ = ["build_summary", "build_comparison", "render_report", "markdown_table", "versions", "model_table",
+__all__ = ["RunTables", "compute_tables", "build_summary", "build_comparison", "render_report", "markdown_table", "versions", "model_table",
            "category_info"]

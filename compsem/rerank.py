@@ -131,13 +131,14 @@ class BM25Retriever:
 class DenseRetriever:
     """Exact cosine search over normalized bi-encoder embeddings; corpus embeddings cached on disk."""
 
-    def __init__(self, corpus: Sequence[str], scorer: Scorer | None = None, cache_dir: Path | None = None):
+    def __init__(self, corpus: Sequence[str], scorer: Scorer | None = None, cache_dir: Path | None = None,
+                 backend: str = "torch"):
         if not corpus:
             raise ValueError("the corpus is empty: add at least one document")
         if len(corpus) > MAX_DENSE_DOCS:
             raise ValueError(f"{len(corpus):,} documents is too many for dense retrieval on a CPU here "
                              f"(limit {MAX_DENSE_DOCS:,}); use BM25 as the first stage")
-        self.scorer = scorer or load_scorer(DENSE_MODEL)
+        self.scorer = scorer or load_scorer(DENSE_MODEL, backend=backend)
         self.corpus = list(corpus)
         self.embeddings = self._corpus_embeddings(cache_dir or default_cache_dir() / "embeddings")
 
@@ -206,13 +207,14 @@ class Reranker:
     symmetric similarity and this halves the cost.
     """
 
-    def __init__(self, model: str, cache: ScoreCache | None = None, scorer: Scorer | None = None):
+    def __init__(self, model: str, cache: ScoreCache | None = None, scorer: Scorer | None = None,
+                 backend: str = "torch"):
         res = resolve(model)
         if res.spec.kind != "cross-encoder":
             raise ValueError(f"{res.spec.key} is a {res.spec.kind}; a reranker must be a cross-encoder")
-        if not res.can_score_new_text:
+        if not res.usable:
             raise ValueError(f"{res.spec.key} cannot score new text here: {res.reason}")
-        self.scorer = scorer or load_scorer(res)
+        self.scorer = scorer or load_scorer(res, backend=backend)
         if not isinstance(self.scorer, CrossEncoderScorer):
             raise ValueError(f"{res.spec.key} is not a loaded cross-encoder")
         self.key = res.spec.key
@@ -289,17 +291,20 @@ def default_rerankers() -> list[str]:
 def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[str] | None = None,
                     out_dir: Path = Path("runs/rerank"), data_dir: str | Path | None = None, repeats: int = 3,
                     max_queries: int | None = 300, latency_queries: int = 20, seed: int = 0,
-                    progress: Callable[[str], None] | None = print) -> list[Path]:
+                    progress: Callable[[str], None] | None = print, backend: str = "torch") -> list[Path]:
     """Quality (ranx) and latency of every first stage, alone and with each reranker, for each K.
 
     Writes ``metrics.json`` (NDCG@10, MRR@10 and Recall@K per first stage, and per first
     stage + reranker and K) and ``latency.csv``: p50/p95 ms per reranker, K and stage, where
     stage is ``first_stage_<s>``, ``rerank_<s>`` (the reranker over that first stage's pool) or
     ``total_<s>`` (both, timed per query), for s in bm25 / dense / hybrid; rows with an empty
-    reranker time the first stages alone at the deepest K.
+    reranker time the first stages alone at the deepest K. ``backend`` serves both the bi-encoder
+    first stage and the rerankers (``torch`` fp32 or ``onnx-int8``, :mod:`compsem.backends`).
     """
+    from compsem.backends import check_backend
     from compsem.export import atomic_write_text
 
+    check_backend(backend)
     ks = sorted({int(k) for k in ks})
     if not ks or ks[0] < 1:
         raise ValueError("every K must be a positive integer")
@@ -315,7 +320,7 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
 
     t0 = time.perf_counter()
     bm25 = BM25Retriever(data.corpus)
-    dense = DenseRetriever(data.corpus)
+    dense = DenseRetriever(data.corpus, backend=backend)
     stages = {"bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, depth=max(depth, 100))}
     say(f"indexed {len(data.corpus)} documents in {time.perf_counter() - t0:.1f}s")
     pools = {name: {q: _drop_self(r, data.corpus, t, depth)
@@ -333,7 +338,7 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
     lat_q = list(range(min(latency_queries, len(qids))))
     for key in rerankers:
         try:
-            rr = Reranker(key, cache=cache)
+            rr = Reranker(key, cache=cache, backend=backend)
         except (ValueError, RuntimeError) as exc:
             metrics["reranked"][key] = {"skipped": str(exc)}
             say(f"skipped {key}: {exc}")
@@ -377,7 +382,7 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
                 alone.append(time.perf_counter() - t1)
         latency_rows.append({"reranker": "", "k": depth, "stage": f"first_stage_{name}", "n": len(alone),
                              "p50_ms": percentile_ms(alone, 50), "p95_ms": percentile_ms(alone, 95)})
-    metrics["latency_setup"] = {"queries_timed": len(lat_q), "repeats": repeats,
+    metrics["latency_setup"] = {"queries_timed": len(lat_q), "repeats": repeats, "backend": backend,
                                 "threads": int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1),
                                 "note": "one query at a time, cross-encoder scores not cached"}
     out_dir = Path(out_dir)

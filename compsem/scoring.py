@@ -160,19 +160,26 @@ class BiEncoderScorer(Scorer):
 
     def embed(self, sentences: Sequence[str], batch_size: int = 32,
               progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Unit-length embeddings, computed in chunks so progress can be reported."""
+        """Unit-length embeddings in input order, computed in chunks so progress can be reported.
+
+        The sentences are sorted by length once, over all chunks, before chunking: sorting only
+        within each chunk (what ``encode`` does) would pad short sentences to long ones.
+        """
+        if not len(sentences):
+            return np.zeros((0, 1), dtype=np.float32)
+        order = _length_order(sentences)
         chunks = []
-        step = max(batch_size * 2, 64)
-        for start in range(0, len(sentences), step):
-            part = list(sentences[start:start + step])
+        step = max(batch_size * 8, 256)
+        for start in range(0, len(order), step):
+            part = [sentences[i] for i in order[start:start + step]]
             chunks.append(self.model.encode(part, prompt=self.spec.prompt or None, batch_size=batch_size,
                                             convert_to_numpy=True, normalize_embeddings=True,
                                             show_progress_bar=False))
             if progress:
                 progress(min(start + step, len(sentences)))
-        if not chunks:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.vstack(chunks)
+        out = np.empty((len(sentences), chunks[0].shape[1]), dtype=chunks[0].dtype)
+        out[order] = np.vstack(chunks)
+        return out
 
     def predict(self, pairs, batch_size=32, progress=None):
         unique = list(dict.fromkeys([s for p in pairs for s in p]))
@@ -209,32 +216,45 @@ class CrossEncoderScorer(Scorer):
         id2label = getattr(config, "id2label", None) or {}
         return [str(id2label.get(i, id2label.get(str(i), f"LABEL_{i}"))).lower() for i in range(self.num_labels)]
 
+    def _raw_logits(self, pairs: Sequence[tuple[str, str]], batch_size: int) -> np.ndarray:
+        """One chunk's raw outputs from the loaded model (activation switched off)."""
+        import torch
+
+        return np.asarray(self.model.predict([list(p) for p in pairs], batch_size=batch_size,
+                                             activation_fn=torch.nn.Identity(), convert_to_numpy=True,
+                                             show_progress_bar=False), dtype=float)
+
+    def _apply_activation(self, raw: np.ndarray) -> np.ndarray:
+        """The activation the loaded model declares, applied to raw logits."""
+        import torch
+
+        with torch.no_grad():
+            return self.model.activation_fn(torch.as_tensor(raw, dtype=torch.float32)).numpy().astype(float)
+
     def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
                progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Raw outputs, shape (n,) or (n, num_labels), activation switched off."""
-        import torch
+        """Raw outputs in input order, shape (n,) or (n, num_labels), activation switched off.
 
+        Pairs are sorted by length once over all chunks (see :meth:`BiEncoderScorer.embed`).
+        """
+        if not len(pairs):
+            return np.zeros((0,) if self.num_labels == 1 else (0, self.num_labels))
+        order = _length_order([a + b for a, b in pairs])
         out = []
-        step = max(batch_size * 2, 64)
-        for start in range(0, len(pairs), step):
-            part = [list(p) for p in pairs[start:start + step]]
-            out.append(np.asarray(self.model.predict(part, batch_size=batch_size, activation_fn=torch.nn.Identity(),
-                                                     convert_to_numpy=True, show_progress_bar=False), dtype=float))
+        step = max(batch_size * 8, 256)
+        for start in range(0, len(order), step):
+            out.append(self._raw_logits([pairs[i] for i in order[start:start + step]], batch_size))
             if progress:
                 progress(min(start + step, len(pairs)))
-        if not out:
-            return np.zeros((0,) if self.num_labels == 1 else (0, self.num_labels))
-        return np.concatenate(out, axis=0)
+        result = np.empty((len(pairs), *out[0].shape[1:]), dtype=float)
+        result[order] = np.concatenate(out, axis=0)
+        return result
 
     def _activate(self, raw: np.ndarray) -> tuple[np.ndarray, str]:
-        import torch
-
         if self.spec.normalization == "logit-sigmoid" and self.activation_name == "Identity":
             # The model ships no activation but was trained with a logistic loss on logits.
             return 1.0 / (1.0 + np.exp(-raw)), "sigmoid of the logit (logistic training; the model declares none)"
-        with torch.no_grad():
-            act = self.model.activation_fn(torch.as_tensor(raw, dtype=torch.float32)).numpy().astype(float)
-        return act, f"the model's own activation ({self.activation_name})"
+        return self._apply_activation(raw), f"the model's own activation ({self.activation_name})"
 
     def predict(self, pairs, batch_size=32, progress=None):
         if self.num_labels == 1:
@@ -247,10 +267,13 @@ class CrossEncoderScorer(Scorer):
 
     def _predict_classes(self, pairs, batch_size, progress):
         both = self.spec.normalization == "mutual-entailment" and "entailment" in self.labels
-        reverse = [(b, a) for a, b in pairs]
         n = len(pairs)
-        ab = self.logits(pairs, batch_size, (lambda k: progress(k // 2)) if progress and both else progress)
-        ba = self.logits(reverse, batch_size, (lambda k: progress(n // 2 + k // 2)) if progress else None) if both else None
+        if both:  # both orders in one call: one length sort, one set of batches
+            together = self.logits([*pairs, *[(b, a) for a, b in pairs]], batch_size,
+                                   (lambda k: progress(k // 2)) if progress else None)
+            ab, ba = together[:n], together[n:]
+        else:
+            ab, ba = self.logits(pairs, batch_size, progress), None
         p_ab = _softmax(ab)
         if "entailment" in self.labels:
             ent = self.labels.index("entailment")
@@ -293,6 +316,42 @@ def _adapter_cross_encoder(spec: ModelSpec):
                               int(card.get("max_length", 128)))
 
 
+class OnnxBiEncoderScorer(BiEncoderScorer):
+    """Cosine of embeddings from the int8 ONNX export (:mod:`compsem.backends`); no torch at scoring time."""
+
+    def __init__(self, resolution: Resolution):
+        Scorer.__init__(self, resolution)
+        from compsem.backends import load_onnx
+
+        self.messages: list[str] = []
+        self.model = load_onnx(resolution, self.messages)
+
+
+class OnnxCrossEncoderScorer(CrossEncoderScorer):
+    """A cross-encoder served from its int8 ONNX export; the activation is the one the model declared at export."""
+
+    def __init__(self, resolution: Resolution):
+        Scorer.__init__(self, resolution)
+        from compsem.backends import load_onnx
+
+        self.messages: list[str] = []
+        self.model = load_onnx(resolution, self.messages)
+        self.num_labels = self.model.num_labels
+        self.activation_name = self.model.activation_name
+        self.labels = [label.lower() for label in self.model.labels]
+
+    def _raw_logits(self, pairs, batch_size):
+        return self.model.logits(pairs, batch_size)
+
+    def _apply_activation(self, raw):
+        return self.model.activate(raw)
+
+
+def _length_order(texts: Sequence[str]) -> np.ndarray:
+    """Indices that sort ``texts`` longest first (characters stand in for tokens)."""
+    return np.argsort([-len(t) for t in texts], kind="stable")
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = x - x.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -311,6 +370,7 @@ class BaselineScorer(Scorer):
             ref = load_pairs()
             self._tfidf = TfidfModel([*ref["sentence_a"], *ref["sentence_b"]])
         elif key == "baseline/bag-of-embeddings":
+            quiet_libraries()
             minilm = resolve("sentence-transformers/all-MiniLM-L6-v2")
             self._boe = BagOfEmbeddings(minilm.location)
 
@@ -331,18 +391,30 @@ class BaselineScorer(Scorer):
         return PairScores(s, s.copy(), [json.dumps({"similarity": float(x)}) for x in s], self.spec.notes)
 
 
-def load_scorer(model: str | ModelSpec | Resolution) -> Scorer:
+def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None) -> Scorer:
     """Load a model and return its scorer.
+
+    Args:
+        backend: ``torch`` (fp32, the default) or ``onnx-int8`` (:mod:`compsem.backends`); None keeps the
+            backend of a given :class:`Resolution`.
 
     Raises:
         ModelUnavailableError: one line saying why (offline and not cached, load failure...).
         UnknownModelError: the name matches no registry entry or folder.
+        ValueError: an unknown backend.
     """
+    from compsem.backends import with_backend
+
     res = model if isinstance(model, Resolution) else resolve(model)
+    if backend is not None:
+        res = with_backend(res, backend)
     if res.status == "unavailable":
         raise ModelUnavailableError(f"{res.spec.key}: {res.reason}")
     kind = res.spec.kind
-    cls = {"bi-encoder": BiEncoderScorer, "cross-encoder": CrossEncoderScorer, "baseline": BaselineScorer}[kind]
+    if res.backend == "onnx-int8" and kind != "baseline":
+        cls = {"bi-encoder": OnnxBiEncoderScorer, "cross-encoder": OnnxCrossEncoderScorer}[kind]
+    else:
+        cls = {"bi-encoder": BiEncoderScorer, "cross-encoder": CrossEncoderScorer, "baseline": BaselineScorer}[kind]
     try:
         return cls(res)
     except (OSError, ValueError, RuntimeError, ImportError) as exc:
@@ -401,6 +473,7 @@ def score_pairs(
     batch_size: int = 32,
     progress: ProgressCallback | None = None,
     loader: Callable[[Resolution], Scorer] = load_scorer,
+    backend: str = "torch",
 ) -> ScoreRun:
     """Score every pair with every model, reusing cached scores; load a model only if needed.
 
@@ -411,6 +484,11 @@ def score_pairs(
         use_cache: ``False`` scores everything again (and refreshes the cache).
         progress: ``progress(model, done, total)`` after each chunk.
         loader: how to get a scorer (the dashboard passes one backed by ``st.cache_resource``).
+        backend: ``torch`` (fp32, the study's numbers) or ``onnx-int8`` for the transformer models
+            (:mod:`compsem.backends`); it is part of each model's fingerprint, so of every cache key.
+
+    Raises:
+        ValueError: an unknown backend.
 
     Returns:
         A :class:`ScoreRun`; models that fail are listed with a one-line reason, never raised.
@@ -420,15 +498,19 @@ def score_pairs(
         >>> run.summary()  # doctest: +SKIP
         'scored 336, cached 0'
     """
+    from compsem.backends import check_backend, with_backend
+
+    check_backend(backend)
     cache = cache if cache is not None else ScoreCache()
     text_pairs = list(dict.fromkeys(zip(pairs["sentence_a"], pairs["sentence_b"])))
+    messages: list[str] = []
     frames: list[pd.DataFrame] = []
     runs: list[ModelRun] = []
     seen: set[str] = set()
     for name in models:
         t0 = time.perf_counter()
         try:
-            res = resolve(get_spec(name))
+            res = with_backend(resolve(get_spec(name)), backend)
         except UnknownModelError as exc:
             runs.append(ModelRun(name, "unknown", error=str(exc)))
             continue
@@ -456,6 +538,7 @@ def score_pairs(
                 run.seconds = time.perf_counter() - t0
                 runs.append(run)
                 continue
+            messages += getattr(scorer, "messages", [])
             fresh = [CachedScore(float(r), float(s), o) for r, s, o in zip(out.raw_score, out.score, out.raw_output)]
             fingerprint = scorer.fingerprint or res.fingerprint
             if fingerprint:
@@ -467,7 +550,7 @@ def score_pairs(
         runs.append(run)
         frames.append(_tidy(pairs, res.spec, found))
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
-    return ScoreRun(results, runs, list(cache.recovered))
+    return ScoreRun(results, runs, [*cache.recovered, *messages])
 
 
 def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: dict[tuple[str, str], CachedScore]) -> pd.DataFrame:
@@ -517,7 +600,8 @@ class TextPairScore:
 
 def score_text_pair(sentence_a: str, sentence_b: str, models: Sequence[str], *,
                     cache: ScoreCache | None = None,
-                    loader: Callable[[Resolution], Scorer] = load_scorer) -> tuple[list[TextPairScore], dict[str, str]]:
+                    loader: Callable[[Resolution], Scorer] = load_scorer,
+                    backend: str = "torch") -> tuple[list[TextPairScore], dict[str, str]]:
     """Score one free-text pair with several models, cross-encoders in both orders.
 
     Returns:
@@ -531,7 +615,7 @@ def score_text_pair(sentence_a: str, sentence_b: str, models: Sequence[str], *,
     b = validate_text(sentence_b, "sentence B")
     frame = pd.DataFrame({"id": ["ab", "ba"], "category": ["custom", "custom"], "expected": ["", ""],
                           "sentence_a": [a, b], "sentence_b": [b, a]})
-    run = score_pairs(frame, models, cache=cache, loader=loader)
+    run = score_pairs(frame, models, cache=cache, loader=loader, backend=backend)
     problems = {m.model: m.error for m in run.models if m.error}
     out = []
     for m in run.models:

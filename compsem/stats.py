@@ -33,7 +33,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _sps
 
 from compsem.categories import Category, category_info, category_label, sort_categories
 
@@ -43,6 +42,19 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("pair_id", "category", "model", "kind", "ob
 KIND_ORDER: tuple[str, ...] = ("bi-encoder", "cross-encoder", "baseline")
 #: Significance level of :func:`effect_size_table`'s ``significant`` column (after Holm).
 ALPHA = 0.05
+
+
+class _LazyScipyStats:
+    """``scipy.stats``, imported on first use: it is half a second of import that the dashboard's
+    landing page (rates, means, findings) never needs; only the rank tests do."""
+
+    def __getattr__(self, name: str):
+        from scipy import stats
+
+        return getattr(stats, name)
+
+
+_sps = _LazyScipyStats()
 
 
 # -- result types ----------------------------------------------------------------------------

@@ -577,3 +577,40 @@ def test_reranking_page_reranks_pasted_documents_with_a_shipped_adapter(rerank_e
     at.selectbox(key="w.rr_model").set_value("none").run()
     no_exceptions(at)
     assert not any("change" in d.value.columns for d in at.dataframe)
+
+
+def test_landing_page_from_the_cache_imports_no_torch(scored_cache):
+    """The first page, scores cached: no torch, sentence-transformers or model load before a page needs one."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from streamlit.testing.v1 import AppTest; "
+            f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}); "
+            f"at.query_params['models'] = {MODELS_PARAM!r}; at.run(); "
+            "assert not at.exception, [e.value for e in at.exception]; "
+            "assert at.get('plotly_chart'), 'no chart drawn'; "
+            "print('heavy:', sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') "
+            "if m in sys.modules))")
+    env = {**os.environ, "COMPSEM_CACHE_DIR": str(scored_cache), "COMPSEM_PAIRS_FILE": str(PAIRS),
+           "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "heavy: []" in done.stdout, done.stdout
+
+
+def test_backend_choice_comes_from_the_url_and_keeps_its_own_scores():
+    at = new_app(models="token-jaccard", backend="onnx-int8").run()
+    no_exceptions(at)
+    assert at.selectbox(key="w.backend").value == "onnx-int8"
+    assert at.query_params["backend"] in ("onnx-int8", ["onnx-int8"])
+    # a baseline has no transformer, so its cached scores serve both backends: the page draws at once
+    assert at.get("plotly_chart")
+    from compsem import dashboard
+    from compsem.pairs import load_pairs
+
+    pairs = load_pairs(PAIRS)
+    missing = dashboard.missing_counts("sha", (MODELS[0],), "x", pairs, "onnx-int8")
+    assert missing[MODELS[0]] == len(pairs)  # MiniLM's fp32 scores are not int8 scores
+    at = new_app(backend="tpu").run()  # a damaged link falls back to the default
+    no_exceptions(at)
+    assert at.selectbox(key="w.backend").value == "torch"

@@ -12,6 +12,7 @@ playwright Python package (no browser download). Screenshots go to tests/artifac
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -36,6 +37,9 @@ PAGES = [("", True, "findings"), ("Overview", True, "overview"), ("Distributions
          ("Effect_sizes", True, "effect-sizes"), ("Try_your_own", True, "try-your-own"),
          ("Pairs_browser", False, "pairs-browser"), ("Study_vs_reproduction", True, "study"),
          ("Exports", False, "exports"), ("Objectives", True, "objectives"), ("Reranking", True, "reranking")]
+
+#: When the server first answered its health check (time.perf_counter()), for the first-paint timing.
+TIMINGS: dict[str, float] = {}
 
 pytestmark = [
     pytest.mark.slow,
@@ -84,7 +88,8 @@ def server(tmp_path_factory):
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
             pytest.fail(f"streamlit did not start; log: {Path(log.name).read_text()[-2000:]}")
-        time.sleep(0.3)
+        time.sleep(0.05)
+    TIMINGS["health_ok"] = time.perf_counter()
     yield base
     proc.terminate()
     try:
@@ -143,6 +148,40 @@ def _screenshot(tab, name: str) -> None:
     tab.wait_for_timeout(800)  # charts re-layout to the new size
     tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     tab.set_viewport_size(size)
+
+
+def test_landing_page_first_paint_after_the_health_check(server, page):
+    """The first visit of a fresh server, scores cached: when the landing page paints, timed and reported.
+
+    Runs first in this module, so it is the server's first session (nothing in Streamlit's
+    caches yet, compsem not imported yet). The figures go to stdout and to
+    tests/artifacts/first_paint.json; the target (<= 3 s, README) is judged there, not asserted:
+    only a generous bound that no working dashboard misses.
+    """
+    browser_ready = time.perf_counter()
+    page.goto(f"{server}/{QUERY}")
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=120_000)
+    title = time.perf_counter()
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot", timeout=120_000)
+    chart = time.perf_counter()
+    _no_exception(page)
+    paint = page.evaluate("() => Object.fromEntries(performance.getEntriesByType('paint')"
+                          ".map(e => [e.name, e.startTime / 1000]))")
+    health = TIMINGS["health_ok"]
+    result = {
+        "browser_launch_after_health_s": round(browser_ready - health, 2),
+        "first_contentful_paint_after_navigation_s": round(paint.get("first-contentful-paint", float("nan")), 2),
+        "title_after_navigation_s": round(title - browser_ready, 2),
+        "chart_after_navigation_s": round(chart - browser_ready, 2),
+        "title_after_health_s": round(title - health, 2),
+        "chart_after_health_s": round(chart - health, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "first_paint.json").write_text(json.dumps(result, indent=2))
+    print("\nlanding page, first visit of a fresh server (scores cached): " +
+          ", ".join(f"{k} {v}" for k, v in result.items()))
+    assert chart - browser_ready < 60, result  # a sanity bound, not the target
 
 
 @pytest.mark.parametrize("width", [1000, 1400])

@@ -119,3 +119,49 @@ def test_no_usable_model_exits_1(capsys, monkeypatch, tmp_path):
                  str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert "skipped thenlper/gte-large: offline" in err and "no model could score" in err
+
+
+def test_unknown_backend_is_a_usage_error(capsys):
+    for command in (["run"], ["rerank-eval"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main([*command, "--backend", "gpu"])
+        assert exit_info.value.code == 2
+        assert "invalid choice: 'gpu'" in capsys.readouterr().err
+
+
+def test_backend_choices_are_the_library_backends():
+    from compsem.backends import BACKENDS
+    from compsem.cli import build_parser
+
+    run = build_parser()._subparsers._group_actions[0].choices["run"]
+    backend = next(a for a in run._actions if a.dest == "backend")
+    assert tuple(backend.choices) == BACKENDS and backend.default == "torch"
+
+
+@pytest.mark.slow
+def test_warm_run_imports_no_torch_and_loads_no_model(tmp_path: Path):
+    """A run with nothing left to score decides so from the cache alone: no torch, no sentence-transformers."""
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    args = ["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "all-MiniLM-L6-v2", "minilm-l6-sick-nli",
+            "token-jaccard", "--out", str(out), "-q"]
+    cold = run_cli(*args, cache=cache)
+    assert cold.returncode == 0 and "scored 18, cached 0" in cold.stdout, cold.stderr
+    code = ("import sys; from compsem.cli import main; rc = main(sys.argv[1:]); "
+            "print('heavy:', sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') "
+            "if m in sys.modules)); sys.exit(rc)")
+    import os
+
+    env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
+    warm = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=600)
+    assert warm.returncode == 0, warm.stderr
+    assert "scored 0, cached 18" in warm.stdout
+    assert "heavy: []" in warm.stdout, warm.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["meta"]["backend"] == "torch" and summary["meta"]["versions"]["torch"] != "not installed"
+
+
+def test_run_records_the_backend(tmp_path: Path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "token-jaccard", "--backend",
+                 "onnx-int8", "--out", str(out), "-q", "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert json.loads((out / "summary.json").read_text())["meta"]["backend"] == "onnx-int8"
