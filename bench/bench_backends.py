@@ -133,7 +133,7 @@ def quality_markdown(table: pd.DataFrame, cells: pd.DataFrame, held: pd.DataFram
     from compsem.categories import category_label
     from compsem.registry import get_spec
 
-    lines = [f"# int8 ONNX Runtime vs fp32 PyTorch on the bundled 336 pairs", "",
+    lines = ["# int8 ONNX Runtime vs fp32 PyTorch on the bundled 336 pairs", "",
              f"Quantization `{quantization_config().id}`; {note}. Written by `bench/bench_backends.py`.", "",
              "| model | Pearson (≥ 0.99) | max \\|Δscore\\| | mean \\|Δscore\\| | pairs crossing 0.5 / 0.8 "
              "(of 336) | max \\|Δ failure rate\\| at 0.5 (≤ 2 pts) | at 0.8 (≤ 2 pts) | met |",
