@@ -559,7 +559,8 @@ def test_reranking_page_reranks_pasted_documents_with_a_shipped_adapter(rerank_e
     at = reranking_app(rr_mode="paste")
     assert not at.error, _errors(at)
     options = at.selectbox(key="w.rr_model").options
-    assert all(f"compsem/minilm-l6-{o}" in options for o in ("sick-nli", "sick-relatedness", "stsb", "mrpc")), options
+    # the four shipped adapters are offered on a fresh clone (the options show their labels)
+    assert all(any(name in o for o in options) for name in ("SICK-NLI", "SICK relatedness", "STS-B", "MRPC")), options
     at.selectbox(key="w.rr_model").set_value(TRAINED_RERANKER).run()
     no_exceptions(at)
     query = at.text_input(key="w.rr_q").value
