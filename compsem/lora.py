@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
+#: Class names of a 3-output NLI head, in the order ``compsem train`` trains them.
+NLI_ID2LABEL = {0: "contradiction", 1: "entailment", 2: "neutral"}
 
 
 class AdapterError(ValueError):
@@ -153,6 +155,18 @@ def load_cross_encoder(backbone: str | Path, adapter_dir: str | Path, num_labels
     merged.eval()
     transformer.model = merged
     return model
+
+
+def load_from_card(backbone: str | Path, adapter_dir: str | Path, card: dict):
+    """:func:`load_cross_encoder` with the class names and max length the adapter's card records.
+
+    Cards written before ``id2label`` was recorded are NLI heads when they have 3 outputs.
+    """
+    num_labels = int(card.get("num_labels", 1))
+    labels = card.get("id2label")
+    id2label = ({int(k): v for k, v in labels.items()} if labels
+                else (NLI_ID2LABEL if num_labels == 3 else None))
+    return load_cross_encoder(backbone, adapter_dir, num_labels, id2label, int(card.get("max_length", 128)))
 
 
 @dataclass(frozen=True)

@@ -125,11 +125,6 @@ class Resolution:
         """True when scores can be produced without downloading anything."""
         return self.status in ("packaged", "local", "cached", "builtin")
 
-    @property
-    def can_score_new_text(self) -> bool:
-        """True when new text can be scored here or after a download (every usable model can)."""
-        return self.usable or self.status == "needs download"
-
 
 _STUDY_BI = "Evaluated in the study as a bi-encoder (cosine similarity)."
 _SIM_PROMPT_NOTE = "No instruction prefix for symmetric similarity (model card: the query instruction is for retrieval)."
@@ -401,6 +396,12 @@ def folder_fingerprint(folder: str | Path) -> str:
     files = _weight_files(Path(folder))
     if not files:
         return ""
+    if len(files) == 1:
+        # The usual case (one model.safetensors): the same cached hash that checks adapters'
+        # backbones, so the packaged MiniLM is read once per process, not once per purpose.
+        from compsem.lora import file_sha256
+
+        return "sha256:" + file_sha256(files[0])[:16]
     stats = tuple((f.stat().st_size, int(f.stat().st_mtime)) for f in files)
     return "sha256:" + _hash_files(tuple(str(f) for f in files), stats)[:16]
 

@@ -300,20 +300,12 @@ class CrossEncoderScorer(Scorer):
         return PairScores(raw.astype(float), score.astype(float), outputs, how)
 
 
-#: Class names of a 3-output NLI adapter, in the order ``compsem train`` uses.
-_NLI_LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
-
-
 def _adapter_cross_encoder(spec: ModelSpec):
     """The backbone with a ``compsem train`` LoRA adapter merged in (the registry checked both hashes)."""
-    from compsem.lora import load_cross_encoder
+    from compsem.lora import load_from_card
 
-    card = spec.card
-    base = resolve(get_spec(card["base_model"]["key"]))
-    labels = card.get("id2label")
-    id2label = {int(k): v for k, v in labels.items()} if labels else (_NLI_LABELS if spec.num_labels == 3 else None)
-    return load_cross_encoder(base.location, spec.adapter, spec.num_labels, id2label,
-                              int(card.get("max_length", 128)))
+    base = resolve(get_spec(spec.card["base_model"]["key"]))
+    return load_from_card(base.location, spec.adapter, spec.card)
 
 
 class OnnxBiEncoderScorer(BiEncoderScorer):

