@@ -305,7 +305,12 @@ def _adapter_cross_encoder(spec: ModelSpec):
     from compsem.lora import load_from_card
 
     base = resolve(get_spec(spec.card["base_model"]["key"]))
-    return load_from_card(base.location, spec.adapter, spec.card)
+    location = base.location
+    if base.spec.assembled:  # a split-zip backbone (MPNet) is assembled on first use
+        from compsem import assembly
+
+        location = str(assembly.ensure_assembled(base.spec.assembled))
+    return load_from_card(location, spec.adapter, spec.card)
 
 
 class OnnxBiEncoderScorer(BiEncoderScorer):
