@@ -7,7 +7,8 @@ when present, ``expected`` (``low``/``high``, the direction of a custom category
 Three layers, as in ``scipy.stats``, one module each, all re-exported here:
 
 * :mod:`~compsem.stats.inference` - tests and intervals on plain samples: :func:`cohens_d`,
-  :func:`mann_whitney`, :func:`wilcoxon_paired`, :func:`holm`, :func:`bootstrap_ci`.
+  :func:`mann_whitney`, :func:`wilcoxon_paired`, :func:`holm`, :func:`bootstrap_ci` (percentile
+  bootstrap through ``scipy.stats.bootstrap``).
 * model x category tables - :mod:`~compsem.stats.tables` (means, failure rates, CIs, best and
   worst), :mod:`~compsem.stats.separation` (ROC-AUC, calibrated thresholds) and
   :mod:`~compsem.stats.compare` (model and family comparisons, effect sizes).
@@ -43,7 +44,7 @@ from compsem.stats.catalog import TABLES, TableSpec, build_table, export_names
 from compsem.stats.compare import effect_rows, effect_size_table, family_comparison, model_comparison
 from compsem.stats.findings import findings, objective_findings
 from compsem.stats.inference import (ConfidenceInterval, EffectSize, TestResult, bootstrap_ci, cohens_d, holm,
-                                     mann_whitney, wilcoxon_paired)
+                                     mann_whitney, mean_and_rate_ci, wilcoxon_paired)
 from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
 from compsem.stats.tables import (best_and_worst, describe_scores, describe_with_ci, failure_rates, failure_rates_at,
                                   family_failure_rates, pair_table, rates_with_ci)
@@ -53,6 +54,6 @@ __all__ = [
     "TestResult", "best_and_worst", "bootstrap_ci", "build_table", "calibrated_thresholds", "cohens_d",
     "describe_scores", "describe_with_ci", "effect_rows", "effect_size_table", "export_names", "failure_rates",
     "failure_rates_at", "family_comparison", "family_failure_rates", "findings", "holm", "mann_whitney",
-    "model_comparison", "objective_findings", "pair_table", "rates_with_ci", "roc_auc_by_category",
+    "mean_and_rate_ci", "model_comparison", "objective_findings", "pair_table", "rates_with_ci", "roc_auc_by_category",
     "wilcoxon_paired",
 ]

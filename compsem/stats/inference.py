@@ -277,16 +277,59 @@ def bootstrap_ci(values: Iterable[float], statistic: Literal["mean", "failure_ra
         t = _finite(threshold, "threshold")
     elif threshold is not None:
         raise ValueError("threshold is only used with statistic 'failure_rate'")
+    conf = _bootstrap_args(n_resamples, confidence)
+    sample = arr if statistic == "mean" else (arr >= t).astype(float)
+    low, high = _percentile_bootstrap(sample[None, :], int(n_resamples), conf, seed)
+    return ConfidenceInterval(float(low[0]), float(high[0]), float(sample.mean()), int(arr.size), conf,
+                              "percentile bootstrap")
+
+
+def mean_and_rate_ci(values: Iterable[float], threshold: float, n_resamples: int = 2000, confidence: float = 0.95,
+                     seed: int | None = 0) -> tuple[ConfidenceInterval, ConfidenceInterval]:
+    """:func:`bootstrap_ci` of the mean and of the failure rate at ``threshold``, from the same resamples.
+
+    Equal to ``(bootstrap_ci(values, "mean", ...), bootstrap_ci(values, "failure_rate", threshold, ...))``
+    with the same seed (both draw the same B x n indices), in one ``scipy.stats.bootstrap`` call:
+    tables of every model x category need both, and one call costs about half of two.
+
+    Example:
+        ``mean_and_rate_ci([0.9, 0.8, 0.95, 0.4], 0.5)[1].estimate`` is 0.75.
+    """
+    arr = _sample(values, "values")
+    t = _finite(threshold, "threshold")
+    conf = _bootstrap_args(n_resamples, confidence)
+    rows = np.stack([arr, (arr >= t).astype(float)])
+    low, high = _percentile_bootstrap(rows, int(n_resamples), conf, seed)
+    mean, rate = (ConfidenceInterval(float(low[i]), float(high[i]), float(rows[i].mean()), int(arr.size), conf,
+                                     "percentile bootstrap") for i in (0, 1))
+    return mean, rate
+
+
+def _bootstrap_args(n_resamples: int, confidence: float) -> float:
+    """Checks the bootstrap's arguments; returns the confidence as a float."""
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1:
         raise ValueError(f"n_resamples must be a positive integer, not {n_resamples!r}")
     conf = _finite(confidence, "confidence")
     if not 0 < conf < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, not {confidence!r}")
-    sample = arr if statistic == "mean" else (arr >= t).astype(float)
-    estimate = float(sample.mean())
-    if sample.size == 1:
-        return ConfidenceInterval(estimate, estimate, estimate, 1, conf, "percentile bootstrap")
-    res = _sps.bootstrap((sample,), np.mean, n_resamples=int(n_resamples), confidence_level=conf,
-                         method="percentile", vectorized=True, rng=np.random.default_rng(seed))
+    return conf
+
+
+def _percentile_bootstrap(rows: np.ndarray, n_resamples: int, confidence: float, seed: int | None
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile-bootstrap interval of the mean of each row, every row resampled with the same indices.
+
+    ``rows`` has shape (k, n): k statistics of one sample of n (the values, the indicators
+    v >= t). One sample value gives [v, v]: every resample is that value (scipy refuses n < 2).
+    """
+    if rows.shape[1] == 1:
+        return rows[:, 0], rows[:, 0]
+    # scipy's bootstrap rather than a hand-written index matrix: the same numbers (compsem run's
+    # summary.json and report.md are byte-identical), at a measured cost of about 1 ms per model x
+    # category cell against 0.4 ms (describe_with_ci of the 9-model bundled run: 90 ms vs 30 ms).
+    # One "sample" of n observations with k values each (resampled along the last axis, the same
+    # indices for every row), so a single call serves the mean and the rate.
+    res = _sps.bootstrap((rows,), np.mean, n_resamples=n_resamples, confidence_level=confidence, method="percentile",
+                         vectorized=True, axis=-1, rng=np.random.default_rng(seed))
     ci = res.confidence_interval
-    return ConfidenceInterval(float(ci.low), float(ci.high), estimate, int(arr.size), conf, "percentile bootstrap")
+    return np.atleast_1d(ci.low), np.atleast_1d(ci.high)

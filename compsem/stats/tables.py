@@ -7,7 +7,7 @@ Rows come out models in order of first appearance, categories in
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ import pandas as pd
 from compsem.categories import category_label, sort_categories
 from compsem.stats._common import (_category_info, _finite, _kinds, _meaning, _model_meta, _models, _objectives,
                                    _prepare, _thresholds)
-from compsem.stats.inference import bootstrap_ci
+from compsem.stats.inference import mean_and_rate_ci
 
 
 # -- descriptive statistics ------------------------------------------------------------------
@@ -204,8 +204,7 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
             s = groups.get((model, cat))
             if s is None:
                 continue
-            m = bootstrap_ci(s, "mean", n_resamples=n_resamples, seed=seed)
-            r = bootstrap_ci(s, "failure_rate", threshold=t, n_resamples=n_resamples, seed=seed)
+            m, r = mean_and_rate_ci(s, t, n_resamples=n_resamples, seed=seed)
             rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
                          "n": m.n, "mean": m.estimate, "mean_ci_low": m.low, "mean_ci_high": m.high,
                          "rate": r.estimate, "rate_ci_low": r.low, "rate_ci_high": r.high,
