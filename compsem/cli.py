@@ -240,7 +240,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
                                      out_dir=args.out, max_train_pairs=args.max_train_pairs,
-                                     batch_size=args.batch_size, progress=not args.quiet, method=args.method)
+                                     batch_size=args.batch_size, progress=not args.quiet, method=args.method,
+                                     backbone=args.backbone, augment=args.augment)
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
     metrics = result.card.get("metrics", {})
@@ -325,6 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
     p.add_argument("--method", choices=["lora", "full"], default="lora",
                    help="lora: a small adapter over the packaged backbone (default); full: every weight (90 MB)")
+    p.add_argument("--backbone", choices=["minilm-l6", "mpnet-base"], default="minilm-l6",
+                   help="the packaged transformer the adapter goes on (mpnet-base: all-mpnet-base-v2, 110 M)")
+    p.add_argument("--augment", choices=["minimal-edits"],
+                   help="add rule-made minimal-edit hard negatives to the training split only")
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)

