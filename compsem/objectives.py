@@ -25,10 +25,11 @@ from pathlib import Path
 import pandas as pd
 
 from compsem import registry, stats
-from compsem.categories import ADVERSARIAL, category_label, sort_categories
+from compsem.categories import category_label, sort_categories
 from compsem.model_card import CARD_FIELDS, CardError, read_card
 from compsem.formatting import format_pvalue
 from compsem.registry import TRAINED_CARD_NAME
+from compsem.stats.findings import objective_findings as findings
 from compsem.train import BASE_KEY, OBJECTIVES
 
 #: The bi-encoder every objective started from: the reference of every comparison here.
@@ -241,78 +242,6 @@ def comparison_view(table: pd.DataFrame, labels: Mapping[str, str], threshold: f
         "p < 0.05 (Holm)": ["reference" if r else ("yes" if s else "no") if pd.notna(d) else "—"
                             for r, s, d in zip(ref, table["significant"], table["cohens_d"])],
     })
-
-
-def findings(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -> list[str]:
-    """Two to four sentences read off :func:`comparison_table` (none when no objective has scores).
-
-    1. Which objective rejects negation best (lowest mean), with its rate and the reference's.
-    2. Which objective scores entity swaps highest (the one most fooled by swapped roles).
-    3. Per objective, in how many adversarial categories it scores significantly below the
-       reference (d < 0, Holm p < 0.05), and where one scores significantly above it (worse).
-    4. The price: the lowest positive-control pass rate among the objectives, against the reference's.
-
-    Sentences whose category is not in the table are skipped.
-    """
-    if table.empty or not table["is_reference"].any():
-        return []
-    others = list(dict.fromkeys(table.loc[~table["is_reference"], "model"]))
-    if not others:
-        return []
-    reference = table.loc[table["is_reference"], "model"].iloc[0]
-    name = lambda m: labels.get(m, m)  # noqa: E731 - a local shorthand
-    t = f"{threshold:g}"
-    out: list[str] = []
-
-    def rows(cat: str) -> tuple[pd.DataFrame, pd.Series | None]:
-        sub = table[table["category"] == cat]
-        ref = sub[sub["is_reference"]]
-        return sub[~sub["is_reference"]], (ref.iloc[0] if len(ref) else None)
-
-    neg, neg_ref = rows("negation")
-    if len(neg):
-        best = neg.loc[neg["mean"].idxmin()]
-        vs = f", against {neg_ref['rate']:.0%} for the {name(reference)}" if neg_ref is not None else ""
-        out.append(f"{name(best['model'])} rejects negation best: mean score {best['mean']:.2f}, "
-                   f"{best['rate']:.0%} of negated pairs at or above {t}{vs}.")
-    swap, swap_ref = rows("entity_swap")
-    if len(swap):
-        worst = swap.loc[swap["mean"].idxmax()]
-        verb = "still scores entity swaps high" if worst["rate"] >= 0.5 else "scores entity swaps highest"
-        vs = f" ({name(reference)}: {swap_ref['rate']:.0%})" if swap_ref is not None else ""
-        sentence = (f"{name(worst['model'])} {verb}: mean {worst['mean']:.2f}, {worst['rate']:.0%} of "
-                    f"swapped-role pairs at or above {t}{vs}")
-        least = swap.loc[swap["rate"].idxmin()]
-        if len(swap) > 1 and least["rate"] >= 0.5:  # not one objective rejects most swaps: worth saying
-            sentence += (f"; no objective rejects swapped roles, even {name(least['model'])} keeps "
-                         f"{least['rate']:.0%} at or above {t}")
-        out.append(sentence + ".")
-    adv = [c for c in ADVERSARIAL if c in set(table["category"])]
-    if adv:
-        sub = table[table["category"].isin(adv) & ~table["is_reference"]]
-        lower = {m: int(((g["cohens_d"] < 0) & g["significant"]).sum()) for m, g in sub.groupby("model", sort=False)}
-        ranked = sorted(others, key=lambda m: -lower.get(m, 0))
-        parts = ", ".join(f"{name(m)} {lower.get(m, 0)}/{len(adv)}" for m in ranked)
-        sentence = (f"Adversarial categories where an objective scores significantly lower than the "
-                    f"{name(reference)} (Cohen's d < 0, Holm-corrected p < 0.05): {parts}")
-        # the opposite direction matters too: an objective can make a category worse than its starting point
-        higher = sub[(sub["cohens_d"] > 0) & sub["significant"]]
-        if len(higher):
-            worse = "; ".join(f"{name(m)} on {', '.join(category_label(c).lower() for c in g['category'])}"
-                              for m, g in higher.groupby("model", sort=False))
-            sentence += f"; significantly higher than the {name(reference)} (worse): {worse}"
-        out.append(sentence + ".")
-    pos, pos_ref = rows("positive_control")
-    if len(pos):
-        low = pos.loc[pos["rate"].idxmin()]
-        ref_rate = f" ({name(reference)}: {pos_ref['rate']:.0%})" if pos_ref is not None else ""
-        if pos_ref is not None and low["rate"] < pos_ref["rate"]:
-            out.append(f"The price: {name(low['model'])} lets only {low['rate']:.0%} of true paraphrases "
-                       f"(positive controls) reach {t}{ref_rate}.")
-        else:
-            out.append(f"Paraphrases still pass: every objective scores at least {low['rate']:.0%} of the "
-                       f"positive controls at or above {t}{ref_rate}.")
-    return out[:4]
 
 
 __all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "OBJECTIVE_ORDER", "REFERENCE",
