@@ -99,11 +99,17 @@ def objective_labels(cards: Mapping[str, dict], reference: str = REFERENCE) -> d
 
     Objectives without a card still get a label (their name), so a table can say what is missing.
     """
+    from compsem.backbones import BACKBONES
+
     labels = {reference: "MiniLM bi-encoder"}
     for name in OBJECTIVE_ORDER:
         labels[trained_key(name)] = name
     for key, card in cards.items():
-        labels[key] = str(card.get("objective") or key.rsplit("/", 1)[-1])
+        backbone = BACKBONES.get(str(card.get("backbone", "minilm-l6")))
+        if backbone is not None and backbone.key != reference:
+            labels.setdefault(backbone.key, f"{backbone.label} bi-encoder")
+        augment = (card.get("augmentation") or {}).get("name")
+        labels[key] = str(card.get("objective") or key.rsplit("/", 1)[-1]) + (f" + {augment}" if augment else "")
     return labels
 
 
@@ -119,7 +125,8 @@ def held_out_table(cards: Mapping[str, dict]) -> pd.DataFrame:
     left out: they were used to choose settings, so they are not held out.
 
     Returns:
-        ``model, objective, metric, value, target, status, train, dev, test, epochs``.
+        ``model, objective, metric, value, target, status, train, dev, test, epochs, backbone,
+        augmentation`` (train counts the added rows of an augmented split).
     """
     rows = []
     for key, card in cards.items():
@@ -140,9 +147,11 @@ def held_out_table(cards: Mapping[str, dict]) -> pd.DataFrame:
                          "value": float(value) if isinstance(value, (int, float)) else math.nan,
                          "target": float(target) if isinstance(target, (int, float)) else math.nan,
                          "status": status, "train": sizes.get("train"), "dev": sizes.get("dev"),
-                         "test": sizes.get("test"), "epochs": card["epochs"]})
+                         "test": sizes.get("test"), "epochs": card["epochs"],
+                         "backbone": str(card.get("backbone", "minilm-l6")),
+                         "augmentation": str((card.get("augmentation") or {}).get("name", ""))})
     return pd.DataFrame(rows, columns=["model", "objective", "metric", "value", "target", "status", "train", "dev",
-                                       "test", "epochs"])
+                                       "test", "epochs", "backbone", "augmentation"])
 
 
 def score_meanings(cards: Mapping[str, dict], reference: str = REFERENCE) -> pd.DataFrame:
@@ -178,6 +187,13 @@ def availability_table(statuses: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
             source = reason or "no adapter or weights here"
             todo = f"`{cmd}`"
         rows.append({"objective": name, "model": key, "status": status, "source": source, "to do": todo})
+    minilm = {trained_key(n) for n in OBJECTIVE_ORDER}
+    for key, (status, reason) in statuses.items():  # other backbones and augmented models, where they have a card
+        if key not in minilm:
+            usable = status in ("packaged", "local")
+            rows.append({"objective": key.rsplit("/", 1)[-1], "model": key, "status": status,
+                         "source": reason if usable else (reason or "no adapter here"),
+                         "to do": "" if usable else "retrain with the command on its card"})
     return pd.DataFrame(rows, columns=["objective", "model", "status", "source", "to do"])
 
 

@@ -1,16 +1,17 @@
-"""Does the objective matter? The four `compsem train` cross-encoders beside the bi-encoder they started from."""
+"""Does the objective, the data or the size matter? The backbone × objective grid of `compsem train` adapters."""
 
 import streamlit as st
 
-from compsem import figures, objectives
+from compsem import figures, grid, objectives
 from compsem.app import draw, sidebar, state, views
 from compsem.app import objectives as trained
 
 view = sidebar.start(
     "Does the objective matter?",
-    "One backbone (all-MiniLM-L6-v2's transformer), four training objectives (`compsem train`): each "
-    "cross-encoder beside the bi-encoder it started from, per category. This page always shows these five "
-    "models, whatever the sidebar's model selection; its pair set, categories and threshold apply.")
+    "Backbones (MiniLM-L6, MPNet-base) × training objectives (`compsem train`), plus objectives trained with "
+    "minimal-edit hard negatives: each cross-encoder beside the bi-encoder it started from, per category. This "
+    "page always shows these models, whatever the sidebar's model selection; its pair set, categories and "
+    "threshold apply.")
 
 cards, card_error = trained.trained_cards()
 if card_error:
@@ -38,9 +39,16 @@ with st.container(border=True):
     with right:
         threshold = state.threshold_slider("Threshold (0-1)", place="page")
 
-table = trained.objective_table(res)
-if table is None:
+grid_table = trained.objective_table(res)
+if grid_table is None:
     st.stop()
+cells = trained.usable_cells()
+backbones = list(dict.fromkeys(grid_table["backbone"]))
+backbone = backbones[0]
+if len(backbones) > 1:
+    backbone = state.radio("Backbone in the chart", "obj_backbone", backbones, backbones[0],
+                           format_func=lambda b: grid.BACKBONES[b].label)
+table = grid_table[grid_table["backbone"] == backbone].reset_index(drop=True)
 draw.chart(figures.objective_bars(table, statistic, threshold, labels), "objectives")
 st.caption("Hatched: the bi-encoder reference. Error bars: 95% percentile-bootstrap intervals. Each model's score "
            "has its own meaning (a cosine for the bi-encoder, a probability or a scaled rating for the cross-encoders; "
@@ -54,13 +62,22 @@ if not sentences:
 for sentence in sentences:
     st.markdown("- " + views.md_escape(sentence))
 
+if len(backbones) > 1 or any(c.augment for c in cells):
+    st.subheader("Does data or size fix it?")
+    draw.chart(figures.rate_heatmap(grid_table.assign(threshold=threshold), grid.grid_labels(cells),
+                                    f"Backbone × objective grid: share of pairs ≥ {threshold:g} (95% CI)"), "grid")
+    for sentence in grid.grid_findings(grid_table, cells, threshold):
+        st.markdown(views.md_escape(sentence))
+    st.caption(f"Fixed: the failure rate falls by at least {grid.MIN_DROP:.0%} and the 95% intervals do not overlap; "
+               "worse: the mirror image. The paraphrase pass rate shows what a fix costs.")
+
 st.subheader(f"Per category: mean, share ≥ {threshold:g} and Cohen's d against the bi-encoder")
 share = f"share ≥ {threshold:g}"
-st.dataframe(objectives.comparison_view(table, labels, threshold), hide_index=True, key="w.objectives_table",
+st.dataframe(grid.grid_view(grid_table, labels, threshold), hide_index=True, key="w.objectives_table",
              column_config={share: st.column_config.NumberColumn(share, format="percent")})
-st.caption("Cohen's d of each objective's scores against the bi-encoder's in the same category (negative: it scores "
-           "lower). Holm p: Mann-Whitney p-value, Holm-corrected over the categories of each model.")
-draw.csv_download("Download this table (CSV)", table, "compsem-objectives.csv", "w.objectives_csv")
+st.caption("Cohen's d of each model's scores against its own backbone's bi-encoder in the same category (negative: it "
+           "scores lower). Holm p: Mann-Whitney p-value, Holm-corrected over the categories of each model.")
+draw.csv_download("Download this table (CSV)", grid_table, "compsem-objectives.csv", "w.objectives_csv")
 
 st.subheader("Held-out metrics (from the model cards)")
 if cards:

@@ -18,11 +18,25 @@ from compsem.registry import Resolution
 
 
 def objective_resolutions() -> dict[str, Resolution]:
-    """The registry entries of the four trained models that have a card somewhere (shipped or local)."""
-    from compsem import objectives
+    """The registry entries of the trained adapters that have a card somewhere (shipped or local).
+
+    The four MiniLM objectives first, then the other grid cells (other backbones, augmented).
+    """
+    from compsem import grid, objectives
 
     by_key = {r.spec.key: r for r in data.model_resolutions()}
-    return {k: by_key[k] for k in objectives.objective_keys() if k in by_key}
+    cards, _ = trained_cards()
+    keys = [*objectives.objective_keys(), *[c.key for c in grid.grid_cells(cards)]]
+    return {k: by_key[k] for k in dict.fromkeys(keys) if k in by_key}
+
+
+def usable_cells() -> list:
+    """Grid cells (:class:`compsem.grid.GridCell`) whose adapter can score here."""
+    from compsem import grid
+
+    cards, _ = trained_cards()
+    found = objective_resolutions()
+    return [c for c in grid.grid_cells(cards) if c.key in found and found[c.key].usable]
 
 
 def objective_availability() -> pd.DataFrame:
@@ -44,10 +58,10 @@ def trained_cards() -> tuple[dict[str, dict], str]:
 
 
 def objective_models() -> tuple[str, ...]:
-    """The models the objective page scores: the reference bi-encoder and every usable trained model."""
-    from compsem import objectives
+    """The models the objective page scores: each backbone's bi-encoder and every usable trained adapter."""
+    from compsem import grid, objectives
 
-    return (objectives.REFERENCE, *[k for k, r in objective_resolutions().items() if r.usable])
+    return tuple(dict.fromkeys([objectives.REFERENCE, *grid.grid_models(usable_cells())]))
 
 
 def objective_scores(view: View, models: Sequence[str]) -> Results:
@@ -61,22 +75,27 @@ def objective_scores(view: View, models: Sequence[str]) -> Results:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _objective_table(key: tuple, _frame: pd.DataFrame, threshold: float, reference: str) -> pd.DataFrame:
-    from compsem import objectives
+def _grid_table(key: tuple, _frame: pd.DataFrame, threshold: float, cells: tuple) -> pd.DataFrame:
+    from compsem import grid, objectives
 
-    return objectives.comparison_table(_frame, threshold, reference)
+    table = grid.grid_table(_frame, cells, threshold)
+    if table.empty:  # no adapter has scores: the MiniLM bi-encoder alone, as the reference
+        table = objectives.comparison_table(_frame[_frame["model"] == objectives.REFERENCE], threshold)
+        table = table.assign(backbone="minilm-l6", column="bi-encoder")[grid.GRID_COLUMNS]
+    return table
 
 
 def objective_table(res: Results) -> pd.DataFrame | None:
-    """:func:`compsem.objectives.comparison_table` at the view's threshold, cached; a ValueError becomes a warning."""
-    from compsem import objectives
+    """The backbone × objective grid (:func:`compsem.grid.grid_table`) at the view's threshold, cached.
 
+    A ValueError (no reference scores) becomes a warning and ``None``.
+    """
     try:
-        return _objective_table(res.key, res.frame, res.threshold, objectives.REFERENCE)
+        return _grid_table(res.key, res.frame, res.threshold, tuple(usable_cells()))
     except ValueError as exc:
         st.warning(f"Objective comparison: {views.md_escape(exc)}")
         return None
 
 
 __all__ = ["objective_availability", "objective_models", "objective_resolutions", "objective_scores",
-           "objective_table", "trained_cards"]
+           "objective_table", "trained_cards", "usable_cells"]
