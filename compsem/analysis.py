@@ -179,4 +179,4 @@ def analyze(results: pd.DataFrame, thresholds: Sequence[float]) -> Analysis:
     )
 
 
-__all__ = ["Analysis", "COMPARISON_METHOD", "analyze", "comparison_tables", "family_comparisons", "model_table"]
+__all__ = ["COMPARISON_METHOD", "Analysis", "analyze", "comparison_tables", "family_comparisons", "model_table"]

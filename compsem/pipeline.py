@@ -140,7 +140,7 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         raise RunError("no model could score the pairs (see the reasons above)")
     meta = {
         "pairs_source": str(pairs) if pairs is not None else BUNDLED_SOURCE,
-        "n_pairs": int(len(table)),
+        "n_pairs": len(table),
         "models": [m.model for m in scoring.models if not m.error],
         "skipped": {m.model: m.error for m in scoring.failed},
         "thresholds": list(thresholds),
@@ -154,7 +154,7 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
     analysis = analyze(scoring.results, thresholds)
     paths = write_run(out_dir, scoring.results, summary_dict(analysis, meta), comparison_dict(analysis.comparisons),
                       report_markdown(analysis, meta))
-    return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, int(len(table)))
+    return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, len(table))
 
 
 __all__ = ["BUNDLED_SOURCE", "DEFAULT_THRESHOLDS", "RunError", "RunOutcome", "run", "threshold_problem"]

@@ -159,7 +159,7 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
 def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
     """The readable report of a run (``report.md``): the study's tables for the models that ran."""
     meta = meta or {}
-    thresholds, cats, kinds = analysis.thresholds, analysis.categories, analysis.kinds
+    thresholds, cats = analysis.thresholds, analysis.categories
     parts = ["# compsem report", ""]
     parts.append(f"Pairs: {meta.get('pairs_source', '?')} ({meta.get('n_pairs', analysis.n_pairs)} pairs). "
                  f"Models: {analysis.n_models}. Thresholds: {', '.join(f'{t:g}' for t in thresholds)}. "

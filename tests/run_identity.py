@@ -27,7 +27,7 @@ _TIMING = [
 ]
 _ENVIRONMENT = [
     (re.compile(r'("versions": )\{[^{}]*\}'), r"\1<versions>"),
-    (re.compile(r"^Produced by compsem .*$", re.M), "Produced by <versions>"),
+    (re.compile(r"^Produced by compsem .*$", re.MULTILINE), "Produced by <versions>"),
 ]
 
 

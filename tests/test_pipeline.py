@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from run_fixture import synthetic_results
+from run_identity import RUN_FILES, compare_runs, differences, normalize
 
 from compsem import pipeline, stats
 from compsem.analysis import analyze
@@ -25,9 +27,6 @@ from compsem.cli import main
 from compsem.csv_safety import read_safe_csv
 from compsem.export import write_run
 from compsem.report import comparison_dict, report_markdown, summary_dict
-
-from run_fixture import synthetic_results
-from run_identity import RUN_FILES, compare_runs, differences, normalize
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden_run"
@@ -95,12 +94,17 @@ COUNTED = ("describe_scores", "failure_rates", "describe_with_ci", "family_compa
 
 def test_a_run_computes_each_statistic_once(tmp_path: Path, monkeypatch, capsys):
     calls = {name: 0 for name in COUNTED}
-    for name in COUNTED:
-        def counted(*args, _name=name, _real=getattr(stats, name), **kwargs):
-            calls[_name] += 1
-            return _real(*args, **kwargs)
 
-        monkeypatch.setattr(stats, name, counted)
+    def counting(name: str):
+        real = getattr(stats, name)
+
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return counted
+
+    for name in COUNTED:
+        monkeypatch.setattr(stats, name, counting(name))
     results = synthetic_results()  # a bi-encoder, two cross-encoders (one NLI) and a baseline, with every control
 
     def fake_scoring(pairs, models, **_kwargs):
