@@ -201,3 +201,27 @@ def load_mrpc(data_dir: str | Path | None = None) -> pd.DataFrame:
             raise DatasetError(f"{path}: no pairs found.")
         frames.append(pd.DataFrame(rows))
     return pd.concat(frames, ignore_index=True)
+
+
+def sick_mutual_entailment(data_dir: str | Path | None = None) -> list[tuple[str, str]]:
+    """SICK training pairs annotated as entailing in both directions (``A_entails_B`` and ``B_entails_A``).
+
+    Raises:
+        DatasetError: the file is missing or lacks the direction columns.
+    """
+    path = _dir(data_dir) / "sick" / "SICK.txt"
+    lines = _read_lines(path)
+    header = [h.strip() for h in lines[0].split("\t")]
+    need = ("sentence_A", "sentence_B", "entailment_AB", "entailment_BA", "SemEval_set")
+    missing = [c for c in need if c not in header]
+    if missing:
+        raise DatasetError(f"{path}, line 1: header lacks column(s) {', '.join(missing)}.")
+    col = {c: header.index(c) for c in need}
+    out = []
+    for line in lines[1:]:
+        f = line.split("\t")
+        if len(f) < len(header) or f[col["SemEval_set"]].strip().lower() != "train":
+            continue
+        if f[col["entailment_AB"]].strip() == "A_entails_B" and f[col["entailment_BA"]].strip() == "B_entails_A":
+            out.append((f[col["sentence_A"]].strip(), f[col["sentence_B"]].strip()))
+    return out

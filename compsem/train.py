@@ -348,8 +348,7 @@ def train_cross_encoder(
     if augment:
         from compsem import augment as aug
 
-        protected = aug.protected_sentences(data, data_dir)
-        made = aug.augment_training_split(obj, train, seed=seed, protected=protected)
+        made = augmented_split(obj, train, data, data_dir, seed)
         train, augmentation = made.frame, made.card_facts()
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
     base_path = backbone_path(bb)
@@ -461,6 +460,38 @@ def load_trained(folder: str | Path):
     from sentence_transformers.cross_encoder import CrossEncoder
 
     return CrossEncoder(str(folder)), card
+
+
+def augmented_split(obj: Objective, train: pd.DataFrame, data: dict[str, pd.DataFrame],
+                    data_dir: str | Path | None, seed: int):
+    """The training split with minimal-edit hard negatives added (:mod:`compsem.augment`)."""
+    from compsem import augment as aug
+
+    mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
+    train_pairs = {(aug.normalize(a), aug.normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
+    mutual = [(a, b) for a, b in mutual if (aug.normalize(a), aug.normalize(b)) in train_pairs]
+    return aug.augment_training_split(obj, train, seed=seed, protected=aug.protected_sentences(data, data_dir),
+                                      mutual_pairs=mutual)
+
+
+def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> list[dict]:
+    """The seeded examples an augmented model's card lists, regenerated from the dataset (and checked)."""
+    from compsem import augment as aug
+    from compsem.model_card import read_card
+
+    card = read_card(Path(folder) / CARD_NAME)
+    facts = card.get("augmentation")
+    if not facts:
+        raise ValueError(f"{folder}: this model was trained without augmentation")
+    obj = get_objective(card["objective"])
+    seed = int(card["seed"])
+    data = splits(obj, data_dir, seed)
+    train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    train = train.iloc[: int(facts.get("original_rows", len(train)))]
+    made = augmented_split(obj, train, data, data_dir, seed)
+    if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
+        raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
+    return list(made.examples)
 
 
 def card_backbone_path(card: dict) -> Path:
