@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,6 +25,7 @@ from plotly.subplots import make_subplots
 
 from compsem.categories import category_info, sort_categories
 from compsem.figures._style import _base, _label, cat_label, escape
+from compsem.labels import labels_of
 from compsem.palette import model_colors
 
 #: Ways to split the chart: one panel per category, or one per model.
@@ -49,14 +49,14 @@ def _custom(part: pd.DataFrame) -> list[list]:
                                         part["category"], part["score"])]
 
 
-def distribution_facets(results: pd.DataFrame, threshold: float, labels: Mapping[str, str] | None = None,
-                        by: str = "category", columns: int = 3) -> go.Figure:
+def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "category", columns: int = 3
+                        ) -> go.Figure:
     """Box plots of the score with every pair as a point, in one panel per category or per model.
 
     Args:
-        results: tidy results (``pair_id, category, sentence_a, sentence_b, model, raw_score, score``).
+        results: tidy results (``pair_id, category, sentence_a, sentence_b, model, raw_score, score``);
+            the ``model_label`` column (:mod:`compsem.labels`), where present, names the models.
         threshold: drawn as a dashed line in every panel.
-        labels: model key -> display label.
         by: ``"category"`` (a panel per category, a box per model) or ``"model"`` (a panel per
             model, a horizontal box per category).
         columns: panels per row.
@@ -66,6 +66,7 @@ def distribution_facets(results: pd.DataFrame, threshold: float, labels: Mapping
     """
     if by not in FACETS:
         raise ValueError(f"by must be one of {', '.join(FACETS)}, not {by!r}")
+    labels = labels_of(results)
     cats = sort_categories(results["category"].unique())
     models = list(dict.fromkeys(results["model"]))
     colors = model_colors(models)

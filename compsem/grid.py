@@ -219,8 +219,11 @@ def grid_markdown(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
     return "\n".join(lines) + "\n" + note
 
 
-def grid_view(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -> pd.DataFrame:
-    """:func:`compsem.objectives.comparison_view` of a grid table, with the backbone in front."""
+def grid_view(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: float) -> pd.DataFrame:
+    """:func:`compsem.objectives.comparison_view` of a grid table, with the backbone in front.
+
+    ``labels`` overrides the display names, as in :func:`~compsem.objectives.comparison_view`.
+    """
     from compsem.objectives import comparison_view
 
     view = comparison_view(table, labels, threshold)

@@ -32,6 +32,7 @@ from compsem.categories import category_label, sort_categories
 from compsem.csv_safety import read_safe_csv
 from compsem.export import atomic_write_text
 from compsem.formatting import format_pvalue
+from compsem.labels import with_labels
 from compsem.schema import KEY_COLUMNS, NUMERIC_COLUMNS, TEXT_COLUMNS
 
 RUN_FILES = ("all_pair_results.csv", "summary.json", "comparison.json")
@@ -229,7 +230,7 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     meta = run.summary.get("meta", {})
     thresholds = run.thresholds
     t = thresholds[0]
-    labels = run.labels
+    shown = with_labels(run.results, run.labels)  # the names summary.json gives, carried in the frame
     charts = _Charts()
     body = [f"<h1>{_e(title)}</h1>",
             f'<p class="meta">Pairs: {_e(meta.get("pairs_source", "?"))} ({_e(meta.get("n_pairs", "?"))} pairs) · '
@@ -238,7 +239,7 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
             "(all_pair_results.csv, summary.json, comparison.json).</p>"]
     body.append(f"<h2>Findings at threshold {t:g}</h2>")
     try:
-        found = story.story_findings(run.results, t, labels)
+        found = story.story_findings(shown, t)
     except ValueError as exc:
         found = []
         body.append(f"<p>No findings: {_e(exc)}</p>")
@@ -253,7 +254,7 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     body.append("<h2>Effect sizes (Cohen's d against bi-encoders)</h2>")
     body.append(_effect_section(run, charts))
     body.append("<h2>Score distributions</h2><p>Every point is a pair; hover it to read the pair.</p>")
-    body.append(charts(facets.distribution_facets(run.results, t, labels, by="category"), "distributions"))
+    body.append(charts(facets.distribution_facets(shown, t, by="category"), "distributions"))
     body.append(_calibration_table(run))
     versions = meta.get("versions", {})
     body.append('<p class="meta">Produced by compsem ' + _e(versions.get("compsem", "")) + " with "

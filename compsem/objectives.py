@@ -28,6 +28,7 @@ from compsem import registry, stats
 from compsem.categories import category_label, sort_categories
 from compsem.model_card import CARD_FIELDS, CardError, read_card
 from compsem.formatting import format_pvalue
+from compsem.labels import labels_of
 from compsem.registry import TRAINED_CARD_NAME
 from compsem.stats.findings import objective_findings as findings
 from compsem.train import BASE_KEY, OBJECTIVES
@@ -236,8 +237,13 @@ def comparison_table(df: pd.DataFrame, threshold: float, reference: str = REFERE
     return table[COMPARISON_COLUMNS]
 
 
-def comparison_view(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -> pd.DataFrame:
-    """:func:`comparison_table` for display: labels, CIs as text, the reference's effect columns blank."""
+def comparison_view(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: float) -> pd.DataFrame:
+    """:func:`comparison_table` for display: labels, CIs as text, the reference's effect columns blank.
+
+    ``labels`` (model key -> short name, e.g. :func:`objective_labels`) overrides the table's
+    ``model_label`` column (:mod:`compsem.labels`); with neither, a model reads as its key.
+    """
+    labels = labels_of(table, labels)
     share = f"share ≥ {threshold:g}"
 
     def ci(lo: float, hi: float, pct: bool) -> str:

@@ -17,8 +17,9 @@ import pandas as pd
 #: Columns of the tidy frame scoring returns, in order.
 RESULT_COLUMNS: tuple[str, ...] = ("pair_id", "category", "expected", "sentence_a", "sentence_b", "model", "kind",
                                    "objective", "raw_score", "score", "raw_output")
-#: Columns kept in memory but not written to ``all_pair_results.*`` (``expected`` is implied by the category).
-NOT_EXPORTED: tuple[str, ...] = ("expected", "normalization")
+#: Columns kept in memory but not written to ``all_pair_results.*`` (``expected`` is implied by the category;
+#: ``model_label`` is the display name a shown frame carries, see :mod:`compsem.labels`).
+NOT_EXPORTED: tuple[str, ...] = ("expected", "normalization", "model_label")
 #: Column order of ``all_pair_results.csv`` and ``.jsonl``; the pair file's own columns follow.
 EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in RESULT_COLUMNS if c not in NOT_EXPORTED)
 #: Names a pair file's own columns may not take: they would shadow a result column (``id`` becomes ``pair_id``).

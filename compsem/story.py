@@ -36,6 +36,7 @@ import pandas as pd
 
 from compsem import stats
 from compsem.categories import category_info, category_label, sort_categories
+from compsem.labels import labels_of
 
 #: The bi-encoder the story leads with when it is in the results; else the first bi-encoder.
 LEAD_BI_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
@@ -159,14 +160,13 @@ def _ci_rows(desc: pd.DataFrame, models: list[str], cats: list[str], labels: Map
 
 
 # -- the story -----------------------------------------------------------------------------------
-def story_findings(results: pd.DataFrame, threshold: float, labels: Mapping[str, str] | None = None,
-                   n_resamples: int = 1000) -> list[Finding]:
+def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1000) -> list[Finding]:
     """The findings, in story order, computed from the tidy results at ``threshold``.
 
     Args:
-        results: tidy results (``pair_id, category, sentence_a, sentence_b, model, kind, objective, score``).
+        results: tidy results (``pair_id, category, sentence_a, sentence_b, model, kind, objective, score``);
+            the ``model_label`` column (:mod:`compsem.labels`), where present, names the models.
         threshold: the 0-1 threshold for rates.
-        labels: model key -> display label.
         n_resamples: bootstrap resamples of the CIs in the charts.
 
     Returns:
@@ -175,7 +175,7 @@ def story_findings(results: pd.DataFrame, threshold: float, labels: Mapping[str,
     Raises:
         ValueError: results that :mod:`compsem.stats` refuses (empty, missing columns...).
     """
-    labels = dict(labels or {})
+    labels = labels_of(results)
     t = float(threshold)
     desc = stats.describe_with_ci(results, t, n_resamples=n_resamples)
     kinds = dict(zip(desc["model"], desc["kind"]))

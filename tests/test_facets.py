@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from compsem.facets import distribution_facets
+from compsem.labels import with_labels
 from compsem.palette import model_color
 
 CATS = ["negation", "entity_swap", "positive_control", "negative_control"]
@@ -33,7 +34,7 @@ def test_one_panel_per_category_and_one_box_per_model_up_to_twelve_models():
 
 
 def test_one_panel_per_model_with_horizontal_boxes():
-    fig = distribution_facets(results(3), 0.5, labels={"org/model-0": "Zero"}, by="model")
+    fig = distribution_facets(with_labels(results(3), {"org/model-0": "Zero"}), 0.5, by="model")
     assert len({t.xaxis for t in fig.data}) == 3
     assert all(t.orientation == "h" for t in fig.data)
     assert "Zero" in [a.text for a in fig.layout.annotations]

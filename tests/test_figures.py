@@ -11,6 +11,7 @@ import plotly.io as pio
 import pytest
 
 from compsem import figures, stats
+from compsem.labels import with_labels
 
 EVIL = "<script>alert(1)</script> <b>bold</b> 😀 مرحبا"
 
@@ -47,7 +48,7 @@ def test_escape_neutralises_markup_and_keeps_unicode():
 
 @pytest.mark.parametrize("kind", ["box", "violin"])
 def test_distributions_hover_shows_the_pair_escaped(results, kind):
-    fig = figures.distributions(results, 0.5, {"m/bi": "Bi"}, kind=kind)
+    fig = figures.distributions(with_labels(results, {"m/bi": "Bi"}), 0.5, kind=kind)
     assert len(fig.data) == 3
     trace = fig.data[0]
     assert "customdata[1]" in trace.hovertemplate and "customdata[3]" in trace.hovertemplate  # sentence, raw score

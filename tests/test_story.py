@@ -7,6 +7,7 @@ import pytest
 from run_fixture import BAG, BI, CE, MRPC, synthetic_results
 
 from compsem import stats
+from compsem.labels import with_labels
 from compsem.story import best_cross_encoder, story_findings
 from compsem.story_figures import finding_figure
 
@@ -18,7 +19,7 @@ def results() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def findings(results):
-    return story_findings(results, 0.5, {BI: "Bi", CE: "NLI", BAG: "Bag", MRPC: "MRPC"}, n_resamples=200)
+    return story_findings(with_labels(results, {BI: "Bi", CE: "NLI", BAG: "Bag", MRPC: "MRPC"}), 0.5, n_resamples=200)
 
 
 def test_story_order_and_count(findings):

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
 from compsem.formatting import format_pvalue
+from compsem.labels import labels_of
 from compsem.palette import model_colors
 from compsem.figures._style import _base, _is_control, _label, cat_label
 
@@ -95,12 +96,14 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
             ``is_reference``).
         statistic: ``"mean"`` (mean score) or ``"rate"`` (share of pairs >= threshold).
         threshold: drawn as a dashed line on the mean chart; named in the title of the rate chart.
-        labels: model key -> display label.
+        labels: model key -> display name, overriding the table's ``model_label`` (the objectives page's
+            short names).
         reference: the reference model (default: the rows marked ``is_reference``).
     """
     if statistic not in ("mean", "rate"):
         raise ValueError(f"statistic must be 'mean' or 'rate', not {statistic!r}")
     value, low, high = (statistic, f"{statistic}_ci_low", f"{statistic}_ci_high")
+    labels = labels_of(table, labels)
     cats = sort_categories(table["category"].unique())
     x = [cat_label(c) + ("<br>(control)" if _is_control(c) else "") for c in cats]
     models = list(dict.fromkeys(table["model"]))

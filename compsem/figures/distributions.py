@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
+from compsem.labels import labels_of
 from compsem.palette import model_colors
 from compsem.figures._style import _base, _is_control, _label, cat_label, escape
 
 
-def distributions(results: pd.DataFrame, threshold: float, labels: Mapping[str, str] | None = None,
-                  kind: str = "box") -> go.Figure:
+def distributions(results: pd.DataFrame, threshold: float, kind: str = "box") -> go.Figure:
     """Score distribution per category and model, every pair a point; hover shows the pair.
 
     Args:
-        results: tidy results (``pair_id, category, sentence_a, sentence_b, model, raw_score, score``).
+        results: tidy results (``pair_id, category, sentence_a, sentence_b, model, raw_score, score``);
+            the ``model_label`` column (:mod:`compsem.labels`), where present, names the models.
         threshold: drawn as a dashed line.
-        labels: model key -> display label.
         kind: ``"box"`` or ``"violin"``.
     """
+    labels = labels_of(results)
     cats = sort_categories(results["category"].unique())
     # "(control)" on a second line: one long tick label is what Plotly cuts first
     x_labels = {c: cat_label(c) + ("<br>(control)" if _is_control(c) else "") for c in cats}

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
+from compsem.labels import labels_of
 from compsem.palette import model_colors
 from compsem.figures._style import PALETTE, _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
 
@@ -44,8 +45,12 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
 
     Args:
         table: rows with ``model, category, rate, rate_ci_low, rate_ci_high, n, meaning`` and a
-            ``threshold`` column (the threshold each model was read at).
+            ``threshold`` column (the threshold each model was read at); ``model_label``, where
+            present, names the models.
+        labels: model key -> display name, overriding the table's (the objectives page's short names).
+        title: the figure's title (a default when empty).
     """
+    labels = labels_of(table, labels)
     cats = sort_categories(table["category"].unique())
     models = list(dict.fromkeys(table["model"]))
     z, text, custom = [], [], []
@@ -73,15 +78,17 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
                  height=160 + 46 * len(models))
 
 
-def rate_curves(curves: pd.DataFrame, threshold: float | None, labels: Mapping[str, str] | None = None,
-                marks: Mapping[str, float] | None = None) -> go.Figure:
+def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[str, float] | None = None
+                ) -> go.Figure:
     """Share of pairs >= t as t goes from 0 to 1, one panel per category, one line per model.
 
     Args:
-        curves: :func:`compsem.stats.failure_rates` over a grid of thresholds.
+        curves: :func:`compsem.stats.failure_rates` over a grid of thresholds (``model_label``, where
+            present, names the models).
         threshold: the chosen threshold (a vertical line), or None.
         marks: model -> its own threshold (calibrated), drawn as a marker on its curve.
     """
+    labels = labels_of(curves)
     cats = sort_categories(curves["category"].unique())
     models = list(dict.fromkeys(curves["model"]))
     colors = model_colors(models)
@@ -118,17 +125,18 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, labels: Mapping[s
 
 
 def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = None,
-                labels: Mapping[str, str] | None = None, threshold: float | None = None) -> go.Figure:
+                threshold: float | None = None) -> go.Figure:
     """Raw model output against the 0-1 score, one panel per model, coloured by category.
 
     Shows why one threshold does not fit all models: a logit, a cosine and a probability
     live on different scales, and the same 0-1 score can mean different things.
 
     Args:
-        results: tidy results with ``raw_score`` and ``score``.
+        results: tidy results with ``raw_score`` and ``score`` (``model_label``, where present, names the panels).
         thresholds: model -> calibrated threshold (horizontal dotted line).
         threshold: the shared threshold (horizontal dashed line).
     """
+    labels = labels_of(results)
     models = list(dict.fromkeys(results["model"]))
     cats = sort_categories(results["category"].unique())
     cat_colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from compsem.labels import labels_of
 from compsem.stats._common import (ALPHA, _check_models, _model_meta, _models, _objectives, _prepare,
                                    _select_categories)
 from compsem.stats.inference import cohens_d, holm, mann_whitney, wilcoxon_paired
@@ -185,8 +186,7 @@ def effect_size_table(df: pd.DataFrame, reference_models: Sequence[str],
                                        "cohens_d", "mw_pvalue", "holm_pvalue", "significant", "n", "n_reference"])
 
 
-def effect_rows(df: pd.DataFrame, reference: str, rows: str, labels: Mapping[str, str] | None = None
-                ) -> tuple[pd.DataFrame | None, str]:
+def effect_rows(df: pd.DataFrame, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
     """Cohen's d table for the effect-size heatmap, against a model or a pooled family.
 
     Per model (``rows="model"``) it is :func:`effect_size_table` against the reference models;
@@ -194,10 +194,10 @@ def effect_rows(df: pd.DataFrame, reference: str, rows: str, labels: Mapping[str
     :func:`model_comparison` (Holm-corrected Mann-Whitney p, significant when below :data:`ALPHA`).
 
     Args:
-        df: tidy results.
+        df: tidy results; its ``model_label`` column (:mod:`compsem.labels`), where present, names
+            the rows and the reference.
         reference: ``kind:<kind>`` (a family) or a model key.
         rows: ``"model"`` (each other model) or ``"family"`` (each other family, pooled).
-        labels: model key -> display name, for the row names and the description.
 
     Returns:
         (``row, category, cohens_d, holm_pvalue, significant, mean, reference_mean`` or None
@@ -206,7 +206,7 @@ def effect_rows(df: pd.DataFrame, reference: str, rows: str, labels: Mapping[str
     Raises:
         ValueError: from the statistics (e.g. every model is a reference model).
     """
-    labels = labels or {}
+    labels = labels_of(df)
     meta = df.drop_duplicates("model").set_index("model")["kind"]
     if reference.startswith("kind:"):
         kind = reference[5:]

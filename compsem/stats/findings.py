@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from compsem.categories import ADVERSARIAL, category_label, sort_categories
+from compsem.labels import labels_of
 from compsem.stats._common import _category_info, _finite, _is_meaning_change, _kinds, _model_meta, _models, _prepare
 from compsem.stats.tables import _rates_table
 
@@ -130,7 +131,7 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
     return out
 
 
-def objective_findings(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -> list[str]:
+def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: float) -> list[str]:
     """Two to four sentences read off :func:`compsem.objectives.comparison_table` (none when no objective has scores).
 
     1. Which objective rejects negation best (lowest mean), with its rate and the reference's.
@@ -139,7 +140,9 @@ def objective_findings(table: pd.DataFrame, labels: Mapping[str, str], threshold
        reference (d < 0, Holm p < 0.05), and where one scores significantly above it (worse).
     4. The price: the lowest positive-control pass rate among the objectives, against the reference's.
 
-    Sentences whose category is not in the table are skipped.
+    Sentences whose category is not in the table are skipped. ``labels`` (model key -> short name,
+    e.g. :func:`compsem.objectives.objective_labels`) overrides the table's ``model_label`` column;
+    with neither, a model reads as its key.
     """
     if table.empty or not table["is_reference"].any():
         return []
@@ -147,7 +150,7 @@ def objective_findings(table: pd.DataFrame, labels: Mapping[str, str], threshold
     if not others:
         return []
     reference = table.loc[table["is_reference"], "model"].iloc[0]
-    name = lambda m: labels.get(m, m)  # noqa: E731 - a local shorthand
+    name = labels_of(table, labels).name
     t = f"{threshold:g}"
     out: list[str] = []
 

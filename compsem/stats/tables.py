@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from compsem.categories import category_label, sort_categories
+from compsem.labels import labels_of
 from compsem.stats._common import (_category_info, _finite, _kinds, _meaning, _model_meta, _models, _objectives,
                                    _prepare, _thresholds)
 from compsem.stats.inference import mean_and_rate_ci
@@ -290,17 +291,18 @@ def rates_with_ci(df: pd.DataFrame, threshold: float | None, n_resamples: int = 
     return pd.concat(parts, ignore_index=True)
 
 
-def pair_table(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+def pair_table(df: pd.DataFrame) -> pd.DataFrame:
     """One row per pair: its text, each model's score, and how much the models disagree.
 
     ``disagreement`` = max - min of the pair's scores over the models (0 with one model);
-    ``sd`` is their standard deviation (ddof = 0). Score columns are named by ``labels``
-    (model key -> display name; the key where none is given) and the category by its label.
+    ``sd`` is their standard deviation (ddof = 0). Score columns are named by the
+    frame's ``model_label`` column (:mod:`compsem.labels`; the key where there is none) and the
+    category by its label.
 
     Returns:
         ``pair_id, category, sentence_a, sentence_b, <one column per model>, disagreement, sd``.
     """
-    labels = labels or {}
+    labels = labels_of(df)
     wide_scores = df.pivot_table(index="pair_id", columns="model", values="score", aggfunc="first", sort=False)
     models = list(dict.fromkeys(df["model"]))
     wide_scores = wide_scores.reindex(columns=models)
