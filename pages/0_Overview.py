@@ -24,7 +24,7 @@ for sentence in tables.findings(res):
 st.subheader("Best and worst model per category")
 best = tables.table("best_and_worst", res)
 if best is not None:
-    st.dataframe(views.best_worst_view(best, res.labels), hide_index=True, key="w.best_worst")
+    st.dataframe(views.best_worst_view(best), hide_index=True, key="w.best_worst")
 
 with st.expander("Models in this view"):
     st.dataframe(tables.models_view(res), hide_index=True, key="w.models_table")

@@ -13,11 +13,11 @@ layout = state.radio("One panel per", "facet", ["category", "model", "all"], "ca
                          format_func=lambda v: {"all": "none (all in one chart)"}.get(v, v))
 if layout == "all":
     shape = state.radio("Chart", "shape", ["box", "violin"], "box", format_func=str.capitalize)
-    draw.chart(figures.distributions(res.frame, res.threshold, res.labels, kind=shape), "distributions")
+    draw.chart(figures.distributions(res.frame, res.threshold, kind=shape), "distributions")
 else:
-    draw.chart(facets.distribution_facets(res.frame, res.threshold, res.labels, by=layout), "distributions")
+    draw.chart(facets.distribution_facets(res.frame, res.threshold, by=layout), "distributions")
 
 st.subheader("Mean ± SD per model and category")
 desc = tables.table("describe_scores", res)
 if desc is not None:
-    st.dataframe(views.mean_sd_view(desc, res.labels), key="w.describe")
+    st.dataframe(views.mean_sd_view(desc), key="w.describe")

@@ -15,9 +15,9 @@ calibrated = state.toggle("Use each model's calibrated threshold", "calibrated",
 table = tables.rates_with_ci(res, calibrated)
 if table is not None:
     title = "each model's calibrated threshold" if calibrated else f"threshold {threshold:g}"
-    draw.chart(figures.rate_heatmap(table, res.labels, f"Share of pairs ≥ {title}, with 95% bootstrap CI"),
+    draw.chart(figures.rate_heatmap(table, title=f"Share of pairs ≥ {title}, with 95% bootstrap CI"),
                     "failure-rates")
-    st.dataframe(views.rate_ci_view(table, res.labels), key="w.rates_table", hide_index=True)
+    st.dataframe(views.rate_ci_view(table), key="w.rates_table", hide_index=True)
 
 cal = tables.table("calibrated_thresholds", res)
 marks = views.calibrated_map(cal)
@@ -32,4 +32,4 @@ st.caption("A cosine, a sigmoid probability and a similarity regression all land
            "threshold that best separates that model's paraphrases from its unrelated and near-miss pairs.")
 draw.chart(tables.calibration_figure(res, marks), "calibration")
 if cal is not None:
-    st.dataframe(views.calibration_view(cal, res.labels), hide_index=True, key="w.calibration_table")
+    st.dataframe(views.calibration_view(cal), hide_index=True, key="w.calibration_table")

@@ -23,7 +23,7 @@ if not view.models:
     st.stop()
 try:
     with st.spinner("Scoring (the first time loads each model)…"):
-        table, problems = data.score_text(a, b, view.models, view.labels, view.threshold)
+        table, problems = data.score_text(a, b, view.models, view.threshold)
 except ValueError as exc:
     st.error(f"Cannot score this pair: {views.md_escape(exc)}")
     st.stop()
@@ -36,7 +36,7 @@ st.dataframe(views.text_scores_view(table), hide_index=True, key="w.try_table")
 
 if state.toggle("Compare every variant of A at once", "sweep"):
     edits = [(v.label, v.text) for v in variants if v.text]
-    sweep = data.score_variants(a, edits, view.models, view.labels)
+    sweep = data.score_variants(a, edits, view.models)
     if not sweep.empty:
         draw.chart(figures.variant_heatmap(sweep), "variants")
         st.dataframe(sweep.drop_duplicates("variant")[["variant", "edited"]], hide_index=True, key="w.variants")

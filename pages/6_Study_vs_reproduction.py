@@ -4,6 +4,7 @@ import streamlit as st
 
 from compsem import figures, study
 from compsem.app import draw, scores, sidebar, state, tables, views
+from compsem.labels import attach
 
 view = sidebar.start("Study vs reproduction", "Figures reported by the study (sections 4.1-4.4, marked "
                                                 "'reported') beside this run's, for the same models and categories.")
@@ -13,7 +14,7 @@ comparison = tables.study_comparison(res)
 only = state.toggle("Only figures this run can measure", "measured_only", default=True)
 section = state.selectbox("Section", "section", ["all", "4.1", "4.2", "4.3", "4.4"], "all",
                               format_func=lambda s: "all sections" if s == "all" else f"section {s}")
-shown = views.study_view(comparison, only, section, res.labels)
+shown = views.study_view(attach(comparison, res.labels), only, section)  # the download keeps the plain table
 if shown.empty:
     st.info("This run has none of the study's models or families in the selected section. The study's models "
             "need the Hugging Face hub; the bi-encoder figures compare with all-MiniLM-L6-v2, which runs offline.")

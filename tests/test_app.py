@@ -266,7 +266,7 @@ def _results():
 
     with ScoreCache() as cache:
         frame = score_pairs(load_pairs(PAIRS), list(MODELS), cache=cache).results
-    return Results(frame, ("test", MODELS), {}, 0.5)
+    return Results(frame, ("test", MODELS), 0.5)
 
 
 def test_exports_produce_every_file():

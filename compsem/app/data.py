@@ -17,6 +17,7 @@ import streamlit as st
 
 from compsem.app import state, views
 from compsem.cache import ScoreCache
+from compsem.labels import ModelLabels
 from compsem.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.registry import Resolution, list_models
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
@@ -61,6 +62,11 @@ def resolution(key: str, backend: str) -> Resolution:
 def model_resolutions() -> list[Resolution]:
     """Every registry model with its availability (re-checked every five minutes)."""
     return list_models()
+
+
+def model_labels() -> ModelLabels:
+    """Every registry model's display name, from :func:`model_resolutions` (the view's labels)."""
+    return ModelLabels(tuple((r.spec.key, r.spec.display) for r in model_resolutions()))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -138,27 +144,26 @@ def _score_text(a: str, b: str, models: tuple[str, ...], backend: str = "torch")
     return score_text_pair(a, b, list(models), loader=loader, backend=backend)
 
 
-def score_text(a: str, b: str, models: Sequence[str], labels: dict, threshold: float
-               ) -> tuple[pd.DataFrame, dict[str, str]]:
+def score_text(a: str, b: str, models: Sequence[str], threshold: float) -> tuple[pd.DataFrame, dict[str, str]]:
     """Score a free-text pair with every model; (table, model -> why it could not).
 
     Raises:
         ValueError: empty or too long text (the message says which).
     """
     scored, problems = _score_text(a, b, tuple(models), current_backend())
-    return views.text_score_table(scored, labels, threshold), problems
+    return views.text_score_table(scored, model_labels(), threshold), problems
 
 
-def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence[str], labels: dict
-                   ) -> pd.DataFrame:
+def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence[str]) -> pd.DataFrame:
     """Score (A, edited A) for each variant; ``label, variant, edited, score``."""
+    labels = model_labels()
     rows = []
     for name, edited in variants:
         scored, _ = _score_text(a, edited, tuple(models), current_backend())
-        rows += [{"label": labels.get(s.model, s.model), "variant": name, "edited": edited, "score": s.score}
+        rows += [{"label": labels.name(s.model), "variant": name, "edited": edited, "score": s.score}
                  for s in scored]
     return pd.DataFrame(rows, columns=["label", "variant", "edited", "score"])
 
 
 __all__ = ["PAIRS_ENV", "cached_results", "check_upload", "current_backend", "default_pair_file", "load_default_pairs",
-           "loader", "missing_counts", "model_resolutions", "resolution", "score_text", "score_variants", "scorer"]
+           "loader", "missing_counts", "model_labels", "model_resolutions", "resolution", "score_text", "score_variants", "scorer"]

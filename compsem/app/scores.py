@@ -12,6 +12,7 @@ import streamlit as st
 from compsem.app import data, views
 from compsem.app.sidebar import View
 from compsem.cache import CacheError, ScoreCache
+from compsem.labels import ModelLabels, labels_of, with_labels
 from compsem.registry import default_cache_dir, get_spec
 from compsem.scoring import score_pairs
 
@@ -25,16 +26,20 @@ class Results:
     """Scores of the view's models on its pairs, restricted to its categories.
 
     Attributes:
-        frame: tidy results (one row per pair x model).
+        frame: tidy results (one row per pair x model) with each model's display name in
+            ``model_label`` (:mod:`compsem.labels`), so figures and tables built from it need no labels.
         key: hashable identity of ``frame`` for cached statistics.
-        labels: model key -> display label.
         threshold: the view's threshold.
     """
 
     frame: pd.DataFrame
     key: tuple
-    labels: dict
     threshold: float
+
+    @property
+    def labels(self) -> ModelLabels:
+        """The display names ``frame`` carries."""
+        return labels_of(self.frame)
 
 
 def estimate_seconds(missing: dict[str, int]) -> float:
@@ -150,5 +155,8 @@ def scores(view: View, prominent: bool = False) -> Results:
     if frame.empty:
         st.warning("Select at least one category in the sidebar.")
         st.stop()
-    key = (view.pairs_sha, tuple(dict.fromkeys(frame["model"])), tuple(sorted(cats)), view.backend)
-    return Results(frame, key, view.labels, view.threshold)
+    frame = with_labels(frame, view.labels)
+    # the names are part of the identity: cached figures and tables carry them
+    key = (view.pairs_sha, tuple(dict.fromkeys(frame["model"])), tuple(sorted(cats)), view.backend,
+           labels_of(frame).pairs)
+    return Results(frame, key, view.threshold)

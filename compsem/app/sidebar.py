@@ -10,6 +10,7 @@ import streamlit as st
 
 from compsem.app import data, state, views
 from compsem.categories import category_label, sort_categories
+from compsem.labels import ModelLabels
 from compsem.pairs import MAX_FILE_BYTES
 from compsem.registry import Resolution, get_spec
 
@@ -27,7 +28,7 @@ class View:
         models: selected model keys.
         categories: selected categories.
         threshold: the 0-1 threshold.
-        labels: model key -> display label.
+        labels: every registry model's display name (for messages; shown frames carry their own).
         backend: what serves the transformer models (``torch`` fp32 or ``onnx-int8``).
     """
 
@@ -37,7 +38,7 @@ class View:
     models: tuple[str, ...]
     categories: tuple[str, ...]
     threshold: float
-    labels: dict = field(default_factory=dict, compare=False)
+    labels: ModelLabels = field(default_factory=ModelLabels, compare=False)
     backend: str = "torch"
 
 
@@ -202,8 +203,7 @@ def sidebar() -> View:
         threshold = state.threshold_slider("Threshold", container=st.sidebar, place="sidebar")
         backend = _sidebar_backend()
         st.caption("Choices live in the address bar: copy the link to share this view.")
-    labels = {r.spec.key: r.spec.display for r in data.model_resolutions()}
-    return View(pairs, label, sha, models, tuple(cats), threshold, labels, backend)
+    return View(pairs, label, sha, models, tuple(cats), threshold, data.model_labels(), backend)
 
 
 def _sidebar_backend() -> str:

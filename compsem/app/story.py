@@ -21,14 +21,14 @@ CAPTION = ("What the numbers say, in the order to present them: the problem, why
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _findings(key: tuple, _frame, threshold: float, labels: tuple) -> list[Finding]:
-    return story_findings(_frame, threshold, dict(labels))
+def _findings(key: tuple, _frame, threshold: float) -> list[Finding]:
+    return story_findings(_frame, threshold)
 
 
 def findings(res: Results) -> list[Finding]:
     """The view's findings, cached per selection and threshold; a ValueError becomes a warning."""
     try:
-        return _findings(res.key, res.frame, res.threshold, tuple(sorted(res.labels.items())))
+        return _findings(res.key, res.frame, res.threshold)
     except ValueError as exc:
         st.warning(f"Findings: {md_escape(exc)}")
         return []

@@ -3,7 +3,8 @@ effect sizes, the study comparison, figures that are costly to build, and the do
 
 Each cached function takes the selection's hashable ``key`` and the frame as an unhashed ``_frame``
 (hashing the frame on every re-render would cost more than the statistics). A ValueError from
-the statistics becomes a warning on the page and ``None``.
+the statistics becomes a warning on the page and ``None``. The tables come back with the frame's
+display names beside each model key (:func:`compsem.labels.attach`); the downloads do not carry them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from compsem.app import data, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
 from compsem.csv_safety import safe_csv
+from compsem.labels import attach
 from compsem.export import pair_results_csv
 
 
@@ -35,7 +37,7 @@ def table(name: str, res: Results) -> pd.DataFrame | None:
     """
     threshold = res.threshold if stats.TABLES[name].uses_threshold else None
     try:
-        return _table(name, res.key, res.frame, threshold)
+        return attach(_table(name, res.key, res.frame, threshold), res.labels)
     except ValueError as exc:
         st.warning(f"{name.replace('_', ' ')}: {views.md_escape(exc)}")
         return None
@@ -63,33 +65,33 @@ def _rates_ci(key: tuple, _frame: pd.DataFrame, threshold: float | None, n_resam
 def rates_with_ci(res: Results, calibrated: bool, n_resamples: int = 1000) -> pd.DataFrame | None:
     """Rate and mean per model x category with 95% bootstrap CIs, at the view's or each model's calibrated threshold."""
     try:
-        return _rates_ci(res.key, res.frame, None if calibrated else res.threshold, n_resamples)
+        return attach(_rates_ci(res.key, res.frame, None if calibrated else res.threshold, n_resamples), res.labels)
     except ValueError as exc:
         st.warning(f"Failure rates: {views.md_escape(exc)}")
         return None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _curves_figure(key: tuple, _curves: pd.DataFrame, labels: tuple, marks: tuple) -> go.Figure:
+def _curves_figure(key: tuple, _curves: pd.DataFrame, marks: tuple) -> go.Figure:
     from compsem import figures
 
-    return figures.rate_curves(_curves, None, dict(labels), dict(marks))
+    return figures.rate_curves(_curves, None, dict(marks))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _calibration_figure(key: tuple, _frame: pd.DataFrame, labels: tuple, marks: tuple) -> go.Figure:
+def _calibration_figure(key: tuple, _frame: pd.DataFrame, marks: tuple) -> go.Figure:
     # A resource, not data: thousands of hover texts make a copy per re-render cost more than the page's
     # budget, and the figure is only read (st.plotly_chart serializes it), never changed.
     from compsem import figures
 
-    return figures.calibration(_frame, dict(marks), dict(labels), None)
+    return figures.calibration(_frame, dict(marks), None)
 
 
 def curves_figure(res: Results, curves: pd.DataFrame, threshold: float | None, marks: dict) -> go.Figure:
     """Failure rate vs threshold: built once per selection, the moving threshold line added per view."""
     from compsem import figures
 
-    fig = _curves_figure(res.key, curves, tuple(sorted(res.labels.items())), tuple(sorted(marks.items())))
+    fig = _curves_figure(res.key, curves, tuple(sorted(marks.items())))
     return figures.add_threshold(fig, threshold, axis="x")
 
 
@@ -98,19 +100,18 @@ def calibration_figure(res: Results, marks: dict) -> go.Figure:
 
     The shared threshold is not drawn here: the figure is shared read-only between re-renders.
     """
-    return _calibration_figure(res.key, res.frame, tuple(sorted(res.labels.items())), tuple(sorted(marks.items())))
+    return _calibration_figure(res.key, res.frame, tuple(sorted(marks.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _effect_rows(key: tuple, _frame: pd.DataFrame, reference: str, rows: str, labels: tuple
-                 ) -> tuple[pd.DataFrame | None, str]:
-    return stats.effect_rows(_frame, reference, rows, dict(labels))
+def _effect_rows(key: tuple, _frame: pd.DataFrame, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
+    return stats.effect_rows(_frame, reference, rows)
 
 
 def effect_rows(res: Results, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
     """:func:`compsem.stats.effect_rows` for the view, cached; a ValueError becomes a warning and no table."""
     try:
-        return _effect_rows(res.key, res.frame, reference, rows, tuple(sorted(res.labels.items())))
+        return _effect_rows(res.key, res.frame, reference, rows)
     except ValueError as exc:
         st.warning(f"effect sizes: {views.md_escape(exc)}")
         return None, views.reference_label(reference, res.labels)
@@ -118,7 +119,7 @@ def effect_rows(res: Results, reference: str, rows: str) -> tuple[pd.DataFrame |
 
 def models_view(res: Results) -> pd.DataFrame:
     """The models in the results with kind, objective, availability and what their score means."""
-    return views.models_view(list(dict.fromkeys(res.frame["model"])), data.model_resolutions(), res.labels)
+    return views.models_view(list(dict.fromkeys(res.frame["model"])), data.model_resolutions())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -1,7 +1,8 @@
 """Pure display shaping for the dashboard: formatted tables and safe text, no Streamlit.
 
 Every function takes statistics tables (or the tidy results) and returns a new frame or a
-string, so it can be tested without a running app.
+string, so it can be tested without a running app. Model names come from the tables' own
+``model_label`` / ``best_model_label`` columns (:mod:`compsem.labels`); without them, the key shows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 
 from compsem.categories import category_label, sort_categories
 from compsem.formatting import format_pvalue
+from compsem.labels import ModelLabels, labels_of
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 
@@ -27,8 +29,9 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
-def wide(table: pd.DataFrame, value: str, labels: dict, fmt: str = "{:.0%}", index: str = "model") -> pd.DataFrame:
+def wide(table: pd.DataFrame, value: str, fmt: str = "{:.0%}", index: str = "model") -> pd.DataFrame:
     """Long model x category table -> one row per model, one column per category label, formatted text."""
+    labels = labels_of(table)
     cats = sort_categories(table["category"].unique())
     out = table.pivot_table(index=index, columns="category", values=value, aggfunc="first", sort=False)
     out = out.reindex(columns=cats)
@@ -39,31 +42,32 @@ def wide(table: pd.DataFrame, value: str, labels: dict, fmt: str = "{:.0%}", ind
     return out
 
 
-def best_worst_view(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
+def best_worst_view(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`compsem.stats.best_and_worst` as readable text columns."""
+    best, worst = labels_of(table, column="best_model"), labels_of(table, column="worst_model")
     return pd.DataFrame({
         "category": [category_label(c) for c in table["category"]],
         "reads as": [m.replace("_", " ") for m in table["meaning"]],
-        "best model": [labels.get(m, m) for m in table["best_model"]],
+        "best model": [best.name(m) for m in table["best_model"]],
         "best": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["best_rate"], table["best_mean"])],
-        "worst model": [labels.get(m, m) for m in table["worst_model"]],
+        "worst model": [worst.name(m) for m in table["worst_model"]],
         "worst": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["worst_rate"], table["worst_mean"])],
     })
 
 
-def models_view(models: Sequence[str], resolutions: Sequence, labels: Mapping[str, str]) -> pd.DataFrame:
+def models_view(models: Sequence[str], resolutions: Sequence) -> pd.DataFrame:
     """The models in the results with kind, objective, availability and what their score means.
 
     Args:
         models: model keys, in display order.
-        resolutions: :class:`compsem.registry.Resolution` of the registry's models.
-        labels: model key -> display label.
+        resolutions: :class:`compsem.registry.Resolution` of the registry's models (their display names
+            label the rows; a model without one shows its key).
     """
     by_key = {r.spec.key: r for r in resolutions}
     rows = []
     for key in models:
         r = by_key.get(key)
-        rows.append({"model": labels.get(key, key), "key": key, "kind": r.spec.kind if r else "",
+        rows.append({"model": r.spec.display if r else key, "key": key, "kind": r.spec.kind if r else "",
                      "objective": r.spec.objective if r else "", "status": r.status if r else "",
                      "normalization": r.spec.normalization if r else "", "notes": r.spec.notes if r else ""})
     return pd.DataFrame(rows)
@@ -81,26 +85,31 @@ def reference_label(option: str, labels: Mapping[str, str]) -> str:
 
 
 def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: float) -> pd.DataFrame:
-    """Free-text scores (:class:`compsem.scoring.TextPairScore` rows) as a table with a verdict at ``threshold``."""
-    rows = [{"model": s.model, "label": labels.get(s.model, s.model), "kind": s.kind, "raw_score": s.raw_score,
+    """Free-text scores (:class:`compsem.scoring.TextPairScore` rows) as a table with a verdict at ``threshold``.
+
+    ``labels`` (model key -> display name) fills the table's ``label`` column: free text has no
+    results frame to carry the names, so this is where they become data.
+    """
+    names = ModelLabels.of(labels)
+    rows = [{"model": s.model, "label": names.name(s.model), "kind": s.kind, "raw_score": s.raw_score,
              "score": s.score, "score_reversed": s.score_reversed, "asymmetry": s.asymmetry,
              "verdict": "similar" if s.score >= threshold else "different", "normalization": s.normalization}
             for s in scored]
     return pd.DataFrame(rows)
 
 
-def mean_sd_view(desc: pd.DataFrame, labels: dict) -> pd.DataFrame:
+def mean_sd_view(desc: pd.DataFrame) -> pd.DataFrame:
     """describe_scores as ``mean ± sd`` text, models x categories."""
     cells = desc.assign(cell=[f"{m:.3f} ± {s:.3f}" if pd.notna(s) else f"{m:.3f}"
                               for m, s in zip(desc["mean"], desc["sd"])])
-    return wide(cells, "cell", labels, fmt="{}")
+    return wide(cells, "cell", fmt="{}")
 
 
-def rate_ci_view(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
+def rate_ci_view(table: pd.DataFrame) -> pd.DataFrame:
     """Rates with CI as ``45% [30–60]`` text, models x categories, plus the threshold used."""
     cells = table.assign(cell=[f"{r:.0%} [{lo:.0%}–{hi:.0%}]" for r, lo, hi in
                                zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"])])
-    out = wide(cells, "cell", labels, fmt="{}")
+    out = wide(cells, "cell", fmt="{}")
     used = table.drop_duplicates("model").set_index("model")["threshold"]
     out.insert(0, "threshold", [f"{used[m]:.3g}" for m in dict.fromkeys(table["model"])])
     return out.reset_index(names="model")
@@ -112,8 +121,9 @@ def calibrated_map(cal: pd.DataFrame | None) -> dict[str, float]:
     return {m: float(t) for m, t in zip(cal["model"], cal["threshold"])}
 
 
-def calibration_view(cal: pd.DataFrame, labels: dict) -> pd.DataFrame:
-    return pd.DataFrame({"model": [labels.get(m, m) for m in cal["model"]], "calibrated threshold": cal["threshold"],
+def calibration_view(cal: pd.DataFrame) -> pd.DataFrame:
+    labels = labels_of(cal)
+    return pd.DataFrame({"model": [labels.name(m) for m in cal["model"]], "calibrated threshold": cal["threshold"],
                          "Youden J": cal["youden_j"], "TPR": cal["tpr"], "FPR": cal["fpr"],
                          "positives": cal["n_pos"], "negatives": cal["n_neg"]})
 
@@ -161,14 +171,15 @@ def filter_pairs(table: pd.DataFrame, query: str, sort: str) -> pd.DataFrame:
     return out
 
 
-def study_view(table: pd.DataFrame, measured_only: bool, section: str, labels: dict) -> pd.DataFrame:
+def study_view(table: pd.DataFrame, measured_only: bool, section: str) -> pd.DataFrame:
+    labels = labels_of(table)
     out = table
     if measured_only:
         out = out[out["measured"].notna()]
     if section != "all":
         out = out[out["section"] == section]
     return pd.DataFrame({
-        "section": out["section"], "model": [labels.get(m, m) for m in out["model"]],
+        "section": out["section"], "model": [labels.name(m) for m in out["model"]],
         "category": [category_label(c) for c in out["category"]], "statistic": out["statistic"],
         "threshold": out["threshold"], "scale": out["scale"], "reported": out["reported"],
         "measured": out["measured"], "difference": out["difference"], "measured with": out["measured_models"],
