@@ -21,7 +21,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from compsem import stats
+from compsem import grid, stats
 from compsem.categories import sort_categories
 from compsem.registry import get_spec
 
@@ -60,6 +60,10 @@ class Analysis:
             controls are present, else None.
         findings: :func:`compsem.stats.findings` at the first threshold.
         findings_error: why there are no findings (the ``ValueError``'s message), else None.
+        grid: :func:`compsem.grid.grid_table` at the first threshold when at least two trained
+            adapters and their backbone's bi-encoder ran, else None.
+        grid_cells: the grid's cells (:class:`compsem.grid.GridCell`) among the models that ran.
+        grid_findings: :func:`compsem.grid.grid_findings` of ``grid``.
     """
 
     thresholds: tuple[float, ...]
@@ -77,6 +81,9 @@ class Analysis:
     calibrated: pd.DataFrame | None
     findings: tuple[str, ...]
     findings_error: str | None
+    grid: pd.DataFrame | None = None
+    grid_cells: tuple = ()
+    grid_findings: tuple[str, ...] = ()
 
 
 def model_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -129,12 +136,14 @@ def comparison_tables(results: pd.DataFrame) -> dict[str, pd.DataFrame | str]:
     return out
 
 
-def analyze(results: pd.DataFrame, thresholds: Sequence[float]) -> Analysis:
+def analyze(results: pd.DataFrame, thresholds: Sequence[float], grid_cells: Sequence = ()) -> Analysis:
     """Compute every table a run's files show, once.
 
     Args:
         results: tidy results (one row per pair x model).
         thresholds: finite thresholds, the first one also the findings' threshold.
+        grid_cells: trained adapters as :class:`compsem.grid.GridCell` (from their cards); the
+            backbone × objective grid is computed when two or more of them have scores.
 
     Returns:
         A frozen :class:`Analysis`.
@@ -156,6 +165,11 @@ def analyze(results: pd.DataFrame, thresholds: Sequence[float]) -> Analysis:
         findings, findings_error = tuple(stats.findings(results, ts[0])), None
     except ValueError as exc:
         findings, findings_error = (), str(exc)
+    with_ci = {t: stats.describe_with_ci(results, t) for t in ts}
+    cells = tuple(c for c in grid_cells if c.key in set(results["model"]))
+    grid_table = grid.grid_table(results, cells, ts[0], described=with_ci[ts[0]]) if len(cells) >= 2 else None
+    if grid_table is not None and grid_table.empty:
+        grid_table = None
     return Analysis(
         thresholds=ts,
         categories=tuple(sort_categories(results["category"].unique())),
@@ -166,8 +180,7 @@ def analyze(results: pd.DataFrame, thresholds: Sequence[float]) -> Analysis:
         describe=stats.describe_scores(results),
         rates=stats.failure_rates(results, list(ts)),
         # Bootstrap 95% CIs of the mean and of the rate at every threshold (same seed per cell).
-        with_ci=MappingProxyType({t: stats.describe_with_ci(results, t).set_index(["model", "category"])
-                                  for t in ts}),
+        with_ci=MappingProxyType({t: table.set_index(["model", "category"]) for t, table in with_ci.items()}),
         comparisons=MappingProxyType(comparison_tables(results)),
         family_rates=(stats.family_failure_rates(results, list(ts))
                       if {"bi-encoder", "cross-encoder"} <= kinds else None),
@@ -176,6 +189,9 @@ def analyze(results: pd.DataFrame, thresholds: Sequence[float]) -> Analysis:
                     if with_positive and {"negative_control", "near_miss_control"} & present else None),
         findings=findings,
         findings_error=findings_error,
+        grid=grid_table,
+        grid_cells=cells if grid_table is not None else (),
+        grid_findings=tuple(grid.grid_findings(grid_table, cells, ts[0])) if grid_table is not None else (),
     )
 
 

@@ -101,7 +101,14 @@ class _Bars:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from compsem.pipeline import RunError, run
+    from compsem.pipeline import RunError, grid_models, run
+
+    if args.grid:
+        if args.models:
+            return _fail("give either --grid or --models, not both")
+        args.models = grid_models()
+        if not args.models:
+            return _fail("--grid: no trained adapter is usable here (see `compsem models`)")
 
     def report_scoring(scoring) -> None:
         for msg in scoring.cache_messages:
@@ -251,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="score pairs with models and write results, statistics and a report")
     p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
     p.add_argument("--models", nargs="+", metavar="KEY", help="registry keys or aliases (default: every model available offline)")
+    p.add_argument("--grid", action="store_true",
+                   help="the backbone × objective grid's models: every usable trained adapter and its bi-encoder")
     p.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.8], metavar="T")
     p.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
     p.add_argument("--batch-size", type=int, default=32)

@@ -63,6 +63,28 @@ class RunOutcome:
         return f"{self.scoring.summary()} in {self.seconds:.1f}s ({n_models} model(s) x {self.n_pairs} pairs)"
 
 
+def grid_cells_of(models: Sequence[str]) -> list:
+    """The trained adapters among ``models`` as backbone × objective grid cells (read from their cards)."""
+    from compsem.grid import grid_cells
+    from compsem.registry import get_spec
+
+    cards = {}
+    for key in models:
+        spec = get_spec(key)
+        if spec.card:
+            cards[spec.key] = dict(spec.card)
+    return grid_cells(cards)
+
+
+def grid_models() -> list[str]:
+    """``compsem run --grid``: every usable trained adapter and its backbone's bi-encoder."""
+    from compsem.grid import grid_models as models_of
+    from compsem.registry import offline_models
+
+    usable = offline_models()
+    return [m for m in models_of(grid_cells_of(usable)) if m in usable]
+
+
 def threshold_problem(thresholds: Sequence[float]) -> str | None:
     """Why ``thresholds`` cannot be used (a sentence), or None when every one is a number within 0-1."""
     for t in thresholds:
@@ -151,10 +173,11 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": versions(),
     }
-    analysis = analyze(scoring.results, thresholds)
+    analysis = analyze(scoring.results, thresholds, grid_cells_of(meta["models"]))
     paths = write_run(out_dir, scoring.results, summary_dict(analysis, meta), comparison_dict(analysis.comparisons),
                       report_markdown(analysis, meta))
     return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, len(table))
 
 
-__all__ = ["BUNDLED_SOURCE", "DEFAULT_THRESHOLDS", "RunError", "RunOutcome", "run", "threshold_problem"]
+__all__ = ["BUNDLED_SOURCE", "DEFAULT_THRESHOLDS", "RunError", "RunOutcome", "grid_cells_of", "grid_models", "run",
+           "threshold_problem"]

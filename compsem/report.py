@@ -18,6 +18,7 @@ import pandas as pd
 from compsem.analysis import COMPARISON_METHOD, Analysis, analyze, comparison_tables, model_table
 from compsem.categories import ADVERSARIAL, category_info, category_label, sort_categories
 from compsem.formatting import format_pvalue
+from compsem.grid import grid_markdown
 from compsem.registry import get_spec
 
 
@@ -94,6 +95,9 @@ def summary_dict(analysis: Analysis, meta: dict | None = None) -> dict:
         out["roc_auc_vs_positive_controls"] = _records(analysis.roc_auc)
         if analysis.calibrated is not None:
             out["calibrated_thresholds"] = _records(analysis.calibrated)
+    if analysis.grid is not None:
+        out["grid"] = {"threshold": analysis.thresholds[0], "findings": list(analysis.grid_findings),
+                       "rows": _records(analysis.grid)}
     return out
 
 
@@ -211,6 +215,12 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
             "Wilcoxon p (Holm)": [_pvalue(v) for v in df["holm_pvalue_wilcoxon"]],
         })
         parts += ["", f"## {title}", "", markdown_table(view)]
+
+    if analysis.grid is not None:
+        t0 = analysis.thresholds[0]
+        parts += ["", "## Does data or size fix it? Backbone × objective grid", "",
+                  *[f"- {s}" for s in analysis.grid_findings], "",
+                  grid_markdown(analysis.grid, analysis.grid_cells, t0).rstrip("\n")]
 
     if analysis.family_rates is not None:
         fam = analysis.family_rates
