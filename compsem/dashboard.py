@@ -265,16 +265,11 @@ def _text_pairs(pairs: pd.DataFrame) -> list[tuple[str, str]]:
 def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
                    backend: str = "torch") -> dict[str, int]:
     """Per model, how many (model, pair) combinations are not in the score cache yet."""
+    from compsem.store import ScoreStore
+
     text_pairs = _text_pairs(_pairs)
-    out: dict[str, int] = {}
-    with ScoreCache() as cache:
-        for key in models:
-            res = _resolve(key, backend)
-            if not res.fingerprint:
-                out[key] = len(text_pairs)
-            else:
-                out[key] = len(text_pairs) - len(cache.get_many(key, res.fingerprint, text_pairs))
-    return out
+    with ScoreStore() as store:
+        return {key: len(store.lookup(_resolve(key, backend), text_pairs).missing) for key in models}
 
 
 class _NotScoredYet(ModelUnavailableError):

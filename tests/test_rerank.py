@@ -102,9 +102,13 @@ class _FakeScorer:
     fingerprint = "fake"
 
     def __init__(self, prefer: str):
-        self.prefer = prefer
+        from compsem.registry import ModelSpec, Resolution
 
-    def logits(self, pairs):
+        self.prefer = prefer
+        self.resolution = Resolution(ModelSpec("fake", "cross-encoder", "general", "model-activation"), "local",
+                                     fingerprint="fake")
+
+    def relevance(self, pairs, batch_size=32, progress=None):
         return np.array([float(d.count(self.prefer)) for _, d in pairs])
 
 
@@ -112,8 +116,7 @@ def test_reranked_order_follows_the_scores(monkeypatch):
     import compsem.rerank as rr
 
     monkeypatch.setattr(rr, "CrossEncoderScorer", _FakeScorer)
-    reranker = Reranker.__new__(Reranker)
-    reranker.scorer, reranker.key, reranker.cache, reranker._cache_key = _FakeScorer("dog"), "fake", None, "fake"
+    reranker = Reranker.from_scorer(_FakeScorer("dog"))
     candidates = [(0, 3.0), (5, 2.0), (1, 1.0)]
     out = reranker.rerank("dogs", candidates, CORPUS)
     assert [d for d, _ in out] == [5, 0, 1]  # doc 5 mentions dogs; ties keep first-stage order
@@ -197,8 +200,7 @@ def test_rank_change_labels_and_side_by_side(monkeypatch):
     import compsem.rerank as rr
 
     monkeypatch.setattr(rr, "CrossEncoderScorer", _FakeScorer)
-    reranker = Reranker.__new__(Reranker)
-    reranker.scorer, reranker.key, reranker.cache, reranker._cache_key = _FakeScorer("dog"), "fake", None, "fake"
+    reranker = Reranker.from_scorer(_FakeScorer("dog"))
     table = rank_documents("snowy field run", CORPUS, k=6, reranker=reranker)
     first, again = side_by_side(table, top=1)
     assert list(first["rank"]) == [1, 2, 3, 4, 5, 6] and list(again["rank"]) == [1, 2, 3, 4, 5, 6]
@@ -310,7 +312,7 @@ def test_loader_reads_what_run_rerank_eval_writes(tmp_path, monkeypatch):
     from test_datasets import make_data_dir
 
     # No reranker (none is needed to check the layout, and loading one would take minutes here).
-    monkeypatch.setattr(rr, "default_rerankers", lambda: [])
+    monkeypatch.setattr(rr.evaluation, "default_rerankers", lambda: [])
     rr.run_rerank_eval(ks=(2, 5), out_dir=tmp_path / "out", data_dir=make_data_dir(tmp_path / "ds"), repeats=1,
                        max_queries=None, latency_queries=1, progress=None)
     res = rr.load_rerank_results(tmp_path / "out")
