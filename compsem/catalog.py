@@ -107,7 +107,8 @@ class Resolution:
 
 
 _STUDY_BI = "Evaluated in the study as a bi-encoder (cosine similarity)."
-_SIM_PROMPT_NOTE = "No instruction prefix for symmetric similarity (model card: the query instruction is for retrieval)."
+_SIM_PROMPT_NOTE = ("No instruction prefix for symmetric similarity (model card: the query instruction is for "
+                    "retrieval).")
 
 REGISTRY: tuple[ModelSpec, ...] = (
     # --- bi-encoders of the study -------------------------------------------------------

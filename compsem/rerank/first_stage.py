@@ -112,7 +112,8 @@ class DenseRetriever:
         return out
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[tuple[int, float]]], k: int, rrf_k: int = RRF_K) -> list[tuple[int, float]]:
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[tuple[int, float]]], k: int,
+                           rrf_k: int = RRF_K) -> list[tuple[int, float]]:
     """Fuse ranked lists: score(d) = Σ_lists 1 / (rrf_k + rank(d)), rank starting at 1.
 
     Example:

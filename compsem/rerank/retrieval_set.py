@@ -48,7 +48,8 @@ def sick_retrieval_set(data_dir: str | Path | None = None, max_queries: int | No
     sick = load_sick(data_dir)
     corpus = sorted(set(sick["sentence_a"]) | set(sick["sentence_b"]))
     index = {t: i for i, t in enumerate(corpus)}
-    test = sick[(sick["split"] == "test") & (sick["label"] == "entailment") & (sick["sentence_a"] != sick["sentence_b"])]
+    test = sick[(sick["split"] == "test") & (sick["label"] == "entailment")
+                & (sick["sentence_a"] != sick["sentence_b"])]
     grouped = test.groupby("sentence_a", sort=True)["sentence_b"].apply(lambda s: sorted(set(s)))
     queries, qrels = {}, {}
     for n, (text, relevant) in enumerate(grouped.items()):
