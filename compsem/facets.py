@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from compsem.categories import category_info, sort_categories
-from compsem.figures import _base, _label, cat_label, escape
+from compsem.figures._style import _base, _label, cat_label, escape
 from compsem.palette import model_colors
 
 #: Ways to split the chart: one panel per category, or one per model.

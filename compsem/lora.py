@@ -97,8 +97,11 @@ def backbone_sha256(backbone: str | Path) -> str:
     return file_sha256(path)
 
 
-def check_adapter(adapter_dir: str | Path, card: dict, backbone: str | Path) -> str:
+def check_adapter(adapter_dir: str | Path, card: dict, backbone: str | Path, backbone_sha: str | None = None) -> str:
     """Check that an adapter folder is whole and belongs to the installed backbone.
+
+    ``backbone_sha`` replaces hashing the backbone's file when the hash is already known to hold
+    (a split-zip backbone not assembled yet: assembly checks the same pinned hash before use).
 
     Returns:
         The adapter's SHA-256 (part of the model's fingerprint).
@@ -118,7 +121,7 @@ def check_adapter(adapter_dir: str | Path, card: dict, backbone: str | Path) -> 
                            f"records {recorded[:16]}…; the file is damaged or was replaced (retrain with "
                            f"`{card.get('command', 'compsem train')}`)")
     base_recorded = str(card.get("base_model", {}).get("sha256", ""))
-    base_found = backbone_sha256(backbone)
+    base_found = backbone_sha or backbone_sha256(backbone)
     if base_recorded != base_found:
         raise AdapterError(f"adapter {folder.name} was trained on backbone {base_recorded[:16] or '(none recorded)'}…, "
                            f"but the installed backbone is {base_found[:16]}…; refusing to combine them")

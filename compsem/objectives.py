@@ -25,9 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 from compsem import registry, stats
-from compsem.categories import ADVERSARIAL, category_label, sort_categories
+from compsem.categories import category_label, sort_categories
 from compsem.formatting import format_pvalue
 from compsem.model_card import CARD_FIELDS, CARD_NAME, CardError, ModelCard, read_card
+from compsem.stats.findings import objective_findings as findings
 from compsem.train import BASE_KEY, OBJECTIVES
 
 #: The bi-encoder every objective started from: the reference of every comparison here.
@@ -100,11 +101,17 @@ def objective_labels(cards: Mapping[str, ModelCard | dict], reference: str = REF
 
     Objectives without a card still get a label (their name), so a table can say what is missing.
     """
+    from compsem.backbones import BACKBONES
+
     labels = {reference: "MiniLM bi-encoder"}
     for name in OBJECTIVE_ORDER:
         labels[trained_key(name)] = name
     for key, card in cards.items():
-        labels[key] = str(card.get("objective") or key.rsplit("/", 1)[-1])
+        backbone = BACKBONES.get(str(card.get("backbone", "minilm-l6")))
+        if backbone is not None and backbone.key != reference:
+            labels.setdefault(backbone.key, f"{backbone.label} bi-encoder")
+        augment = (card.get("augmentation") or {}).get("name")
+        labels[key] = str(card.get("objective") or key.rsplit("/", 1)[-1]) + (f" + {augment}" if augment else "")
     return labels
 
 
@@ -120,7 +127,8 @@ def held_out_table(cards: Mapping[str, ModelCard | dict]) -> pd.DataFrame:
     left out: they were used to choose settings, so they are not held out.
 
     Returns:
-        ``model, objective, metric, value, target, status, train, dev, test, epochs``.
+        ``model, objective, metric, value, target, status, train, dev, test, epochs, backbone,
+        augmentation`` (train counts the added rows of an augmented split).
     """
     rows = []
     for key, card in cards.items():
@@ -141,9 +149,11 @@ def held_out_table(cards: Mapping[str, ModelCard | dict]) -> pd.DataFrame:
                          "value": float(value) if isinstance(value, (int, float)) else math.nan,
                          "target": float(target) if isinstance(target, (int, float)) else math.nan,
                          "status": status, "train": sizes.get("train"), "dev": sizes.get("dev"),
-                         "test": sizes.get("test"), "epochs": card["epochs"]})
+                         "test": sizes.get("test"), "epochs": card["epochs"],
+                         "backbone": str(card.get("backbone", "minilm-l6")),
+                         "augmentation": str((card.get("augmentation") or {}).get("name", ""))})
     return pd.DataFrame(rows, columns=["model", "objective", "metric", "value", "target", "status", "train", "dev",
-                                       "test", "epochs"])
+                                       "test", "epochs", "backbone", "augmentation"])
 
 
 def score_meanings(cards: Mapping[str, ModelCard | dict], reference: str = REFERENCE) -> pd.DataFrame:
@@ -179,6 +189,13 @@ def availability_table(statuses: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
             source = reason or "no adapter or weights here"
             todo = f"`{cmd}`"
         rows.append({"objective": name, "model": key, "status": status, "source": source, "to do": todo})
+    minilm = {trained_key(n) for n in OBJECTIVE_ORDER}
+    for key, (status, reason) in statuses.items():  # other backbones and augmented models, where they have a card
+        if key not in minilm:
+            usable = status in ("packaged", "local")
+            rows.append({"objective": key.rsplit("/", 1)[-1], "model": key, "status": status,
+                         "source": reason if usable else (reason or "no adapter here"),
+                         "to do": "" if usable else "retrain with the command on its card"})
     return pd.DataFrame(rows, columns=["objective", "model", "status", "source", "to do"])
 
 
@@ -243,78 +260,6 @@ def comparison_view(table: pd.DataFrame, labels: Mapping[str, str], threshold: f
         "p < 0.05 (Holm)": ["reference" if r else ("yes" if s else "no") if pd.notna(d) else "—"
                             for r, s, d in zip(ref, table["significant"], table["cohens_d"])],
     })
-
-
-def findings(table: pd.DataFrame, labels: Mapping[str, str], threshold: float) -> list[str]:
-    """Two to four sentences read off :func:`comparison_table` (none when no objective has scores).
-
-    1. Which objective rejects negation best (lowest mean), with its rate and the reference's.
-    2. Which objective scores entity swaps highest (the one most fooled by swapped roles).
-    3. Per objective, in how many adversarial categories it scores significantly below the
-       reference (d < 0, Holm p < 0.05), and where one scores significantly above it (worse).
-    4. The price: the lowest positive-control pass rate among the objectives, against the reference's.
-
-    Sentences whose category is not in the table are skipped.
-    """
-    if table.empty or not table["is_reference"].any():
-        return []
-    others = list(dict.fromkeys(table.loc[~table["is_reference"], "model"]))
-    if not others:
-        return []
-    reference = table.loc[table["is_reference"], "model"].iloc[0]
-    name = lambda m: labels.get(m, m)  # noqa: E731 - a local shorthand
-    t = f"{threshold:g}"
-    out: list[str] = []
-
-    def rows(cat: str) -> tuple[pd.DataFrame, pd.Series | None]:
-        sub = table[table["category"] == cat]
-        ref = sub[sub["is_reference"]]
-        return sub[~sub["is_reference"]], (ref.iloc[0] if len(ref) else None)
-
-    neg, neg_ref = rows("negation")
-    if len(neg):
-        best = neg.loc[neg["mean"].idxmin()]
-        vs = f", against {neg_ref['rate']:.0%} for the {name(reference)}" if neg_ref is not None else ""
-        out.append(f"{name(best['model'])} rejects negation best: mean score {best['mean']:.2f}, "
-                   f"{best['rate']:.0%} of negated pairs at or above {t}{vs}.")
-    swap, swap_ref = rows("entity_swap")
-    if len(swap):
-        worst = swap.loc[swap["mean"].idxmax()]
-        verb = "still scores entity swaps high" if worst["rate"] >= 0.5 else "scores entity swaps highest"
-        vs = f" ({name(reference)}: {swap_ref['rate']:.0%})" if swap_ref is not None else ""
-        sentence = (f"{name(worst['model'])} {verb}: mean {worst['mean']:.2f}, {worst['rate']:.0%} of "
-                    f"swapped-role pairs at or above {t}{vs}")
-        least = swap.loc[swap["rate"].idxmin()]
-        if len(swap) > 1 and least["rate"] >= 0.5:  # not one objective rejects most swaps: worth saying
-            sentence += (f"; no objective rejects swapped roles, even {name(least['model'])} keeps "
-                         f"{least['rate']:.0%} at or above {t}")
-        out.append(sentence + ".")
-    adv = [c for c in ADVERSARIAL if c in set(table["category"])]
-    if adv:
-        sub = table[table["category"].isin(adv) & ~table["is_reference"]]
-        lower = {m: int(((g["cohens_d"] < 0) & g["significant"]).sum()) for m, g in sub.groupby("model", sort=False)}
-        ranked = sorted(others, key=lambda m: -lower.get(m, 0))
-        parts = ", ".join(f"{name(m)} {lower.get(m, 0)}/{len(adv)}" for m in ranked)
-        sentence = (f"Adversarial categories where an objective scores significantly lower than the "
-                    f"{name(reference)} (Cohen's d < 0, Holm-corrected p < 0.05): {parts}")
-        # the opposite direction matters too: an objective can make a category worse than its starting point
-        higher = sub[(sub["cohens_d"] > 0) & sub["significant"]]
-        if len(higher):
-            worse = "; ".join(f"{name(m)} on {', '.join(category_label(c).lower() for c in g['category'])}"
-                              for m, g in higher.groupby("model", sort=False))
-            sentence += f"; significantly higher than the {name(reference)} (worse): {worse}"
-        out.append(sentence + ".")
-    pos, pos_ref = rows("positive_control")
-    if len(pos):
-        low = pos.loc[pos["rate"].idxmin()]
-        ref_rate = f" ({name(reference)}: {pos_ref['rate']:.0%})" if pos_ref is not None else ""
-        if pos_ref is not None and low["rate"] < pos_ref["rate"]:
-            out.append(f"The price: {name(low['model'])} lets only {low['rate']:.0%} of true paraphrases "
-                       f"(positive controls) reach {t}{ref_rate}.")
-        else:
-            out.append(f"Paraphrases still pass: every objective scores at least {low['rate']:.0%} of the "
-                       f"positive controls at or above {t}{ref_rate}.")
-    return out[:4]
 
 
 __all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "ModelCard", "OBJECTIVE_ORDER", "REFERENCE",

@@ -305,8 +305,13 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
         return Resolution(spec, "unavailable", reason=f"its backbone {base_key!r} is not in the registry")
     if not base.usable or base.spec.kind != "bi-encoder":
         return Resolution(spec, "unavailable", reason=f"its backbone {base_key} is not here ({base.reason})")
+    pinned = None
+    if base.spec.assembled:  # assembled (and hash-checked against this pin) on first load
+        from compsem import assembly
+
+        pinned = assembly.SPLIT_MODELS[base.spec.assembled].checked["model.safetensors"][0]
     try:
-        adapter_sha = check_adapter(spec.adapter, spec.card, base.location)
+        adapter_sha = check_adapter(spec.adapter, spec.card, base.location, pinned)
     except (AdapterError, OSError) as exc:
         return Resolution(spec, "unavailable", reason=str(exc))
     shipped = Path(spec.adapter).resolve().parent == shipped_models_dir()

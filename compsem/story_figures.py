@@ -10,7 +10,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from compsem.figures import _base
+from compsem.figures._style import _base
 from compsem.palette import model_color
 from compsem.story import Finding
 

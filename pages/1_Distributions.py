@@ -2,21 +2,22 @@
 
 import streamlit as st
 
-from compsem import dashboard, facets, figures
+from compsem import facets, figures
+from compsem.app import draw, scores, sidebar, state, tables, views
 
-view = dashboard.start("Distributions", "Every point is one sentence pair; hover it to read the pair and its "
+view = sidebar.start("Distributions", "Every point is one sentence pair; hover it to read the pair and its "
                                         "raw score. Each model keeps its colour on every page; control "
                                         "categories are marked (control), for reference.")
-res = dashboard.scores(view)
-layout = dashboard.radio("One panel per", "facet", ["category", "model", "all"], "category",
+res = scores.scores(view)
+layout = state.radio("One panel per", "facet", ["category", "model", "all"], "category",
                          format_func=lambda v: {"all": "none (all in one chart)"}.get(v, v))
 if layout == "all":
-    shape = dashboard.radio("Chart", "shape", ["box", "violin"], "box", format_func=str.capitalize)
-    dashboard.chart(figures.distributions(res.frame, res.threshold, res.labels, kind=shape), "distributions")
+    shape = state.radio("Chart", "shape", ["box", "violin"], "box", format_func=str.capitalize)
+    draw.chart(figures.distributions(res.frame, res.threshold, res.labels, kind=shape), "distributions")
 else:
-    dashboard.chart(facets.distribution_facets(res.frame, res.threshold, res.labels, by=layout), "distributions")
+    draw.chart(facets.distribution_facets(res.frame, res.threshold, res.labels, by=layout), "distributions")
 
 st.subheader("Mean ± SD per model and category")
-desc = dashboard.stat("describe_scores", res)
+desc = tables.table("describe_scores", res)
 if desc is not None:
-    st.dataframe(dashboard.mean_sd_view(desc, res.labels), key="w.describe")
+    st.dataframe(views.mean_sd_view(desc, res.labels), key="w.describe")

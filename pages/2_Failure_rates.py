@@ -2,33 +2,34 @@
 
 import streamlit as st
 
-from compsem import dashboard, figures
+from compsem import figures
+from compsem.app import draw, scores, sidebar, state, tables, views
 
-view = dashboard.start("Failure rates", "Share of pairs scoring at or above the threshold: a failure rate for "
+view = sidebar.start("Failure rates", "Share of pairs scoring at or above the threshold: a failure rate for "
                                         "categories a good model scores low, a pass rate for positive controls.")
-res = dashboard.scores(view)
-threshold = dashboard.threshold_slider("Threshold (0-1)", place="page")
-calibrated = dashboard.toggle("Use each model's calibrated threshold", "calibrated",
+res = scores.scores(view)
+threshold = state.threshold_slider("Threshold (0-1)", place="page")
+calibrated = state.toggle("Use each model's calibrated threshold", "calibrated",
                               help="Per model, the threshold that best separates paraphrases from unrelated and "
                                    "near-miss pairs (maximum Youden J).")
-table = dashboard.rates_with_ci(res, calibrated)
+table = tables.rates_with_ci(res, calibrated)
 if table is not None:
     title = "each model's calibrated threshold" if calibrated else f"threshold {threshold:g}"
-    dashboard.chart(figures.rate_heatmap(table, res.labels, f"Share of pairs ≥ {title}, with 95% bootstrap CI"),
+    draw.chart(figures.rate_heatmap(table, res.labels, f"Share of pairs ≥ {title}, with 95% bootstrap CI"),
                     "failure-rates")
-    st.dataframe(dashboard.rate_ci_view(table, res.labels), key="w.rates_table", hide_index=True)
+    st.dataframe(views.rate_ci_view(table, res.labels), key="w.rates_table", hide_index=True)
 
-cal = dashboard.stat("calibrated_thresholds", res)
-marks = dashboard.calibrated_map(cal)
-curves = dashboard.rate_curves(res)
+cal = tables.table("calibrated_thresholds", res)
+marks = views.calibrated_map(cal)
+curves = tables.table("rate_curves", res)
 if curves is not None:
-    dashboard.chart(dashboard.curves_figure(res, curves, None if calibrated else threshold, marks),
+    draw.chart(tables.curves_figure(res, curves, None if calibrated else threshold, marks),
                     "failure-rate-curves")
 
 st.subheader("Calibration: why one threshold does not fit all models")
 st.caption("A cosine, a sigmoid probability and a similarity regression all land on 0-1, but not with the same "
            "meaning. Each panel plots a model's raw output against its normalized score; the dotted line is the "
            "threshold that best separates that model's paraphrases from its unrelated and near-miss pairs.")
-dashboard.chart(dashboard.calibration_figure(res, marks), "calibration")
+draw.chart(tables.calibration_figure(res, marks), "calibration")
 if cal is not None:
-    st.dataframe(dashboard.calibration_view(cal, res.labels), hide_index=True, key="w.calibration_table")
+    st.dataframe(views.calibration_view(cal, res.labels), hide_index=True, key="w.calibration_table")

@@ -2,21 +2,22 @@
 
 import streamlit as st
 
-from compsem import dashboard, figures, study
+from compsem import figures, study
+from compsem.app import draw, scores, sidebar, state, tables, views
 
-view = dashboard.start("Study vs reproduction", "Figures reported by the study (sections 4.1-4.4, marked "
+view = sidebar.start("Study vs reproduction", "Figures reported by the study (sections 4.1-4.4, marked "
                                                 "'reported') beside this run's, for the same models and categories.")
-res = dashboard.scores(view)
+res = scores.scores(view)
 st.info("**About the study's STS-B normalization.** " + study.NORMALIZATION_NOTE)
-comparison = dashboard.study_comparison(res)
-only = dashboard.toggle("Only figures this run can measure", "measured_only", default=True)
-section = dashboard.selectbox("Section", "section", ["all", "4.1", "4.2", "4.3", "4.4"], "all",
+comparison = tables.study_comparison(res)
+only = state.toggle("Only figures this run can measure", "measured_only", default=True)
+section = state.selectbox("Section", "section", ["all", "4.1", "4.2", "4.3", "4.4"], "all",
                               format_func=lambda s: "all sections" if s == "all" else f"section {s}")
-shown = dashboard.study_view(comparison, only, section, res.labels)
+shown = views.study_view(comparison, only, section, res.labels)
 if shown.empty:
     st.info("This run has none of the study's models or families in the selected section. The study's models "
             "need the Hugging Face hub; the bi-encoder figures compare with all-MiniLM-L6-v2, which runs offline.")
 else:
-    dashboard.chart(figures.study_scatter(comparison[comparison.index.isin(shown.index)]), "study-vs-run")
+    draw.chart(figures.study_scatter(comparison[comparison.index.isin(shown.index)]), "study-vs-run")
 st.dataframe(shown, hide_index=True, key="w.study_table")
-dashboard.csv_download("Download the comparison (CSV)", comparison, "compsem-study-comparison.csv", "w.study_csv")
+draw.csv_download("Download the comparison (CSV)", comparison, "compsem-study-comparison.csv", "w.study_csv")

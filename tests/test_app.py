@@ -259,45 +259,47 @@ def test_pairs_browser_sorts_by_disagreement_and_searches():
 
 
 def _results():
-    from compsem import dashboard
+    from compsem.app.scores import Results
     from compsem.cache import ScoreCache
     from compsem.pairs import load_pairs
     from compsem.scoring import score_pairs
 
     with ScoreCache() as cache:
         frame = score_pairs(load_pairs(PAIRS), list(MODELS), cache=cache).results
-    return dashboard.Results(frame, ("test", MODELS), {}, 0.5)
+    return Results(frame, ("test", MODELS), {}, 0.5)
 
 
 def test_exports_produce_every_file():
-    from compsem import dashboard
+    from compsem import stats
+    from compsem.app import tables
+    from compsem.app.sidebar import View
 
     res = _results()
-    view = dashboard.View(None, "app_pairs.csv", "", MODELS, (), 0.5)
-    assert dashboard.pairs_csv(res)().startswith("pair_id,category,sentence_a")
-    assert dashboard.report_markdown(res, view)().startswith("# compsem report")
-    for name in dashboard.EXPORTS:
-        text = dashboard.export_table(res, name)()
+    view = View(None, "app_pairs.csv", "", MODELS, (), 0.5)
+    assert tables.pairs_csv(res)().startswith("pair_id,category,sentence_a")
+    assert tables.report_markdown(res, view)().startswith("# compsem report")
+    for name in stats.export_names():
+        text = tables.export_table(res, name)()
         assert text.count("\n") >= 2 or text.startswith("# not available"), name
 
 
 def test_the_html_report_download_is_built_from_the_view():
-    from compsem import dashboard
     from compsem.app import share
+    from compsem.app.sidebar import View
 
     res = _results()
-    view = dashboard.View(None, "app_pairs.csv", "", MODELS, (), 0.5)
+    view = View(None, "app_pairs.csv", "", MODELS, (), 0.5)
     page = share.html_report(res, view)()
     assert page.startswith("<!DOCTYPE html>") and "Findings at threshold 0.5" in page
     assert "app_pairs.csv" in page and page.count("Plotly.newPlot(") >= 3
 
 
 def test_a_model_is_loaded_once_per_process():
-    from compsem import dashboard
+    from compsem.app import data
     from compsem.registry import resolve
 
     res = resolve("baseline/token-jaccard")
-    assert dashboard.scorer(res.spec.key, res.fingerprint) is dashboard.scorer(res.spec.key, res.fingerprint)
+    assert data.scorer(res.spec.key, res.fingerprint) is data.scorer(res.spec.key, res.fingerprint)
 
 
 # -- does the objective matter? (pages/9_Objectives.py) ------------------------------------------------
@@ -606,11 +608,11 @@ def test_backend_choice_comes_from_the_url_and_keeps_its_own_scores():
     assert at.query_params["backend"] in ("onnx-int8", ["onnx-int8"])
     # a baseline has no transformer, so its cached scores serve both backends: the page draws at once
     assert at.get("plotly_chart")
-    from compsem import dashboard
+    from compsem.app import data
     from compsem.pairs import load_pairs
 
     pairs = load_pairs(PAIRS)
-    missing = dashboard.missing_counts("sha", (MODELS[0],), "x", pairs, "onnx-int8")
+    missing = data.missing_counts("sha", (MODELS[0],), "x", pairs, "onnx-int8")
     assert missing[MODELS[0]] == len(pairs)  # MiniLM's fp32 scores are not int8 scores
     at = new_app(backend="tpu").run()  # a damaged link falls back to the default
     no_exceptions(at)

@@ -94,11 +94,11 @@ def test_run_results_csv_carries_no_live_formula():
 
 
 def test_dashboard_downloads_carry_no_live_formula(monkeypatch):
-    from compsem import dashboard
+    from compsem.app import draw
 
     seen: list[str] = []
-    monkeypatch.setattr(dashboard.st, "download_button", lambda label, data, **kw: seen.append(data))
-    dashboard.csv_download("x", pd.DataFrame({"sentence": HOSTILE, "score": -0.5}), "x.csv", "k")
+    monkeypatch.setattr(draw.st, "download_button", lambda label, data, **kw: seen.append(data))
+    draw.csv_download("x", pd.DataFrame({"sentence": HOSTILE, "score": -0.5}), "x.csv", "k")
     assert seen and not live_cells(seen[0]) and "-0.5" in seen[0]
 
 

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from compsem import figures, stats
@@ -159,3 +160,16 @@ def test_rerank_quality_latency_one_line_per_system_labelled_by_k(tmp_path):
     assert p95.layout.xaxis.title.text.startswith("p95 latency")
     with pytest.raises(ValueError, match="p50"):
         figures.rerank_quality_latency(points, "mean")
+
+
+def test_importing_figures_leaves_plotlys_default_template_alone_and_each_figure_carries_compsems():
+    import subprocess
+    import sys
+
+    code = ("import plotly.io as pio; before = pio.templates.default; import compsem.figures, compsem.facets, "
+            "compsem.story_figures; print(before == pio.templates.default == 'plotly')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "True", done.stderr[-2000:]
+    fig = figures.effect_size_heatmap(pd.DataFrame({"row": ["m"], "category": ["negation"], "cohens_d": [-2.0],
+                                                    "holm_pvalue": [0.001], "significant": [True]}))
+    assert fig.layout.template == pio.templates[figures.TEMPLATE]

@@ -137,3 +137,69 @@ def test_full_fine_tune_stays_available_deterministic_and_keeps_sigmoid(ds_dir, 
 def test_unknown_method_is_refused(ds_dir):
     with pytest.raises(ValueError, match="unknown method 'qlora'"):
         tr.train_cross_encoder("stsb", data_dir=ds_dir, method="qlora")
+
+
+@pytest.mark.slow
+def test_augmented_smoke_training_saves_a_loadable_adapter_with_its_augmentation_facts(ds_dir, private_models):
+    result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=1, batch_size=8, progress=False,
+                                    evaluate_test=False, augment="minimal-edits")
+    card = result.card
+    assert card["key"] == "compsem/minilm-l6-sick-nli-minimal-edits"
+    assert card["label"] == "MiniLM-L6 SICK-NLI + minimal edits (trained)"
+    facts = card["augmentation"]
+    assert facts["rows_added"] > 0 and set(facts["counts"]) >= {"role-swap", "negation", "number", "temporal",
+                                                                 "quantifier", "hedge"}
+    assert card["data"]["split_sizes"]["train"] == facts["original_rows"] + facts["rows_added"]
+    assert "--augment minimal-edits" in card["command"]
+    examples = tr.card_examples(result.folder, ds_dir)
+    assert len(examples) == min(20, facts["rows_added"]) and {e["rule"] for e in examples} <= set(facts["counts"])
+    model, _ = tr.load_trained(result.folder)
+    assert model.predict([("A cat is reading.", "A cat is not reading.")]).shape == (1, 3)
+    assert registry.resolve(registry.get_spec(card["key"])).usable
+
+
+@pytest.mark.slow
+def test_mpnet_backbone_adapter_is_fp16_small_and_loads(ds_dir, private_models):
+    result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=1, batch_size=8, max_train_pairs=8,
+                                    progress=False, evaluate_test=False, backbone="mpnet-base")
+    card = result.card
+    assert card["key"] == "compsem/mpnet-base-sick-nli" and card["label"] == "MPNet-base SICK-NLI (trained)"
+    assert card["base_model"]["key"] == "sentence-transformers/all-mpnet-base-v2"
+    assert card["adapter"]["dtype"] == "float16" and card["adapter"]["bytes"] < 10_000_000
+    assert card["adapter"]["config"]["target_modules"] == ["q", "k", "v", "o", "dense"]
+    res = registry.resolve(registry.get_spec(card["key"]))
+    assert res.usable and res.fingerprint == card["fingerprint"], res
+    model, _ = tr.load_trained(result.folder)
+    assert model.predict([("A cat is reading.", "A cat is not reading.")]).shape == (1, 3)
+
+
+def test_unknown_backbone_and_unlabelled_augmentation_are_refused(ds_dir):
+    with pytest.raises(ValueError, match="unknown backbone 'gpt'"):
+        tr.train_cross_encoder("sick-nli", data_dir=ds_dir, backbone="gpt")
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        tr.train_cross_encoder("sick-nli", data_dir=ds_dir, augment="back-translation")
+    with pytest.raises(ValueError, match="similarity scale"):
+        tr.train_cross_encoder("stsb", data_dir=ds_dir, augment="minimal-edits", epochs=1, max_train_pairs=4,
+                               progress=False, evaluate_test=False)
+
+
+def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
+    from compsem import augment as aug
+    from compsem import datasets as ds
+    from compsem.pairs import load_pairs
+
+    try:
+        data = tr.splits("sick-nli")
+    except ds.DatasetError:
+        pytest.skip("SICK is not beside the checkout")
+    train = data["train"].sample(frac=1.0, random_state=42).reset_index(drop=True)
+    made = tr.augmented_split(tr.get_objective("sick-nli"), train, data, None, 42)
+    added = made.frame.iloc[len(train):]
+    assert made.frame.iloc[:len(train)][["sentence_a", "sentence_b", "label"]].equals(train)
+    bundled = load_pairs()
+    forbidden = set()
+    for frame in (data["dev"], data["test"], bundled):
+        forbidden |= set(map(aug.normalize, frame["sentence_a"])) | set(map(aug.normalize, frame["sentence_b"]))
+    added_sentences = set(map(aug.normalize, added["sentence_a"])) | set(map(aug.normalize, added["sentence_b"]))
+    assert len(added) > 1000 and not added_sentences & forbidden
+    assert made.counts["role-swap"] > 100 and made.counts["negation"] > 100

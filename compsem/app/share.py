@@ -6,7 +6,9 @@ import time
 
 import streamlit as st
 
-from compsem import dashboard, report
+from compsem import report
+from compsem.app.scores import Results
+from compsem.app.sidebar import View
 from compsem.html_report import RunData, render_html
 
 
@@ -17,7 +19,7 @@ def _html(key: tuple, _frame, thresholds: tuple[float, ...], meta: tuple) -> str
     return render_html(RunData(_frame, summary, comparison), "compsem report")
 
 
-def html_report(res: dashboard.Results, view: dashboard.View):
+def html_report(res: Results, view: View):
     """A callable returning the report's HTML, built from the view's cached scores when the button is pressed.
 
     The same summary and comparison as ``compsem run`` writes, at the view's threshold and 0.8.
@@ -30,7 +32,7 @@ def html_report(res: dashboard.Results, view: dashboard.View):
                                                                 for k, v in meta))
 
 
-def download_button(res: dashboard.Results, view: dashboard.View, key: str) -> None:
+def download_button(res: Results, view: View, key: str) -> None:
     """The download button of the standalone report (works offline: plotly.js is inside the file)."""
     st.download_button("Standalone HTML report (opens offline, interactive charts)", html_report(res, view),
                        "compsem-report.html", mime="text/html", key=key,

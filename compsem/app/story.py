@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from compsem import dashboard
-from compsem.app import share
+from compsem.app import draw, reranking, share, sidebar
+from compsem.app.scores import Results, scores
+from compsem.app.views import md_escape
 from compsem.categories import category_label
 from compsem.story import ExamplePair, Finding, rerank_finding, story_findings
 from compsem.story_figures import finding_figure
@@ -24,24 +25,24 @@ def _findings(key: tuple, _frame, threshold: float, labels: tuple) -> list[Findi
     return story_findings(_frame, threshold, dict(labels))
 
 
-def findings(res: dashboard.Results) -> list[Finding]:
+def findings(res: Results) -> list[Finding]:
     """The view's findings, cached per selection and threshold; a ValueError becomes a warning."""
     try:
         return _findings(res.key, res.frame, res.threshold, tuple(sorted(res.labels.items())))
     except ValueError as exc:
-        st.warning(f"Findings: {dashboard.md_escape(exc)}")
+        st.warning(f"Findings: {md_escape(exc)}")
         return []
 
 
 def example(ex: ExamplePair, threshold: float, key: str) -> None:
     """The example pair as text, with each model's score side by side."""
     with st.container(border=True, key=key):
-        st.caption(dashboard.md_escape(f"Example pair {ex.pair_id} ({category_label(ex.category)}): {ex.rule}"))
-        st.markdown("**A** " + dashboard.md_escape(ex.sentence_a))
-        st.markdown("**B** " + dashboard.md_escape(ex.sentence_b))
+        st.caption(md_escape(f"Example pair {ex.pair_id} ({category_label(ex.category)}): {ex.rule}"))
+        st.markdown("**A** " + md_escape(ex.sentence_a))
+        st.markdown("**B** " + md_escape(ex.sentence_b))
         for col, (_model, label, score) in zip(st.columns(max(len(ex.scores), 2)), ex.scores):
-            col.markdown(f"**{dashboard.md_escape(label)}**")  # wraps, where a metric label would be cut
-            col.metric(dashboard.md_escape(label), f"{score:.3f}", label_visibility="collapsed")
+            col.markdown(f"**{md_escape(label)}**")  # wraps, where a metric label would be cut
+            col.metric(md_escape(label), f"{score:.3f}", label_visibility="collapsed")
             col.caption(f"{'≥' if score >= threshold else '<'} {threshold:g}: scores as "
                         f"{'similar' if score >= threshold else 'different'}")
 
@@ -51,21 +52,21 @@ def experiment(number: int) -> None:
     from compsem.rerank import RerankResultsError
 
     try:
-        metrics, _points, _skipped, dataset = dashboard.rerank_eval()
+        metrics, _points, _skipped, dataset = reranking.rerank_eval()
     except (RerankResultsError, OSError, ValueError):
         return  # the Reranking page explains how to run the evaluation
     finding = rerank_finding(metrics, dataset)
     if finding is None:
         return
-    st.subheader(dashboard.md_escape(f"{number}. {finding.title}"), anchor="finding-rerank")
-    st.markdown(dashboard.md_escape(finding.sentence))
-    dashboard.chart(finding_figure(finding), "finding-rerank")
+    st.subheader(md_escape(f"{number}. {finding.title}"), anchor="finding-rerank")
+    st.markdown(md_escape(finding.sentence))
+    draw.chart(finding_figure(finding), "finding-rerank")
     st.caption(" ".join(finding.notes) + " See the Reranking page for the full table and latency.")
 
 
 def render() -> None:
-    view = dashboard.start("Findings", CAPTION)
-    res = dashboard.scores(view, prominent=True)
+    view = sidebar.start("Findings", CAPTION)
+    res = scores(view, prominent=True)
     found = findings(res)
     if "cross-encoder" not in set(res.frame["kind"]):
         st.info("No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "
@@ -75,9 +76,9 @@ def render() -> None:
                 "as negation or entity swap in the sidebar.")
         st.stop()
     for i, finding in enumerate(found, 1):
-        st.subheader(dashboard.md_escape(f"{i}. {finding.title}"), anchor=f"finding-{finding.key}")
-        st.markdown(dashboard.md_escape(finding.sentence))
-        dashboard.chart(finding_figure(finding), f"finding-{finding.key}")
+        st.subheader(md_escape(f"{i}. {finding.title}"), anchor=f"finding-{finding.key}")
+        st.markdown(md_escape(finding.sentence))
+        draw.chart(finding_figure(finding), f"finding-{finding.key}")
         if finding.example is not None:
             example(finding.example, res.threshold, f"example-{finding.key}")
     experiment(len(found) + 1)

@@ -162,7 +162,12 @@ def adapter_cross_encoder(spec: ModelSpec):
     if spec.card is None or not spec.adapter:
         raise ValueError(f"{spec.key} is not a LoRA adapter with a card")
     base = resolve(get_spec(spec.card.base_key))
-    return load_from_card(base.location, spec.adapter, spec.card)
+    location = base.location
+    if base.spec.assembled:  # a split-zip backbone (MPNet) is assembled on first use
+        from compsem import assembly
+
+        location = str(assembly.ensure_assembled(base.spec.assembled))
+    return load_from_card(location, spec.adapter, spec.card)
 
 
 class OnnxCrossEncoderScorer(CrossEncoderScorer):

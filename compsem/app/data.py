@@ -1,0 +1,158 @@
+"""The dashboard's cached loaders, defined once at module level.
+
+* ``st.cache_resource``: one loaded model per (model, fingerprint, backend) per process (:func:`scorer`).
+* ``st.cache_data``: pair files, model availability, cached scores, free-text scores.
+
+torch and sentence-transformers are imported by the first page that needs a model, never at start.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from compsem.app import state, views
+from compsem.cache import ScoreCache
+from compsem.store import ScoreStore
+from compsem.pairs import PairCheck, bundled_pairs_path, check_pairs
+from compsem.registry import Resolution, list_models
+from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
+
+#: Environment variable naming the default pair file (tests and demos); unset = the bundled 336 pairs.
+PAIRS_ENV = "COMPSEM_PAIRS_FILE"
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scorer(key: str, fingerprint: str, backend: str = "torch") -> Scorer:
+    """One loaded model per process and backend (Streamlit does not cache a failed load, so it is retried).
+
+    torch and sentence-transformers are imported here, by the first page that needs a model, never at start.
+    """
+    from compsem.registry import resolve
+
+    return load_scorer(resolve(key), backend=backend)
+
+
+def loader(res: Resolution) -> Scorer:
+    """The shared per-process model of a resolution (what :func:`compsem.scoring.score_pairs` loads with)."""
+    return scorer(res.spec.key, res.fingerprint, res.backend)
+
+
+def current_backend() -> str:
+    """The sidebar's backend choice (``torch`` until the sidebar has run)."""
+    from compsem.backends import BACKENDS, DEFAULT_BACKEND
+
+    value = state.get("backend", DEFAULT_BACKEND)
+    return value if value in BACKENDS else DEFAULT_BACKEND
+
+
+def resolution(key: str, backend: str) -> Resolution:
+    """The registry entry of ``key`` served by ``backend`` (its fingerprint keys the cached scores)."""
+    from compsem.backends import with_backend
+    from compsem.registry import resolve
+
+    return with_backend(resolve(key), backend)
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def model_resolutions() -> list[Resolution]:
+    """Every registry model with its availability (re-checked every five minutes)."""
+    return list_models()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _check_file(path: str, stamp: tuple[int, float]) -> PairCheck:
+    return check_pairs(Path(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def check_upload(data: bytes, name: str) -> PairCheck:
+    """The same checker as ``compsem pairs check``, on an uploaded file's bytes."""
+    return check_pairs(data, source=name)
+
+
+def default_pair_file() -> tuple[Path | None, str]:
+    """Path of the default pair set and a one-line description, or (None, why not)."""
+    env = os.environ.get(PAIRS_ENV)
+    if env:
+        return Path(env), f"{Path(env).name} (from ${PAIRS_ENV})"
+    try:
+        return bundled_pairs_path(), "bundled study pairs"
+    except FileNotFoundError as exc:
+        return None, str(exc)
+
+
+def load_default_pairs() -> tuple[PairCheck | None, str]:
+    path, what = default_pair_file()
+    if path is None:
+        return None, what
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return None, f"{path}: {exc.strerror or exc}"
+    return _check_file(str(path), (stat.st_size, stat.st_mtime)), what
+
+
+def _text_pairs(pairs: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(zip(pairs["sentence_a"], pairs["sentence_b"])))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
+                   backend: str = "torch") -> dict[str, int]:
+    """Per model, how many (model, pair) combinations are not in the score cache yet."""
+    text_pairs = _text_pairs(_pairs)
+    with ScoreStore() as store:
+        return {key: len(store.lookup(resolution(key, backend), text_pairs).missing) for key in models}
+
+
+class _NotScoredYet(ModelUnavailableError):
+    pass
+
+
+def _refuse(res: Resolution) -> Scorer:
+    raise _NotScoredYet(f"{res.spec.key}: not scored yet")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_results(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
+                   backend: str = "torch") -> tuple[pd.DataFrame, dict]:
+    """Scores already in the cache (never computes any): (tidy results, model -> error)."""
+    with ScoreCache() as cache:
+        run = score_pairs(_pairs, list(models), cache=cache, loader=_refuse, backend=backend)
+    return run.results, {m.model: m.error for m in run.failed}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _score_text(a: str, b: str, models: tuple[str, ...], backend: str = "torch"):
+    return score_text_pair(a, b, list(models), loader=loader, backend=backend)
+
+
+def score_text(a: str, b: str, models: Sequence[str], labels: dict, threshold: float
+               ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Score a free-text pair with every model; (table, model -> why it could not).
+
+    Raises:
+        ValueError: empty or too long text (the message says which).
+    """
+    scored, problems = _score_text(a, b, tuple(models), current_backend())
+    return views.text_score_table(scored, labels, threshold), problems
+
+
+def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence[str], labels: dict
+                   ) -> pd.DataFrame:
+    """Score (A, edited A) for each variant; ``label, variant, edited, score``."""
+    rows = []
+    for name, edited in variants:
+        scored, _ = _score_text(a, edited, tuple(models), current_backend())
+        rows += [{"label": labels.get(s.model, s.model), "variant": name, "edited": edited, "score": s.score}
+                 for s in scored]
+    return pd.DataFrame(rows, columns=["label", "variant", "edited", "score"])
+
+
+__all__ = ["PAIRS_ENV", "cached_results", "check_upload", "current_backend", "default_pair_file", "load_default_pairs",
+           "loader", "missing_counts", "model_resolutions", "resolution", "score_text", "score_variants", "scorer"]

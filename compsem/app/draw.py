@@ -1,0 +1,40 @@
+"""Drawing helpers: Plotly charts with a PNG download, CSV downloads, column settings of the pair table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from compsem.csv_safety import safe_csv
+
+
+def chart(fig: go.Figure, name: str) -> None:
+    """Draw a Plotly figure with the modebar's PNG download (file name ``compsem-<name>.png``)."""
+    config = {"displaylogo": False, "displayModeBar": True,
+              "toImageButtonOptions": {"format": "png", "filename": f"compsem-{name}", "scale": 2}}
+    st.plotly_chart(fig, key=f"chart.{name}", config=config, width="stretch")
+
+
+def csv_download(label: str, table: pd.DataFrame | str | Callable[[], str], file_name: str, key: str) -> None:
+    """A CSV download button; a callable is only run when the user clicks."""
+    if isinstance(table, pd.DataFrame):
+        data: str | Callable[[], str] = safe_csv(table, index=False)
+    else:
+        data = table
+    st.download_button(label, data=data, file_name=file_name, mime="text/csv", key=key)
+
+
+def pair_columns(table: pd.DataFrame) -> dict:
+    """Column settings: scores as 0-1 progress bars, sentences as plain text."""
+    config = {}
+    for col in table.columns:
+        if col in ("pair_id", "category", "sentence_a", "sentence_b"):
+            config[col] = st.column_config.TextColumn(col, width="large" if col.startswith("sentence") else None)
+        elif col == "sd":
+            config[col] = st.column_config.NumberColumn("sd", format="%.3f")
+        else:
+            config[col] = st.column_config.ProgressColumn(col, min_value=0.0, max_value=1.0, format="%.3f")
+    return config

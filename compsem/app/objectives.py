@@ -1,0 +1,101 @@
+"""The "Does the objective matter?" page's data: the trained models, their cards, their scores and table.
+
+The statistics are :func:`compsem.objectives.comparison_table`; this module caches them and
+picks the models whatever the sidebar selects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from compsem.app import data, scores, views
+from compsem.app.scores import Results
+from compsem.app.sidebar import View
+from compsem.registry import Resolution
+
+
+def objective_resolutions() -> dict[str, Resolution]:
+    """The registry entries of the trained adapters that have a card somewhere (shipped or local).
+
+    The four MiniLM objectives first, then the other grid cells (other backbones, augmented).
+    """
+    from compsem import grid, objectives
+
+    by_key = {r.spec.key: r for r in data.model_resolutions()}
+    cards, _ = trained_cards()
+    keys = [*objectives.objective_keys(), *[c.key for c in grid.grid_cells(cards)]]
+    return {k: by_key[k] for k in dict.fromkeys(keys) if k in by_key}
+
+
+def usable_cells() -> list:
+    """Grid cells (:class:`compsem.grid.GridCell`) whose adapter can score here."""
+    from compsem import grid
+
+    cards, _ = trained_cards()
+    found = objective_resolutions()
+    return [c for c in grid.grid_cells(cards) if c.key in found and found[c.key].usable]
+
+
+def objective_availability() -> pd.DataFrame:
+    """Per objective: where its scores come from and the ``compsem train`` command when they are missing."""
+    from compsem import objectives
+
+    found = objective_resolutions()
+    return objectives.availability_table({k: (r.status, r.reason) for k, r in found.items()})
+
+
+def trained_cards() -> tuple[dict[str, dict], str]:
+    """The trained models' cards, or ({}, why) when one is broken (the page shows why and goes on)."""
+    from compsem import objectives
+
+    try:
+        return objectives.load_cards(), ""
+    except objectives.CardError as exc:
+        return {}, str(exc)
+
+
+def objective_models() -> tuple[str, ...]:
+    """The models the objective page scores: each backbone's bi-encoder and every usable trained adapter."""
+    from compsem import grid, objectives
+
+    return tuple(dict.fromkeys([objectives.REFERENCE, *grid.grid_models(usable_cells())]))
+
+
+def objective_scores(view: View, models: Sequence[str]) -> Results:
+    """Scores of ``models`` (see :func:`objective_models`) on the view's pairs, whatever the sidebar selects.
+
+    The sidebar's pair set, categories and threshold apply; its model selection does not.
+    """
+    from dataclasses import replace
+
+    return scores.scores(replace(view, models=tuple(models)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _grid_table(key: tuple, _frame: pd.DataFrame, threshold: float, cells: tuple) -> pd.DataFrame:
+    from compsem import grid, objectives
+
+    table = grid.grid_table(_frame, cells, threshold)
+    if table.empty:  # no adapter has scores: the MiniLM bi-encoder alone, as the reference
+        table = objectives.comparison_table(_frame[_frame["model"] == objectives.REFERENCE], threshold)
+        table = table.assign(backbone="minilm-l6", column="bi-encoder")[grid.GRID_COLUMNS]
+    return table
+
+
+def objective_table(res: Results) -> pd.DataFrame | None:
+    """The backbone × objective grid (:func:`compsem.grid.grid_table`) at the view's threshold, cached.
+
+    A ValueError (no reference scores) becomes a warning and ``None``.
+    """
+    try:
+        return _grid_table(res.key, res.frame, res.threshold, tuple(usable_cells()))
+    except ValueError as exc:
+        st.warning(f"Objective comparison: {views.md_escape(exc)}")
+        return None
+
+
+__all__ = ["objective_availability", "objective_models", "objective_resolutions", "objective_scores",
+           "objective_table", "trained_cards", "usable_cells"]

@@ -1,0 +1,154 @@
+"""The view's scores: what the cache holds, a button that scores what is missing (with progress), or a stop."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from compsem.app import data, views
+from compsem.app.sidebar import View
+from compsem.cache import CacheError, ScoreCache
+from compsem.registry import default_cache_dir, get_spec
+from compsem.scoring import score_pairs
+
+#: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair).
+COST = {"bi-encoder": (3.0, 0.004), "cross-encoder": (3.0, 0.008), "baseline": (1.0, 0.001)}
+DOWNLOAD_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Results:
+    """Scores of the view's models on its pairs, restricted to its categories.
+
+    Attributes:
+        frame: tidy results (one row per pair x model).
+        key: hashable identity of ``frame`` for cached statistics.
+        labels: model key -> display label.
+        threshold: the view's threshold.
+    """
+
+    frame: pd.DataFrame
+    key: tuple
+    labels: dict
+    threshold: float
+
+
+def estimate_seconds(missing: dict[str, int]) -> float:
+    """Rough time to score the missing combinations: model load + per-pair cost, by kind."""
+    total = 0.0
+    for key, n in missing.items():
+        if n <= 0:
+            continue
+        spec = get_spec(key)
+        load, per_pair = COST.get(spec.kind, (3.0, 0.01))
+        total += load + per_pair * n
+        if any(r.spec.key == key and r.status == "needs download" for r in data.model_resolutions()):
+            total += DOWNLOAD_SECONDS
+    return total
+
+
+def _fmt_seconds(s: float) -> str:
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.1f} min"
+
+
+def _show_pair_problems() -> None:
+    err = st.session_state.get("cs.upload_error")
+    if err is not None:
+        st.error(f"The uploaded file was not loaded: {len(err.errors)} problem(s). Fix them and upload again; "
+                 "the dashboard keeps using the previous pair set.")
+        st.dataframe(pd.DataFrame([{"line": p.line or "file", "severity": p.severity, "problem": p.message}
+                                   for p in err.problems]), hide_index=True, key="w.upload_problems")
+
+
+def _run_scoring(view: View, missing: dict[str, int]) -> None:
+    todo = [k for k, n in missing.items() if n > 0]
+    total = sum(missing.values())
+    bar = st.progress(0.0, text=f"Scoring {total} combinations…")
+    started = time.perf_counter()
+    base: dict[str, int] = {}
+    done_new: dict[str, int] = {}
+
+    def progress(model: str, done: int, of: int) -> None:
+        base.setdefault(model, done)
+        done_new[model] = done - base[model]
+        work = sum(done_new.values())
+        frac = min(work / total, 1.0) if total else 1.0
+        elapsed = time.perf_counter() - started
+        left = elapsed / frac * (1 - frac) if frac > 0.02 else estimate_seconds(
+            {k: missing[k] - done_new.get(k, 0) for k in todo})
+        bar.progress(frac, text=f"{view.labels.get(model, model)}: {done}/{of} · {work}/{total} done · "
+                                f"about {_fmt_seconds(left)} left")
+
+    with ScoreCache() as cache:
+        run = score_pairs(view.pairs, todo, cache=cache, progress=progress, loader=data.loader, backend=view.backend)
+    bar.progress(1.0, text=f"Done: {run.summary()} in {time.perf_counter() - started:.1f} s")
+    st.session_state["cs.score_errors"] = {m.model: m.error for m in run.failed}
+    st.session_state["cs.cache_messages"] = list(run.cache_messages)
+    data.missing_counts.clear()
+    data.cached_results.clear()
+
+
+def _cache_or_stop(fn: Callable, *args):
+    """Call ``fn``; a score cache that stays locked or cannot be used stops the page with what to do."""
+    try:
+        return fn(*args)
+    except CacheError as exc:
+        st.error(f"Score cache: {views.md_escape(str(exc))}")
+        st.stop()
+
+
+def scores(view: View, prominent: bool = False) -> Results:
+    """Cached scores of the view, with a button that scores what is missing; stops the page if none."""
+    _show_pair_problems()
+    if view.pairs is None:
+        missing_file = st.session_state.get("cs.pairs_missing")
+        if missing_file:
+            st.error("The pair set was not found, so there is nothing to score. " + views.md_escape(missing_file) +
+                     " Upload a pair CSV in the sidebar (Pair set → Upload a CSV).")
+        else:
+            st.error("The default pair file has errors; upload a valid pair CSV in the sidebar.")
+        st.stop()
+    if not view.models:
+        st.warning("Select at least one model in the sidebar.")
+        st.stop()
+    missing = _cache_or_stop(data.missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs,
+                             view.backend)
+    n_missing = sum(missing.values())
+    if n_missing:
+        text = (f"Score {n_missing:,} missing combination(s) ({sum(1 for n in missing.values() if n)} model(s) × "
+                f"pairs) on the CPU — about {_fmt_seconds(estimate_seconds(missing))}")
+        box = st.container(border=prominent)
+        if prominent:
+            box.info("Some selected models have not scored this pair set yet. Scores are cached, so this "
+                     "happens once.")
+        if box.button(text, key="w.score", type="primary" if prominent else "secondary"):
+            _cache_or_stop(_run_scoring, view, missing)
+            st.rerun()
+    for model, error in st.session_state.get("cs.score_errors", {}).items():
+        if model in view.models:
+            st.warning(f"{view.labels.get(model, model)} could not score: {views.md_escape(error)}")
+    for msg in st.session_state.get("cs.cache_messages", []):
+        st.warning(f"Score cache: {views.md_escape(msg)}")
+    ready = tuple(m for m in view.models if missing.get(m, 0) == 0)
+    if not ready:
+        st.info("No selected model has scores for this pair set yet: press the button above.")
+        st.stop()
+    frame, errors = _cache_or_stop(data.cached_results, view.pairs_sha, ready, str(default_cache_dir()), view.pairs,
+                                   view.backend)
+    for model, error in errors.items():
+        if "not scored yet" not in error:
+            st.warning(f"{view.labels.get(model, model)}: {views.md_escape(error)}")
+    if frame.empty:
+        st.info("No scores to show yet.")
+        st.stop()
+    cats = set(view.categories)
+    frame = frame[frame["category"].isin(cats)].reset_index(drop=True)
+    if frame.empty:
+        st.warning("Select at least one category in the sidebar.")
+        st.stop()
+    key = (view.pairs_sha, tuple(dict.fromkeys(frame["model"])), tuple(sorted(cats)), view.backend)
+    return Results(frame, key, view.labels, view.threshold)

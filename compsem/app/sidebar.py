@@ -1,0 +1,218 @@
+"""The shared sidebar every page calls: pair set, models, categories, threshold, backend -> a :class:`View`."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from compsem.app import data, state, views
+from compsem.categories import category_label, sort_categories
+from compsem.pairs import MAX_FILE_BYTES
+from compsem.registry import Resolution, get_spec
+
+KIND_TITLES = {"bi-encoder": "Bi-encoders", "cross-encoder": "Cross-encoders", "baseline": "Baselines"}
+
+
+@dataclass(frozen=True)
+class View:
+    """The shared choices of the sidebar.
+
+    Attributes:
+        pairs: every valid pair of the chosen pair set (None when there is none).
+        pairs_label: where the pairs came from, for captions.
+        pairs_sha: SHA-256 of the pair file (cache key).
+        models: selected model keys.
+        categories: selected categories.
+        threshold: the 0-1 threshold.
+        labels: model key -> display label.
+        backend: what serves the transformer models (``torch`` fp32 or ``onnx-int8``).
+    """
+
+    pairs: pd.DataFrame | None
+    pairs_label: str
+    pairs_sha: str
+    models: tuple[str, ...]
+    categories: tuple[str, ...]
+    threshold: float
+    labels: dict = field(default_factory=dict, compare=False)
+    backend: str = "torch"
+
+
+def setup_page(title: str) -> None:
+    st.set_page_config(page_title=f"compsem · {title}", layout="wide", initial_sidebar_state="expanded")
+
+
+_WARMED = threading.Event()
+
+
+def warm_up_later() -> None:
+    """Once per process, after the first page is drawn: import scipy.stats in a background thread.
+
+    The landing page does not need it (that is why :mod:`compsem.stats` imports it lazily), but
+    the effect sizes, ROC-AUC and calibrated thresholds do; importing it while the user reads
+    the first page keeps their first change of page or widget from paying half a second for it.
+    """
+    if _WARMED.is_set():
+        return
+    _WARMED.set()
+
+    def load() -> None:
+        try:
+            import scipy.stats  # noqa: F401
+        except ImportError:  # pragma: no cover - scipy is a dependency
+            pass
+
+    threading.Thread(target=load, name="compsem-warm-up", daemon=True).start()
+
+
+def start(title: str, caption: str = "") -> View:
+    """Page preamble: config, title, the shared sidebar. Returns the view.
+
+    The title and caption go out before the sidebar is built (model availability, the pair
+    check), so a page paints its heading while the rest is still being computed.
+    """
+    setup_page(title)
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    return sidebar()
+
+
+def _model_groups() -> dict[str, list[Resolution]]:
+    groups: dict[str, list[Resolution]] = {k: [] for k in KIND_TITLES}
+    for res in data.model_resolutions():
+        groups.setdefault(res.spec.kind, []).append(res)
+    return groups
+
+
+def _selectable(res: Resolution) -> bool:
+    return res.usable or res.status == "needs download"
+
+
+def default_models() -> list[str]:
+    """Models that score offline: the default selection."""
+    return [r.spec.key for r in data.model_resolutions() if r.usable]
+
+
+def _parse_models(raw: str) -> list[str]:
+    keys = []
+    for name in raw.split(","):
+        name = name.strip()
+        if name:
+            try:
+                keys.append(get_spec(name).key)
+            except KeyError:
+                continue  # an unknown name in a link is dropped, not fatal
+    return keys
+
+
+def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
+    st.sidebar.subheader("Pair set")
+    state.bind("pairs", "bundled", lambda raw: raw if raw in ("bundled", "upload") else "bundled")
+    choice = st.sidebar.radio("Pair set", ["bundled", "upload"], key=state.wkey("pairs"),
+                              on_change=state.copy_to_store, args=("pairs",), horizontal=True,
+                              label_visibility="collapsed", format_func=lambda v: "Bundled pairs" if v == "bundled" else "Upload a CSV")
+    if choice == "upload":
+        up = st.sidebar.file_uploader(
+            f"Pair CSV (id, category, sentence_a, sentence_b; UTF-8; at most {MAX_FILE_BYTES // 2**20} MB)",
+            key="w.upload", help="Checked by the same checker as `compsem pairs check`.")
+        if up is not None:
+            raw = up.getvalue()
+            check = data.check_upload(raw, up.name)
+            if check.ok:
+                st.session_state["cs.upload"] = {"name": up.name, "sha": check.sha256, "check": check}
+                st.session_state.pop("cs.upload_error", None)
+            else:
+                st.session_state["cs.upload_error"] = check
+        stored = st.session_state.get("cs.upload")
+        if stored is not None:
+            check = stored["check"]
+            st.sidebar.caption(f"Using {views.md_escape(stored['name'])}: {len(check.pairs)} pairs")
+            return check.pairs, f"uploaded {stored['name']}", check.sha256
+        st.sidebar.info("No valid upload yet; showing the default pair set.")
+    check, what = data.load_default_pairs()
+    if check is None:
+        st.session_state["cs.pairs_missing"] = what
+        return None, what, ""
+    st.session_state.pop("cs.pairs_missing", None)
+    if not check.ok:
+        st.session_state["cs.default_error"] = check
+        return None, what, ""
+    st.sidebar.caption(f"{views.md_escape(what)}: {len(check.pairs)} pairs")
+    return check.pairs, what, check.sha256
+
+
+def _sidebar_models() -> tuple[str, ...]:
+    st.sidebar.subheader("Models")
+    groups = _model_groups()
+    by_key = {r.spec.key: r for rs in groups.values() for r in rs}
+    defaults = default_models()
+    state.bind("models", defaults, _parse_models, lambda ks: ",".join(get_spec(k).alias for k in ks))
+    selected = [k for k in state.get("models", []) if k in by_key and _selectable(by_key[k])]
+
+    def on_change(key: str) -> None:
+        current = list(state.get("models", []))
+        if st.session_state[f"w.model.{key}"]:
+            current = current + [key] if key not in current else current
+        else:
+            current = [k for k in current if k != key]
+        state.set_value("models", [k for k in by_key if k in current])
+
+    for kind, resolutions in groups.items():
+        if not resolutions:
+            continue
+        usable = sum(_selectable(r) for r in resolutions)
+        with st.sidebar.expander(f"{KIND_TITLES.get(kind, kind)} ({usable}/{len(resolutions)} available)",
+                                 expanded=usable > 0):
+            unavailable: dict[str, list[str]] = {}
+            for res in resolutions:
+                key = res.spec.key
+                ok = _selectable(res)
+                st.session_state[f"w.model.{key}"] = ok and key in selected
+                note = {"needs download": " · downloads on first use"}
+                st.checkbox(res.spec.display + note.get(res.status, ""), key=f"w.model.{key}", disabled=not ok,
+                            on_change=on_change, args=(key,),
+                            help=views.md_escape(f"{key} — {res.status}: {res.reason}. {res.spec.notes}" if ok
+                                           else f"Unavailable: {res.reason}"))
+                if not ok:
+                    unavailable.setdefault(res.reason, []).append(res.spec.display)
+            for reason, names in unavailable.items():
+                st.caption(f"Unavailable ({views.md_escape(', '.join(names))}): {views.md_escape(reason)}")
+    return tuple(selected)
+
+
+def sidebar() -> View:
+    """The shared sidebar: pair set, models, categories, threshold. Every page calls it."""
+    with st.sidebar:
+        pairs, label, sha = _sidebar_pairs()
+        models = _sidebar_models()
+        st.subheader("Categories")
+        options = sort_categories(pairs["category"].unique()) if pairs is not None else []
+        state.bind("cats", list(options), lambda raw: [c for c in raw.split(",") if c], lambda v: ",".join(v))
+        current = [c for c in state.get("cats", options) if c in options]
+        if not current and options:
+            current = list(options)
+        st.session_state[state.store_key("cats")] = current
+        st.session_state[state.wkey("cats")] = current
+        cats = st.multiselect("Categories", options, key=state.wkey("cats"), on_change=state.copy_to_store,
+                              args=("cats",), format_func=category_label, label_visibility="collapsed")
+        threshold = state.threshold_slider("Threshold", container=st.sidebar, place="sidebar")
+        backend = _sidebar_backend()
+        st.caption("Choices live in the address bar: copy the link to share this view.")
+    labels = {r.spec.key: r.spec.display for r in data.model_resolutions()}
+    return View(pairs, label, sha, models, tuple(cats), threshold, labels, backend)
+
+
+def _sidebar_backend() -> str:
+    from compsem.backends import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
+
+    return state.selectbox("Backend", "backend", BACKENDS, DEFAULT_BACKEND, format_func=BACKEND_LABELS.get,
+                     help="How the transformer models run. PyTorch fp32 gives the study's numbers; ONNX Runtime "
+                          "int8 is several times faster, with scores within the tolerance the README reports. "
+                          "Each backend has its own cached scores.")
+
+
+__all__ = ["KIND_TITLES", "View", "default_models", "setup_page", "sidebar", "start", "warm_up_later"]

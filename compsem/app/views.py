@@ -1,0 +1,181 @@
+"""Pure display shaping for the dashboard: formatted tables and safe text, no Streamlit.
+
+Every function takes statistics tables (or the tidy results) and returns a new frame or a
+string, so it can be tested without a running app.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from compsem.categories import category_label, sort_categories
+from compsem.formatting import format_pvalue
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
+
+
+def md_escape(text: object) -> str:
+    """Text that ``st.markdown`` shows literally: every Markdown/HTML character backslash-escaped.
+
+    Example:
+        >>> md_escape("**hi** <b>")
+        '\\\\*\\\\*hi\\\\*\\\\* \\\\<b\\\\>'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def wide(table: pd.DataFrame, value: str, labels: dict, fmt: str = "{:.0%}", index: str = "model") -> pd.DataFrame:
+    """Long model x category table -> one row per model, one column per category label, formatted text."""
+    cats = sort_categories(table["category"].unique())
+    out = table.pivot_table(index=index, columns="category", values=value, aggfunc="first", sort=False)
+    out = out.reindex(columns=cats)
+    out.columns = [category_label(c) for c in cats]
+    out = out.map(lambda v: "—" if pd.isna(v) else fmt.format(v))
+    if index == "model":
+        out.index = [labels.get(m, m) for m in out.index]
+    return out
+
+
+def best_worst_view(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """:func:`compsem.stats.best_and_worst` as readable text columns."""
+    return pd.DataFrame({
+        "category": [category_label(c) for c in table["category"]],
+        "reads as": [m.replace("_", " ") for m in table["meaning"]],
+        "best model": [labels.get(m, m) for m in table["best_model"]],
+        "best": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["best_rate"], table["best_mean"])],
+        "worst model": [labels.get(m, m) for m in table["worst_model"]],
+        "worst": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["worst_rate"], table["worst_mean"])],
+    })
+
+
+def models_view(models: Sequence[str], resolutions: Sequence, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The models in the results with kind, objective, availability and what their score means.
+
+    Args:
+        models: model keys, in display order.
+        resolutions: :class:`compsem.registry.Resolution` of the registry's models.
+        labels: model key -> display label.
+    """
+    by_key = {r.spec.key: r for r in resolutions}
+    rows = []
+    for key in models:
+        r = by_key.get(key)
+        rows.append({"model": labels.get(key, key), "key": key, "kind": r.spec.kind if r else "",
+                     "objective": r.spec.objective if r else "", "status": r.status if r else "",
+                     "normalization": r.spec.normalization if r else "", "notes": r.spec.notes if r else ""})
+    return pd.DataFrame(rows)
+
+
+def reference_options(frame: pd.DataFrame) -> list[str]:
+    """References of the effect-size page: ``kind:<kind>`` per family, then each model key."""
+    kinds = list(dict.fromkeys(frame["kind"]))
+    return [f"kind:{k}" for k in kinds] + list(dict.fromkeys(frame["model"]))
+
+
+def reference_label(option: str, labels: Mapping[str, str]) -> str:
+    """What a reference option reads as: ``<kind> family`` or the model's label."""
+    return f"{option[5:]} family" if option.startswith("kind:") else labels.get(option, option)
+
+
+def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: float) -> pd.DataFrame:
+    """Free-text scores (:class:`compsem.scoring.TextPairScore` rows) as a table with a verdict at ``threshold``."""
+    rows = [{"model": s.model, "label": labels.get(s.model, s.model), "kind": s.kind, "raw_score": s.raw_score,
+             "score": s.score, "score_reversed": s.score_reversed, "asymmetry": s.asymmetry,
+             "verdict": "similar" if s.score >= threshold else "different", "normalization": s.normalization}
+            for s in scored]
+    return pd.DataFrame(rows)
+
+
+def mean_sd_view(desc: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """describe_scores as ``mean ± sd`` text, models x categories."""
+    cells = desc.assign(cell=[f"{m:.3f} ± {s:.3f}" if pd.notna(s) else f"{m:.3f}"
+                              for m, s in zip(desc["mean"], desc["sd"])])
+    return wide(cells, "cell", labels, fmt="{}")
+
+
+def rate_ci_view(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """Rates with CI as ``45% [30–60]`` text, models x categories, plus the threshold used."""
+    cells = table.assign(cell=[f"{r:.0%} [{lo:.0%}–{hi:.0%}]" for r, lo, hi in
+                               zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"])])
+    out = wide(cells, "cell", labels, fmt="{}")
+    used = table.drop_duplicates("model").set_index("model")["threshold"]
+    out.insert(0, "threshold", [f"{used[m]:.3g}" for m in dict.fromkeys(table["model"])])
+    return out.reset_index(names="model")
+
+
+def calibrated_map(cal: pd.DataFrame | None) -> dict[str, float]:
+    if cal is None:
+        return {}
+    return {m: float(t) for m, t in zip(cal["model"], cal["threshold"])}
+
+
+def calibration_view(cal: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    return pd.DataFrame({"model": [labels.get(m, m) for m in cal["model"]], "calibrated threshold": cal["threshold"],
+                         "Youden J": cal["youden_j"], "TPR": cal["tpr"], "FPR": cal["fpr"],
+                         "positives": cal["n_pos"], "negatives": cal["n_neg"]})
+
+
+def effect_view(table: pd.DataFrame) -> pd.DataFrame:
+    cols = {"row": "compared", "category": "category", "cohens_d": "Cohen's d", "holm_pvalue": "Holm p",
+            "significant": "p < 0.05 (Holm)", "mean": "mean", "reference_mean": "reference mean"}
+    out = table[[c for c in cols if c in table.columns]].rename(columns=cols)
+    out["category"] = [category_label(c) for c in out["category"]]
+    if "Holm p" in out.columns:
+        out["Holm p"] = [format_pvalue(p) for p in out["Holm p"]]
+    return out
+
+
+def text_scores_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Free-text scores for display: raw and normalized score, reversed order, asymmetry, verdict."""
+    out = table[["label", "kind", "raw_score", "score", "score_reversed", "asymmetry", "verdict", "normalization"]]
+    return out.rename(columns={"label": "model", "raw_score": "raw output", "score": "score (A, B)",
+                               "score_reversed": "score (B, A)", "asymmetry": "asymmetry (AB − BA)",
+                               "verdict": "verdict at threshold"})
+
+
+_FIXED_SORTS = ("disagreement", "sd", "category", "pair_id")
+
+
+def pair_sort_options(table: pd.DataFrame) -> list[str]:
+    scores = [c for c in table.columns if c not in ("pair_id", "category", "sentence_a", "sentence_b",
+                                                   "disagreement", "sd")]
+    return [*_FIXED_SORTS, *scores]
+
+
+def filter_pairs(table: pd.DataFrame, query: str, sort: str) -> pd.DataFrame:
+    """Rows whose id or sentences contain ``query`` (plain text, case-insensitive), sorted by ``sort``.
+
+    Numeric columns sort descending (largest disagreement first), text columns ascending.
+    """
+    out = table
+    q = (query or "").strip().casefold()
+    if q:
+        hay = (out["pair_id"].astype(str) + "\n" + out["sentence_a"] + "\n" + out["sentence_b"]).str.casefold()
+        out = out[hay.str.contains(q, regex=False)]
+    if sort in out.columns:
+        numeric = pd.api.types.is_numeric_dtype(out[sort])
+        out = out.sort_values(sort, ascending=not numeric, kind="stable")
+    return out
+
+
+def study_view(table: pd.DataFrame, measured_only: bool, section: str, labels: dict) -> pd.DataFrame:
+    out = table
+    if measured_only:
+        out = out[out["measured"].notna()]
+    if section != "all":
+        out = out[out["section"] == section]
+    return pd.DataFrame({
+        "section": out["section"], "model": [labels.get(m, m) for m in out["model"]],
+        "category": [category_label(c) for c in out["category"]], "statistic": out["statistic"],
+        "threshold": out["threshold"], "scale": out["scale"], "reported": out["reported"],
+        "measured": out["measured"], "difference": out["difference"], "measured with": out["measured_models"],
+        "source": out["source"],
+    }, index=out.index)
+
+
+__all__ = ["best_worst_view", "calibrated_map", "calibration_view", "effect_view", "filter_pairs", "md_escape",
+           "mean_sd_view", "models_view", "pair_sort_options", "rate_ci_view", "reference_label", "reference_options",
+           "study_view", "text_score_table", "text_scores_view", "wide"]

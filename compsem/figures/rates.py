@@ -1,0 +1,165 @@
+"""Failure (pass) rates: the family heatmap, the model x category heatmap, rate-vs-threshold curves, calibration."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from compsem.categories import sort_categories
+from compsem.palette import model_colors
+from compsem.figures._style import PALETTE, _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
+
+
+def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
+    """Headline: share of pairs scoring >= threshold per family x category (the study's 4.4).
+
+    Args:
+        table: :func:`compsem.stats.family_failure_rates` at one threshold.
+        threshold: the threshold, for the title.
+    """
+    cats = sort_categories(table["category"].unique())
+    kinds = list(dict.fromkeys(table["kind"]))
+    z, text, custom = [], [], []
+    for kind in kinds:
+        sub = table[table["kind"] == kind].set_index("category")
+        z.append([float(sub["mean_rate"].get(c, np.nan)) for c in cats])
+        text.append([f"{100 * sub['mean_rate'][c]:.0f}%" if c in sub.index else "" for c in cats])
+        custom.append([[int(sub["n_models"].get(c, 0)), sub["meaning"].get(c, "").replace("_", " ")] for c in cats])
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[cat_label(c) for c in cats], y=kinds, text=text, texttemplate="%{text}", customdata=custom,
+        colorscale="Reds", zmin=0, zmax=1, colorbar=dict(title="share ≥ t", tickformat=".0%"),
+        hovertemplate="%{y} · %{x}<br>%{customdata[1]}: %{z:.0%} (mean over %{customdata[0]} model(s))"
+                      "<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    return _base(fig, f"Share of pairs scoring ≥ {threshold:g}, mean over each family's models "
+                      "(failure rate; pass rate for positive controls)", height=120 + 60 * len(kinds))
+
+
+def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, title: str = "") -> go.Figure:
+    """Model x category share of pairs >= threshold, each cell with its 95% bootstrap CI.
+
+    Args:
+        table: rows with ``model, category, rate, rate_ci_low, rate_ci_high, n, meaning`` and a
+            ``threshold`` column (the threshold each model was read at).
+    """
+    cats = sort_categories(table["category"].unique())
+    models = list(dict.fromkeys(table["model"]))
+    z, text, custom = [], [], []
+    for model in models:
+        sub = table[table["model"] == model].set_index("category")
+        row_z, row_t, row_c = [], [], []
+        for c in cats:
+            if c not in sub.index:
+                row_z.append(np.nan), row_t.append(""), row_c.append(["", "", "", "", ""])
+                continue
+            r = sub.loc[c]
+            row_z.append(float(r["rate"]))
+            row_t.append(f"{100 * r['rate']:.0f}%<br>[{100 * r['rate_ci_low']:.0f}–{100 * r['rate_ci_high']:.0f}]")
+            row_c.append([f"{100 * r['rate_ci_low']:.0f}%", f"{100 * r['rate_ci_high']:.0f}%", int(r["n"]),
+                          str(r["meaning"]).replace("_", " "), f"{float(r['threshold']):.3g}"])
+        z.append(row_z), text.append(row_t), custom.append(row_c)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[cat_label(c) for c in cats], y=[_label(m, labels) for m in models], text=text,
+        texttemplate="%{text}", customdata=custom, colorscale="Reds", zmin=0, zmax=1,
+        colorbar=dict(title="share ≥ t", tickformat=".0%"),
+        hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{z:.0%}"
+                      "<br>95% CI %{customdata[0]}–%{customdata[1]} (n = %{customdata[2]})<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    return _base(fig, title or "Share of pairs scoring ≥ threshold, with 95% bootstrap CI",
+                 height=160 + 46 * len(models))
+
+
+def rate_curves(curves: pd.DataFrame, threshold: float | None, labels: Mapping[str, str] | None = None,
+                marks: Mapping[str, float] | None = None) -> go.Figure:
+    """Share of pairs >= t as t goes from 0 to 1, one panel per category, one line per model.
+
+    Args:
+        curves: :func:`compsem.stats.failure_rates` over a grid of thresholds.
+        threshold: the chosen threshold (a vertical line), or None.
+        marks: model -> its own threshold (calibrated), drawn as a marker on its curve.
+    """
+    cats = sort_categories(curves["category"].unique())
+    models = list(dict.fromkeys(curves["model"]))
+    colors = model_colors(models)
+    cols = 3
+    rows = math.ceil(len(cats) / cols)
+    groups = {key: grp.sort_values("threshold") for key, grp in curves.groupby(["model", "category"], sort=False)}
+    traces, shapes = [], []
+    for i, cat in enumerate(cats):
+        xa, ya = _axes(i)
+        for model in models:
+            sub = groups.get((model, cat))
+            if sub is None or sub.empty:
+                continue
+            name = _label(model, labels)
+            traces.append(dict(type="scatter", x=sub["threshold"].to_numpy(), y=sub["rate"].to_numpy(), mode="lines",
+                               name=name, legendgroup=model, showlegend=i == 0, xaxis=xa, yaxis=ya,
+                               line=dict(color=colors[model], width=2),
+                               hovertemplate=f"{name}<br>t = %{{x:.2f}}: %{{y:.0%}}<extra>{cat_label(cat)}</extra>"))
+            if marks and model in marks and not math.isnan(marks[model]):
+                t_m = marks[model]
+                y_m = float(sub["rate"].to_numpy()[np.abs(sub["threshold"].to_numpy() - t_m).argmin()])
+                traces.append(dict(type="scatter", x=[t_m], y=[y_m], mode="markers", legendgroup=model,
+                                   showlegend=False, xaxis=xa, yaxis=ya,
+                                   marker=dict(color=colors[model], size=9, symbol="diamond"),
+                                   hovertemplate=f"{name}: calibrated t = {t_m:.3f}<extra></extra>"))
+        if threshold is not None:
+            shapes.append(_vline(i, threshold, "dash", "#444"))
+    fig = _grid_figure(traces, rows, cols, [cat_label(c) for c in cats], True, shapes, [],
+                       0.12 / max(rows - 1, 1) + 0.04)
+    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
+    fig.update_xaxes(range=[0, 1])
+    return _base(fig, "Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; "
+                      "◆: calibrated threshold)", height=240 * rows + 120)
+
+
+def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = None,
+                labels: Mapping[str, str] | None = None, threshold: float | None = None) -> go.Figure:
+    """Raw model output against the 0-1 score, one panel per model, coloured by category.
+
+    Shows why one threshold does not fit all models: a logit, a cosine and a probability
+    live on different scales, and the same 0-1 score can mean different things.
+
+    Args:
+        results: tidy results with ``raw_score`` and ``score``.
+        thresholds: model -> calibrated threshold (horizontal dotted line).
+        threshold: the shared threshold (horizontal dashed line).
+    """
+    models = list(dict.fromkeys(results["model"]))
+    cats = sort_categories(results["category"].unique())
+    cat_colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}
+    cols = min(3, max(len(models), 1))
+    rows = math.ceil(len(models) / cols)
+    groups = dict(tuple(results.groupby(["model", "category"], sort=False)))
+    traces, shapes, notes = [], [], []
+    for i, model in enumerate(models):
+        xa, ya = _axes(i)
+        for cat in cats:
+            part = groups.get((model, cat))
+            if part is None or part.empty:
+                continue
+            custom = np.column_stack([[escape(a, 60, 160) for a in part["sentence_a"]],
+                                      [escape(b, 60, 160) for b in part["sentence_b"]]])
+            traces.append(dict(
+                type="scatter", x=part["raw_score"].to_numpy(), y=part["score"].to_numpy(), mode="markers",
+                name=cat_label(cat), legendgroup=cat, showlegend=i == 0, xaxis=xa, yaxis=ya,
+                marker=dict(color=cat_colors[cat], size=5, opacity=0.7), customdata=custom,
+                hovertemplate="raw %{x:.4g} → score %{y:.3f}<br>A: %{customdata[0]}<br>B: %{customdata[1]}"
+                              f"<extra>{cat_label(cat)}</extra>"))
+        if threshold is not None:
+            shapes.append(_hline(i, threshold, "dash", "#444"))
+        if thresholds and model in thresholds and not math.isnan(thresholds[model]):
+            t_m = thresholds[model]
+            shapes.append(_hline(i, t_m, "dot", "#2ca02c"))
+            notes.append(dict(xref=f"{xa} domain", x=1, yref=ya, y=t_m, text=f"calibrated {t_m:.2f}",
+                              showarrow=False, xanchor="right", yanchor="top", font=dict(size=11, color="#2ca02c")))
+    fig = _grid_figure(traces, rows, cols, [_label(m, labels) for m in models], False, shapes, notes,
+                       0.14 / max(rows - 1, 1) + 0.05)
+    fig.update_yaxes(range=[-0.05, 1.05])
+    fig.update_xaxes(title_text="raw output", title_font_size=11)
+    return _base(fig, "Raw model output vs normalized 0-1 score (dashed: chosen threshold; dotted green: "
+                      "the model's calibrated threshold)", height=280 * rows + 130)

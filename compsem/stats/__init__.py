@@ -1,0 +1,59 @@
+"""Failure rates, effect sizes, significance tests, confidence intervals and findings.
+
+Pure functions over the tidy results (one row per pair x model): no I/O, no widgets, no
+models. The columns read are ``pair_id, category, model, kind, objective, score`` and,
+when present, ``expected`` (``low``/``high``, the direction of a custom category).
+
+Three layers, as in ``scipy.stats``, one module each, all re-exported here:
+
+* :mod:`~compsem.stats.inference` - tests and intervals on plain samples: :func:`cohens_d`,
+  :func:`mann_whitney`, :func:`wilcoxon_paired`, :func:`holm`, :func:`bootstrap_ci` (percentile
+  bootstrap through ``scipy.stats.bootstrap``).
+* model x category tables - :mod:`~compsem.stats.tables` (means, failure rates, CIs, best and
+  worst), :mod:`~compsem.stats.separation` (ROC-AUC, calibrated thresholds) and
+  :mod:`~compsem.stats.compare` (model and family comparisons, effect sizes).
+* :mod:`~compsem.stats.findings` - the sentences read off those tables.
+
+:data:`TABLES` (:mod:`~compsem.stats.catalog`) names every table the dashboard shows or
+offers for download, with how to build it.
+
+Conventions used throughout:
+
+* ``score`` is the normalized 0-1 score every threshold applies to. A row whose score is
+  NaN (a pair a model could not score) is left out of every statistic, and ``n`` counts
+  the scores actually used. An infinite score is refused: it means a normalization bug.
+* A pair "scores at or above t" when ``score >= t``. For a category a good similarity
+  model scores low (adversarial, near-miss, negative controls) that share is a *failure
+  rate*; for positive controls (expected high) it is a *pass rate*.
+* Rows come out models in order of first appearance, categories in
+  :func:`compsem.categories.sort_categories` order, thresholds in the order given.
+* Statistical functions return small frozen result objects with named fields.
+
+Example:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"pair_id": ["a", "b"], "category": ["negation"] * 2, "model": ["m"] * 2,
+    ...                    "kind": ["bi-encoder"] * 2, "objective": ["general"] * 2, "score": [0.9, 0.4]})
+    >>> failure_rates(df, 0.5)["rate"].item()
+    0.5
+"""
+
+from __future__ import annotations
+
+from compsem.stats._common import ALPHA, KIND_ORDER, REQUIRED_COLUMNS
+from compsem.stats.catalog import TABLES, TableSpec, build_table, export_names
+from compsem.stats.compare import effect_rows, effect_size_table, family_comparison, model_comparison
+from compsem.stats.findings import findings, objective_findings
+from compsem.stats.inference import (ConfidenceInterval, EffectSize, TestResult, bootstrap_ci, cohens_d, holm,
+                                     mann_whitney, mean_and_rate_ci, wilcoxon_paired)
+from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
+from compsem.stats.tables import (best_and_worst, describe_scores, describe_with_ci, failure_rates, failure_rates_at,
+                                  family_failure_rates, pair_table, rates_with_ci)
+
+__all__ = [
+    "ALPHA", "KIND_ORDER", "REQUIRED_COLUMNS", "TABLES", "ConfidenceInterval", "EffectSize", "TableSpec",
+    "TestResult", "best_and_worst", "bootstrap_ci", "build_table", "calibrated_thresholds", "cohens_d",
+    "describe_scores", "describe_with_ci", "effect_rows", "effect_size_table", "export_names", "failure_rates",
+    "failure_rates_at", "family_comparison", "family_failure_rates", "findings", "holm", "mann_whitney",
+    "mean_and_rate_ci", "model_comparison", "objective_findings", "pair_table", "rates_with_ci", "roc_auc_by_category",
+    "wilcoxon_paired",
+]
