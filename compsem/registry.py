@@ -14,7 +14,7 @@ Nothing here loads a model or touches the network: availability and fingerprints
 read from files. ``trust_remote_code`` comes only from the table; a model id a user
 typed never gets it.
 
-The table itself is :mod:`compsem.catalog`, weight hashes :mod:`compsem.fingerprints`,
+The table itself is :mod:`compsem.model_specs`, weight hashes :mod:`compsem.fingerprints`,
 folders :mod:`compsem.paths`, trained models' cards :mod:`compsem.model_card`; their names
 stay importable from here.
 """
@@ -28,7 +28,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from compsem.catalog import (
+from compsem.model_specs import (
     REGISTRY,
     TRAINED_PREFIX,
     Availability,
