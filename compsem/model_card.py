@@ -281,6 +281,13 @@ def render_card(card: dict) -> str:
         dev_rows = "\n\nDev metrics after each epoch (the only figures looked at while training):\n\n" + "\n".join(
             "- epoch " + str(e["epoch"]) + ": " + ", ".join(f"{k} {v}" for k, v in e.items() if k != "epoch")
             for e in card["dev_by_epoch"])
+    objective = (f"`{card['objective']}` (family `{card['objective_family']}`, {card['num_labels']} output(s), "
+                 f"loss {card['loss']})")
+    data = (f"{card['data']['dataset']} — train {sizes['train']}, dev {sizes['dev']} ({card['data']['dev_split']}), "
+            f"test {sizes['test']}")
+    training = (f"{card['epochs']} epoch(s), batch {card['batch_size']}, lr {card['learning_rate']}, warm-up "
+                f"{card['warmup_ratio']:.0%}, max length {card['max_length']}, seed {card['seed']}, "
+                f"{card['train_seconds']} s on CPU")
     return f"""# {card['label']}
 
 `{card['key']}` — {what}
@@ -289,9 +296,9 @@ def render_card(card: dict) -> str:
 
 | | |
 |---|---|
-| objective | `{card['objective']}` (family `{card['objective_family']}`, {card['num_labels']} output(s), loss {card['loss']}) |
-| data | {card['data']['dataset']} — train {sizes['train']}, dev {sizes['dev']} ({card['data']['dev_split']}), test {sizes['test']} |
-| training | {card['epochs']} epoch(s), batch {card['batch_size']}, lr {card['learning_rate']}, warm-up {card['warmup_ratio']:.0%}, max length {card['max_length']}, seed {card['seed']}, {card['train_seconds']} s on CPU |
+| objective | {objective} |
+| data | {data} |
+| training | {training} |
 {method_rows}| fingerprint | `{card['fingerprint']}` |
 | command | `{card['command']}` |
 | created | {card['created']} |

@@ -28,6 +28,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from compsem.fingerprints import folder_fingerprint
+from compsem.model_card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard
 from compsem.model_specs import (
     REGISTRY,
     TRAINED_PREFIX,
@@ -38,8 +40,6 @@ from compsem.model_specs import (
     Objective,
     Resolution,
 )
-from compsem.fingerprints import folder_fingerprint
-from compsem.model_card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard
 from compsem.paths import default_cache_dir, models_dir, offline, shipped_models_dir
 
 #: Longer model keys are refused before they reach the file system (hub ids are at most 96 characters).

@@ -17,10 +17,10 @@ import streamlit as st
 
 from compsem.app import state, views
 from compsem.cache import ScoreCache
-from compsem.store import ScoreStore
 from compsem.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.registry import Resolution, list_models
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
+from compsem.store import ScoreStore
 
 #: Environment variable naming the default pair file (tests and demos); unset = the bundled 336 pairs.
 PAIRS_ENV = "COMPSEM_PAIRS_FILE"
