@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,76 +101,31 @@ class _Bars:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from compsem.cache import ScoreCache
-    from compsem.export import check_output_dir, write_run
-    from compsem.pairs import PairFileError, load_pairs
-    from compsem.registry import UnknownModelError, get_spec, offline_models
-    from compsem.report import build_comparison, build_summary, compute_tables, render_report
-    from compsem.scoring import score_pairs
+    from compsem.pipeline import RunError, grid_models, run
 
-    # Every argument is checked before any scoring, so a bad --out never throws work away.
+    if args.grid:
+        if args.models:
+            return _fail("give either --grid or --models, not both")
+        args.models = grid_models()
+        if not args.models:
+            return _fail("--grid: no trained adapter is usable here (see `compsem models`)")
+
+    def report_scoring(scoring) -> None:
+        for msg in scoring.cache_messages:
+            print(f"compsem: warning: {msg}", file=sys.stderr)
+        for m in scoring.failed:
+            print(f"compsem: skipped {m.model}: {m.error}", file=sys.stderr)
+
     try:
-        pairs = load_pairs(args.pairs) if args.pairs is not None else load_pairs()
-    except PairFileError as exc:
+        outcome = run(args.pairs, args.models, thresholds=args.thresholds, out=args.out, batch_size=args.batch_size,
+                      use_cache=not args.no_cache, cache_dir=args.cache_dir, backend=args.backend,
+                      progress=_Bars(args.quiet), on_scored=report_scoring)
+    except RunError as exc:
         return _fail(str(exc))
-    except FileNotFoundError as exc:
-        return _fail(str(exc))
-    models = args.models or offline_models()
-    try:
-        for name in models:
-            get_spec(name)
-    except UnknownModelError as exc:
-        return _fail(str(exc))
-    problem = _threshold_problem(args.thresholds)
-    if problem:
-        return _fail(problem)
-    if args.batch_size < 1:
-        return _fail(f"--batch-size must be at least 1, not {args.batch_size}")
-    try:
-        out_dir = check_output_dir(args.out)
-    except ValueError as exc:
-        return _fail(str(exc))
-    cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
-    t0 = time.perf_counter()
-    run = score_pairs(pairs, models, cache=cache, use_cache=not args.no_cache, batch_size=args.batch_size,
-                      progress=_Bars(args.quiet), backend=args.backend)
-    seconds = time.perf_counter() - t0
-    for msg in run.cache_messages:
-        print(f"compsem: warning: {msg}", file=sys.stderr)
-    for m in run.failed:
-        print(f"compsem: skipped {m.model}: {m.error}", file=sys.stderr)
-    if run.results.empty:
-        return _fail("no model could score the pairs (see the reasons above)")
-    meta = {
-        "pairs_source": args.pairs or "bundled study pairs",
-        "n_pairs": int(len(pairs)),
-        "models": [m.model for m in run.models if not m.error],
-        "skipped": {m.model: m.error for m in run.failed},
-        "thresholds": list(args.thresholds),
-        "backend": args.backend,
-        "scored": run.scored,
-        "cached": run.cached,
-        "seconds": round(seconds, 2),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    tables = compute_tables(run.results, args.thresholds)  # each statistic once, shared by the three files
-    summary = build_summary(run.results, args.thresholds, meta, tables)
-    comparison = build_comparison(run.results, tables)
-    report = render_report(run.results, args.thresholds, meta, tables)
-    paths = write_run(out_dir, run.results, summary, comparison, report)
-    print(f"{run.summary()} in {seconds:.1f}s ({len(meta['models'])} model(s) x {len(pairs)} pairs)")
-    for p in paths:
+    print(outcome.summary())
+    for p in outcome.paths:
         print(f"wrote {p}")
     return EXIT_OK
-
-
-def _threshold_problem(thresholds: Sequence[float]) -> str | None:
-    for t in thresholds:
-        if math.isnan(t):
-            return "threshold nan is not a number; give thresholds within 0-1 such as 0.5 0.8"
-        if not 0.0 <= t <= 1.0:
-            return f"threshold {t} is outside 0-1 (scores are on a 0-1 scale)"
-    return None
 
 
 # -- score (free text) -------------------------------------------------------------------
@@ -305,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="score pairs with models and write results, statistics and a report")
     p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
     p.add_argument("--models", nargs="+", metavar="KEY", help="registry keys or aliases (default: every model available offline)")
+    p.add_argument("--grid", action="store_true",
+                   help="the backbone × objective grid's models: every usable trained adapter and its bi-encoder")
     p.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.8], metavar="T")
     p.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
     p.add_argument("--batch-size", type=int, default=32)

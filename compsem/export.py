@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from compsem.csv_safety import safe_csv
+from compsem.schema import EXPORT_COLUMNS, export_columns
 
-#: Column order of ``all_pair_results.csv`` (one row per pair x model).
-PAIR_RESULT_COLUMNS = ["pair_id", "category", "sentence_a", "sentence_b", "model", "kind", "objective",
-                       "raw_score", "score", "raw_output"]
+#: Column order of ``all_pair_results.csv`` (one row per pair x model); declared in :mod:`compsem.schema`.
+PAIR_RESULT_COLUMNS = list(EXPORT_COLUMNS)
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
@@ -41,10 +41,7 @@ def atomic_write_text(path: Path, text: str) -> Path:
 
 def pair_results_csv(results: pd.DataFrame) -> str:
     """The pair-level CSV text (also what the dashboard offers for download)."""
-    cols = [c for c in PAIR_RESULT_COLUMNS if c in results.columns]
-    # The pair file's own columns (domain, note, ...) follow the fixed ones, so nothing a user wrote is lost.
-    extra = [c for c in results.columns if c not in cols and c not in ("expected", "normalization")]
-    return safe_csv(results[cols + extra], index=False)
+    return safe_csv(results[export_columns(results)], index=False)
 
 
 def pair_results_jsonl(results: pd.DataFrame) -> str:
@@ -52,9 +49,7 @@ def pair_results_jsonl(results: pd.DataFrame) -> str:
 
     This is the lossless copy: the CSV neutralises formula-like text for spreadsheets, this does not.
     """
-    cols = [c for c in PAIR_RESULT_COLUMNS if c in results.columns]
-    extra = [c for c in results.columns if c not in cols and c not in ("expected", "normalization")]
-    return results[cols + extra].to_json(orient="records", lines=True, force_ascii=False)
+    return results[export_columns(results)].to_json(orient="records", lines=True, force_ascii=False)
 
 
 def check_output_dir(path: str | Path, option: str = "--out") -> Path:

@@ -101,10 +101,12 @@ def grid_labels(cells: Sequence[GridCell]) -> dict[str, str]:
 
 
 def grid_table(df: pd.DataFrame, cells: Sequence[GridCell], threshold: float, n_resamples: int = 1000,
-               seed: int | None = 0) -> pd.DataFrame:
+               seed: int | None = 0, described: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per backbone, :func:`compsem.objectives.comparison_table` of its cells against its own bi-encoder.
 
     A backbone whose bi-encoder has no scores in ``df`` is left out; so is a cell without scores.
+    ``described``: the results' :func:`compsem.stats.describe_with_ci` at ``threshold`` when
+    already computed (see :func:`compsem.objectives.comparison_table`).
 
     Returns:
         :data:`GRID_COLUMNS`: ``backbone`` and ``column`` (``bi-encoder`` for the reference rows)
@@ -119,7 +121,7 @@ def grid_table(df: pd.DataFrame, cells: Sequence[GridCell], threshold: float, n_
         if ref not in have or not mine:
             continue
         sub = df[df["model"].isin([ref, *[c.key for c in mine]])]
-        table = comparison_table(sub, threshold, ref, n_resamples=n_resamples, seed=seed)
+        table = comparison_table(sub, threshold, ref, n_resamples=n_resamples, seed=seed, described=described)
         column = {c.key: c.column for c in mine} | {ref: "bi-encoder"}
         order = {m: i for i, m in enumerate([ref, *[c.key for c in mine]])}
         cats = {c: i for i, c in enumerate(sort_categories(table["category"].unique()))}

@@ -32,12 +32,9 @@ from compsem.categories import category_label, sort_categories
 from compsem.csv_safety import read_safe_csv
 from compsem.export import atomic_write_text
 from compsem.formatting import format_pvalue
+from compsem.schema import KEY_COLUMNS, NUMERIC_COLUMNS, TEXT_COLUMNS
 
 RUN_FILES = ("all_pair_results.csv", "summary.json", "comparison.json")
-#: Columns read as numbers from ``all_pair_results.csv``.
-NUMERIC_COLUMNS = ("raw_score", "score")
-#: Text columns that statistics group by; a spreadsheet-safety prefix (') is taken off them.
-KEY_COLUMNS = ("pair_id", "category", "model", "kind", "objective")
 COMPARISONS = {"bi_encoder_vs_cross_encoder": "cross-encoders vs bi-encoders",
                "bi_encoder_vs_cross_encoder_without_retrieval": "cross-encoders (no retrieval) vs bi-encoders",
                "bi_encoder_vs_baselines": "baselines vs bi-encoders"}
@@ -82,7 +79,7 @@ def load_run(run_dir: Path) -> RunData:
         results = read_safe_csv(run_dir / "all_pair_results.csv", dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: cannot be read as CSV ({exc})") from None
-    need = [*KEY_COLUMNS, "sentence_a", "sentence_b", *NUMERIC_COLUMNS]
+    need = [*KEY_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS]
     absent = [c for c in need if c not in results.columns]
     if absent:
         raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: column(s) {', '.join(absent)} missing")

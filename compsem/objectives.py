@@ -206,7 +206,8 @@ COMPARISON_COLUMNS = ["model", "category", "n", "mean", "mean_ci_low", "mean_ci_
 
 
 def comparison_table(df: pd.DataFrame, threshold: float, reference: str = REFERENCE,
-                     n_resamples: int = 1000, seed: int | None = 0) -> pd.DataFrame:
+                     n_resamples: int = 1000, seed: int | None = 0,
+                     described: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per model and category: mean and rate at ``threshold`` with 95% CIs, and Cohen's d vs the reference.
 
     mean / rate and their intervals are :func:`compsem.stats.describe_with_ci` (rate = share
@@ -219,12 +220,20 @@ def comparison_table(df: pd.DataFrame, threshold: float, reference: str = REFERE
     Rows: categories in :func:`compsem.categories.sort_categories` order; within one, the
     reference first, then the other models in order of first appearance in ``df``.
 
+    ``described``: :func:`compsem.stats.describe_with_ci` of these results at ``threshold``,
+    already computed (a run computes it once); its rows of the models in ``df`` are used.
+    Every cell of that table uses the same seed, so the rows do not depend on which other
+    models were described with them.
+
     Raises:
         ValueError: the reference has no scores in ``df`` (or ``df`` is not valid results).
     """
     if "model" in df.columns and reference not in set(df["model"]):
         raise ValueError(f"the reference {reference} has no scores in these results")
-    desc = stats.describe_with_ci(df, threshold, n_resamples=n_resamples, seed=seed)
+    if described is None:
+        desc = stats.describe_with_ci(df, threshold, n_resamples=n_resamples, seed=seed)
+    else:
+        desc = described[described["model"].isin(set(df["model"]))].reset_index(drop=True)
     others = [m for m in dict.fromkeys(df["model"]) if m != reference]
     cols = ["model", "category", "reference_mean", "cohens_d", "holm_pvalue", "significant"]
     effect = stats.effect_size_table(df, [reference])[cols] if others else pd.DataFrame(columns=cols)

@@ -1,21 +1,24 @@
-"""The run's summary (JSON-ready dicts) and its Markdown report, built from the tidy results.
+"""A run's files rendered from its :class:`~compsem.analysis.Analysis`: summary, comparison, Markdown report.
 
-Pure: takes the tidy DataFrame, returns dicts and strings; :mod:`compsem.export` writes them.
+Pure: takes the tables :func:`compsem.analysis.analyze` computed once and returns dicts and
+strings; nothing here computes a statistic, and :mod:`compsem.export` writes the files.
+``build_summary``, ``build_comparison`` and ``render_report`` take the tidy results for
+callers that hold no :class:`~compsem.analysis.Analysis` (the dashboard).
 """
 
 from __future__ import annotations
 
 import math
 import platform
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from compsem import stats
-from compsem.formatting import format_pvalue
+from compsem.analysis import COMPARISON_METHOD, Analysis, analyze, comparison_tables, model_table
 from compsem.categories import ADVERSARIAL, category_info, category_label, sort_categories
+from compsem.formatting import format_pvalue
+from compsem.grid import grid_markdown
 from compsem.registry import get_spec
 
 
@@ -56,91 +59,12 @@ def versions() -> dict[str, str]:
     return out
 
 
-def model_table(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per model in the results: kind, objective, normalization."""
-    rows = []
-    for key in dict.fromkeys(results["model"]):
-        try:
-            spec = get_spec(key)
-            rows.append({"model": key, "label": spec.display, "kind": spec.kind, "objective": spec.objective,
-                         "normalization": spec.normalization})
-        except KeyError:
-            sub = results[results["model"] == key].iloc[0]
-            rows.append({"model": key, "label": key, "kind": sub["kind"], "objective": sub["objective"],
-                         "normalization": "?"})
-    return pd.DataFrame(rows)
-
-
-@dataclass
-class RunTables:
-    """Every statistics table a run's summary, comparison and report share, each computed once.
-
-    ``summary.json``, ``comparison.json`` and ``report.md`` show the same tables in three
-    forms; computing them once (:func:`compute_tables`) and handing them to all three keeps a
-    warm run, where nothing is scored, from spending its time recomputing statistics.
-    Tables are computed on first use, so a caller asking for one file pays only for its tables.
-    """
-
-    results: pd.DataFrame
-    thresholds: tuple[float, ...]
-    _done: dict = field(default_factory=dict, repr=False)
-
-    def _get(self, name: str, make):
-        if name not in self._done:
-            self._done[name] = make()
-        return self._done[name]
-
-    @property
-    def desc(self) -> pd.DataFrame:
-        return self._get("desc", lambda: stats.describe_scores(self.results))
-
-    @property
-    def rates(self) -> pd.DataFrame:
-        return self._get("rates", lambda: stats.failure_rates(self.results, list(self.thresholds)))
-
-    @property
-    def with_ci(self) -> dict[float, pd.DataFrame]:
-        # Bootstrap 95% CIs: the mean's once, the rate's at every threshold (same seed per cell).
-        return self._get("with_ci", lambda: {
-            float(t): stats.describe_with_ci(self.results, float(t)).set_index(["model", "category"])
-            for t in self.thresholds})
-
-    @property
-    def comparison(self) -> dict:
-        return self._get("comparison", lambda: _comparison(self.results))
-
-    @property
-    def roc_auc(self) -> pd.DataFrame:
-        return self._get("roc_auc", lambda: stats.roc_auc_by_category(self.results))
-
-    @property
-    def calibrated(self) -> pd.DataFrame:
-        return self._get("calibrated", lambda: stats.calibrated_thresholds(self.results))
-
-    @property
-    def family_rates(self) -> pd.DataFrame:
-        return self._get("family_rates", lambda: stats.family_failure_rates(self.results, list(self.thresholds)))
-
-
-def compute_tables(results: pd.DataFrame, thresholds: Sequence[float]) -> RunTables:
-    """The shared tables of one run (computed lazily, each at most once)."""
-    return RunTables(results, tuple(float(t) for t in thresholds))
-
-
-def _tables(results: pd.DataFrame, thresholds: Sequence[float], tables: RunTables | None) -> RunTables:
-    if tables is not None and tables.results is results and tables.thresholds == tuple(float(t) for t in thresholds):
-        return tables
-    return compute_tables(results, thresholds)
-
-
-def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None,
-                  tables: RunTables | None = None) -> dict:
+def summary_dict(analysis: Analysis, meta: dict | None = None) -> dict:
     """Per model x category statistics and failure rates at each threshold (``summary.json``).
 
-    ``tables``: the run's :class:`RunTables`, when the comparison and report use them too.
+    ``meta``: the run's metadata; its ``versions`` (else those of this process) close it.
     """
-    tab = _tables(results, thresholds, tables)
-    desc, rates, with_ci = tab.desc, tab.rates, tab.with_ci
+    desc, rates, with_ci = analysis.describe, analysis.rates, analysis.with_ci
     per = []
     for row in _records(desc):
         cell = (row["model"], row["category"])
@@ -155,9 +79,10 @@ def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
                     f"{t:g}": [_clean(tab.at[cell, "rate_ci_low"]), _clean(tab.at[cell, "rate_ci_high"])]
                     for t, tab in with_ci.items() if cell in tab.index}
         per.append(row)
+    meta = meta or {}
     out = {
-        "meta": {**(meta or {}), "versions": versions()},
-        "models": _records(model_table(results)),
+        "meta": {**meta, "versions": meta.get("versions") or versions()},
+        "models": _records(analysis.models),
         "per_model_category": per,
         "definitions": {
             "rate_at_threshold": "share of pairs with score >= threshold: a failure rate for categories a good "
@@ -166,46 +91,38 @@ def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
             "mean_ci95, rate_ci95_at_threshold": "percentile bootstrap 95% intervals, 1000 resamples, seed 0",
         },
     }
-    if "positive_control" in set(results["category"]):
-        out["roc_auc_vs_positive_controls"] = _records(tab.roc_auc)
-        if {"negative_control", "near_miss_control"} & set(results["category"]):
-            out["calibrated_thresholds"] = _records(tab.calibrated)
+    if analysis.roc_auc is not None:
+        out["roc_auc_vs_positive_controls"] = _records(analysis.roc_auc)
+        if analysis.calibrated is not None:
+            out["calibrated_thresholds"] = _records(analysis.calibrated)
+    if analysis.grid is not None:
+        out["grid"] = {"threshold": analysis.thresholds[0], "findings": list(analysis.grid_findings),
+                       "rows": _records(analysis.grid)}
     return out
 
 
-def build_comparison(results: pd.DataFrame, tables: RunTables | None = None) -> dict:
-    """Family comparisons per category (``comparison.json``): the study's section 4.3, plus variants."""
-    if tables is not None and tables.results is results:
-        return tables.comparison
-    return _comparison(results)
+def comparison_dict(comparisons: Mapping[str, pd.DataFrame | str]) -> dict:
+    """Family comparisons per category (``comparison.json``): the study's section 4.3, plus variants.
 
-
-def _comparison(results: pd.DataFrame) -> dict:
-    kinds = set(results["kind"])
-    out: dict = {"method": {
-        "cohens_d": "other family vs reference family over all pair x model scores, pooled SD",
-        "mann_whitney": "two-sided, all pair x model scores of each family",
-        "wilcoxon": "two-sided signed-rank, paired on pairs (per pair: mean over the family's models)",
-        "holm": "Holm-Bonferroni across the categories of each table",
-    }}
-    comparisons = []
-    if {"bi-encoder", "cross-encoder"} <= kinds:
-        comparisons.append(("bi_encoder_vs_cross_encoder", "bi-encoder", "cross-encoder", ()))
-        if "retrieval" in set(results.loc[results["kind"] == "cross-encoder", "objective"]):
-            comparisons.append(("bi_encoder_vs_cross_encoder_without_retrieval", "bi-encoder", "cross-encoder",
-                                ("retrieval",)))
-    if {"bi-encoder", "baseline"} <= kinds:
-        comparisons.append(("bi_encoder_vs_baselines", "bi-encoder", "baseline", ()))
-    for name, ref, other, exclude in comparisons:
-        try:
-            table = stats.family_comparison(results, reference=ref, other=other, exclude_objectives=exclude)
-        except ValueError as exc:
-            out[name] = {"skipped": str(exc)}
-            continue
-        out[name] = _records(table)
+    ``comparisons``: :attr:`Analysis.comparisons` (or :func:`compsem.analysis.comparison_tables`).
+    """
+    out: dict = {"method": dict(COMPARISON_METHOD)}
+    for name, table in comparisons.items():
+        out[name] = {"skipped": table} if isinstance(table, str) else _records(table)
     if not comparisons:
         out["note"] = "only one model family in this run; family comparisons need two"
     return out
+
+
+def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None,
+                  analysis: Analysis | None = None) -> dict:
+    """:func:`summary_dict` of ``results`` (analysed here unless ``analysis`` is given)."""
+    return summary_dict(analysis if analysis is not None else analyze(results, thresholds), meta)
+
+
+def build_comparison(results: pd.DataFrame, analysis: Analysis | None = None) -> dict:
+    """:func:`comparison_dict` of ``results`` (only the family comparisons are computed unless ``analysis`` is given)."""
+    return comparison_dict(analysis.comparisons if analysis is not None else comparison_tables(results))
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -238,35 +155,39 @@ def _label(model: str) -> str:
 
 
 def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None,
-                  tables: RunTables | None = None) -> str:
-    """The readable report of a run: the study's tables for the models that ran."""
-    tab = _tables(results, thresholds, tables)
+                  analysis: Analysis | None = None) -> str:
+    """:func:`report_markdown` of ``results`` (analysed here unless ``analysis`` is given)."""
+    return report_markdown(analysis if analysis is not None else analyze(results, thresholds), meta)
+
+
+def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
+    """The readable report of a run (``report.md``): the study's tables for the models that ran."""
     meta = meta or {}
-    cats = sort_categories(results["category"].unique())
+    thresholds, cats = analysis.thresholds, analysis.categories
     parts = ["# compsem report", ""]
-    parts.append(f"Pairs: {meta.get('pairs_source', '?')} ({meta.get('n_pairs', results['pair_id'].nunique())} pairs). "
-                 f"Models: {results['model'].nunique()}. Thresholds: {', '.join(f'{t:g}' for t in thresholds)}. "
+    parts.append(f"Pairs: {meta.get('pairs_source', '?')} ({meta.get('n_pairs', analysis.n_pairs)} pairs). "
+                 f"Models: {analysis.n_models}. Thresholds: {', '.join(f'{t:g}' for t in thresholds)}. "
                  f"Created {meta.get('created', '')}.")
     if meta.get("skipped"):
         parts += ["", "Skipped models:"] + [f"- `{k}`: {v}" for k, v in meta["skipped"].items()]
     parts += ["", "## Findings", ""]
-    try:
-        parts += [f"- {s}" for s in stats.findings(results, float(thresholds[0]))]
-    except ValueError as exc:
-        parts.append(f"_No findings: {exc}_")
+    if analysis.findings_error is None:
+        parts += [f"- {s}" for s in analysis.findings]
+    else:
+        parts.append(f"_No findings: {analysis.findings_error}_")
 
-    parts += ["", "## Models", "", markdown_table(model_table(results)[["label", "model", "kind", "objective",
-                                                                        "normalization"]])]
+    parts += ["", "## Models", "", markdown_table(analysis.models[["label", "model", "kind", "objective",
+                                                                   "normalization"]])]
     parts += ["", "Bi-encoder scores are cosine similarities (no rescaling, as in the study). Cross-encoder scores "
               "apply the activation the model declares to its raw logit, once; the raw output is kept in "
               "`all_pair_results.csv`.", ""]
 
-    desc = tab.desc
+    desc = analysis.describe
     parts += ["## Mean ± SD per model and category", ""]
     wide = desc.assign(cell=[f"{_fmt(m)} ± {_fmt(s)}" for m, s in zip(desc["mean"], desc["sd"])])
     parts.append(_wide_table(wide, "cell", cats))
 
-    rates = tab.rates
+    rates = analysis.rates
     for t in thresholds:
         sub = rates[np.isclose(rates["threshold"], t)]
         sub = sub.assign(cell=[f"{100 * r:.0f}%" for r in sub["rate"]])
@@ -274,7 +195,7 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
                   "Failure rate for adversarial, near-miss and negative-control categories; pass rate for positive "
                   "controls.", "", _wide_table(sub, "cell", cats)]
 
-    comparison = tab.comparison
+    comparison = comparison_dict(analysis.comparisons)
     for name, title in (("bi_encoder_vs_cross_encoder", "Bi-encoders vs cross-encoders"),
                         ("bi_encoder_vs_cross_encoder_without_retrieval",
                          "Bi-encoders vs cross-encoders without retrieval-trained models (objective 'retrieval'; "
@@ -295,8 +216,14 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
         })
         parts += ["", f"## {title}", "", markdown_table(view)]
 
-    if {"bi-encoder", "cross-encoder"} <= set(results["kind"]):
-        fam = tab.family_rates
+    if analysis.grid is not None:
+        t0 = analysis.thresholds[0]
+        parts += ["", "## Does data or size fix it? Backbone × objective grid", "",
+                  *[f"- {s}" for s in analysis.grid_findings], "",
+                  grid_markdown(analysis.grid, analysis.grid_cells, t0).rstrip("\n")]
+
+    if analysis.family_rates is not None:
+        fam = analysis.family_rates
         fam = fam[fam["category"].isin(ADVERSARIAL)]
         rows = []
         for (kind, t), grp in fam.groupby(["kind", "threshold"], sort=False):
@@ -306,19 +233,19 @@ def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
         parts += ["", "## Family failure rates (mean over models, as in the study's 4.4)", "",
                   markdown_table(pd.DataFrame(rows).fillna("—"))]
 
-    if "positive_control" in set(results["category"]):
-        auc = tab.roc_auc
+    if analysis.roc_auc is not None:
+        auc = analysis.roc_auc
         auc = auc.assign(cell=[_fmt(v, 2) for v in auc["auc"]])
         parts += ["", "## ROC-AUC: positive controls vs each category (threshold-free; 1 = perfect separation)", "",
                   _wide_table(auc, "cell", sort_categories(auc["category"].unique()))]
-        if {"negative_control", "near_miss_control"} & set(results["category"]):
-            cal = tab.calibrated
+        if analysis.calibrated is not None:
+            cal = analysis.calibrated
             view = pd.DataFrame({"model": [_label(m) for m in cal["model"]],
                                  "threshold": [_fmt(v) for v in cal["threshold"]],
                                  "Youden J": [_fmt(v) for v in cal["youden_j"]],
                                  "TPR": [_fmt(v) for v in cal["tpr"]], "FPR": [_fmt(v) for v in cal["fpr"]]})
             parts += ["", "## Calibrated thresholds (max Youden J on the controls)", "", markdown_table(view)]
-    v = versions()
+    v = meta.get("versions") or versions()
     parts += ["", "---", "", "Produced by compsem " + v.get("compsem", "") + " with " +
               ", ".join(f"{k} {val}" for k, val in v.items() if k != "compsem") + ".", ""]
     return "\n".join(parts)
@@ -335,5 +262,5 @@ def _wide_table(long: pd.DataFrame, value: str, cats: Sequence[str]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-__all__ = ["RunTables", "compute_tables", "build_summary", "build_comparison", "render_report", "markdown_table", "versions", "model_table",
-           "category_info"]
+__all__ = ["build_comparison", "build_summary", "category_info", "comparison_dict", "markdown_table", "model_table",
+           "render_report", "report_markdown", "summary_dict", "versions"]

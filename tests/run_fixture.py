@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from compsem.analysis import analyze
 from compsem.export import write_run
-from compsem.report import build_comparison, build_summary, render_report
+from compsem.report import comparison_dict, report_markdown, summary_dict
 
 BI, CE, BAG, MRPC = ("sentence-transformers/all-MiniLM-L6-v2", "compsem/minilm-l6-sick-nli",
                      "baseline/bag-of-embeddings", "compsem/minilm-l6-mrpc")
@@ -50,6 +51,7 @@ def write_synthetic_run(out: Path, thresholds=(0.5, 0.8)) -> pd.DataFrame:
     results = synthetic_results()
     meta = {"pairs_source": "synthetic <pairs>", "n_pairs": int(results["pair_id"].nunique()),
             "thresholds": list(thresholds), "created": "2026-11-30T12:00:00+0000"}
-    write_run(Path(out), results, build_summary(results, list(thresholds), meta), build_comparison(results),
-              render_report(results, list(thresholds), meta))
+    analysis = analyze(results, thresholds)
+    write_run(Path(out), results, summary_dict(analysis, meta), comparison_dict(analysis.comparisons),
+              report_markdown(analysis, meta))
     return results

@@ -116,3 +116,26 @@ def test_markdown_grid_has_a_row_per_model_and_starred_effect_sizes():
     edits = next(line for line in lines if "minimal-edits" in line)
     assert edits.split(" | ")[2].startswith("0% (-") and "*" in edits
     assert next(line for line in lines if "MPNet-base · bi-encoder" in line).endswith("| 100% | 100% | 100% |")
+
+
+def test_a_precomputed_description_gives_the_same_grid():
+    from compsem import stats
+
+    results = frame(SCORES)
+    described = stats.describe_with_ci(results, 0.5, n_resamples=200)
+    a = grid.grid_table(results, CELLS, 0.5, n_resamples=200)
+    b = grid.grid_table(results, CELLS, 0.5, n_resamples=200, described=described)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_run_reports_the_grid_when_two_adapters_and_their_bi_encoder_ran():
+    from compsem.analysis import analyze
+    from compsem.report import report_markdown, summary_dict
+
+    analysis = analyze(frame(SCORES), [0.5], CELLS)
+    assert analysis.grid is not None and len(analysis.grid_findings) == 2
+    md = report_markdown(analysis, {})
+    assert "## Does data or size fix it? Backbone × objective grid" in md and "- Does data fix it?" in md
+    assert summary_dict(analysis, {})["grid"]["threshold"] == 0.5
+    one = analyze(frame({k: SCORES[k] for k in (MINI_BI, "compsem/minilm-l6-sick-nli")}), [0.5], CELLS)
+    assert one.grid is None and "Backbone × objective grid" not in report_markdown(one, {})

@@ -1,0 +1,183 @@
+"""What ``compsem run`` does, as one library call: pairs -> models -> scores -> analysis -> files.
+
+:func:`run` loads the pairs, resolves the models, scores through the score cache, analyses the
+tidy results once (:func:`compsem.analysis.analyze`) and writes the five files of a run folder.
+Every argument is checked before any scoring starts, so a bad ``out`` never throws work away;
+such a problem raises :class:`RunError` with one sentence. The command line only parses its
+arguments, calls :func:`run` and prints.
+
+Example:
+    >>> outcome = run("my_pairs.csv", ["all-MiniLM-L6-v2", "token-jaccard"], out="runs/mine")  # doctest: +SKIP
+    >>> print(outcome.summary())  # doctest: +SKIP
+    scored 12, cached 0 in 3.1s (2 model(s) x 6 pairs)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from compsem.analysis import Analysis, analyze
+
+if TYPE_CHECKING:  # scoring pulls in the model registry and backends; imported when a run starts
+    from compsem.scoring import ProgressCallback, ScoreRun
+
+#: The thresholds of a run unless told otherwise.
+DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.8)
+#: ``pairs_source`` of a run over the bundled pairs.
+BUNDLED_SOURCE = "bundled study pairs"
+
+
+class RunError(ValueError):
+    """A run that cannot start (or scored nothing); the message is one sentence saying what to fix."""
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What :func:`run` did.
+
+    Attributes:
+        scoring: the scoring account (scored / cached counts, failed models, cache messages).
+        analysis: every statistics table of the run.
+        meta: the run's metadata, as written into ``summary.json``.
+        paths: the files written, in order.
+        seconds: time spent scoring (loading models included).
+        n_pairs: pairs in the pair file.
+    """
+
+    scoring: ScoreRun
+    analysis: Analysis
+    meta: Mapping[str, object]
+    paths: tuple[Path, ...]
+    seconds: float
+    n_pairs: int
+
+    def summary(self) -> str:
+        """``scored 12, cached 0 in 3.1s (2 model(s) x 6 pairs)``."""
+        n_models = len(self.meta["models"])  # type: ignore[arg-type]
+        return f"{self.scoring.summary()} in {self.seconds:.1f}s ({n_models} model(s) x {self.n_pairs} pairs)"
+
+
+def grid_cells_of(models: Sequence[str]) -> list:
+    """The trained adapters among ``models`` as backbone × objective grid cells (read from their cards)."""
+    from compsem.grid import grid_cells
+    from compsem.registry import get_spec
+
+    cards = {}
+    for key in models:
+        spec = get_spec(key)
+        if spec.card:
+            cards[spec.key] = dict(spec.card)
+    return grid_cells(cards)
+
+
+def grid_models() -> list[str]:
+    """``compsem run --grid``: every usable trained adapter and its backbone's bi-encoder."""
+    from compsem.grid import grid_models as models_of
+    from compsem.registry import offline_models
+
+    usable = offline_models()
+    return [m for m in models_of(grid_cells_of(usable)) if m in usable]
+
+
+def threshold_problem(thresholds: Sequence[float]) -> str | None:
+    """Why ``thresholds`` cannot be used (a sentence), or None when every one is a number within 0-1."""
+    for t in thresholds:
+        if math.isnan(t):
+            return "threshold nan is not a number; give thresholds within 0-1 such as 0.5 0.8"
+        if not 0.0 <= t <= 1.0:
+            return f"threshold {t} is outside 0-1 (scores are on a 0-1 scale)"
+    return None
+
+
+def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
+        thresholds: Sequence[float] = DEFAULT_THRESHOLDS, out: str | Path = "runs/latest", batch_size: int = 32,
+        use_cache: bool = True, cache_dir: str | Path | None = None, backend: str = "torch",
+        progress: ProgressCallback | None = None,
+        on_scored: Callable[[ScoreRun], None] | None = None) -> RunOutcome:
+    """Score ``pairs`` with ``models``, analyse the scores once and write a run folder.
+
+    Args:
+        pairs: pair CSV (default: the bundled 336 study pairs).
+        models: registry keys or aliases (default: every model usable offline).
+        thresholds: numbers within 0-1; the first is also the findings' threshold.
+        out: the run folder (created); it receives ``all_pair_results.csv`` / ``.jsonl``,
+            ``summary.json``, ``comparison.json`` and ``report.md``.
+        batch_size: pairs per model call, at least 1.
+        use_cache: False scores everything again (and refreshes the cache).
+        cache_dir: score cache folder (default: ``$COMPSEM_CACHE_DIR`` or ``./cache``).
+        backend: ``torch`` or ``onnx-int8`` for the transformer models.
+        progress: ``progress(model, done, total)`` while scoring.
+        on_scored: called with the scoring account as soon as scoring ends, before anything
+            else can fail (the command line prints cache warnings and skipped models there).
+
+    Returns:
+        A :class:`RunOutcome`.
+
+    Raises:
+        RunError: a pair file with errors, an unknown model, a bad threshold or batch size, an
+            unusable ``out`` (all before any scoring), or no model could score the pairs.
+        compsem.cache.CacheError: the score cache is busy for too long or unusable.
+        OSError: the file system refused a write.
+    """
+    from compsem.store import ScoreStore
+    from compsem.export import check_output_dir, write_run
+    from compsem.pairs import PairFileError, load_pairs
+    from compsem.registry import UnknownModelError, get_spec, offline_models
+    from compsem.report import comparison_dict, report_markdown, summary_dict, versions
+    from compsem.scoring import score_pairs
+
+    try:
+        table = load_pairs(pairs) if pairs is not None else load_pairs()
+    except (PairFileError, FileNotFoundError) as exc:
+        raise RunError(str(exc)) from None
+    keys = list(models) if models else offline_models()
+    try:
+        for name in keys:
+            get_spec(name)
+    except UnknownModelError as exc:
+        raise RunError(str(exc)) from None
+    problem = threshold_problem(thresholds)
+    if problem:
+        raise RunError(problem)
+    if batch_size < 1:
+        raise RunError(f"--batch-size must be at least 1, not {batch_size}")
+    try:
+        out_dir = check_output_dir(out)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+    cache = ScoreStore(cache_dir or None)
+    t0 = time.perf_counter()
+    scoring = score_pairs(table, keys, cache=cache, use_cache=use_cache, batch_size=batch_size, progress=progress,
+                          backend=backend)
+    seconds = time.perf_counter() - t0
+    if on_scored is not None:
+        on_scored(scoring)
+    if scoring.results.empty:
+        raise RunError("no model could score the pairs (see the reasons above)")
+    meta = {
+        "pairs_source": str(pairs) if pairs is not None else BUNDLED_SOURCE,
+        "n_pairs": len(table),
+        "models": [m.model for m in scoring.models if not m.error],
+        "skipped": {m.model: m.error for m in scoring.failed},
+        "thresholds": list(thresholds),
+        "backend": backend,
+        "scored": scoring.scored,
+        "cached": scoring.cached,
+        "seconds": round(seconds, 2),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "versions": versions(),
+    }
+    analysis = analyze(scoring.results, thresholds, grid_cells_of(meta["models"]))
+    paths = write_run(out_dir, scoring.results, summary_dict(analysis, meta), comparison_dict(analysis.comparisons),
+                      report_markdown(analysis, meta))
+    return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, len(table))
+
+
+__all__ = ["BUNDLED_SOURCE", "DEFAULT_THRESHOLDS", "RunError", "RunOutcome", "grid_cells_of", "grid_models", "run",
+           "threshold_problem"]

@@ -1,0 +1,24 @@
+"""compsem.schema: the results table's columns, declared once and used by scoring, export and the HTML report."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from compsem import export, html_report, schema, scoring
+
+
+def test_scoring_builds_the_declared_columns():
+    # scoring.py keeps its own names until it imports compsem.schema; they must not drift apart.
+    assert list(scoring.RESULT_COLUMNS) == list(schema.RESULT_COLUMNS)
+    assert set(scoring._TIDY_COLUMNS) == set(schema.RESERVED_COLUMNS)
+
+
+def test_export_order_fixed_columns_then_the_pair_files_own():
+    frame = pd.DataFrame(columns=["note", *reversed(schema.RESULT_COLUMNS), "normalization", "domain"])
+    assert schema.export_columns(frame) == [*schema.EXPORT_COLUMNS, "note", "domain"]
+    assert "expected" not in schema.EXPORT_COLUMNS and export.PAIR_RESULT_COLUMNS == list(schema.EXPORT_COLUMNS)
+
+
+def test_the_html_report_reads_the_declared_columns():
+    assert html_report.KEY_COLUMNS is schema.KEY_COLUMNS and html_report.NUMERIC_COLUMNS is schema.NUMERIC_COLUMNS
+    assert set(schema.KEY_COLUMNS + schema.TEXT_COLUMNS + schema.NUMERIC_COLUMNS) <= set(schema.EXPORT_COLUMNS)
