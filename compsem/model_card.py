@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,6 +150,16 @@ class ModelCard:
 
     def __contains__(self, name: object) -> bool:
         return name in self.to_dict()
+
+    def keys(self) -> list[str]:
+        """The JSON field names, in order (so ``dict(card)`` is :meth:`to_dict`)."""
+        return list(self.to_dict())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(self.to_dict())
 
     # -- files -------------------------------------------------------------------------------
     @classmethod

@@ -71,8 +71,8 @@ def grid_cells_of(models: Sequence[str]) -> list:
     cards = {}
     for key in models:
         spec = get_spec(key)
-        if spec.card:
-            cards[spec.key] = dict(spec.card)
+        if spec.card is not None:
+            cards[spec.key] = spec.card.to_dict()
     return grid_cells(cards)
 
 

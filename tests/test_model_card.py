@@ -39,6 +39,7 @@ def test_fields_without_an_attribute_are_kept_in_order():
     assert card.extra == {"id2label": {"0": "contradiction"}, "augmentation": {"n": 2}}
     assert list(card.to_dict()) == list(data) and card.to_dict() == data
     assert card["augmentation"] == {"n": 2} and card.get("absent", 7) == 7 and "id2label" in card
+    assert dict(card) == data and list(card) == list(data) and len(card) == len(data)
     with pytest.raises(KeyError):
         card["absent"]  # noqa: B018 - the lookup is the test
 
