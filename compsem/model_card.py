@@ -291,6 +291,15 @@ def render_card(card: dict) -> str:
         dev_rows = "\n\nDev metrics after each epoch (the only figures looked at while training):\n\n" + "\n".join(
             "- epoch " + str(e["epoch"]) + ": " + ", ".join(f"{k} {v}" for k, v in e.items() if k != "epoch")
             for e in card["dev_by_epoch"])
+    aug = card.get("augmentation")
+    aug_rows = ""
+    if aug:
+        counts = ", ".join(f"{rule} {n}" for rule, n in aug["counts"].items())
+        aug_rows = (f"| augmentation | `{aug['name']}`: {aug['rows_added']} rows added to {aug['original_rows']} "
+                    f"training pairs ({counts}; at most {aug['max_per_rule']} per rule) |\n"
+                    f"| augmentation labels | {'; '.join(f'{r}: {lab}' for r, lab in aug['labels'].items())} |\n"
+                    f"| augmentation examples | {len(aug['examples'])} seeded rows (text SHA-256 "
+                    f"`{aug['examples_sha256'][:16]}…`), shown by `compsem augment-examples {card['key']}` |\n")
     objective = (f"`{card['objective']}` (family `{card['objective_family']}`, {card['num_labels']} output(s), "
                  f"loss {card['loss']})")
     data = (f"{card['data']['dataset']} — train {sizes['train']}, dev {sizes['dev']} ({card['data']['dev_split']}), "
@@ -309,7 +318,7 @@ def render_card(card: dict) -> str:
 | objective | {objective} |
 | data | {data} |
 | training | {training} |
-{method_rows}| fingerprint | `{card['fingerprint']}` |
+{method_rows}{aug_rows}| fingerprint | `{card['fingerprint']}` |
 | command | `{card['command']}` |
 | created | {card['created']} |
 | versions | {', '.join(f'{k} {v}' for k, v in card['versions'].items())} |
