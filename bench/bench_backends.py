@@ -104,11 +104,11 @@ def heldout(models: list[str]) -> pd.DataFrame:
     rows = []
     for key in models:
         spec = get_spec(key)
-        objective = spec.card.get("objective")
+        objective = spec.card.objective if spec.card is not None else ""
         if spec.kind != "cross-encoder" or not objective:
             continue
         obj = get_objective(objective)
-        test = splits(obj, seed=int(spec.card.get("seed", 42)))["test"]
+        test = splits(obj, seed=int(spec.card.seed or 42))["test"]
         pairs = list(zip(test["sentence_a"], test["sentence_b"]))
         row = {"model": key, "test_pairs": len(test)}
         for backend in ("torch", "onnx-int8"):

@@ -2,7 +2,8 @@
 
 The data path, one module per step::
 
-    pairs file -> compsem.pairs -> compsem.registry -> compsem.scoring (+ compsem.cache)
+    pairs file -> compsem.pairs -> compsem.registry -> compsem.scoring (compsem.scorers + compsem.store
+      -> compsem.cache)
       -> tidy DataFrame (one row per pair x model) -> compsem.stats -> compsem.figures -> pages/
 
 Nothing here imports Streamlit; the dashboard and the CLI are thin layers over the library.

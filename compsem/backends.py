@@ -341,7 +341,7 @@ def _build(res: Resolution, folder: Path) -> None:
 
 def _export_fp32(res: Resolution, onnx_path: Path, folder: Path) -> dict:
     """Load the fp32 torch model the torch backend would serve, export its transformer, save its tokenizer."""
-    from compsem.scoring import configure_threads, quiet_libraries
+    from compsem.scorers.base import configure_threads, quiet_libraries
 
     quiet_libraries()
     configure_threads()
@@ -364,7 +364,7 @@ def _export_fp32(res: Resolution, onnx_path: Path, folder: Path) -> dict:
 def _bi_encoder_parts(res: Resolution):
     from sentence_transformers import SentenceTransformer
 
-    from compsem.scoring import _load_kwargs
+    from compsem.scorers.base import load_kwargs as _load_kwargs
 
     name, kwargs = _load_kwargs(res)
     st = SentenceTransformer(name, **kwargs)
@@ -384,7 +384,8 @@ def _bi_encoder_parts(res: Resolution):
 def _cross_encoder_parts(res: Resolution):
     from sentence_transformers import CrossEncoder
 
-    from compsem.scoring import _adapter_cross_encoder, _load_kwargs
+    from compsem.scorers.base import load_kwargs as _load_kwargs
+    from compsem.scorers.cross_encoder import adapter_cross_encoder as _adapter_cross_encoder
 
     if res.spec.adapter:
         ce = _adapter_cross_encoder(res.spec)  # backbone + adapter, merged (merge_and_unload) before export

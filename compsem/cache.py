@@ -25,6 +25,10 @@ sentence B): order matters, since cross-encoders are not symmetric. Each row als
 checksum of its own content, so a row damaged on disk is detected and recomputed rather
 than returned. The journal mode is set once, when the database is created (or found in
 another mode), not on every open: changing it needs an exclusive lock.
+
+This is the storage layer only: it knows keys, fingerprints and rows, never models. Scoring,
+reranking and the dashboard reach it through :class:`compsem.store.ScoreStore`. The
+busy/damage classification and salvage live in :mod:`compsem.cache_recovery`.
 """
 
 from __future__ import annotations
@@ -32,26 +36,31 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import random
-import shutil
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from compsem.registry import NORMALIZATION_VERSION, default_cache_dir
+from compsem.cache_recovery import COLUMNS as _COLUMNS
+from compsem.cache_recovery import CacheBusyError, CacheError, is_busy_error, is_damage_error
+from compsem.cache_recovery import Damaged as _Damaged
+from compsem.cache_recovery import checksum as _checksum
+from compsem.cache_recovery import nan_to_none as _nan_to_none
+from compsem.cache_recovery import salvage as _salvage
+from compsem.paths import default_cache_dir
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 CACHE_FILE_NAME = "scores.sqlite"
-_COLUMNS = "key, model, fingerprint, raw_score, score, raw_output, checksum, created"
+#: Part of every key: bumped whenever the mapping raw output -> score changes (in :mod:`compsem.scorers`),
+#: so every stored score is recomputed. It lives here, with the key, because only the key uses it.
+NORMALIZATION_VERSION = "1"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scores (
     key TEXT PRIMARY KEY,
@@ -64,22 +73,9 @@ CREATE TABLE IF NOT EXISTS scores (
     created REAL NOT NULL
 )
 """
-#: SQLite's primary result codes for "someone else holds a lock" (SQLITE_BUSY, SQLITE_LOCKED).
-_BUSY_CODES = {5, 6}
-#: SQLite's primary result codes for real damage (SQLITE_CORRUPT, SQLITE_NOTADB).
-_CORRUPT_CODES = {11, 26}
 
-
-class CacheError(RuntimeError):
-    """The score cache cannot be used (a folder that cannot be written, a full disk...)."""
-
-
-class CacheBusyError(CacheError):
-    """Another process kept the score cache locked for longer than the timeout."""
-
-
-class _Damaged(Exception):
-    """Internal: the database file is damaged (carries the reason)."""
+__all__ = ["CACHE_FILE_NAME", "NORMALIZATION_VERSION", "CacheBusyError", "CacheError", "CachedScore", "ScoreCache",
+           "is_busy_error", "is_damage_error", "score_key"]
 
 
 @dataclass(frozen=True)
@@ -104,52 +100,11 @@ def score_key(model: str, fingerprint: str, sentence_a: str, sentence_b: str,
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _checksum(key: str, raw_score: float, score: float, raw_output: str) -> str:
-    payload = f"{key}|{raw_score!r}|{score!r}|{raw_output}"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-
-
-def _nan_to_none(x: float) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
-
-def _row_is_intact(row: tuple) -> bool:
-    """True when a stored row (in ``_COLUMNS`` order) still matches its own checksum."""
-    key, _model, _fp, raw, score, raw_output, checksum, _created = row
-    if not isinstance(key, str) or not isinstance(raw_output, str):
-        return False
-    raw_f = float("nan") if raw is None else raw
-    score_f = float("nan") if score is None else score
-    return _checksum(key, raw_f, score_f, raw_output) == checksum
-
-
-def is_busy_error(exc: BaseException) -> bool:
-    """True for SQLite's "database is locked" / "busy" answers: wait and retry, never quarantine."""
-    if not isinstance(exc, sqlite3.OperationalError):
-        return False
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return (code & 0xFF) in _BUSY_CODES
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
-def is_damage_error(exc: BaseException) -> bool:
-    """True for errors that mean the file itself is damaged ("file is not a database", "malformed")."""
-    if not isinstance(exc, sqlite3.DatabaseError) or is_busy_error(exc):
-        return False
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return (code & 0xFF) in _CORRUPT_CODES
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text
-
-
 class ScoreCache:
     """Persistent (model, text pair) -> score store shared by processes.
 
     Args:
-        directory: folder of the database; default :func:`compsem.registry.default_cache_dir`.
+        directory: folder of the database; default :func:`compsem.paths.default_cache_dir`.
         timeout: longest wait, in seconds, for a lock held by another process.
 
     Attributes:
@@ -419,41 +374,3 @@ class ScoreCache:
             return conn.execute("DELETE FROM scores WHERE model = ?", (model,)).rowcount
 
         return self._execute_with_recovery(delete, "deleting scores")
-
-
-def _salvage(damaged: Path) -> list[tuple]:
-    """Rows of a damaged database that still pass their checksum (best effort, never raises).
-
-    The damaged file (and its ``-wal``) is copied to a temporary folder first, so the
-    evidence stays exactly as it was found. Rows are read in rowid order from both ends,
-    so damage in the middle of the table loses only the rows on the damaged pages.
-    """
-    found: dict[str, tuple] = {}
-    with tempfile.TemporaryDirectory(prefix="compsem-salvage-") as tmp:
-        copy = Path(tmp) / "damaged.sqlite"
-        try:
-            shutil.copyfile(damaged, copy)
-            if Path(str(damaged) + "-wal").exists():
-                shutil.copyfile(Path(str(damaged) + "-wal"), Path(str(copy) + "-wal"))
-        except OSError:
-            return []
-        try:
-            conn = sqlite3.connect(copy, timeout=1.0, isolation_level=None)
-        except sqlite3.Error:
-            return []
-        try:
-            for order in ("ASC", "DESC"):
-                try:
-                    cursor = conn.execute(f"SELECT {_COLUMNS} FROM scores ORDER BY rowid {order}")
-                    while True:
-                        batch = cursor.fetchmany(500)
-                        if not batch:
-                            break
-                        for row in batch:
-                            if _row_is_intact(row):
-                                found.setdefault(row[0], row)
-                except sqlite3.Error:
-                    continue  # stop at the damage; the other direction reads what lies beyond it
-        finally:
-            conn.close()
-    return list(found.values())

@@ -4,7 +4,8 @@
     compsem pairs check FILE
     compsem run [--pairs FILE] [--models KEY ...] [--thresholds 0.5 0.8] [--out DIR]
     compsem score SENTENCE_A SENTENCE_B [--models KEY ...] [--json]
-    compsem train --objective {sick-nli,sick-relatedness,stsb,mrpc} [...]
+    compsem train --objective {sick-nli,sick-relatedness,stsb,mrpc} [--backbone B] [--augment minimal-edits] [...]
+    compsem augment-examples MODEL [--json]
     compsem rerank-eval [--k 10 20 50 100] [--reranker KEY ...] [--out DIR]
     compsem cache info|clear [--model KEY]
     compsem check MODEL [--pairs FILE] [--threshold T | --calibrated] [--limit CATEGORY=RATE ...]
@@ -176,6 +177,32 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 # -- train / rerank (library calls live in compsem.train and compsem.rerank) -------------------
+def cmd_augment_examples(args: argparse.Namespace) -> int:
+    from compsem.datasets import DatasetError
+    from compsem.registry import UnknownModelError, get_spec
+    from compsem.train import card_examples
+
+    folder = Path(args.model)
+    if not folder.is_dir():
+        try:
+            spec = get_spec(args.model)
+        except UnknownModelError as exc:
+            return _fail(str(exc))
+        folder = Path(spec.adapter or spec.path or "")
+        if not spec.card or not folder.is_dir():
+            return _fail(f"{args.model} is not a model trained by `compsem train`")
+    try:
+        examples = card_examples(folder, args.data)
+    except (DatasetError, FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(examples, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for e in examples:
+        print(f"[{e['rule']}] {e['label']}\n  A: {e['sentence_a']}\n  B: {e['sentence_b']}")
+    return EXIT_OK
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from compsem.datasets import DatasetError
     from compsem.scoring import quiet_libraries
@@ -293,6 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-train-pairs", type=int, help="train on the first N shuffled pairs (smoke runs)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("augment-examples", help="the seeded minimal-edit examples an augmented model's card lists, "
+                                                "regenerated from the dataset")
+    p.add_argument("model", help="registry key or model folder")
+    p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_augment_examples)
 
     p = sub.add_parser("rerank-eval", help="first-stage retrieval + cross-encoder reranking: quality and latency")
     p.add_argument("--k", nargs="+", type=int, default=[10, 20, 50, 100])

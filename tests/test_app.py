@@ -325,8 +325,9 @@ def trained_dir(tmp_path, monkeypatch):
     import json
 
     from compsem import lora, registry
-    from compsem.cache import CachedScore, ScoreCache
+    from compsem.cache import CachedScore
     from compsem.pairs import load_pairs
+    from compsem.store import ScoreStore
     from compsem.train import BASE_KEY, OBJECTIVES, base_model_path
 
     pairs = load_pairs(PAIRS)
@@ -350,8 +351,8 @@ def trained_dir(tmp_path, monkeypatch):
         assert res.status == "packaged", res
         scores = [FAKE_SCORES[name].get(c, 0.3) + 0.01 * (i % 4) for i, c in enumerate(pairs["category"])]
         text_pairs = list(zip(pairs["sentence_a"], pairs["sentence_b"]))
-        with ScoreCache() as cache:
-            cache.put_many(obj.key, res.fingerprint, text_pairs, [CachedScore(s, s, "{}") for s in scores])
+        with ScoreStore() as store:  # scores made here stand in for the adapter's: adopted under its fingerprint
+            store.adopt(res, {p: CachedScore(s, s, "{}") for p, s in zip(text_pairs, scores)})
     st.cache_data.clear()
     st.cache_resource.clear()
     yield tmp_path

@@ -21,6 +21,7 @@ from compsem.labels import ModelLabels
 from compsem.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.registry import Resolution, list_models
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
+from compsem.store import ScoreStore
 
 #: Environment variable naming the default pair file (tests and demos); unset = the bundled 336 pairs.
 PAIRS_ENV = "COMPSEM_PAIRS_FILE"
@@ -111,15 +112,8 @@ def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pai
                    backend: str = "torch") -> dict[str, int]:
     """Per model, how many (model, pair) combinations are not in the score cache yet."""
     text_pairs = _text_pairs(_pairs)
-    out: dict[str, int] = {}
-    with ScoreCache() as cache:
-        for key in models:
-            res = resolution(key, backend)
-            if not res.fingerprint:
-                out[key] = len(text_pairs)
-            else:
-                out[key] = len(text_pairs) - len(cache.get_many(key, res.fingerprint, text_pairs))
-    return out
+    with ScoreStore() as store:
+        return {key: len(store.lookup(resolution(key, backend), text_pairs).missing) for key in models}
 
 
 class _NotScoredYet(ModelUnavailableError):

@@ -1,0 +1,68 @@
+"""The SICK entailment retrieval set, built at run time from SICK (never copied into the repository).
+
+* queries: sentence A of the TEST-split pairs labelled ENTAILMENT (no trained cross-encoder
+  of compsem saw the TEST split), one query per distinct sentence A;
+* relevant documents: the sentence B of those pairs (graded 1);
+* corpus: every distinct SICK sentence of every split, so the near-duplicates that SICK
+  builds by negating or swapping a sentence are natural hard negatives;
+* the query's own text is removed from its result list (a sentence trivially retrieves
+  itself, which says nothing about the retriever).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RetrievalSet:
+    """Queries, corpus and relevance judgements.
+
+    Attributes:
+        queries: query id -> text.
+        corpus: document texts; a document's id is its index as a string.
+        qrels: query id -> {document id: relevance}.
+        description: how the set was built and its size, for reports.
+    """
+
+    queries: dict[str, str]
+    corpus: list[str]
+    qrels: dict[str, dict[str, int]]
+    description: str
+
+
+def sick_retrieval_set(data_dir: str | Path | None = None, max_queries: int | None = None,
+                       seed: int = 0) -> RetrievalSet:
+    """Build the SICK entailment retrieval set described in the module docstring.
+
+    Args:
+        data_dir: datasets folder (default: :func:`compsem.datasets.default_data_dir`).
+        max_queries: keep a seeded random sample of this many queries (all if None).
+        seed: sampling seed.
+    """
+    from compsem.datasets import load_sick
+
+    sick = load_sick(data_dir)
+    corpus = sorted(set(sick["sentence_a"]) | set(sick["sentence_b"]))
+    index = {t: i for i, t in enumerate(corpus)}
+    test = sick[(sick["split"] == "test") & (sick["label"] == "entailment")
+                & (sick["sentence_a"] != sick["sentence_b"])]
+    grouped = test.groupby("sentence_a", sort=True)["sentence_b"].apply(lambda s: sorted(set(s)))
+    queries, qrels = {}, {}
+    for n, (text, relevant) in enumerate(grouped.items()):
+        qid = f"q{n:05d}"
+        queries[qid] = text
+        qrels[qid] = {str(index[b]): 1 for b in relevant}
+    if max_queries is not None and max_queries < len(queries):
+        rng = np.random.default_rng(seed)
+        keep = sorted(rng.choice(sorted(queries), size=max_queries, replace=False))
+        queries = {q: queries[q] for q in keep}
+        qrels = {q: qrels[q] for q in keep}
+    n_rel = sum(len(v) for v in qrels.values())
+    desc = (f"SICK TEST entailment pairs as queries: {len(queries)} queries (distinct sentence A), {n_rel} relevant "
+            f"documents (their sentence B), corpus of {len(corpus)} distinct SICK sentences from all splits; the "
+            "query's own text is excluded from its results")
+    return RetrievalSet(queries, corpus, qrels, desc)

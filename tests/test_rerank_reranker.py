@@ -1,0 +1,45 @@
+"""compsem.rerank.reranker: the reranked order follows the relevance scores; only cross-encoders rerank."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_rerank_first_stage import CORPUS
+
+from compsem.rerank import Reranker, rank_documents
+
+
+class FakeScorer:
+    """Stands in for a loaded cross-encoder where the test is about ordering, not the model."""
+
+    num_labels = 1
+    labels = ["label_0"]
+    fingerprint = "fake"
+
+    def __init__(self, prefer: str):
+        from compsem.registry import ModelSpec, Resolution
+
+        self.prefer = prefer
+        self.resolution = Resolution(ModelSpec("fake", "cross-encoder", "general", "model-activation"), "local",
+                                     fingerprint="fake")
+
+    def relevance(self, pairs, batch_size=32, progress=None):
+        return np.array([float(d.count(self.prefer)) for _, d in pairs])
+
+
+def test_reranked_order_follows_the_scores(monkeypatch):
+    import compsem.rerank as rr
+
+    monkeypatch.setattr(rr, "CrossEncoderScorer", FakeScorer)
+    reranker = Reranker.from_scorer(FakeScorer("dog"))
+    candidates = [(0, 3.0), (5, 2.0), (1, 1.0)]
+    out = reranker.rerank("dogs", candidates, CORPUS)
+    assert [d for d, _ in out] == [5, 0, 1]  # doc 5 mentions dogs; ties keep first-stage order
+    table = rank_documents("dogs in snow", CORPUS, k=3, reranker=reranker)
+    assert list(table["rerank_rank"]) == sorted(table["rerank_rank"])
+    assert table.loc[table["doc"] == 5, "rerank_rank"].item() == 1
+
+
+def test_reranker_must_be_a_cross_encoder():
+    with pytest.raises(ValueError, match="must be a cross-encoder"):
+        Reranker("all-MiniLM-L6-v2")
