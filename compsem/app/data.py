@@ -160,4 +160,5 @@ def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence
 
 
 __all__ = ["PAIRS_ENV", "cached_results", "check_upload", "current_backend", "default_pair_file", "load_default_pairs",
-           "loader", "missing_counts", "model_labels", "model_resolutions", "resolution", "score_text", "score_variants", "scorer"]
+           "loader", "missing_counts", "model_labels", "model_resolutions", "resolution", "score_text",
+           "score_variants", "scorer"]

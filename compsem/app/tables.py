@@ -21,8 +21,8 @@ from compsem.app import data, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
 from compsem.csv_safety import safe_csv
-from compsem.labels import attach
 from compsem.export import pair_results_csv
+from compsem.labels import attach
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
