@@ -21,8 +21,7 @@ def train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, l
     """Fine-tune every weight with sentence-transformers' CrossEncoder trainer; returns (model, losses, seconds)."""
     import torch
     from datasets import Dataset
-    from sentence_transformers.cross_encoder import (CrossEncoder, CrossEncoderTrainer,
-                                                     CrossEncoderTrainingArguments)
+    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
     from transformers import set_seed
 

@@ -219,8 +219,12 @@ def train_adapter(
     """
     import torch
     from peft import LoraConfig, PeftModel, get_peft_model
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer,
-                              get_linear_schedule_with_warmup, set_seed)
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        get_linear_schedule_with_warmup,
+        set_seed,
+    )
 
     if epochs < 1 or recipe.batch_size < 1:
         raise ValueError("epochs and batch size must be at least 1.")

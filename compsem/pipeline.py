@@ -125,12 +125,12 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         compsem.cache.CacheError: the score cache is busy for too long or unusable.
         OSError: the file system refused a write.
     """
-    from compsem.store import ScoreStore
     from compsem.export import check_output_dir, write_run
     from compsem.pairs import PairFileError, load_pairs
     from compsem.registry import UnknownModelError, get_spec, offline_models
     from compsem.report import comparison_dict, report_markdown, summary_dict, versions
     from compsem.scoring import score_pairs
+    from compsem.store import ScoreStore
 
     try:
         table = load_pairs(pairs) if pairs is not None else load_pairs()

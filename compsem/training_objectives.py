@@ -14,13 +14,13 @@ from compsem.backbones import BACKBONES, get_backbone
 __all__ = ["OBJECTIVES", "Objective", "get_objective", "model_key", "model_label"]
 
 
-def model_key(obj: "Objective", backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
+def model_key(obj: Objective, backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
     """Registry key ``compsem/<backbone>-<objective>[-<augmentation>][-full]``."""
     return (f"{registry.TRAINED_PREFIX}{backbone}-{obj.name}" + (f"-{augment}" if augment else "")
             + ("-full" if method == "full" else ""))
 
 
-def model_label(obj: "Objective", backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
+def model_label(obj: Objective, backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
     """Chart label: the objective's label with the backbone's name, augmentation and method added."""
     label = obj.label.replace(BACKBONES["minilm-l6"].label, get_backbone(backbone).label, 1)
     if augment:

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-
 META = {
     "bi1": ("bi-encoder", "general"),
     "bi2": ("bi-encoder", "general"),

@@ -131,8 +131,9 @@ def test_objective_bars_group_models_per_category_with_ci(results):
 
 
 def test_rerank_quality_latency_one_line_per_system_labelled_by_k(tmp_path):
-    from compsem import rerank
     from test_rerank import RERANKER, write_rerank_results
+
+    from compsem import rerank
 
     write_rerank_results(tmp_path)
     points = rerank.quality_latency_points(rerank.load_rerank_results(tmp_path))

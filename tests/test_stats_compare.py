@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
+from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 from compsem import stats
-from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 
 # -- family and model comparisons ------------------------------------------------------------

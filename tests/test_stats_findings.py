@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
+from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 from compsem import stats
-from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 
 def test_findings_full_results(results):

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as sps
+from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 from compsem import stats
-from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 
 # -- Cohen's d -------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 from compsem import stats
-from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
 
 # -- ROC-AUC and calibration -----------------------------------------------------------------

@@ -7,10 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-from compsem import stats
 from stats_data import META, PAIRS, SCORES, frame, results, row  # noqa: F401 - results is a fixture
 
+from compsem import stats
 
 # -- input checks ----------------------------------------------------------------------------
 EMPTY = pd.DataFrame(columns=["pair_id", "category", "model", "kind", "objective", "raw_score", "score"])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_datasets import make_data_dir
 
 from compsem import lora, registry
 from compsem import train as tr
-from test_datasets import make_data_dir
 
 DATA = Path(__file__).parent / "data"
 

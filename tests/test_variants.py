@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compsem.variants import (VARIANTS, add_hedge, all_variants, change_number, flip_before_after, negate,
-                              swap_entities)
+from compsem.variants import VARIANTS, add_hedge, all_variants, change_number, flip_before_after, negate, swap_entities
 
 
 @pytest.mark.parametrize("text, expected", [

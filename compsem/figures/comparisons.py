@@ -10,10 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
+from compsem.figures._style import _base, _is_control, _label, cat_label
 from compsem.formatting import format_pvalue
 from compsem.labels import labels_of
 from compsem.palette import model_colors
-from compsem.figures._style import _base, _is_control, _label, cat_label
 
 
 def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3.0) -> go.Figure:

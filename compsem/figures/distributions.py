@@ -7,9 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
+from compsem.figures._style import _base, _is_control, _label, cat_label, escape
 from compsem.labels import labels_of
 from compsem.palette import model_colors
-from compsem.figures._style import _base, _is_control, _label, cat_label, escape
 
 
 def distributions(results: pd.DataFrame, threshold: float, kind: str = "box") -> go.Figure:

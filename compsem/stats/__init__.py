@@ -43,11 +43,28 @@ from compsem.stats._common import ALPHA, KIND_ORDER, REQUIRED_COLUMNS
 from compsem.stats.catalog import TABLES, TableSpec, build_table, export_names
 from compsem.stats.compare import effect_rows, effect_size_table, family_comparison, model_comparison
 from compsem.stats.findings import findings, objective_findings
-from compsem.stats.inference import (ConfidenceInterval, EffectSize, TestResult, bootstrap_ci, cohens_d, holm,
-                                     mann_whitney, mean_and_rate_ci, wilcoxon_paired)
+from compsem.stats.inference import (
+                                     ConfidenceInterval,
+                                     EffectSize,
+                                     TestResult,
+                                     bootstrap_ci,
+                                     cohens_d,
+                                     holm,
+                                     mann_whitney,
+                                     mean_and_rate_ci,
+                                     wilcoxon_paired,
+)
 from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
-from compsem.stats.tables import (best_and_worst, describe_scores, describe_with_ci, failure_rates, failure_rates_at,
-                                  family_failure_rates, pair_table, rates_with_ci)
+from compsem.stats.tables import (
+                                     best_and_worst,
+                                     describe_scores,
+                                     describe_with_ci,
+                                     failure_rates,
+                                     failure_rates_at,
+                                     family_failure_rates,
+                                     pair_table,
+                                     rates_with_ci,
+)
 
 __all__ = [
     "ALPHA", "KIND_ORDER", "REQUIRED_COLUMNS", "TABLES", "ConfidenceInterval", "EffectSize", "TableSpec",

@@ -13,7 +13,6 @@ import pandas as pd
 
 from compsem.categories import Category, category_info, sort_categories
 
-
 #: Columns every function here needs in the tidy results.
 REQUIRED_COLUMNS: tuple[str, ...] = ("pair_id", "category", "model", "kind", "objective", "score")
 #: Families in the order tables and sentences list them; other kinds follow alphabetically.

@@ -21,8 +21,7 @@ import pandas as pd
 
 from compsem.stats.compare import family_comparison
 from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
-from compsem.stats.tables import (best_and_worst, describe_scores, describe_with_ci, failure_rates,
-                                  family_failure_rates)
+from compsem.stats.tables import best_and_worst, describe_scores, describe_with_ci, failure_rates, family_failure_rates
 
 #: Thresholds of the rate-vs-threshold curves: 0 to 1 in steps of 0.01.
 THRESHOLD_GRID: tuple[float, ...] = tuple(round(float(x), 2) for x in np.arange(0, 1.0001, 0.01))

@@ -8,10 +8,8 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from compsem.labels import labels_of
-from compsem.stats._common import (ALPHA, _check_models, _model_meta, _models, _objectives, _prepare,
-                                   _select_categories)
+from compsem.stats._common import ALPHA, _check_models, _model_meta, _models, _objectives, _prepare, _select_categories
 from compsem.stats.inference import cohens_d, holm, mann_whitney, wilcoxon_paired
-
 
 # -- family and model comparisons ------------------------------------------------------------
 _COMPARISON_COLUMNS = ["category", "reference_mean", "other_mean", "difference", "cohens_d", "mw_statistic",

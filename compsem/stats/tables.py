@@ -14,8 +14,17 @@ import pandas as pd
 
 from compsem.categories import category_label, sort_categories
 from compsem.labels import labels_of
-from compsem.stats._common import (_category_info, _finite, _kinds, _meaning, _model_meta, _models, _objectives,
-                                   _prepare, _thresholds)
+from compsem.stats._common import (
+    _category_info,
+    _finite,
+    _kinds,
+    _meaning,
+    _model_meta,
+    _models,
+    _objectives,
+    _prepare,
+    _thresholds,
+)
 from compsem.stats.inference import mean_and_rate_ci
 
 
