@@ -95,6 +95,16 @@ def _models(data: pd.DataFrame) -> list[str]:
     return list(pd.unique(data["model"]))
 
 
+def _cells(data: pd.DataFrame, cats: list[str]):
+    """(model, category, scores) for every model (in order of appearance) and category in ``cats`` that has scores."""
+    groups = {key: grp["score"].to_numpy() for key, grp in data.groupby(["model", "category"], sort=False)}
+    for model in _models(data):
+        for cat in cats:
+            s = groups.get((model, cat))
+            if s is not None:
+                yield model, cat, s
+
+
 def _model_meta(data: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """(kind, objective) per model, from its first row."""
     first = data.drop_duplicates("model")

@@ -16,6 +16,7 @@ from compsem.categories import category_label, sort_categories
 from compsem.labels import labels_of
 from compsem.stats._common import (
     _category_info,
+    _cells,
     _finite,
     _kinds,
     _meaning,
@@ -47,18 +48,13 @@ def describe_scores(df: pd.DataFrame) -> pd.DataFrame:
     data = _prepare(df)
     meta = _model_meta(data)
     cats = sort_categories(data["category"].unique())
-    groups = {key: grp["score"].to_numpy() for key, grp in data.groupby(["model", "category"], sort=False)}
     rows = []
-    for model in _models(data):
-        for cat in cats:
-            s = groups.get((model, cat))
-            if s is None:
-                continue
-            rows.append({
-                "model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-                "n": int(s.size), "mean": float(s.mean()), "sd": float(s.std(ddof=1)) if s.size > 1 else math.nan,
-                "median": float(np.median(s)), "min": float(s.min()), "max": float(s.max()),
-            })
+    for model, cat, s in _cells(data, cats):
+        rows.append({
+            "model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
+            "n": int(s.size), "mean": float(s.mean()), "sd": float(s.std(ddof=1)) if s.size > 1 else math.nan,
+            "median": float(np.median(s)), "min": float(s.min()), "max": float(s.max()),
+        })
     return pd.DataFrame(rows, columns=["model", "kind", "objective", "category", "n", "mean", "sd", "median",
                                        "min", "max"])
 
@@ -70,18 +66,13 @@ def _rates_table(data: pd.DataFrame, thresholds_for: Mapping[str, list[float]]) 
     meta = _model_meta(data)
     info = _category_info(data)
     cats = sort_categories(info)
-    groups = {key: grp["score"].to_numpy() for key, grp in data.groupby(["model", "category"], sort=False)}
     rows = []
-    for model in _models(data):
-        for cat in cats:
-            s = groups.get((model, cat))
-            if s is None:
-                continue
-            for t in thresholds_for[model]:
-                k = int((s >= t).sum())
-                rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-                             "threshold": t, "n": int(s.size), "n_at_or_above": k, "rate": k / s.size,
-                             "meaning": _meaning(info[cat])})
+    for model, cat, s in _cells(data, cats):
+        for t in thresholds_for[model]:
+            k = int((s >= t).sum())
+            rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
+                         "threshold": t, "n": int(s.size), "n_at_or_above": k, "rate": k / s.size,
+                         "meaning": _meaning(info[cat])})
     return pd.DataFrame(rows, columns=_RATE_COLUMNS)
 
 
@@ -207,18 +198,13 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
     info = _category_info(data)
     meta = _model_meta(data)
     cats = sort_categories(info)
-    groups = {key: grp["score"].to_numpy() for key, grp in data.groupby(["model", "category"], sort=False)}
     rows = []
-    for model in _models(data):
-        for cat in cats:
-            s = groups.get((model, cat))
-            if s is None:
-                continue
-            m, r = mean_and_rate_ci(s, t, n_resamples=n_resamples, seed=seed)
-            rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-                         "n": m.n, "mean": m.estimate, "mean_ci_low": m.low, "mean_ci_high": m.high,
-                         "rate": r.estimate, "rate_ci_low": r.low, "rate_ci_high": r.high,
-                         "meaning": _meaning(info[cat])})
+    for model, cat, s in _cells(data, cats):
+        m, r = mean_and_rate_ci(s, t, n_resamples=n_resamples, seed=seed)
+        rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
+                     "n": m.n, "mean": m.estimate, "mean_ci_low": m.low, "mean_ci_high": m.high,
+                     "rate": r.estimate, "rate_ci_low": r.low, "rate_ci_high": r.high,
+                     "meaning": _meaning(info[cat])})
     return pd.DataFrame(rows, columns=["model", "kind", "objective", "category", "n", "mean", "mean_ci_low",
                                        "mean_ci_high", "rate", "rate_ci_low", "rate_ci_high", "meaning"])
 
