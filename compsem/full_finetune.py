@@ -42,8 +42,8 @@ def train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, l
         seed=seed, data_seed=seed, save_strategy="no", eval_strategy="no", report_to="none",
         logging_steps=max(1, min(50, steps // 10)), disable_tqdm=not progress, use_cpu=True,
     )
-    trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=Dataset.from_pandas(train, preserve_index=False),
-                                  loss=loss)
+    trainer = CrossEncoderTrainer(model=model, args=args,
+                                  train_dataset=Dataset.from_pandas(train, preserve_index=False), loss=loss)
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start

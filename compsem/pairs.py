@@ -348,7 +348,8 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
                     Problem(
                         line,
                         f"category {row['category']} is built in and expected "
-                        f"{BUILTIN_CATEGORIES[row['category']].expected}; rename the category to state another direction",
+                        f"{BUILTIN_CATEGORIES[row['category']].expected}; "
+                        "rename the category to state another direction",
                     )
                 )
                 bad = True

@@ -33,6 +33,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -130,7 +131,8 @@ def metrics_from_outputs(obj: Objective, frame: pd.DataFrame, out: np.ndarray, p
         pred = (np.asarray(out) >= 0.5).astype(int)
         truth = frame["label"].astype(int).to_numpy()
         return {f"{prefix}_accuracy": ev.accuracy(truth, pred), f"{prefix}_f1": ev.f1(truth, pred)}
-    return {f"{prefix}_pearson": ev.pearson(frame["label"], out), f"{prefix}_spearman": ev.spearman(frame["label"], out)}
+    return {f"{prefix}_pearson": ev.pearson(frame["label"], out),
+            f"{prefix}_spearman": ev.spearman(frame["label"], out)}
 
 
 def metrics_for(model, obj: Objective, frame: pd.DataFrame, prefix: str) -> dict[str, float]:
@@ -271,8 +273,8 @@ def train_cross_encoder(
         losses, train_seconds = fitted.losses, fitted.train_seconds
         model = lora.load_cross_encoder(base_path, folder, obj.num_labels,
                                         NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH)
-        extra = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
-                 "resumed_after_epoch": fitted.resumed_from_epoch}
+        extra: dict[str, Any] = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
+                                 "resumed_after_epoch": fitted.resumed_from_epoch}
     else:
         from compsem.full_finetune import train_full
 
@@ -309,7 +311,8 @@ def train_cross_encoder(
         "notes": obj.notes, **extra,
         "fingerprint": (f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}" if method == "lora"
                         else registry.folder_fingerprint(folder)),
-        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment),
+        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name,
+                            augment),
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
