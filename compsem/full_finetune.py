@@ -27,6 +27,7 @@ def train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, l
 
     set_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
+    loss: CrossEntropyLoss | BinaryCrossEntropyLoss
     if obj.num_labels == 3:
         model = CrossEncoder(str(base), num_labels=3, max_length=max_length, activation_fn=torch.nn.Identity(),
                              config_kwargs={"id2label": NLI_ID2LABEL,

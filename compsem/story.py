@@ -240,6 +240,7 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
                                     shown_bag, labels), t))
 
     if best is not None:  # what cross-encoders fix, what they do not, and at what price
+        assert best_scores is not None  # computed above whenever there is a best cross-encoder
         best_name = _label(labels, best)
         best_obj = str(results.loc[results["model"] == best, "objective"].iloc[0])
         ces = [m for m, k in kinds.items() if k == "cross-encoder"]
