@@ -147,7 +147,8 @@ def quality_markdown(table: pd.DataFrame, cells: pd.DataFrame, held: pd.DataFram
     if len(held):
         lines += ["", "Held-out test metric of each trained cross-encoder under both backends "
                   "(SICK-NLI target: accuracy within 0.5 points):", "",
-                  "| model | metric | test pairs | fp32 | int8 | Δ points | fp32 s | int8 s |", "|---|---|---|---|---|---|---|---|"]
+                  "| model | metric | test pairs | fp32 | int8 | Δ points | fp32 s | int8 s |",
+                  "|---|---|---|---|---|---|---|---|"]
         for r in held.to_dict(orient="records"):
             m = r["metric"]
             lines.append(f"| {get_spec(r['model']).display} | {m} | {r['test_pairs']:,} | {r[f'{m}_torch']:.4f} | "
@@ -158,7 +159,8 @@ def quality_markdown(table: pd.DataFrame, cells: pd.DataFrame, held: pd.DataFram
     for (model, cat), grp in cells.groupby(["model", "category"], sort=False):
         cell = {round(t, 2): f"{100 * a:.0f}% → {100 * b:.0f}% ({d:+.1f})"
                 for t, a, b, d in zip(grp["threshold"], grp["fp32_rate"], grp["int8_rate"], grp["delta_pp"])}
-        lines.append(f"| {get_spec(model).display} | {category_label(cat)} | {cell.get(0.5, '—')} | {cell.get(0.8, '—')} |")
+        lines.append(f"| {get_spec(model).display} | {category_label(cat)} "
+                     f"| {cell.get(0.5, '—')} | {cell.get(0.8, '—')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -257,7 +259,8 @@ def warm_cold(rounds: int, backend: str = "torch") -> dict:
                 (cache / "models").symlink_to(models_dir().resolve())
             env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1",
                    "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-            cmd = [sys.executable, "-m", "compsem.cli", "run", "-q", "--backend", backend, "--out", str(Path(tmp) / "o")]
+            cmd = [sys.executable, "-m", "compsem.cli", "run", "-q", "--backend", backend,
+                   "--out", str(Path(tmp) / "o")]
             for bucket in (colds, warms):
                 t0 = time.perf_counter()
                 done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=1800)

@@ -108,10 +108,9 @@ def edit_role_swap(sentence: str, rng: np.random.Generator | None = None) -> str
     """
     text = sentence.strip().rstrip(".")
     m = _ROLE.match(text)
-    passive = None if m else _PASSIVE.match(text)
-    if not m and not passive:
+    found = m or _PASSIVE.match(text)
+    if found is None:
         return None
-    found = m or passive
     first, second = (found["np1"], found["np2"]) if m else (found["np2"], found["np1"])
     if normalize(first) == normalize(second):
         return None
@@ -335,8 +334,8 @@ def augment_training_split(objective, train: pd.DataFrame, *, seed: int, protect
     added = pd.DataFrame(rows, columns=["sentence_a", "sentence_b", "label", "rule"])
     base = train[["sentence_a", "sentence_b", "label"]].assign(rule="original")
     frame = pd.concat([base, added], ignore_index=True)
-    pick = (np.sort(rng.choice(len(added), min(EXAMPLES_ON_CARD, len(added)), replace=False))
-            if len(added) else [])
+    pick: Iterable[int] = (np.sort(rng.choice(len(added), min(EXAMPLES_ON_CARD, len(added)), replace=False))
+                          if len(added) else [])
     n_base = len(base)
     examples = tuple({"row": int(n_base + i), "rule": added.iloc[i]["rule"], "sentence_a": added.iloc[i]["sentence_a"],
                       "sentence_b": added.iloc[i]["sentence_b"], "label": _readable(objective, added.iloc[i]["label"])}

@@ -7,12 +7,17 @@ weights, and loading merges the adapter into the installed backbone (:mod:`comps
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from compsem import registry
 
-__all__ = ["BACKBONES", "Backbone", "backbone_path", "get_backbone"]
+if TYPE_CHECKING:
+    from compsem.model_card import ModelCard
+
+__all__ = ["BACKBONES", "Backbone", "backbone_for_key", "backbone_path", "card_backbone_path", "get_backbone"]
 
 MINILM_KEY = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -54,6 +59,14 @@ def get_backbone(name: str) -> Backbone:
     return BACKBONES[name]
 
 
+def backbone_for_key(key: str) -> Backbone:
+    """The backbone whose bi-encoder has registry key ``key``; a ``ValueError`` for any other key."""
+    for bb in BACKBONES.values():
+        if bb.key == key:
+            return bb
+    raise ValueError(f"the card names backbone {key!r}, which compsem cannot train or load adapters on")
+
+
 def backbone_path(backbone: str | Backbone) -> Path:
     """Folder of a backbone's weights (MiniLM: the package's folder; MPNet: assembled from its parts)."""
     bb = get_backbone(backbone) if isinstance(backbone, str) else backbone
@@ -73,3 +86,12 @@ def backbone_path(backbone: str | Backbone) -> Path:
         except assembly.AssemblyError as exc:
             raise ValueError(f"backbone {bb.name} could not be assembled: {exc}") from exc
     return Path(res.location)
+
+
+def card_backbone_path(card: ModelCard | Mapping[str, Any]) -> Path:
+    """Folder of the backbone an adapter's card names (by registry key); MiniLM for cards that predate backbones.
+
+    The one way from a card to its backbone's weights: training's evaluation, the torch scorer and
+    the ONNX export all load an adapter over the folder this returns.
+    """
+    return backbone_path(backbone_for_key(str(card.get("base_model", {}).get("key", MINILM_KEY))))

@@ -376,9 +376,12 @@ def _bi_encoder_parts(res: Resolution):
     mode = pooling.pooling_mode
     if mode not in ("mean", "cls") or not getattr(pooling, "include_prompt", True):
         raise BackendError(f"{res.spec.key}: pooling {mode!r} is not covered by the int8 backend (use --backend torch)")
-    transformer = st[0]
+    import torch
+
+    model = st[0].auto_model  # the Transformer module's (checked above)
+    assert isinstance(model, torch.nn.Module)
     meta = {"pooling": mode, "max_length": int(st.max_seq_length or 512)}
-    return transformer.auto_model.eval(), st.tokenizer, meta
+    return model.eval(), st.tokenizer, meta
 
 
 def _cross_encoder_parts(res: Resolution):

@@ -42,6 +42,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -282,7 +283,7 @@ class ScoreCache:
         for attempt in (1, 2):
             conn = self._connect()
             try:
-                return self._retry(lambda conn=conn: fn(conn), what)
+                return self._retry(partial(fn, conn), what)
             except sqlite3.DatabaseError as exc:
                 if not is_damage_error(exc):
                     raise self._unusable(exc, what) from None

@@ -59,26 +59,28 @@ def row_is_intact(row: tuple) -> bool:
     return checksum(key, raw_f, score_f, raw_output) == stored
 
 
-def is_busy_error(exc: BaseException) -> bool:
-    """True for SQLite's "database is locked" / "busy" answers: wait and retry, never quarantine."""
-    if not isinstance(exc, sqlite3.OperationalError):
-        return False
+def _sqlite_says(exc: BaseException, codes: set[int], words: tuple[str, ...]) -> bool:
+    """True when SQLite's primary result code is one of ``codes``.
+
+    Python before 3.11 carries no result code on the exception; the message's ``words`` decide there.
+    """
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
-        return (code & 0xFF) in _BUSY_CODES
+        return (code & 0xFF) in codes
     text = str(exc).lower()
-    return "locked" in text or "busy" in text
+    return any(word in text for word in words)
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "busy" answers: wait and retry, never quarantine."""
+    return isinstance(exc, sqlite3.OperationalError) and _sqlite_says(exc, _BUSY_CODES, ("locked", "busy"))
 
 
 def is_damage_error(exc: BaseException) -> bool:
     """True for errors that mean the file itself is damaged ("file is not a database", "malformed")."""
     if not isinstance(exc, sqlite3.DatabaseError) or is_busy_error(exc):
         return False
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return (code & 0xFF) in _CORRUPT_CODES
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text
+    return _sqlite_says(exc, _CORRUPT_CODES, ("not a database", "malformed"))
 
 
 def salvage(damaged: Path) -> list[tuple]:

@@ -337,7 +337,10 @@ def text_table(result: CheckResult) -> str:
     rows = [(c.label, _count(c.n, c.n_at_or_above), f"{c.rate:.1%}", c.rule, c.status.upper() if c.limit is not None
              else "-") for c in result.categories]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    def line(cells) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+
     out = [f"compsem check: {result.label} ({result.model}) on {result.pairs_source}, "
            f"threshold {result.threshold_text}", line(head), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
@@ -351,7 +354,10 @@ def text_table(result: CheckResult) -> str:
 def markdown_summary(result: CheckResult) -> str:
     """A Markdown summary (for a CI job summary or a pull-request comment)."""
     verdict = "✅ passed" if result.ok else "❌ failed"
-    esc = lambda s: str(s).replace("|", "\\|")
+
+    def esc(s) -> str:
+        return str(s).replace("|", "\\|")
+
     lines = [f"## compsem check: {esc(result.label)} — {verdict}", "",
              f"Model `{result.model}` on {esc(result.pairs_source)}; threshold {result.threshold_text}. "
              "Rate = share of pairs scoring at or above the threshold: a failure rate (limit is a maximum), or a "

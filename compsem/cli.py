@@ -267,7 +267,8 @@ def _add_backend(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compsem",
-        description="Where cosine similarity breaks on compositional meaning changes, and whether cross-encoders fix it.",
+        description="Where cosine similarity breaks on compositional meaning changes, "
+        "and whether cross-encoders fix it.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -284,7 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="score pairs with models and write results, statistics and a report")
     p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
-    p.add_argument("--models", nargs="+", metavar="KEY", help="registry keys or aliases (default: every model available offline)")
+    p.add_argument("--models", nargs="+", metavar="KEY",
+                   help="registry keys or aliases (default: every model available offline)")
     p.add_argument("--grid", action="store_true",
                    help="the backbone × objective grid's models: every usable trained adapter and its bi-encoder")
     p.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.8], metavar="T")
@@ -437,7 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pass
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     # transformers is quietened where a model is loaded (compsem.scoring.configure_threads): importing it here
     # would cost every command, also a warm `compsem run` that loads no model, a second of start-up.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

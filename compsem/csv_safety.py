@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import overload
 
 import pandas as pd
 
@@ -89,8 +90,18 @@ def restore_frame(frame: pd.DataFrame, columns: Iterable | None = None) -> pd.Da
     return out
 
 
+@overload
+def safe_csv(frame: pd.DataFrame, path: None = None, **kwargs) -> str: ...
+
+
+@overload
+def safe_csv(frame: pd.DataFrame, path: str | Path, **kwargs) -> None: ...
+
+
 def safe_csv(frame: pd.DataFrame, path: str | Path | None = None, **kwargs) -> str | None:
     """``frame.to_csv(...)`` with every text cell neutralised: compsem's one way of writing CSV.
+
+    Like ``to_csv``: the text when ``path`` is None, else written to ``path``.
 
     Example:
         >>> safe_csv(pd.DataFrame({"s": ["@SUM(A1)"], "x": [-1.5]}), index=False)

@@ -183,7 +183,8 @@ def load_mrpc(data_dir: str | Path | None = None) -> pd.DataFrame:
         path = _dir(data_dir) / "mrpc" / f"msr_paraphrase_{split}.txt"
         lines = _read_lines(path)
         if not lines[0].lower().startswith("quality"):
-            raise DatasetError(f"{path}, line 1: expected the header 'Quality\\t#1 ID\\t#2 ID\\t#1 String\\t#2 String'.")
+            raise DatasetError(f"{path}, line 1: expected the header "
+                               "'Quality\\t#1 ID\\t#2 ID\\t#1 String\\t#2 String'.")
         rows = []
         for lineno, line in enumerate(lines[1:], start=2):
             if not line.strip():

@@ -1,7 +1,7 @@
 """Evaluation metrics for trained cross-encoders: pure functions, no I/O, no models.
 
-Each takes two equal-length sequences and returns a float. Inputs are checked and a
-``ValueError`` with a readable sentence is raised for bad input.
+Each takes two equal-length sequences (lists, arrays or Series) and returns a float.
+Inputs are checked and a ``ValueError`` with a readable sentence is raised for bad input.
 
 Example:
     >>> accuracy([1, 0, 1], [1, 1, 1])
@@ -10,13 +10,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 
-def _pair(y_true: Sequence, y_pred: Sequence, min_n: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def _pair(y_true: ArrayLike, y_pred: ArrayLike, min_n: int = 1) -> tuple[np.ndarray, np.ndarray]:
     a, b = np.asarray(y_true), np.asarray(y_pred)
     if a.ndim != 1 or b.ndim != 1:
         raise ValueError("expected two flat sequences of values.")
@@ -27,7 +26,7 @@ def _pair(y_true: Sequence, y_pred: Sequence, min_n: int = 1) -> tuple[np.ndarra
     return a, b
 
 
-def accuracy(y_true: Sequence, y_pred: Sequence) -> float:
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Share of positions where prediction equals truth: (1/n) Σ 1[y_i = ŷ_i].
 
     Example:
@@ -38,7 +37,7 @@ def accuracy(y_true: Sequence, y_pred: Sequence) -> float:
     return float(np.mean(a == b))
 
 
-def f1(y_true: Sequence[int], y_pred: Sequence[int], positive: int = 1) -> float:
+def f1(y_true: ArrayLike, y_pred: ArrayLike, positive: int = 1) -> float:
     """F1 of the positive class: 2·TP / (2·TP + FP + FN); 0.0 when there is no TP, FP or FN.
 
     TP = predicted positive and truly positive, FP = predicted positive but negative,
@@ -56,7 +55,7 @@ def f1(y_true: Sequence[int], y_pred: Sequence[int], positive: int = 1) -> float
     return 2 * tp / denom if denom else 0.0
 
 
-def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+def pearson(x: ArrayLike, y: ArrayLike) -> float:
     """Pearson correlation r = Σ(x-x̄)(y-ȳ) / sqrt(Σ(x-x̄)² Σ(y-ȳ)²).
 
     Raises:
@@ -75,7 +74,7 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> float:
     return float(np.sum(da * db) / denom)
 
 
-def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+def spearman(x: ArrayLike, y: ArrayLike) -> float:
     """Spearman's rho: the Pearson correlation of the ranks (ties get their average rank).
 
     Example:

@@ -27,6 +27,7 @@ def train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, l
 
     set_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
+    loss: CrossEntropyLoss | BinaryCrossEntropyLoss
     if obj.num_labels == 3:
         model = CrossEncoder(str(base), num_labels=3, max_length=max_length, activation_fn=torch.nn.Identity(),
                              config_kwargs={"id2label": NLI_ID2LABEL,
@@ -42,8 +43,8 @@ def train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, l
         seed=seed, data_seed=seed, save_strategy="no", eval_strategy="no", report_to="none",
         logging_steps=max(1, min(50, steps // 10)), disable_tqdm=not progress, use_cpu=True,
     )
-    trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=Dataset.from_pandas(train, preserve_index=False),
-                                  loss=loss)
+    trainer = CrossEncoderTrainer(model=model, args=args,
+                                  train_dataset=Dataset.from_pandas(train, preserve_index=False), loss=loss)
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start

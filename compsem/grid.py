@@ -30,8 +30,8 @@ import pandas as pd
 from compsem.backbones import BACKBONES
 from compsem.categories import ADVERSARIAL, category_label, sort_categories
 
-__all__ = ["GRID_COLUMNS", "MIN_DROP", "GridCell", "grid_cells", "grid_findings", "grid_labels", "grid_markdown", "grid_view",
-           "grid_models", "grid_table", "references"]
+__all__ = ["GRID_COLUMNS", "MIN_DROP", "GridCell", "grid_cells", "grid_findings", "grid_labels", "grid_markdown",
+           "grid_view", "grid_models", "grid_table", "references"]
 
 #: A failure rate must fall by this much (and the CIs separate) to count as fixed.
 MIN_DROP = 0.10

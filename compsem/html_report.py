@@ -201,7 +201,10 @@ def _calibration_table(run: RunData) -> str:
     cal = run.summary.get("calibrated_thresholds") or []
     if not cal:
         return ""
-    num = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+
+    def num(v) -> str:
+        return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+
     rows = [[_e(run.labels.get(r["model"], r["model"])), num(r.get("threshold")), num(r.get("youden_j")),
              num(r.get("tpr")), num(r.get("fpr"))] for r in cal]
     return ("<h2>Calibrated thresholds</h2><p>Per model, the threshold with the largest Youden J between paraphrases "

@@ -85,7 +85,7 @@ def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, ModelCa
     """
     if folders is None:
         folders = (registry.shipped_models_dir(), registry.models_dir())
-    found: dict[str, dict] = {}
+    found: dict[str, ModelCard] = {}
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():

@@ -102,6 +102,7 @@ class OnnxSentenceEncoder(OnnxModel):
             if out is None:
                 out = np.zeros((len(texts), vec.shape[1]), dtype=np.float32)
             out[idx] = vec
+        assert out is not None  # at least one sentence, so at least one batch filled it
         if normalize_embeddings:
             norms = np.linalg.norm(out, axis=1, keepdims=True)
             out = out / np.clip(norms, 1e-12, None)

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -306,7 +306,7 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
                 Problem(line, f"expected {len(header)} fields, found {len(record)} (an unquoted comma?)")
             )
             continue
-        row = {h: _clean_cell(v) for h, v in zip(header, record)}
+        row: dict[str, Any] = {h: _clean_cell(v) for h, v in zip(header, record)}
         row["_line"] = line
         bad = False
         for col in REQUIRED_COLUMNS:
@@ -348,7 +348,8 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
                     Problem(
                         line,
                         f"category {row['category']} is built in and expected "
-                        f"{BUILTIN_CATEGORIES[row['category']].expected}; rename the category to state another direction",
+                        f"{BUILTIN_CATEGORIES[row['category']].expected}; "
+                        "rename the category to state another direction",
                     )
                 )
                 bad = True
@@ -406,9 +407,8 @@ def load_pairs(path: str | Path | None = None, *, data: bytes | None = None, sou
         >>> len(pairs)
         336
     """
-    if data is None and path is None:
-        path = bundled_pairs_path()
-    check = check_pairs(data if data is not None else path, source=source)
+    content = data if data is not None else path if path is not None else bundled_pairs_path()
+    check = check_pairs(content, source=source)
     if not check.ok:
         raise PairFileError(check.source, check.errors)
     return check.pairs

@@ -163,7 +163,7 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
     meta = {
         "pairs_source": str(pairs) if pairs is not None else BUNDLED_SOURCE,
         "n_pairs": len(table),
-        "models": [m.model for m in scoring.models if not m.error],
+        "models": (models := [m.model for m in scoring.models if not m.error]),
         "skipped": {m.model: m.error for m in scoring.failed},
         "thresholds": list(thresholds),
         "backend": backend,
@@ -173,7 +173,7 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": versions(),
     }
-    analysis = analyze(scoring.results, thresholds, grid_cells_of(meta["models"]))
+    analysis = analyze(scoring.results, thresholds, grid_cells_of(models))
     paths = write_run(out_dir, scoring.results, summary_dict(analysis, meta), comparison_dict(analysis.comparisons),
                       report_markdown(analysis, meta))
     return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, len(table))

@@ -184,7 +184,12 @@ def _package_path(package: str) -> Path | None:
         return None
     module = importlib.import_module(package)
     getter = getattr(module, "get_model_path", None)
-    path = Path(getter()) if getter else Path(module.__file__).parent / "model"
+    if getter:
+        path = Path(getter())
+    elif module.__file__:
+        path = Path(module.__file__).parent / "model"
+    else:  # a namespace package: no folder to look in
+        return None
     return path if path.is_dir() else None
 
 
@@ -275,6 +280,8 @@ def _resolve_assembled(spec: ModelSpec) -> Resolution | None:
     """A split-zip model whose parts are installed (assembled on first load), else None (try the rest)."""
     from compsem import assembly
 
+    if not spec.assembled:
+        return None
     model = assembly.SPLIT_MODELS[spec.assembled]
     folder = assembly.assembled_dir(model.name)
     if not (assembly.assembled_ok(folder, model) or _parts_installed(model.name)):
@@ -310,8 +317,10 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
         from compsem import assembly
 
         pinned = assembly.SPLIT_MODELS[base.spec.assembled].checked["model.safetensors"][0]
+    if spec.card is None or not spec.adapter:  # resolve() sends only adapters here, and their specs carry a card
+        return Resolution(spec, "unavailable", reason="it names no adapter folder or card")
     try:
-        adapter_sha = check_adapter(spec.adapter, spec.card, base.location, pinned)
+        adapter_sha = check_adapter(spec.adapter, spec.card.to_dict(), base.location, pinned)
     except (AdapterError, OSError) as exc:
         return Resolution(spec, "unavailable", reason=str(exc))
     shipped = Path(spec.adapter).resolve().parent == shipped_models_dir()

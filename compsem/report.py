@@ -121,7 +121,10 @@ def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict
 
 
 def build_comparison(results: pd.DataFrame, analysis: Analysis | None = None) -> dict:
-    """:func:`comparison_dict` of ``results`` (only the family comparisons are computed unless ``analysis`` is given)."""
+    """:func:`comparison_dict` of ``results``.
+
+    Only the family comparisons are computed unless ``analysis`` is given.
+    """
     return comparison_dict(analysis.comparisons if analysis is not None else comparison_tables(results))
 
 

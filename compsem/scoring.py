@@ -19,6 +19,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -181,7 +182,7 @@ def score_pairs(
         found = store.lookup(res, text_pairs)
         run = ModelRun(key, res.status, cached=len(text_pairs) - len(found.missing))
         try:
-            filled = store.compute_missing(found, lambda res=res: loader(res), batch_size=batch_size,
+            filled = store.compute_missing(found, partial(loader, res), batch_size=batch_size,
                                            progress=progress)
         except ModelUnavailableError as exc:
             run.error = str(exc)

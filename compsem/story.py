@@ -240,6 +240,7 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
                                     shown_bag, labels), t))
 
     if best is not None:  # what cross-encoders fix, what they do not, and at what price
+        assert best_scores is not None  # computed above whenever there is a best cross-encoder
         best_name = _label(labels, best)
         best_obj = str(results.loc[results["model"] == best, "objective"].iloc[0])
         ces = [m for m, k in kinds.items() if k == "cross-encoder"]
@@ -274,7 +275,8 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
                            _chart(_ci_rows(desc, ([bi] if bi else []) + ces, adv, labels, "rate")), "rate",
                            f"Failure rate at {t:g} per edit kind, with 95% CI",
                            _example(results, [fixed_cat], gap,
-                                    f"the {category_label(fixed_cat).lower()} pair (the edit {best_name} improves most) "
+                                    f"the {category_label(fixed_cat).lower()} pair "
+                                    f"(the edit {best_name} improves most) "
                                     "with the largest gap between the two models", shown, labels), t))
 
         # 4. what stays hard
@@ -286,28 +288,32 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
         if low_rate >= 0.5:
             others_txt = ("no other cross-encoder does better" if lowest == best else
                           f"the lowest rate of any cross-encoder is {low_rate:.0%} ({_label(labels, lowest)})")
-            sentence = (f"No cross-encoder handles {category_label(hard).lower()}: even {best_name} keeps {h_rate:.0%} of "
+            sentence = (f"No cross-encoder handles {category_label(hard).lower()}: "
+                        f"even {best_name} keeps {h_rate:.0%} of "
                         f"these pairs at or above {t:g} (mean {h_mean:.3f}); {others_txt}.")
             title = f"No objective handles {category_label(hard).lower()}"
         else:
-            sentence = (f"{category_label(hard)} stays hardest for {best_name}: {h_rate:.0%} of these pairs at or above "
+            sentence = (f"{category_label(hard)} stays hardest for {best_name}: "
+                        f"{h_rate:.0%} of these pairs at or above "
                         f"{t:g} (mean {h_mean:.3f}); {_label(labels, lowest)} gets it down to {low_rate:.0%}.")
             title = f"{category_label(hard)} stays hardest"
         out.append(Finding("hardest", title, sentence,
                            _chart(_ci_rows(desc, list(kinds), [hard], labels, "rate")), "rate",
                            f"{category_label(hard)}: failure rate at {t:g} per model, with 95% CI",
                            _example(results, [hard], best_scores,
-                                    f"the {category_label(hard).lower()} pair {best_name} scores highest", shown, labels),
+                                    f"the {category_label(hard).lower()} pair {best_name} scores highest",
+                                    shown, labels),
                            t))
 
         # 5. the price on paraphrases
         if (best, "positive_control") in cell.index:
             p_best = float(cell.at[(best, "positive_control"), "rate"])
-            p_ref = float(cell.at[(lead, "positive_control"), "rate"]) if (lead, "positive_control") in cell.index else None
+            p_ref = (float(cell.at[(lead, "positive_control"), "rate"])
+                     if (lead, "positive_control") in cell.index else None)
             ref_txt = f", against {p_ref:.0%} for {_label(labels, lead)}" if p_ref is not None else ""
             if p_ref is not None and p_best < p_ref:
-                sentence = (f"The price: {best_name} lets only {p_best:.0%} of true paraphrases reach {t:g}{ref_txt}: it "
-                            "rejects edits partly by rejecting rewordings too.")
+                sentence = (f"The price: {best_name} lets only {p_best:.0%} of true paraphrases "
+                            f"reach {t:g}{ref_txt}: it rejects edits partly by rejecting rewordings too.")
                 title = "The price: paraphrases are rejected too"
             else:
                 sentence = f"No price on paraphrases: {best_name} passes {p_best:.0%} of them at {t:g}{ref_txt}."
@@ -379,7 +385,8 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     else:
         title = "Reranking does not beat the best first stage"
         sentence = (f"In the reranking lab{where}, the best first stage alone ({top_stage['first stage']}) reaches "
-                    f"NDCG@10 {top_stage['NDCG@10']:.3f} and the best reranked run ({run_txt}) {top_run['NDCG@10']:.3f} "
+                    f"NDCG@10 {top_stage['NDCG@10']:.3f} and the best reranked run ({run_txt}) "
+                    f"{top_run['NDCG@10']:.3f} "
                     f"({diff:+.3f}): a negative result. Reranking does lift {lift['first stage']} by "
                     f"{lift['Δ NDCG@10']:+.3f} ({lift['reranker']}, K = {int(lift['K'])}).")
     rows = []

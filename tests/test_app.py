@@ -18,9 +18,9 @@ APP = str(ROOT / "app.py")
 PAIRS = ROOT / "tests" / "data" / "app_pairs.csv"
 MODELS = ("sentence-transformers/all-MiniLM-L6-v2", "baseline/token-jaccard", "baseline/bag-of-embeddings")
 MODELS_PARAM = "all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
-PAGES = ["pages/00_Findings.py", "pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py", "pages/3_Effect_sizes.py",
-         "pages/4_Try_your_own.py", "pages/5_Pairs_browser.py", "pages/6_Study_vs_reproduction.py",
-         "pages/7_Exports.py", "pages/9_Objectives.py"]
+PAGES = ["pages/00_Findings.py", "pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py",
+         "pages/3_Effect_sizes.py", "pages/4_Try_your_own.py", "pages/5_Pairs_browser.py",
+         "pages/6_Study_vs_reproduction.py", "pages/7_Exports.py", "pages/9_Objectives.py"]
 TIMEOUT = 180
 
 

@@ -126,7 +126,8 @@ def test_augmented_split_keeps_originals_adds_labelled_edits_and_never_protected
     assert by_rule["negation"] == 0 and by_rule["role-swap"] == 2 and by_rule["hedge"] == 2  # ids of NLI_ID2LABEL
     swap = added[added.rule == "role-swap"]
     assert ("A man is chasing a dog", "A dog is chasing a man") in set(zip(swap.sentence_a, swap.sentence_b))
-    assert ("Women are dancing", "Two women are dancing", 1) in set(zip(added.sentence_a, added.sentence_b, added.label))
+    rows = set(zip(added.sentence_a, added.sentence_b, added.label))
+    assert ("Women are dancing", "Two women are dancing", 1) in rows
     facts = made.card_facts()
     assert facts["rows_added"] == len(added) and facts["original_rows"] == len(TRAIN)
     assert all("sentence_a" not in e for e in facts["examples"]), "no dataset text on the card"

@@ -33,9 +33,10 @@ QUERY = "?models=all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: url path, whether the page must show a chart, file name of the screenshot
-PAGES = [("", True, "findings"), ("Overview", True, "overview"), ("Distributions", True, "distributions"), ("Failure_rates", True, "failure-rates"),
-         ("Effect_sizes", True, "effect-sizes"), ("Try_your_own", True, "try-your-own"),
-         ("Pairs_browser", False, "pairs-browser"), ("Study_vs_reproduction", True, "study"),
+PAGES = [("", True, "findings"), ("Overview", True, "overview"), ("Distributions", True, "distributions"),
+         ("Failure_rates", True, "failure-rates"), ("Effect_sizes", True, "effect-sizes"),
+         ("Try_your_own", True, "try-your-own"), ("Pairs_browser", False, "pairs-browser"),
+         ("Study_vs_reproduction", True, "study"),
          ("Exports", False, "exports"), ("Objectives", True, "objectives"), ("Reranking", True, "reranking")]
 
 #: When the server first answered its health check (time.perf_counter()), for the first-paint timing.
@@ -137,7 +138,8 @@ MAIN_WIDTHS = """() => { const main = document.querySelector("[data-testid='stMa
 def _no_horizontal_scroll(tab, where: str) -> None:
     widths = tab.evaluate(MAIN_WIDTHS)
     for name, (scroll, client) in widths.items():
-        assert scroll <= client, f"{where}: the {name} content is {scroll} px wide in {client} px (horizontal scrollbar)"
+        assert scroll <= client, (f"{where}: the {name} content is {scroll} px wide in {client} px "
+                                  "(horizontal scrollbar)")
 
 
 def _screenshot(tab, name: str) -> None:

@@ -267,4 +267,5 @@ def test_intact_rows_of_a_damaged_file_are_copied_into_the_new_cache(tmp_path: P
     assert copied == len(got) and n // 2 < copied < n  # most rows survived, none invented
     assert all(v == entry(float(k[0].split()[1])) for k, v in got.items())
     moved = list(tmp_path.glob(f"{CACHE_FILE_NAME}.damaged-*"))
-    assert [p.read_bytes() for p in moved if not p.name.endswith(("-wal", "-shm"))] == [bytes(data)]  # evidence kept as found
+    # the evidence is kept as found
+    assert [p.read_bytes() for p in moved if not p.name.endswith(("-wal", "-shm"))] == [bytes(data)]

@@ -86,7 +86,8 @@ def test_cli_writes_the_file(run_dir, tmp_path, capsys):
     assert out.stat().st_mode & 0o044  # readable by others under a usual umask: it is meant to be shared
 
 
-@pytest.mark.parametrize("broken, message", [("missing-folder", "no such folder"), ("no-summary", "summary.json missing"),
+@pytest.mark.parametrize("broken, message", [("missing-folder", "no such folder"),
+                                             ("no-summary", "summary.json missing"),
                                              ("bad-json", "cannot be read as JSON"), ("no-score", "score missing")])
 def test_bad_run_folders_say_why(run_dir, tmp_path, broken, message, capsys):
     folder = tmp_path / "run"

@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 def test_wheel_carries_and_finds_the_bundled_pairs(tmp_path: Path):
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
-                           capture_output=True, text=True, timeout=600)
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
+                            str(ROOT)], capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr
     wheel = next(tmp_path.glob("compsem-*.whl"))
     with zipfile.ZipFile(wheel) as zf:

@@ -55,12 +55,14 @@ def test_empty_sentence_reports_its_line():
 
 
 def test_duplicate_id_names_both_lines():
-    err = only_error(check_pairs(HEADER + b"a,negation,It is red.,It is not red.\na,negation,It is big.,It is not big.\n"))
+    err = only_error(check_pairs(HEADER + b"a,negation,It is red.,It is not red.\n"
+                                 b"a,negation,It is big.,It is not big.\n"))
     assert err.line == 3 and "duplicate id 'a' (first on line 2)" in err.message
 
 
 def test_duplicate_pair_is_found_despite_case_and_spacing():
-    err = only_error(check_pairs(HEADER + b"a,negation,It is red.,It is not red.\nb,negation, it is RED. ,It is not red.\n"))
+    err = only_error(check_pairs(HEADER + b"a,negation,It is red.,It is not red.\n"
+                                 b"b,negation, it is RED. ,It is not red.\n"))
     assert err.line == 3 and "duplicate pair (same sentences as line 2)" in err.message
 
 

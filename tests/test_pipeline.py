@@ -151,7 +151,8 @@ def test_run_as_a_library_call(tmp_path: Path):
     assert seen == [outcome.scoring] and outcome.scoring.scored == 12
     assert [p.name for p in outcome.paths] == list(RUN_FILES)
     assert outcome.meta["pairs_source"] == str(DATA / "small_pairs.csv") and outcome.meta["thresholds"] == [0.5]
-    assert outcome.summary().startswith("scored 12, cached 0 in ") and outcome.summary().endswith("(2 model(s) x 6 pairs)")
+    assert outcome.summary().startswith("scored 12, cached 0 in ")
+    assert outcome.summary().endswith("(2 model(s) x 6 pairs)")
     assert outcome.analysis.thresholds == (0.5,) and outcome.analysis.comparisons == {}
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["meta"]["versions"] == outcome.meta["versions"]

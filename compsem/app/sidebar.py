@@ -115,7 +115,8 @@ def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
     state.bind("pairs", "bundled", lambda raw: raw if raw in ("bundled", "upload") else "bundled")
     choice = st.sidebar.radio("Pair set", ["bundled", "upload"], key=state.wkey("pairs"),
                               on_change=state.copy_to_store, args=("pairs",), horizontal=True,
-                              label_visibility="collapsed", format_func=lambda v: "Bundled pairs" if v == "bundled" else "Upload a CSV")
+                              label_visibility="collapsed",
+                              format_func=lambda v: "Bundled pairs" if v == "bundled" else "Upload a CSV")
     if choice == "upload":
         up = st.sidebar.file_uploader(
             f"Pair CSV (id, category, sentence_a, sentence_b; UTF-8; at most {MAX_FILE_BYTES // 2**20} MB)",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import html
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -113,6 +115,24 @@ def _axes(i: int) -> tuple[str, str]:
     """Trace axis names of the i-th (0-based) subplot: ``("x", "y")``, ``("x2", "y2")``..."""
     n = "" if i == 0 else str(i + 1)
     return f"x{n}", f"y{n}"
+
+
+_P = TypeVar("_P", bound=Hashable)
+_M = TypeVar("_M", bound=Hashable)
+
+
+def _panels(panels: Sequence[_P], members: Sequence[_M], groups: Mapping[tuple, pd.DataFrame]
+            ) -> Iterator[tuple[int, str, str, _P, list[tuple[_M, pd.DataFrame]]]]:
+    """Each subplot of a grid figure with what it draws.
+
+    Yields ``(i, xaxis, yaxis, panel, parts)`` per panel, where ``parts`` are the
+    ``(member, groups[(panel, member)])`` in ``members`` order whose group exists and has rows.
+    """
+    for i, panel in enumerate(panels):
+        xa, ya = _axes(i)
+        parts = [(m, groups[(panel, m)]) for m in members
+                 if (panel, m) in groups and not groups[(panel, m)].empty]
+        yield i, xa, ya, panel, parts
 
 
 def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool,

@@ -26,23 +26,32 @@ def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3
     """
     cats = sort_categories(table["category"].unique())
     rows = list(dict.fromkeys(table["row"]))
-    z, text, custom = [], [], []
+    z: list[list[float]] = []
+    text: list[list[str]] = []
+    custom: list[list[list[str]]] = []
     for row in rows:
         sub = table[table["row"] == row].set_index("category")
-        rz, rt, rc = [], [], []
+        rz: list[float] = []
+        rt: list[str] = []
+        rc: list[list[str]] = []
         for c in cats:
             if c not in sub.index or pd.isna(sub.loc[c, "cohens_d"]):
-                rz.append(np.nan), rt.append(""), rc.append(["—", "—", "—"])
+                rz.append(np.nan)
+                rt.append("")
+                rc.append(["—", "—", "—"])
                 continue
             rec = sub.loc[c]
             d, p = float(rec["cohens_d"]), rec["holm_pvalue"]
             star = "*" if bool(rec["significant"]) else ""
-            rz.append(d), rt.append(f"{d:+.2f}{star}")
+            rz.append(d)
+            rt.append(f"{d:+.2f}{star}")
             rc.append([format_pvalue(p),
                        f"{rec['mean']:.3f}" if "mean" in rec and pd.notna(rec.get("mean")) else "—",
                        f"{rec['reference_mean']:.3f}" if "reference_mean" in rec
                        and pd.notna(rec.get("reference_mean")) else "—"])
-        z.append(rz), text.append(rt), custom.append(rc)
+        z.append(rz)
+        text.append(rt)
+        custom.append(rc)
     finite = [abs(v) for r in z for v in r if v == v]
     bound = min(max(finite + [1.0]), cap)
     fig = go.Figure(go.Heatmap(

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
-from compsem.figures._style import PALETTE, _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
+from compsem.figures._style import PALETTE, _base, _grid_figure, _hline, _label, _panels, _vline, cat_label, escape
 from compsem.labels import labels_of
 from compsem.palette import model_colors
 
@@ -53,20 +53,28 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
     labels = labels_of(table, labels)
     cats = sort_categories(table["category"].unique())
     models = list(dict.fromkeys(table["model"]))
-    z, text, custom = [], [], []
+    z: list[list[float]] = []
+    text: list[list[str]] = []
+    custom: list[list[list[object]]] = []
     for model in models:
         sub = table[table["model"] == model].set_index("category")
-        row_z, row_t, row_c = [], [], []
+        row_z: list[float] = []
+        row_t: list[str] = []
+        row_c: list[list[object]] = []
         for c in cats:
             if c not in sub.index:
-                row_z.append(np.nan), row_t.append(""), row_c.append(["", "", "", "", ""])
+                row_z.append(np.nan)
+                row_t.append("")
+                row_c.append(["", "", "", "", ""])
                 continue
             r = sub.loc[c]
             row_z.append(float(r["rate"]))
             row_t.append(f"{100 * r['rate']:.0f}%<br>[{100 * r['rate_ci_low']:.0f}–{100 * r['rate_ci_high']:.0f}]")
             row_c.append([f"{100 * r['rate_ci_low']:.0f}%", f"{100 * r['rate_ci_high']:.0f}%", int(r["n"]),
                           str(r["meaning"]).replace("_", " "), f"{float(r['threshold']):.3g}"])
-        z.append(row_z), text.append(row_t), custom.append(row_c)
+        z.append(row_z)
+        text.append(row_t)
+        custom.append(row_c)
     fig = go.Figure(go.Heatmap(
         z=z, x=[cat_label(c) for c in cats], y=[_label(m, labels) for m in models], text=text,
         texttemplate="%{text}", customdata=custom, colorscale="Reds", zmin=0, zmax=1,
@@ -94,14 +102,12 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
     colors = model_colors(models)
     cols = 3
     rows = math.ceil(len(cats) / cols)
-    groups = {key: grp.sort_values("threshold") for key, grp in curves.groupby(["model", "category"], sort=False)}
-    traces, shapes = [], []
-    for i, cat in enumerate(cats):
-        xa, ya = _axes(i)
-        for model in models:
-            sub = groups.get((model, cat))
-            if sub is None or sub.empty:
-                continue
+    # keyed (panel, line): one panel per category
+    groups = {key: grp.sort_values("threshold") for key, grp in curves.groupby(["category", "model"], sort=False)}
+    traces: list[dict] = []
+    shapes: list[dict] = []
+    for i, xa, ya, cat, parts in _panels(cats, models, groups):
+        for model, sub in parts:
             name = _label(model, labels)
             traces.append(dict(type="scatter", x=sub["threshold"].to_numpy(), y=sub["rate"].to_numpy(), mode="lines",
                                name=name, legendgroup=model, showlegend=i == 0, xaxis=xa, yaxis=ya,
@@ -142,14 +148,13 @@ def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = 
     cat_colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}
     cols = min(3, max(len(models), 1))
     rows = math.ceil(len(models) / cols)
+    # keyed (panel, colour): one panel per model
     groups = dict(tuple(results.groupby(["model", "category"], sort=False)))
-    traces, shapes, notes = [], [], []
-    for i, model in enumerate(models):
-        xa, ya = _axes(i)
-        for cat in cats:
-            part = groups.get((model, cat))
-            if part is None or part.empty:
-                continue
+    traces: list[dict] = []
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    for i, xa, ya, model, parts in _panels(models, cats, groups):
+        for cat, part in parts:
             custom = np.column_stack([[escape(a, 60, 160) for a in part["sentence_a"]],
                                       [escape(b, 60, 160) for b in part["sentence_b"]]])
             traces.append(dict(

@@ -57,7 +57,8 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
     t0 = time.perf_counter()
     bm25 = BM25Retriever(data.corpus)
     dense = DenseRetriever(data.corpus, backend=backend)
-    stages = {"bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, depth=max(depth, 100))}
+    stages: dict[str, BM25Retriever | DenseRetriever | HybridRetriever] = {
+        "bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, depth=max(depth, 100))}
     say(f"indexed {len(data.corpus)} documents in {time.perf_counter() - t0:.1f}s")
     pools = {name: {q: _drop_self(r, data.corpus, t, depth)
                     for q, t, r in zip(qids, qtexts, st.search(qtexts, depth + 1))}

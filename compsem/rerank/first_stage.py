@@ -13,11 +13,12 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
 from compsem.paths import default_cache_dir
-from compsem.scorers import Scorer, load_scorer
+from compsem.scorers import BiEncoderScorer, load_scorer
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,15 @@ class BM25Retriever:
 class DenseRetriever:
     """Exact cosine search over normalized bi-encoder embeddings; corpus embeddings cached on disk."""
 
-    def __init__(self, corpus: Sequence[str], scorer: Scorer | None = None, cache_dir: Path | None = None,
+    def __init__(self, corpus: Sequence[str], scorer: BiEncoderScorer | None = None, cache_dir: Path | None = None,
                  backend: str = "torch"):
         if not corpus:
             raise ValueError("the corpus is empty: add at least one document")
         if len(corpus) > MAX_DENSE_DOCS:
             raise ValueError(f"{len(corpus):,} documents is too many for dense retrieval on a CPU here "
                              f"(limit {MAX_DENSE_DOCS:,}); use BM25 as the first stage")
-        self.scorer = scorer or load_scorer(DENSE_MODEL, backend=backend)
+        # load_scorer gives the base type; DENSE_MODEL is a bi-encoder, so its scorer embeds
+        self.scorer = scorer or cast(BiEncoderScorer, load_scorer(DENSE_MODEL, backend=backend))
         self.corpus = list(corpus)
         self.embeddings = self._corpus_embeddings(cache_dir or default_cache_dir() / "embeddings")
 

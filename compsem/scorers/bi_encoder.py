@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from compsem.registry import Resolution
 from compsem.scorers.base import PairScores, Scorer, configure_threads, length_order, load_kwargs
 
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+    from compsem.onnx_models import OnnxSentenceEncoder
+
 
 class BiEncoderScorer(Scorer):
     """Cosine similarity of sentence-transformers embeddings."""
+
+    #: the torch model, or its int8 ONNX export (:class:`OnnxBiEncoderScorer`); both ``encode``
+    model: SentenceTransformer | OnnxSentenceEncoder
 
     def __init__(self, resolution: Resolution):
         super().__init__(resolution)
@@ -64,6 +73,9 @@ class OnnxBiEncoderScorer(BiEncoderScorer):
     def __init__(self, resolution: Resolution):
         Scorer.__init__(self, resolution)
         from compsem.backends import load_onnx
+        from compsem.onnx_models import OnnxSentenceEncoder
 
         self.messages: list[str] = []
-        self.model = load_onnx(resolution, self.messages)
+        model = load_onnx(resolution, self.messages)
+        assert isinstance(model, OnnxSentenceEncoder)  # a bi-encoder's export opens as one (open_export)
+        self.model = model

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from compsem.registry import ModelSpec, Resolution, get_spec, resolve
+from compsem.registry import ModelSpec, Resolution
 from compsem.scorers.base import PairScores, Scorer, configure_threads, length_order, load_kwargs
 
 
@@ -157,17 +157,13 @@ class CrossEncoderScorer(Scorer):
 
 def adapter_cross_encoder(spec: ModelSpec):
     """The backbone with a ``compsem train`` LoRA adapter merged in (the registry checked both hashes)."""
+    from compsem.backbones import card_backbone_path
     from compsem.lora import load_from_card
 
     if spec.card is None or not spec.adapter:
         raise ValueError(f"{spec.key} is not a LoRA adapter with a card")
-    base = resolve(get_spec(spec.card.base_key))
-    location = base.location
-    if base.spec.assembled:  # a split-zip backbone (MPNet) is assembled on first use
-        from compsem import assembly
-
-        location = str(assembly.ensure_assembled(base.spec.assembled))
-    return load_from_card(location, spec.adapter, spec.card)
+    # the card's dict form is what lora reads; a split-zip backbone (MPNet) is assembled on first use
+    return load_from_card(card_backbone_path(spec.card), spec.adapter, spec.card.to_dict())
 
 
 class OnnxCrossEncoderScorer(CrossEncoderScorer):

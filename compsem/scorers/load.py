@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from compsem.registry import ModelSpec, Resolution, resolve
 from compsem.scorers.base import ModelUnavailableError, Scorer
 from compsem.scorers.baseline import BaselineScorer
@@ -29,7 +31,7 @@ def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None)
     if res.status == "unavailable":
         raise ModelUnavailableError(f"{res.spec.key}: {res.reason}")
     kind = res.spec.kind
-    cls: type[Scorer]
+    cls: Callable[[Resolution], Scorer]  # the concrete scorer classes, called with the resolution
     if res.backend == "onnx-int8" and kind != "baseline":
         cls = {"bi-encoder": OnnxBiEncoderScorer, "cross-encoder": OnnxCrossEncoderScorer}[kind]
     else:

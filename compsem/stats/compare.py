@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -162,7 +163,7 @@ def effect_size_table(df: pd.DataFrame, reference_models: Sequence[str],
     meta = _model_meta(data)
     rows = []
     for model in others:
-        block = []
+        block: list[dict[str, Any]] = []
         for cat in cats:
             sub = data[data["category"] == cat]
             x = sub.loc[sub["model"] == model, "score"].to_numpy()
