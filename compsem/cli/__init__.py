@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="compsem",
-        description="Where cosine similarity breaks on compositional meaning changes, and whether cross-encoders fix it.",
+        description="Where cosine similarity breaks on compositional meaning changes, "
+                    "and whether cross-encoders fix it.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)

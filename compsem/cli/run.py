@@ -1,4 +1,4 @@
-"""``compsem run``: score pairs with models and write results, statistics and a report (:func:`compsem.pipeline.run`)."""
+"""``compsem run``: score pairs with models, write results, statistics and a report (:func:`compsem.pipeline.run`)."""
 
 from __future__ import annotations
 

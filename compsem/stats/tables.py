@@ -26,7 +26,7 @@ from compsem.stats._common import (
     _prepare,
     _thresholds,
 )
-from compsem.stats.inference import mean_and_rate_ci
+from compsem.stats.inference import mean_and_rate_cis
 
 
 # -- descriptive statistics ------------------------------------------------------------------
@@ -178,7 +178,8 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
 
     The intervals are :func:`bootstrap_ci` (percentile, ``confidence=0.95``) of the mean and of
     the rate = share of scores >= threshold; every cell uses the same ``seed``, so a cell's
-    interval does not depend on which other cells are in the table.
+    interval does not depend on which other cells are in the table (:func:`mean_and_rate_cis`
+    computes them all, with one resampling per sample size).
 
     Args:
         df: tidy results.
@@ -198,9 +199,11 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
     info = _category_info(data)
     meta = _model_meta(data)
     cats = sort_categories(info)
+    cells = list(_cells(data, cats))
+    # One bootstrap per sample size for the whole table, the same numbers as one call per cell.
+    cis = mean_and_rate_cis([s for _m, _c, s in cells], t, n_resamples=n_resamples, seed=seed)
     rows = []
-    for model, cat, s in _cells(data, cats):
-        m, r = mean_and_rate_ci(s, t, n_resamples=n_resamples, seed=seed)
+    for (model, cat, _s), (m, r) in zip(cells, cis):
         rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
                      "n": m.n, "mean": m.estimate, "mean_ci_low": m.low, "mean_ci_high": m.high,
                      "rate": r.estimate, "rate_ci_low": r.low, "rate_ci_high": r.high,
