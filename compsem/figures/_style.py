@@ -81,15 +81,20 @@ def _apply_template(fig: go.Figure) -> None:
 TITLE_WIDTH = 72
 
 
-def _base(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
+def _base_layout(title: str, height: int = 460) -> dict:
+    """The layout every figure shares: the wrapped, escaped title, height, font, margins, legend, hover labels."""
     lines = textwrap.wrap(title, TITLE_WIDTH) or [""]
     top = 54 + 20 * len(lines)  # the first line starts below the modebar
-    fig.update_layout(title=dict(text="<br>".join(html.escape(line, quote=False) for line in lines), x=0.01,
-                                 xanchor="left", yref="container", y=1 - 44 / (height + 20 * (len(lines) - 1)),
-                                 yanchor="top"),
-                      height=height + 20 * (len(lines) - 1), font=_FONT,
-                      margin=dict(l=10, r=10, t=top, b=10), legend=dict(orientation="h", y=-0.18),
-                      hoverlabel=dict(align="left"))
+    return dict(title=dict(text="<br>".join(html.escape(line, quote=False) for line in lines), x=0.01,
+                           xanchor="left", yref="container", y=1 - 44 / (height + 20 * (len(lines) - 1)),
+                           yanchor="top"),
+                height=height + 20 * (len(lines) - 1), font=_FONT,
+                margin=dict(l=10, r=10, t=top, b=10), legend=dict(orientation="h", y=-0.18),
+                hoverlabel=dict(align="left"))
+
+
+def _base(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
+    fig.update_layout(**_base_layout(title, height))
     _apply_template(fig)
     return fig
 
@@ -115,12 +120,48 @@ def _axes(i: int) -> tuple[str, str]:
     return f"x{n}", f"y{n}"
 
 
+def _merge(into: dict, update: Mapping) -> None:
+    """``update`` merged into ``into`` as ``update_layout`` merges: nested dicts key by key, other values replaced."""
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+
+
 def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool,
-                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06) -> go.Figure:
+                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
+                 title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
+    """A subplot grid of ``traces`` (plain dicts), complete with :func:`_base`'s look, built without validation.
+
+    ``xaxes`` / ``yaxes`` go to every x / y axis of the grid, as ``update_xaxes`` / ``update_yaxes`` would.
+
+    Why unvalidated: Plotly validates every property of every trace on construction, and these
+    grids carry 80-160 traces (a line or a point cloud per model x category): validation was
+    about 80% of building the rate curves and the calibration panels, the two costliest steps of
+    a selection change on the Failure rates page. The traces are compsem's own literal dicts, the
+    layout comes from ``make_subplots``; Plotly itself builds its templates this way
+    (``_validate=False``). ``tests/test_figures.py`` rebuilds each grid figure with validation and
+    checks that it draws the same figure.
+    """
     layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), shared, round(v_space, 4), h_space))
-    layout["shapes"] = shapes
-    layout["annotations"] = list(layout.get("annotations", [])) + annotations
-    return go.Figure(data=traces, layout=layout)
+    if shapes:  # Plotly drops an empty list when it validates; so does this
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = list(layout.get("annotations", [])) + annotations
+    for key in list(layout):
+        extra = xaxes if key.startswith("xaxis") else yaxes if key.startswith("yaxis") else None
+        if extra:
+            _merge(layout[key], extra)
+    _merge(layout, _base_layout(title, height))
+    fig = go.Figure(data=traces, layout=layout, _validate=False)
+    # Changes made to the figure from here on (a threshold line, a caller's update) are validated again.
+    fig._validate = True
+    fig.layout._validate = True
+    for trace in fig.data:
+        trace._validate = True
+    _apply_template(fig)
+    return fig
 
 
 def _hline(i: int, y: float, dash: str, color: str) -> dict:

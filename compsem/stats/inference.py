@@ -305,8 +305,8 @@ def mean_and_rate_ci(values: Iterable[float], threshold: float, n_resamples: int
     return mean, rate
 
 
-def mean_and_rate_cis(samples: Sequence[Iterable[float]], threshold: float, n_resamples: int = 2000,
-                      confidence: float = 0.95, seed: int | None = 0
+def mean_and_rate_cis(samples: Sequence[Iterable[float]], threshold: float | Sequence[float],
+                      n_resamples: int = 2000, confidence: float = 0.95, seed: int | None = 0
                       ) -> list[tuple[ConfidenceInterval, ConfidenceInterval]]:
     """:func:`mean_and_rate_ci` of each sample, the same numbers, with one bootstrap per sample size.
 
@@ -316,12 +316,13 @@ def mean_and_rate_cis(samples: Sequence[Iterable[float]], threshold: float, n_re
     one size are stacked into one array and resampled by one ``scipy.stats.bootstrap`` call,
     and each interval equals the one :func:`mean_and_rate_ci` gives for that sample alone
     (``tests/test_stats_inference.py`` checks exact equality). A dashboard table of 144 model x
-    category cells needs a few calls instead of 144. With ``seed=None`` every sample gets its
-    own fresh generator, as with separate calls.
+    category cells needs a few calls instead of 144. The indices do not depend on the threshold,
+    so samples read at different thresholds (each model at its calibrated one) share them too.
+    With ``seed=None`` every sample gets its own fresh generator, as with separate calls.
 
     Args:
         samples: one sample per cell (NaN dropped, as in :func:`mean_and_rate_ci`).
-        threshold: finite threshold of the rate.
+        threshold: finite threshold of the rate: one for every sample, or a sequence with one per sample.
         n_resamples: bootstrap resamples B per interval (>= 1).
         confidence: nominal coverage in (0, 1).
         seed: generator seed shared by every sample (None: a fresh generator per sample).
@@ -336,10 +337,15 @@ def mean_and_rate_cis(samples: Sequence[Iterable[float]], threshold: float, n_re
         ``mean_and_rate_cis([[0.9, 0.8, 0.95, 0.4], [0.1, 0.2]], 0.5)[0][1].estimate`` is 0.75.
     """
     arrs = [_sample(v, "values") for v in samples]
-    t = _finite(threshold, "threshold")
+    if isinstance(threshold, (int, float, np.number)):
+        ts = [_finite(threshold, "threshold")] * len(arrs)
+    else:
+        ts = [_finite(t, "threshold") for t in threshold]
+        if len(ts) != len(arrs):
+            raise ValueError(f"give one threshold, or one per sample: {len(ts)} thresholds for {len(arrs)} samples")
     conf = _bootstrap_args(n_resamples, confidence)
     b = int(n_resamples)
-    rows = [np.stack([a, (a >= t).astype(float)]) for a in arrs]
+    rows = [np.stack([a, (a >= t).astype(float)]) for a, t in zip(arrs, ts)]
     lows: list[np.ndarray] = [np.empty(0)] * len(rows)
     highs: list[np.ndarray] = [np.empty(0)] * len(rows)
     by_size: dict[int, list[int]] = {}
