@@ -178,15 +178,21 @@ def test_importing_figures_leaves_plotlys_default_template_alone_and_each_figure
 
 
 def _grid_figures(results: pd.DataFrame) -> dict[str, go.Figure]:
+    """The figures built from plain dicts without Plotly's validation (figures._style._figure)."""
+    from compsem import objectives
+
     curves = stats.failure_rates(with_labels(results, {"m/bi": "<b>Bi</b>"}), [0.0, 0.25, 0.5, 0.75, 1.0])
+    table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)
     return {"curves": figures.rate_curves(curves, None, {"m/bi": 0.6, "m/ce": float("nan")}),
             "curves at t": figures.rate_curves(curves, 0.4),
             "calibration": figures.calibration(results, {"m/ce": 0.3}, 0.5),
-            "calibration, one model": figures.calibration(results[results["model"] == "m/bi"])}
+            "calibration, one model": figures.calibration(results[results["model"] == "m/bi"]),
+            "bars": figures.objective_bars(table, "mean", 0.5, {"m/bi": "Bi <ref>"}),
+            "bars, rate": figures.objective_bars(table.iloc[2:], "rate", None)}
 
 
-def test_grid_figures_built_without_validation_are_what_plotly_validates(results):
-    """The subplot grids skip Plotly's validation for speed: validating them again must change nothing."""
+def test_figures_built_without_validation_are_what_plotly_validates(results):
+    """Some figures skip Plotly's validation for speed: validating them again must change nothing."""
     for name, fig in _grid_figures(results).items():
         validated = go.Figure(fig.to_dict())  # raises on an invalid property
         assert json.loads(pio.to_json(validated)) == json.loads(pio.to_json(fig)), name

@@ -129,39 +129,45 @@ def _merge(into: dict, update: Mapping) -> None:
             into[key] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
-def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool,
-                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
-                 title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
-    """A subplot grid of ``traces`` (plain dicts), complete with :func:`_base`'s look, built without validation.
+def _figure(traces: list[dict], layout: dict, title: str, height: int) -> go.Figure:
+    """A figure from plain trace and layout dicts with :func:`_base`'s look, built without Plotly's validation.
 
-    ``xaxes`` / ``yaxes`` go to every x / y axis of the grid, as ``update_xaxes`` / ``update_yaxes`` would.
-
-    Why unvalidated: Plotly validates every property of every trace on construction, and these
-    grids carry 80-160 traces (a line or a point cloud per model x category): validation was
-    about 80% of building the rate curves and the calibration panels, the two costliest steps of
-    a selection change on the Failure rates page. The traces are compsem's own literal dicts, the
-    layout comes from ``make_subplots``; Plotly itself builds its templates this way
-    (``_validate=False``). ``tests/test_figures.py`` rebuilds each grid figure with validation and
-    checks that it draws the same figure.
+    Why unvalidated: Plotly validates every property of every trace on construction; for the
+    subplot grids (80-160 traces: a line or a point cloud per model x category) that was about
+    80% of building the rate curves and the calibration panels, the two costliest steps of a
+    selection change on the Failure rates page. The dicts are compsem's own literals; Plotly
+    builds its own templates this way (``_validate=False``). ``tests/test_figures.py`` rebuilds
+    each such figure with validation and checks that it is the same figure. Changes made to the
+    returned figure (a threshold line, a caller's update) are validated as usual.
     """
-    layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), shared, round(v_space, 4), h_space))
-    if shapes:  # Plotly drops an empty list when it validates; so does this
-        layout["shapes"] = shapes
-    if annotations:
-        layout["annotations"] = list(layout.get("annotations", [])) + annotations
-    for key in list(layout):
-        extra = xaxes if key.startswith("xaxis") else yaxes if key.startswith("yaxis") else None
-        if extra:
-            _merge(layout[key], extra)
+    if not layout.get("shapes"):  # Plotly drops an empty list when it validates; so does this
+        layout.pop("shapes", None)
     _merge(layout, _base_layout(title, height))
     fig = go.Figure(data=traces, layout=layout, _validate=False)
-    # Changes made to the figure from here on (a threshold line, a caller's update) are validated again.
     fig._validate = True
     fig.layout._validate = True
     for trace in fig.data:
         trace._validate = True
     _apply_template(fig)
     return fig
+
+
+def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool,
+                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
+                 title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
+    """A subplot grid of ``traces`` (plain dicts) through :func:`_figure`.
+
+    ``xaxes`` / ``yaxes`` go to every x / y axis of the grid, as ``update_xaxes`` / ``update_yaxes`` would.
+    """
+    layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), shared, round(v_space, 4), h_space))
+    layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = list(layout.get("annotations", [])) + annotations
+    for key in list(layout):
+        extra = xaxes if key.startswith("xaxis") else yaxes if key.startswith("yaxis") else None
+        if extra:
+            _merge(layout[key], extra)
+    return _figure(traces, layout, title, height)
 
 
 def _hline(i: int, y: float, dash: str, color: str) -> dict:

@@ -53,19 +53,26 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
     labels = labels_of(table, labels)
     cats = sort_categories(table["category"].unique())
     models = list(dict.fromkeys(table["model"]))
+    # One pass over the rows into a (model, category) lookup, not a sub-frame and a row Series per cell:
+    # this heatmap is redrawn on every threshold change.
+    cells = {}
+    for key in zip(table["model"], table["category"], table["rate"].to_numpy(), table["rate_ci_low"].to_numpy(),
+                   table["rate_ci_high"].to_numpy(), table["n"].to_numpy(), table["meaning"],
+                   table["threshold"].to_numpy()):
+        cells.setdefault(key[:2], key[2:])
     z, text, custom = [], [], []
     for model in models:
-        sub = table[table["model"] == model].set_index("category")
         row_z, row_t, row_c = [], [], []
         for c in cats:
-            if c not in sub.index:
+            cell = cells.get((model, c))
+            if cell is None:
                 row_z.append(np.nan), row_t.append(""), row_c.append(["", "", "", "", ""])
                 continue
-            r = sub.loc[c]
-            row_z.append(float(r["rate"]))
-            row_t.append(f"{100 * r['rate']:.0f}%<br>[{100 * r['rate_ci_low']:.0f}–{100 * r['rate_ci_high']:.0f}]")
-            row_c.append([f"{100 * r['rate_ci_low']:.0f}%", f"{100 * r['rate_ci_high']:.0f}%", int(r["n"]),
-                          str(r["meaning"]).replace("_", " "), f"{float(r['threshold']):.3g}"])
+            rate, low, high, n, meaning, t = cell
+            row_z.append(float(rate))
+            row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
+            row_c.append([f"{100 * low:.0f}%", f"{100 * high:.0f}%", int(n), str(meaning).replace("_", " "),
+                          f"{float(t):.3g}"])
         z.append(row_z), text.append(row_t), custom.append(row_c)
     fig = go.Figure(go.Heatmap(
         z=z, x=[cat_label(c) for c in cats], y=[_label(m, labels) for m in models], text=text,
