@@ -55,7 +55,7 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
     models = list(dict.fromkeys(table["model"]))
     # One pass over the rows into a (model, category) lookup, not a sub-frame and a row Series per cell:
     # this heatmap is redrawn on every threshold change.
-    cells = {}
+    cells: dict[tuple, tuple] = {}
     for key in zip(table["model"], table["category"], table["rate"].to_numpy(), table["rate_ci_low"].to_numpy(),
                    table["rate_ci_high"].to_numpy(), table["n"].to_numpy(), table["meaning"],
                    table["threshold"].to_numpy()):
