@@ -4,4 +4,5 @@ import sys
 
 from compsem.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing this module (a walk over the package) must not run the command
+    sys.exit(main())
