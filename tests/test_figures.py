@@ -175,3 +175,37 @@ def test_importing_figures_leaves_plotlys_default_template_alone_and_each_figure
     fig = figures.effect_size_heatmap(pd.DataFrame({"row": ["m"], "category": ["negation"], "cohens_d": [-2.0],
                                                     "holm_pvalue": [0.001], "significant": [True]}))
     assert fig.layout.template == pio.templates[figures.TEMPLATE]
+
+
+def _grid_figures(results: pd.DataFrame) -> dict[str, go.Figure]:
+    """The figures built from plain dicts without Plotly's validation (figures._style._figure)."""
+    from compsem import objectives
+
+    curves = stats.failure_rates(with_labels(results, {"m/bi": "<b>Bi</b>"}), [0.0, 0.25, 0.5, 0.75, 1.0])
+    table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)
+    return {"curves": figures.rate_curves(curves, None, {"m/bi": 0.6, "m/ce": float("nan")}),
+            "curves at t": figures.rate_curves(curves, 0.4),
+            "calibration": figures.calibration(results, {"m/ce": 0.3}, 0.5),
+            "calibration, one model": figures.calibration(results[results["model"] == "m/bi"]),
+            "bars": figures.objective_bars(table, "mean", 0.5, {"m/bi": "Bi <ref>"}),
+            "bars, rate": figures.objective_bars(table.iloc[2:], "rate", None)}
+
+
+def test_figures_built_without_validation_are_what_plotly_validates(results):
+    """Some figures skip Plotly's validation for speed: validating them again must change nothing."""
+    for name, fig in _grid_figures(results).items():
+        validated = go.Figure(fig.to_dict())  # raises on an invalid property
+        assert json.loads(pio.to_json(validated)) == json.loads(pio.to_json(fig)), name
+        assert fig.layout.template.layout.paper_bgcolor == "white", name  # compsem's look (plotly_white)
+        assert fig.layout.title.text and fig.layout.height > 200, name
+    curves = _grid_figures(results)["curves"]
+    assert all(ax.range == (0, 1) for ax in curves.select_xaxes())
+    assert all(ax.range == (-0.03, 1.03) and ax.tickformat == ".0%" for ax in curves.select_yaxes())
+    assert all(ax.title.text == "raw output" for ax in _grid_figures(results)["calibration"].select_xaxes())
+
+
+def test_grid_figures_validate_later_changes(results):
+    fig = figures.add_threshold(_grid_figures(results)["curves"], 0.42, axis="x")
+    assert sum(s.x0 == 0.42 for s in fig.layout.shapes) == 5  # one line per category panel
+    with pytest.raises(ValueError):
+        fig.update_layout(not_a_property=1)

@@ -138,3 +138,44 @@ def test_bootstrap_failure_rate_and_argument_checks():
         stats.bootstrap_ci([0.5], "median")
     with pytest.raises(ValueError, match="values is empty"):
         stats.bootstrap_ci([])
+
+
+def test_mean_and_rate_ci_equals_two_bootstrap_calls():
+    values = np.random.default_rng(5).random(23)
+    mean, rate = stats.mean_and_rate_ci(values, 0.5, n_resamples=500, seed=3)
+    assert mean == stats.bootstrap_ci(values, "mean", n_resamples=500, seed=3)
+    assert rate == stats.bootstrap_ci(values, "failure_rate", threshold=0.5, n_resamples=500, seed=3)
+
+
+@pytest.mark.parametrize("chunk", [2_000_000, 1])  # one call per sample size, and one call per sample
+def test_mean_and_rate_cis_equals_one_call_per_sample_exactly(monkeypatch, chunk):
+    from compsem.stats import inference
+
+    monkeypatch.setattr(inference, "_RESAMPLE_VALUES", chunk)
+    rng = np.random.default_rng(6)
+    samples = [rng.random(int(n)) for n in rng.choice([1, 2, 7, 21, 21, 24], size=40)]
+    samples += [[0.2, np.nan, 0.9, 0.6], [0.5] * 21]  # NaN dropped; a constant sample
+    for seed in (0, 11):
+        batched = stats.mean_and_rate_cis(samples, 0.6, n_resamples=300, seed=seed)
+        assert batched == [stats.mean_and_rate_ci(s, 0.6, n_resamples=300, seed=seed) for s in samples]
+
+
+def test_mean_and_rate_cis_without_a_seed_resamples_each_sample_on_its_own():
+    same = [np.linspace(0, 1, 30)] * 2
+    first, second = stats.mean_and_rate_cis(same, 0.5, n_resamples=200, seed=None)
+    assert first[0] != second[0]  # a shared draw would give identical intervals
+    assert stats.mean_and_rate_cis([], 0.5) == []
+    with pytest.raises(ValueError, match="values is empty"):
+        stats.mean_and_rate_cis([[0.5], []], 0.5)
+    with pytest.raises(ValueError, match="finite"):
+        stats.mean_and_rate_cis([[0.5]], math.nan)
+
+
+def test_mean_and_rate_cis_reads_each_sample_at_its_own_threshold():
+    rng = np.random.default_rng(8)
+    samples = [rng.random(12) for _ in range(5)]
+    ts = [0.1, 0.5, 0.5, 0.9, 0.3]
+    assert stats.mean_and_rate_cis(samples, ts, n_resamples=250) == [
+        stats.mean_and_rate_ci(s, t, n_resamples=250) for s, t in zip(samples, ts)]
+    with pytest.raises(ValueError, match="one per sample"):
+        stats.mean_and_rate_cis(samples, [0.5, 0.5])

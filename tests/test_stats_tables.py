@@ -172,3 +172,41 @@ def test_best_and_worst_with_ties_broken_by_mean():
     # pass rates A 1, B 1, C 0.5; A and B tie, A has the higher mean -> best A, worst C
     pos = row(table, category="positive_control")
     assert (pos["best_model"], pos["worst_model"], pos["worst_rate"], pos["meaning"]) == ("A", "C", 0.5, "pass_rate")
+
+
+def _controlled(seed: int = 3) -> pd.DataFrame:
+    """Three models over categories of different sizes, with both kinds of control (so each can be calibrated)."""
+    rng = np.random.default_rng(seed)
+    sizes = {"negation": 9, "hedging": 4, "positive_control": 7, "negative_control": 6, "quantifier": 1}
+    meta = {"bi": ("bi-encoder", "general"), "ce": ("cross-encoder", "nli"), "jac": ("baseline", "lexical")}
+    rows = [(f"{cat}{i}", cat, m, float(np.round(rng.random(), 2))) for m in meta for cat, n in sizes.items()
+            for i in range(n)]
+    return frame(rows, meta)
+
+
+def test_rate_tables_count_every_threshold_exactly():
+    df = _controlled()
+    ts = [0.0, 0.25, 0.5, 0.5000001, 0.73, 1.0]  # rounded scores: some sit exactly on a threshold
+    table = stats.failure_rates(df, ts)
+    expected = [(m, c, t, int((g["score"].to_numpy() >= t).sum()), len(g))
+                for m in dict.fromkeys(df["model"]) for c in stats_categories(df)
+                for g in [df[(df["model"] == m) & (df["category"] == c)]] for t in ts]
+    got = list(zip(table["model"], table["category"], table["threshold"], table["n_at_or_above"], table["n"]))
+    assert got == expected
+    assert list(table["rate"]) == [k / n for *_rest, k, n in expected]  # the same float division, bit for bit
+
+
+def stats_categories(df: pd.DataFrame) -> list[str]:
+    from compsem.categories import sort_categories
+
+    return sort_categories(df["category"].unique())
+
+
+def test_calibrated_rates_equal_one_table_per_model_at_its_threshold():
+    df = _controlled()
+    cal = stats.calibrated_thresholds(df)
+    assert not cal["threshold"].isna().any()
+    expected = pd.concat([stats.describe_with_ci(df[df["model"] == m], float(t), n_resamples=300)
+                          .assign(threshold=float(t)) for m, t in zip(cal["model"], cal["threshold"])],
+                         ignore_index=True)
+    pd.testing.assert_frame_equal(stats.rates_with_ci(df, None, n_resamples=300), expected, check_exact=True)

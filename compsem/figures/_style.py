@@ -5,11 +5,9 @@ from __future__ import annotations
 import copy
 import html
 import textwrap
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TypeVar
 
-import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -83,15 +81,20 @@ def _apply_template(fig: go.Figure) -> None:
 TITLE_WIDTH = 72
 
 
-def _base(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
+def _base_layout(title: str, height: int = 460) -> dict:
+    """The layout every figure shares: the wrapped, escaped title, height, font, margins, legend, hover labels."""
     lines = textwrap.wrap(title, TITLE_WIDTH) or [""]
     top = 54 + 20 * len(lines)  # the first line starts below the modebar
-    fig.update_layout(title=dict(text="<br>".join(html.escape(line, quote=False) for line in lines), x=0.01,
-                                 xanchor="left", yref="container", y=1 - 44 / (height + 20 * (len(lines) - 1)),
-                                 yanchor="top"),
-                      height=height + 20 * (len(lines) - 1), font=_FONT,
-                      margin=dict(l=10, r=10, t=top, b=10), legend=dict(orientation="h", y=-0.18),
-                      hoverlabel=dict(align="left"))
+    return dict(title=dict(text="<br>".join(html.escape(line, quote=False) for line in lines), x=0.01,
+                           xanchor="left", yref="container", y=1 - 44 / (height + 20 * (len(lines) - 1)),
+                           yanchor="top"),
+                height=height + 20 * (len(lines) - 1), font=_FONT,
+                margin=dict(l=10, r=10, t=top, b=10), legend=dict(orientation="h", y=-0.18),
+                hoverlabel=dict(align="left"))
+
+
+def _base(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
+    fig.update_layout(**_base_layout(title, height))
     _apply_template(fig)
     return fig
 
@@ -117,30 +120,54 @@ def _axes(i: int) -> tuple[str, str]:
     return f"x{n}", f"y{n}"
 
 
-_P = TypeVar("_P", bound=Hashable)
-_M = TypeVar("_M", bound=Hashable)
+def _merge(into: dict, update: Mapping) -> None:
+    """``update`` merged into ``into`` as ``update_layout`` merges: nested dicts key by key, other values replaced."""
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
-def _panels(panels: Sequence[_P], members: Sequence[_M], groups: Mapping[tuple, pd.DataFrame]
-            ) -> Iterator[tuple[int, str, str, _P, list[tuple[_M, pd.DataFrame]]]]:
-    """Each subplot of a grid figure with what it draws.
+def _figure(traces: list[dict], layout: dict, title: str, height: int) -> go.Figure:
+    """A figure from plain trace and layout dicts with :func:`_base`'s look, built without Plotly's validation.
 
-    Yields ``(i, xaxis, yaxis, panel, parts)`` per panel, where ``parts`` are the
-    ``(member, groups[(panel, member)])`` in ``members`` order whose group exists and has rows.
+    Why unvalidated: Plotly validates every property of every trace on construction; for the
+    subplot grids (80-160 traces: a line or a point cloud per model x category) that was about
+    80% of building the rate curves and the calibration panels, the two costliest steps of a
+    selection change on the Failure rates page. The dicts are compsem's own literals; Plotly
+    builds its own templates this way (``_validate=False``). ``tests/test_figures.py`` rebuilds
+    each such figure with validation and checks that it is the same figure. Changes made to the
+    returned figure (a threshold line, a caller's update) are validated as usual.
     """
-    for i, panel in enumerate(panels):
-        xa, ya = _axes(i)
-        parts = [(m, groups[(panel, m)]) for m in members
-                 if (panel, m) in groups and not groups[(panel, m)].empty]
-        yield i, xa, ya, panel, parts
+    if not layout.get("shapes"):  # Plotly drops an empty list when it validates; so does this
+        layout.pop("shapes", None)
+    _merge(layout, _base_layout(title, height))
+    fig = go.Figure(data=traces, layout=layout, _validate=False)
+    fig._validate = True
+    fig.layout._validate = True
+    for trace in fig.data:
+        trace._validate = True
+    _apply_template(fig)
+    return fig
 
 
 def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool,
-                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06) -> go.Figure:
+                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
+                 title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
+    """A subplot grid of ``traces`` (plain dicts) through :func:`_figure`.
+
+    ``xaxes`` / ``yaxes`` go to every x / y axis of the grid, as ``update_xaxes`` / ``update_yaxes`` would.
+    """
     layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), shared, round(v_space, 4), h_space))
     layout["shapes"] = shapes
-    layout["annotations"] = list(layout.get("annotations", [])) + annotations
-    return go.Figure(data=traces, layout=layout)
+    if annotations:
+        layout["annotations"] = list(layout.get("annotations", [])) + annotations
+    for key in list(layout):
+        extra = xaxes if key.startswith("xaxis") else yaxes if key.startswith("yaxis") else None
+        if extra:
+            _merge(layout[key], extra)
+    return _figure(traces, layout, title, height)
 
 
 def _hline(i: int, y: float, dash: str, color: str) -> dict:

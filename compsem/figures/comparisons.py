@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
-from compsem.figures._style import _base, _is_control, _label, cat_label
+from compsem.figures._style import _base, _figure, _is_control, _label, cat_label
 from compsem.formatting import format_pvalue
 from compsem.labels import labels_of
 from compsem.palette import model_colors
@@ -121,7 +121,7 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
         reference = refs.iloc[0] if len(refs) else None
     if reference in models:  # the reference leads every group, whatever the row order
         models = [reference] + [m for m in models if m != reference]
-    fig = go.Figure()
+    traces = []
     colour = model_colors(models)
     for model in models:
         sub = table[table["model"] == model].set_index("category").reindex(cats)
@@ -132,8 +132,8 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
         custom = [[int(n) if n == n else 0, float(lo), float(hi), str(m).replace("_", " ") if isinstance(m, str)
                    else ""] for n, lo, hi, m in zip(sub["n"], sub[low], sub[high], sub["meaning"])]
         fmt = ".0%" if statistic == "rate" else ".3f"
-        fig.add_trace(go.Bar(
-            x=x, y=y, name=_label(model, labels), customdata=custom,
+        traces.append(dict(
+            type="bar", x=x, y=y, name=_label(model, labels), customdata=custom,
             marker=dict(color=colour[model],
                         pattern=dict(shape="/" if is_ref else "")),
             error_y=dict(type="data", symmetric=False, array=sub[high].to_numpy(dtype=float) - y,
@@ -142,18 +142,23 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
                           + ("mean score" if statistic == "mean" else "%{customdata[3]}")
                           + f": %{{y:{fmt}}}<br>95% CI %{{customdata[1]:{fmt}}}–%{{customdata[2]:{fmt}}} "
                             "(n = %{customdata[0]})<extra></extra>"))
+    # Plain dicts through _figure: the page redraws these bars on every change. The threshold line and its
+    # label are what add_hline(annotation_position="top left") would add.
     shapes = [dict(type="rect", xref="x", x0=i - 0.5, x1=i + 0.5, yref="paper", y0=0, y1=1, fillcolor="#eeeeee",
-                   opacity=0.5, layer="below", line_width=0) for i, c in enumerate(cats) if _is_control(c)]
-    fig.update_layout(shapes=shapes, barmode="group", bargap=0.18, bargroupgap=0.04)
-    fig.update_xaxes(categoryorder="array", categoryarray=x)
+                   opacity=0.5, layer="below", line=dict(width=0)) for i, c in enumerate(cats) if _is_control(c)]
+    layout: dict = dict(barmode="group", bargap=0.18, bargroupgap=0.04,
+                        xaxis=dict(categoryorder="array", categoryarray=x))
     if statistic == "mean":
-        fig.update_yaxes(title_text="mean score (0-1)", range=[0, 1.05])
+        layout["yaxis"] = dict(title=dict(text="mean score (0-1)"), range=[0, 1.05])
         if threshold is not None:
-            fig.add_hline(y=threshold, line_dash="dash", line_color="#444", annotation_text=f"threshold {threshold:g}",
-                          annotation_position="top left")
+            shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=threshold, y1=threshold,
+                               line=dict(color="#444", dash="dash")))
+            layout["annotations"] = [dict(showarrow=False, text=f"threshold {threshold:g}", x=0, xanchor="left",
+                                          xref="x domain", y=threshold, yanchor="bottom", yref="y")]
         title = "Mean score per category and model, with 95% bootstrap CI (hatched: the reference)"
     else:
-        fig.update_yaxes(title_text="share of pairs ≥ threshold", range=[0, 1.05], tickformat=".0%")
+        layout["yaxis"] = dict(title=dict(text="share of pairs ≥ threshold"), range=[0, 1.05], tickformat=".0%")
         at = f"{threshold:g}" if threshold is not None else "the threshold"
         title = f"Share of pairs ≥ {at}: failure rate (pass rate for positive controls), with 95% bootstrap CI"
-    return _base(fig, title, height=500)
+    layout["shapes"] = shapes
+    return _figure(traces, layout, title, height=500)

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import sort_categories
-from compsem.figures._style import PALETTE, _base, _grid_figure, _hline, _label, _panels, _vline, cat_label, escape
+from compsem.figures._style import PALETTE, _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
 from compsem.labels import labels_of
 from compsem.palette import model_colors
 
@@ -53,28 +53,27 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
     labels = labels_of(table, labels)
     cats = sort_categories(table["category"].unique())
     models = list(dict.fromkeys(table["model"]))
-    z: list[list[float]] = []
-    text: list[list[str]] = []
-    custom: list[list[list[object]]] = []
+    # One pass over the rows into a (model, category) lookup, not a sub-frame and a row Series per cell:
+    # this heatmap is redrawn on every threshold change.
+    cells: dict[tuple, tuple] = {}
+    for key in zip(table["model"], table["category"], table["rate"].to_numpy(), table["rate_ci_low"].to_numpy(),
+                   table["rate_ci_high"].to_numpy(), table["n"].to_numpy(), table["meaning"],
+                   table["threshold"].to_numpy()):
+        cells.setdefault(key[:2], key[2:])
+    z, text, custom = [], [], []
     for model in models:
-        sub = table[table["model"] == model].set_index("category")
-        row_z: list[float] = []
-        row_t: list[str] = []
-        row_c: list[list[object]] = []
+        row_z, row_t, row_c = [], [], []
         for c in cats:
-            if c not in sub.index:
-                row_z.append(np.nan)
-                row_t.append("")
-                row_c.append(["", "", "", "", ""])
+            cell = cells.get((model, c))
+            if cell is None:
+                row_z.append(np.nan), row_t.append(""), row_c.append(["", "", "", "", ""])
                 continue
-            r = sub.loc[c]
-            row_z.append(float(r["rate"]))
-            row_t.append(f"{100 * r['rate']:.0f}%<br>[{100 * r['rate_ci_low']:.0f}–{100 * r['rate_ci_high']:.0f}]")
-            row_c.append([f"{100 * r['rate_ci_low']:.0f}%", f"{100 * r['rate_ci_high']:.0f}%", int(r["n"]),
-                          str(r["meaning"]).replace("_", " "), f"{float(r['threshold']):.3g}"])
-        z.append(row_z)
-        text.append(row_t)
-        custom.append(row_c)
+            rate, low, high, n, meaning, t = cell
+            row_z.append(float(rate))
+            row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
+            row_c.append([f"{100 * low:.0f}%", f"{100 * high:.0f}%", int(n), str(meaning).replace("_", " "),
+                          f"{float(t):.3g}"])
+        z.append(row_z), text.append(row_t), custom.append(row_c)
     fig = go.Figure(go.Heatmap(
         z=z, x=[cat_label(c) for c in cats], y=[_label(m, labels) for m in models], text=text,
         texttemplate="%{text}", customdata=custom, colorscale="Reds", zmin=0, zmax=1,
@@ -102,32 +101,38 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
     colors = model_colors(models)
     cols = 3
     rows = math.ceil(len(cats) / cols)
-    # keyed (panel, line): one panel per category
-    groups = {key: grp.sort_values("threshold") for key, grp in curves.groupby(["category", "model"], sort=False)}
-    traces: list[dict] = []
-    shapes: list[dict] = []
-    for i, xa, ya, cat, parts in _panels(cats, models, groups):
-        for model, sub in parts:
+    # Row positions per (model, category) and two numeric columns, not a sorted sub-frame per line: this
+    # figure is rebuilt on every selection change.
+    where = curves.groupby(["model", "category"], sort=False).indices
+    all_t, all_rate = curves["threshold"].to_numpy(), curves["rate"].to_numpy()
+    traces, shapes = [], []
+    for i, cat in enumerate(cats):
+        xa, ya = _axes(i)
+        for model in models:
+            rows_at = where.get((model, cat))
+            if rows_at is None or not len(rows_at):
+                continue
+            rows_at = rows_at[np.argsort(all_t[rows_at], kind="stable")]
+            ts, rates = all_t[rows_at], all_rate[rows_at]
             name = _label(model, labels)
-            traces.append(dict(type="scatter", x=sub["threshold"].to_numpy(), y=sub["rate"].to_numpy(), mode="lines",
+            traces.append(dict(type="scatter", x=ts, y=rates, mode="lines",
                                name=name, legendgroup=model, showlegend=i == 0, xaxis=xa, yaxis=ya,
                                line=dict(color=colors[model], width=2),
                                hovertemplate=f"{name}<br>t = %{{x:.2f}}: %{{y:.0%}}<extra>{cat_label(cat)}</extra>"))
             if marks and model in marks and not math.isnan(marks[model]):
                 t_m = marks[model]
-                y_m = float(sub["rate"].to_numpy()[np.abs(sub["threshold"].to_numpy() - t_m).argmin()])
+                y_m = float(rates[np.abs(ts - t_m).argmin()])
                 traces.append(dict(type="scatter", x=[t_m], y=[y_m], mode="markers", legendgroup=model,
                                    showlegend=False, xaxis=xa, yaxis=ya,
                                    marker=dict(color=colors[model], size=9, symbol="diamond"),
                                    hovertemplate=f"{name}: calibrated t = {t_m:.3f}<extra></extra>"))
         if threshold is not None:
             shapes.append(_vline(i, threshold, "dash", "#444"))
-    fig = _grid_figure(traces, rows, cols, [cat_label(c) for c in cats], True, shapes, [],
-                       0.12 / max(rows - 1, 1) + 0.04)
-    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
-    fig.update_xaxes(range=[0, 1])
-    return _base(fig, "Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; "
-                      "◆: calibrated threshold)", height=240 * rows + 120)
+    return _grid_figure(traces, rows, cols, [cat_label(c) for c in cats], True, shapes, [],
+                        0.12 / max(rows - 1, 1) + 0.04,
+                        title="Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; "
+                              "◆: calibrated threshold)", height=240 * rows + 120,
+                        xaxes=dict(range=[0, 1]), yaxes=dict(range=[-0.03, 1.03], tickformat=".0%"))
 
 
 def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = None,
@@ -148,17 +153,21 @@ def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = 
     cat_colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}
     cols = min(3, max(len(models), 1))
     rows = math.ceil(len(models) / cols)
-    # keyed (panel, colour): one panel per model
-    groups = dict(tuple(results.groupby(["model", "category"], sort=False)))
-    traces: list[dict] = []
-    shapes: list[dict] = []
-    notes: list[dict] = []
-    for i, xa, ya, model, parts in _panels(models, cats, groups):
-        for cat, part in parts:
-            custom = np.column_stack([[escape(a, 60, 160) for a in part["sentence_a"]],
-                                      [escape(b, 60, 160) for b in part["sentence_b"]]])
+    # Row positions per (model, category) and the four columns drawn, not a sub-frame of every column per panel.
+    where = results.groupby(["model", "category"], sort=False).indices
+    raw, score = results["raw_score"].to_numpy(), results["score"].to_numpy()
+    sentence_a, sentence_b = results["sentence_a"].to_numpy(), results["sentence_b"].to_numpy()
+    traces, shapes, notes = [], [], []
+    for i, model in enumerate(models):
+        xa, ya = _axes(i)
+        for cat in cats:
+            part = where.get((model, cat))
+            if part is None or not len(part):
+                continue
+            custom = np.column_stack([[escape(a, 60, 160) for a in sentence_a[part]],
+                                      [escape(b, 60, 160) for b in sentence_b[part]]])
             traces.append(dict(
-                type="scatter", x=part["raw_score"].to_numpy(), y=part["score"].to_numpy(), mode="markers",
+                type="scatter", x=raw[part], y=score[part], mode="markers",
                 name=cat_label(cat), legendgroup=cat, showlegend=i == 0, xaxis=xa, yaxis=ya,
                 marker=dict(color=cat_colors[cat], size=5, opacity=0.7), customdata=custom,
                 hovertemplate="raw %{x:.4g} → score %{y:.3f}<br>A: %{customdata[0]}<br>B: %{customdata[1]}"
@@ -170,9 +179,8 @@ def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = 
             shapes.append(_hline(i, t_m, "dot", "#2ca02c"))
             notes.append(dict(xref=f"{xa} domain", x=1, yref=ya, y=t_m, text=f"calibrated {t_m:.2f}",
                               showarrow=False, xanchor="right", yanchor="top", font=dict(size=11, color="#2ca02c")))
-    fig = _grid_figure(traces, rows, cols, [_label(m, labels) for m in models], False, shapes, notes,
-                       0.14 / max(rows - 1, 1) + 0.05)
-    fig.update_yaxes(range=[-0.05, 1.05])
-    fig.update_xaxes(title_text="raw output", title_font_size=11)
-    return _base(fig, "Raw model output vs normalized 0-1 score (dashed: chosen threshold; dotted green: "
-                      "the model's calibrated threshold)", height=280 * rows + 130)
+    return _grid_figure(traces, rows, cols, [_label(m, labels) for m in models], False, shapes, notes,
+                        0.14 / max(rows - 1, 1) + 0.05,
+                        title="Raw model output vs normalized 0-1 score (dashed: chosen threshold; dotted green: "
+                              "the model's calibrated threshold)", height=280 * rows + 130,
+                        xaxes=dict(title=dict(text="raw output", font=dict(size=11))), yaxes=dict(range=[-0.05, 1.05]))

@@ -52,6 +52,7 @@ from compsem.stats.inference import (
                                      holm,
                                      mann_whitney,
                                      mean_and_rate_ci,
+                                     mean_and_rate_cis,
                                      wilcoxon_paired,
 )
 from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
@@ -71,6 +72,6 @@ __all__ = [
     "TestResult", "best_and_worst", "bootstrap_ci", "build_table", "calibrated_thresholds", "cohens_d",
     "describe_scores", "describe_with_ci", "effect_rows", "effect_size_table", "export_names", "failure_rates",
     "failure_rates_at", "family_comparison", "family_failure_rates", "findings", "holm", "mann_whitney",
-    "mean_and_rate_ci", "model_comparison", "objective_findings", "pair_table", "rates_with_ci", "roc_auc_by_category",
-    "wilcoxon_paired",
+    "mean_and_rate_ci", "mean_and_rate_cis", "model_comparison", "objective_findings", "pair_table", "rates_with_ci",
+    "roc_auc_by_category", "wilcoxon_paired",
 ]

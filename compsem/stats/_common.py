@@ -97,12 +97,14 @@ def _models(data: pd.DataFrame) -> list[str]:
 
 def _cells(data: pd.DataFrame, cats: list[str]):
     """(model, category, scores) for every model (in order of appearance) and category in ``cats`` that has scores."""
-    groups = {key: grp["score"].to_numpy() for key, grp in data.groupby(["model", "category"], sort=False)}
+    # Row positions per cell (in row order) into the score column, not a sub-frame per cell.
+    score = data["score"].to_numpy()
+    where = data.groupby(["model", "category"], sort=False).indices
     for model in _models(data):
         for cat in cats:
-            s = groups.get((model, cat))
-            if s is not None:
-                yield model, cat, s
+            at = where.get((model, cat))
+            if at is not None:
+                yield model, cat, score[at]
 
 
 def _model_meta(data: pd.DataFrame) -> dict[str, tuple[str, str]]:

@@ -83,11 +83,16 @@ def calibrated_thresholds(df: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("calibrating a threshold needs negative_control or near_miss_control pairs; "
                          "the results have neither")
     meta = _model_meta(data)
+    # Masks and row positions computed once, not three filters per model (this runs on a dashboard selection change).
+    score = data["score"].to_numpy()
+    is_pos = (data["category"] == "positive_control").to_numpy()
+    is_neg = data["category"].isin(["negative_control", "near_miss_control"]).to_numpy()
+    where = data.groupby("model", sort=False).indices
+    none = np.empty(0, dtype=np.intp)
     rows = []
     for model in _models(data):
-        sub = data[data["model"] == model]
-        pos = sub.loc[sub["category"] == "positive_control", "score"].to_numpy()
-        neg = sub.loc[sub["category"].isin(["negative_control", "near_miss_control"]), "score"].to_numpy()
+        at = where.get(model, none)
+        pos, neg = score[at[is_pos[at]]], score[at[is_neg[at]]]
         row = {"model": model, "kind": meta[model][0], "objective": meta[model][1], "threshold": math.nan,
                "youden_j": math.nan, "tpr": math.nan, "fpr": math.nan, "n_pos": int(pos.size), "n_neg": int(neg.size)}
         if pos.size and neg.size:

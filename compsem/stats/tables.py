@@ -26,7 +26,7 @@ from compsem.stats._common import (
     _prepare,
     _thresholds,
 )
-from compsem.stats.inference import mean_and_rate_ci
+from compsem.stats.inference import mean_and_rate_cis
 
 
 # -- descriptive statistics ------------------------------------------------------------------
@@ -66,14 +66,24 @@ def _rates_table(data: pd.DataFrame, thresholds_for: Mapping[str, list[float]]) 
     meta = _model_meta(data)
     info = _category_info(data)
     cats = sort_categories(info)
-    rows = []
+    text: dict[str, list] = {"model": [], "kind": [], "objective": [], "category": [], "meaning": []}
+    thresholds, sizes, counts = [], [], []
+    # Column-wise, every threshold of a cell at once: the rate curves read 101 thresholds per cell, and a
+    # row dict per (cell, threshold) cost more than the counting. k = #{s >= t} = n - #{s < t}, exact.
     for model, cat, s in _cells(data, cats):
-        for t in thresholds_for[model]:
-            k = int((s >= t).sum())
-            rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-                         "threshold": t, "n": int(s.size), "n_at_or_above": k, "rate": k / s.size,
-                         "meaning": _meaning(info[cat])})
-    return pd.DataFrame(rows, columns=_RATE_COLUMNS)
+        ts = np.asarray(thresholds_for[model], dtype=float)
+        m = ts.size
+        for column, value in (("model", model), ("kind", meta[model][0]), ("objective", meta[model][1]),
+                              ("category", cat), ("meaning", _meaning(info[cat]))):
+            text[column] += [value] * m
+        thresholds.append(ts)
+        sizes.append(np.full(m, s.size, dtype=np.int64))
+        counts.append(s.size - np.searchsorted(np.sort(s), ts, side="left").astype(np.int64))
+    if not thresholds:
+        return pd.DataFrame([], columns=_RATE_COLUMNS)
+    n, k = np.concatenate(sizes), np.concatenate(counts)
+    table = {**text, "threshold": np.concatenate(thresholds), "n": n, "n_at_or_above": k, "rate": k / n}
+    return pd.DataFrame(table)[_RATE_COLUMNS]
 
 
 def failure_rates(df: pd.DataFrame, thresholds: float | Sequence[float]) -> pd.DataFrame:
@@ -178,7 +188,8 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
 
     The intervals are :func:`bootstrap_ci` (percentile, ``confidence=0.95``) of the mean and of
     the rate = share of scores >= threshold; every cell uses the same ``seed``, so a cell's
-    interval does not depend on which other cells are in the table.
+    interval does not depend on which other cells are in the table (:func:`mean_and_rate_cis`
+    computes them all, with one resampling per sample size).
 
     Args:
         df: tidy results.
@@ -195,18 +206,30 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
     """
     data = _prepare(df)
     t = _finite(threshold, "threshold")
+    return _describe_with_ci(data, {m: t for m in _models(data)}, n_resamples, seed)
+
+
+_DESCRIBE_CI_COLUMNS = ["model", "kind", "objective", "category", "n", "mean", "mean_ci_low", "mean_ci_high", "rate",
+                        "rate_ci_low", "rate_ci_high", "meaning"]
+
+
+def _describe_with_ci(data: pd.DataFrame, threshold_of: Mapping[str, float], n_resamples: int, seed: int | None
+                      ) -> pd.DataFrame:
+    """:func:`describe_with_ci` of the prepared results, each model read at ``threshold_of[model]``."""
     info = _category_info(data)
     meta = _model_meta(data)
     cats = sort_categories(info)
+    cells = list(_cells(data, cats))
+    # One bootstrap per sample size for the whole table, the same numbers as one call per cell.
+    cis = mean_and_rate_cis([s for _m, _c, s in cells], [threshold_of[m] for m, _c, _s in cells],
+                            n_resamples=n_resamples, seed=seed)
     rows = []
-    for model, cat, s in _cells(data, cats):
-        m, r = mean_and_rate_ci(s, t, n_resamples=n_resamples, seed=seed)
+    for (model, cat, _s), (m, r) in zip(cells, cis):
         rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
                      "n": m.n, "mean": m.estimate, "mean_ci_low": m.low, "mean_ci_high": m.high,
                      "rate": r.estimate, "rate_ci_low": r.low, "rate_ci_high": r.high,
                      "meaning": _meaning(info[cat])})
-    return pd.DataFrame(rows, columns=["model", "kind", "objective", "category", "n", "mean", "mean_ci_low",
-                                       "mean_ci_high", "rate", "rate_ci_low", "rate_ci_high", "meaning"])
+    return pd.DataFrame(rows, columns=_DESCRIBE_CI_COLUMNS)
 
 
 # -- headline tables and sentences -----------------------------------------------------------
@@ -275,15 +298,15 @@ def rates_with_ci(df: pd.DataFrame, threshold: float | None, n_resamples: int = 
     if threshold is not None:
         return describe_with_ci(df, threshold, n_resamples=n_resamples).assign(threshold=threshold)
     cal = calibrated_thresholds(df)
-    parts = []
-    for model, t in zip(cal["model"], cal["threshold"]):
-        if math.isnan(t):
-            continue
-        sub = describe_with_ci(df[df["model"] == model], float(t), n_resamples=n_resamples)
-        parts.append(sub.assign(threshold=float(t)))
-    if not parts:
+    threshold_of = {m: float(t) for m, t in zip(cal["model"], cal["threshold"]) if not math.isnan(t)}
+    if not threshold_of:
         raise ValueError("no model has both positive and negative controls to calibrate a threshold")
-    return pd.concat(parts, ignore_index=True)
+    # Every calibrated model in one table: the rows and numbers of one describe_with_ci per model at its own
+    # threshold (the resample indices depend on the sample size only), with a bootstrap per size, not per model.
+    data = _prepare(df)
+    data = data[data["model"].isin(list(threshold_of)).to_numpy()]
+    table = _describe_with_ci(data, threshold_of, n_resamples, 0)
+    return table.assign(threshold=table["model"].map(threshold_of).astype(float))
 
 
 def pair_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,27 @@
+"""What every subcommand shares: exit codes, the error line, the ``--backend`` option.
+
+Private to :mod:`compsem.cli`. Nothing here imports more than the standard library, so
+``compsem --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 1
+
+
+def fail(message: str) -> int:
+    """Prints ``compsem: error: MESSAGE`` on stderr and returns the bad-input exit code (1)."""
+    print(f"compsem: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def add_backend(p: argparse.ArgumentParser) -> None:
+    """The ``--backend`` option of the commands that score with transformer models."""
+    # The choices are spelled out here (not imported) so `compsem --help` stays instant.
+    p.add_argument("--backend", choices=["torch", "onnx-int8"], default="torch",
+                   help="torch: fp32 PyTorch, the study's numbers (default); onnx-int8: the transformer models "
+                   "exported once to int8 ONNX Runtime (several times faster, scores within the tolerance in "
+                   "the README)")

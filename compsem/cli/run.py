@@ -1,0 +1,78 @@
+"""``compsem run``: score pairs with models, write results, statistics and a report (:func:`compsem.pipeline.run`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from compsem.cli._common import EXIT_OK, add_backend, fail
+
+
+class _Bars:
+    """One tqdm bar per model, created lazily; silent when not on a terminal or --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, model: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        from tqdm.auto import tqdm
+
+        bar = self.bars.get(model)
+        if bar is None:
+            bar = self.bars[model] = tqdm(total=total, desc=model.rsplit("/", 1)[-1][:28], unit="pair",
+                                          leave=True, file=sys.stderr)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+
+def _report_scoring(scoring: Any) -> None:
+    """Cache warnings and skipped models, on stderr, as soon as scoring is done."""
+    for msg in scoring.cache_messages:
+        print(f"compsem: warning: {msg}", file=sys.stderr)
+    for m in scoring.failed:
+        print(f"compsem: skipped {m.model}: {m.error}", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Exit 0 when the run wrote its files, 1 when it could not run (the message says why)."""
+    from compsem.pipeline import RunError, grid_models, run
+
+    if args.grid:
+        if args.models:
+            return fail("give either --grid or --models, not both")
+        args.models = grid_models()
+        if not args.models:
+            return fail("--grid: no trained adapter is usable here (see `compsem models`)")
+    try:
+        outcome = run(args.pairs, args.models, thresholds=args.thresholds, out=args.out, batch_size=args.batch_size,
+                      use_cache=not args.no_cache, cache_dir=args.cache_dir, backend=args.backend,
+                      progress=_Bars(args.quiet), on_scored=_report_scoring)
+    except RunError as exc:
+        return fail(str(exc))
+    print(outcome.summary())
+    for p in outcome.paths:
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Registers ``run``."""
+    p = sub.add_parser("run", help="score pairs with models and write results, statistics and a report")
+    p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
+    p.add_argument("--models", nargs="+", metavar="KEY",
+                   help="registry keys or aliases (default: every model available offline)")
+    p.add_argument("--grid", action="store_true",
+                   help="the backbone × objective grid's models: every usable trained adapter and its bi-encoder")
+    p.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.8], metavar="T")
+    p.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--no-cache", action="store_true", help="score everything again")
+    p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    add_backend(p)
+    p.set_defaults(func=cmd_run)

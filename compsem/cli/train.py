@@ -1,0 +1,95 @@
+"""``compsem train`` and ``compsem augment-examples``: fine-tune a cross-encoder; show its augmentation examples.
+
+The library calls live in :mod:`compsem.train`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from compsem.cli._common import EXIT_OK, fail
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Exit 0 with the saved model's metrics, 1 when the data or the output folder is unusable."""
+    from compsem.datasets import DatasetError
+    from compsem.scoring import quiet_libraries
+    from compsem.train import train_cross_encoder
+
+    if args.out is not None:
+        from compsem.export import check_output_dir
+
+        try:
+            check_output_dir(args.out)
+        except ValueError as exc:
+            return fail(str(exc))
+    quiet_libraries()
+
+    try:
+        result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
+                                     out_dir=args.out, max_train_pairs=args.max_train_pairs,
+                                     batch_size=args.batch_size, progress=not args.quiet, method=args.method,
+                                     backbone=args.backbone, augment=args.augment)
+    except (DatasetError, FileNotFoundError, ValueError) as exc:
+        return fail(str(exc))
+    metrics = result.card.get("metrics", {})
+    print(f"saved {result.card.get('key')} to {result.folder}")
+    for name, value in metrics.items():
+        print(f"  {name}: {value:.4f}" if isinstance(value, float) else f"  {name}: {value}")
+    return EXIT_OK
+
+
+def cmd_augment_examples(args: argparse.Namespace) -> int:
+    """Prints the seeded minimal-edit examples of an augmented model's card, regenerated from the dataset."""
+    from compsem.datasets import DatasetError
+    from compsem.registry import UnknownModelError, get_spec
+    from compsem.train import card_examples
+
+    folder = Path(args.model)
+    if not folder.is_dir():
+        try:
+            spec = get_spec(args.model)
+        except UnknownModelError as exc:
+            return fail(str(exc))
+        folder = Path(spec.adapter or spec.path or "")
+        if not spec.card or not folder.is_dir():
+            return fail(f"{args.model} is not a model trained by `compsem train`")
+    try:
+        examples = card_examples(folder, args.data)
+    except (DatasetError, FileNotFoundError, ValueError) as exc:
+        return fail(str(exc))
+    if args.json:
+        print(json.dumps(examples, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for e in examples:
+        print(f"[{e['rule']}] {e['label']}\n  A: {e['sentence_a']}\n  B: {e['sentence_b']}")
+    return EXIT_OK
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Registers ``train`` and ``augment-examples``."""
+    p = sub.add_parser("train", help="train the packaged MiniLM as a cross-encoder (LoRA adapter) on one objective")
+    p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
+    p.add_argument("--method", choices=["lora", "full"], default="lora",
+                   help="lora: a small adapter over the packaged backbone (default); full: every weight (90 MB)")
+    p.add_argument("--backbone", choices=["minilm-l6", "mpnet-base"], default="minilm-l6",
+                   help="the packaged transformer the adapter goes on (mpnet-base: all-mpnet-base-v2, 110 M)")
+    p.add_argument("--augment", choices=["minimal-edits"],
+                   help="add rule-made minimal-edit hard negatives to the training split only")
+    p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--out", help="model folder (default: cache/models/<name>)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--max-train-pairs", type=int, help="train on the first N shuffled pairs (smoke runs)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("augment-examples", help="the seeded minimal-edit examples an augmented model's card lists, "
+                                                "regenerated from the dataset")
+    p.add_argument("model", help="registry key or model folder")
+    p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_augment_examples)
