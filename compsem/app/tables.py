@@ -169,7 +169,7 @@ def export_table(res: Results, name: str) -> Callable[[], str]:
     """A table of :data:`compsem.analysis.TABLES` as CSV text, read from the view's analysis when asked for."""
     def csv() -> str:
         try:
-            return safe_csv(an.read_table(name, analysis(res)), index=False)
+            return safe_csv(an.read_table(name, analysis(res)), index=False) or ""
         except ValueError as exc:
             return f"# not available for this selection: {exc}\n"
 
