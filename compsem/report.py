@@ -3,7 +3,7 @@
 Pure: takes the tables :func:`compsem.analysis.analyze` computed once and returns dicts and
 strings; nothing here computes a statistic, and :mod:`compsem.export` writes the files.
 ``build_summary``, ``build_comparison`` and ``render_report`` take the tidy results for
-callers that hold no :class:`~compsem.analysis.Analysis` (the dashboard).
+callers that hold no :class:`~compsem.analysis.Analysis` (the dashboard composes one).
 """
 
 from __future__ import annotations

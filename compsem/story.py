@@ -160,7 +160,9 @@ def _ci_rows(desc: pd.DataFrame, models: list[str], cats: list[str], labels: Map
 
 
 # -- the story -----------------------------------------------------------------------------------
-def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1000) -> list[Finding]:
+def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1000, *,
+                   described: pd.DataFrame | None = None, roc_auc: pd.DataFrame | None = None,
+                   calibrated: pd.DataFrame | None = None) -> list[Finding]:
     """The findings, in story order, computed from the tidy results at ``threshold``.
 
     Args:
@@ -168,6 +170,11 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
             the ``model_label`` column (:mod:`compsem.labels`), where present, names the models.
         threshold: the 0-1 threshold for rates.
         n_resamples: bootstrap resamples of the CIs in the charts.
+        described: :func:`compsem.stats.describe_with_ci` of ``results`` at ``threshold`` when already
+            computed (the dashboard's :class:`compsem.analysis.AtThreshold` has it); else computed here.
+        roc_auc: :func:`compsem.stats.roc_auc_by_category` of ``results`` when already computed.
+        calibrated: :func:`compsem.stats.calibrated_thresholds` of ``results`` when already computed
+            (an empty table where they cannot be calibrated).
 
     Returns:
         Up to six findings; an empty list when the results have no adversarial category.
@@ -177,7 +184,7 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
     """
     labels = labels_of(results)
     t = float(threshold)
-    desc = stats.describe_with_ci(results, t, n_resamples=n_resamples)
+    desc = described if described is not None else stats.describe_with_ci(results, t, n_resamples=n_resamples)
     kinds = dict(zip(desc["model"], desc["kind"]))
     cats = sort_categories(desc["category"].unique())
     adv = [c for c in cats if category_info(c).role == "adversarial"]
@@ -197,7 +204,9 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
     if (lead, "positive_control") in cell.index:
         pos = float(cell.at[(lead, "positive_control"), "mean"])
         higher = [c for c in adv if (lead, c) in cell.index and cell.at[(lead, c), "mean"] > pos]
-        auc = stats.roc_auc_by_category(results[results["model"] == lead]).set_index("category")["auc"]
+        # ROC-AUC is per model, so the lead's rows of the whole table are its own table
+        auc_table = roc_auc if roc_auc is not None else stats.roc_auc_by_category(results[results["model"] == lead])
+        auc = auc_table[auc_table["model"] == lead].set_index("category")["auc"]
         worst = min((c for c in adv if c in auc.index), key=lambda c: float(auc[c]))
         name = _label(labels, lead)
         if higher:
@@ -326,7 +335,8 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
 
     # 6. one threshold misleads
     try:
-        cal = stats.calibrated_thresholds(results).dropna(subset=["threshold"])
+        cal = (calibrated if calibrated is not None else stats.calibrated_thresholds(results)).dropna(
+            subset=["threshold"])
     except ValueError:
         cal = pd.DataFrame()
     if len(cal) >= 2:

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from compsem import stats
-from compsem.app import draw, scores, sidebar, state, views
+from compsem.app import draw, scores, sidebar, state, tables, views
 
 view = sidebar.start("Pairs browser", "One row per pair with every model's score. 'disagreement' is the "
                                         "highest minus the lowest score the models gave the pair.")
 res = scores.scores(view)
-table = stats.pair_table(res.frame)
+table = tables.pair_table(res)
 left, right = st.columns([2, 1])
 with left:
     query = state.text_input("Search sentences and ids", "q")

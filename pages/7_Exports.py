@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from compsem import stats
+from compsem import analysis
 from compsem.app import draw, scores, share, sidebar, tables
 
 view = sidebar.start("Exports", "Everything behind this view as files, computed when you click. Charts download "
@@ -15,5 +15,5 @@ st.download_button("Report (report.md)", tables.report_markdown(res, view), "rep
                    key="w.dl_report")
 share.download_button(res, view, "w.dl_html")
 st.subheader(f"Statistics tables (threshold {res.threshold:g}; rates also at 0.5 and 0.8)")
-for name in stats.export_names():
+for name in analysis.export_names():
     draw.csv_download(f"{name}.csv", tables.export_table(res, name), f"{name}.csv", f"w.dl_{name}")

@@ -27,3 +27,26 @@ def _private_cache(tmp_path_factory):
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture
+def stats_calls(monkeypatch):
+    """``stats_calls(*names)``: count the calls of those ``compsem.stats`` functions from now on (a dict, live)."""
+    from compsem import stats
+
+    def count(*names: str) -> dict[str, int]:
+        calls = dict.fromkeys(names, 0)
+
+        def wrap(name: str):
+            real = getattr(stats, name)
+
+            def counted(*args, **kwargs):
+                calls[name] += 1
+                return real(*args, **kwargs)
+            return counted
+
+        for name in names:
+            monkeypatch.setattr(stats, name, wrap(name))
+        return calls
+
+    return count

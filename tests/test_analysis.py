@@ -51,3 +51,30 @@ def test_a_comparison_that_cannot_be_computed_says_why():
 def test_no_thresholds_is_refused():
     with pytest.raises(ValueError, match="at least one threshold"):
         analyze(synthetic_results(), [])
+
+
+def test_thresholds_in_any_order_and_repeated_give_the_stats_tables():
+    results = synthetic_results()
+    a = analyze(results, [0.8, 0.5, 0.8])
+    assert a.thresholds == (0.8, 0.5, 0.8) and list(a.with_ci) == [0.8, 0.5]
+    pd.testing.assert_frame_equal(a.rates, stats.failure_rates(results, [0.8, 0.5]))
+    pd.testing.assert_frame_equal(a.family_rates, stats.family_failure_rates(results, [0.8, 0.5]))
+    assert a.findings == tuple(stats.findings(results, 0.8))
+
+
+def test_analyses_composed_from_the_same_parts_share_their_tables():
+    from compsem.analysis import AtThreshold, ThresholdFree, compose
+
+    results = synthetic_results()
+    free = ThresholdFree(results)
+    parts: dict[float, AtThreshold] = {}
+
+    def part(t: float) -> AtThreshold:
+        return parts.setdefault(t, AtThreshold(free, t))
+
+    report = compose(free, part, [0.6, 0.5, 0.8]).compute()
+    html = compose(free, part, [0.6, 0.8])
+    assert html.describe is report.describe and html.at(0.8) is report.at(0.8)
+    assert html.with_ci[0.6] is not None and html.at(0.6).with_ci is report.at(0.6).with_ci
+    with pytest.raises(KeyError):
+        html.at(0.5)

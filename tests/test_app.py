@@ -270,7 +270,7 @@ def _results():
 
 
 def test_exports_produce_every_file():
-    from compsem import stats
+    from compsem.analysis import export_names
     from compsem.app import tables
     from compsem.app.sidebar import View
 
@@ -278,7 +278,7 @@ def test_exports_produce_every_file():
     view = View(None, "app_pairs.csv", "", MODELS, (), 0.5)
     assert tables.pairs_csv(res)().startswith("pair_id,category,sentence_a")
     assert tables.report_markdown(res, view)().startswith("# compsem report")
-    for name in stats.export_names():
+    for name in export_names():
         text = tables.export_table(res, name)()
         assert text.count("\n") >= 2 or text.startswith("# not available"), name
 

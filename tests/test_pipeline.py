@@ -21,7 +21,7 @@ import pytest
 from run_fixture import synthetic_results
 from run_identity import RUN_FILES, compare_runs, differences, normalize
 
-from compsem import pipeline, stats
+from compsem import pipeline
 from compsem.analysis import analyze
 from compsem.cli import main
 from compsem.csv_safety import read_safe_csv
@@ -92,19 +92,8 @@ COUNTED = ("describe_scores", "failure_rates", "describe_with_ci", "family_compa
            "roc_auc_by_category", "calibrated_thresholds", "findings")
 
 
-def test_a_run_computes_each_statistic_once(tmp_path: Path, monkeypatch, capsys):
-    calls = {name: 0 for name in COUNTED}
-
-    def counting(name: str):
-        real = getattr(stats, name)
-
-        def counted(*args, **kwargs):
-            calls[name] += 1
-            return real(*args, **kwargs)
-        return counted
-
-    for name in COUNTED:
-        monkeypatch.setattr(stats, name, counting(name))
+def test_a_run_computes_each_statistic_once(tmp_path: Path, monkeypatch, capsys, stats_calls):
+    calls = stats_calls(*COUNTED)
     results = synthetic_results()  # a bi-encoder, two cross-encoders (one NLI) and a baseline, with every control
 
     def fake_scoring(pairs, models, **_kwargs):

@@ -1,7 +1,7 @@
 """The "Does the objective matter?" page's data: the trained models, their cards, their scores and table.
 
-The statistics are :func:`compsem.objectives.comparison_table`; this module caches them and
-picks the models whatever the sidebar selects.
+The statistics are the grid of the view's analysis (:meth:`compsem.analysis.AtThreshold.grid`); this
+module picks the models whatever the sidebar selects.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from compsem.app import data, scores, views
+from compsem.app import data, scores, tables, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
 from compsem.registry import Resolution
@@ -74,27 +74,25 @@ def objective_scores(view: View, models: Sequence[str]) -> Results:
     return scores.scores(replace(view, models=tuple(models)))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _grid_table(key: tuple, _frame: pd.DataFrame, threshold: float, cells: tuple) -> pd.DataFrame:
+def objective_table(res: Results) -> pd.DataFrame | None:
+    """The backbone × objective grid (:func:`compsem.grid.grid_table`) at the view's threshold, from its analysis.
+
+    With no adapter scored, the MiniLM bi-encoder alone, as the reference. A ValueError (no reference
+    scores) becomes a warning and ``None``.
+    """
     from compsem import grid, objectives
 
-    table = grid.grid_table(_frame, cells, threshold)
-    if table.empty:  # no adapter has scores: the MiniLM bi-encoder alone, as the reference
-        table = objectives.comparison_table(_frame[_frame["model"] == objectives.REFERENCE], threshold)
-        table = table.assign(backbone="minilm-l6", column="bi-encoder")[grid.GRID_COLUMNS]
-    return table
-
-
-def objective_table(res: Results) -> pd.DataFrame | None:
-    """The backbone × objective grid (:func:`compsem.grid.grid_table`) at the view's threshold, cached.
-
-    A ValueError (no reference scores) becomes a warning and ``None``.
-    """
+    part = tables.at(res)
     try:
-        return _grid_table(res.key, res.frame, res.threshold, tuple(usable_cells()))
+        table = part.grid(tuple(usable_cells()))
+        if table.empty:  # no adapter has scores: the MiniLM bi-encoder alone, as the reference
+            alone = res.frame[res.frame["model"] == objectives.REFERENCE]
+            table = objectives.comparison_table(alone, res.threshold, described=part.with_ci)
+            table = table.assign(backbone="minilm-l6", column="bi-encoder")[grid.GRID_COLUMNS]
     except ValueError as exc:
         st.warning(f"Objective comparison: {views.md_escape(exc)}")
         return None
+    return table.copy()
 
 
 __all__ = ["objective_availability", "objective_models", "objective_resolutions", "objective_scores",

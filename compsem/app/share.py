@@ -3,33 +3,35 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
-from compsem import report
+from compsem.analysis import Analysis
+from compsem.app import tables
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
 from compsem.html_report import RunData, render_html
+from compsem.report import comparison_dict, summary_dict
 
 
 @st.cache_data(show_spinner="Building the HTML report…", max_entries=8)
-def _html(key: tuple, _frame, thresholds: tuple[float, ...], meta: tuple) -> str:
-    summary = report.build_summary(_frame, list(thresholds), dict(meta))
-    comparison = report.build_comparison(_frame)
-    return render_html(RunData(_frame, summary, comparison), "compsem report")
+def _html(key: tuple, _frame: pd.DataFrame, _analysis: Analysis, thresholds: tuple[float, ...], meta: tuple) -> str:
+    summary = summary_dict(_analysis, dict(meta))
+    return render_html(RunData(_frame, summary, comparison_dict(_analysis.comparisons)), "compsem report")
 
 
-def html_report(res: Results, view: View):
-    """A callable returning the report's HTML, built from the view's cached scores when the button is pressed.
+def html_report(res: Results, view: View) -> Callable[[], str]:
+    """A callable returning the report's HTML, built from the view's analysis when the button is pressed.
 
     The same summary and comparison as ``compsem run`` writes, at the view's threshold and 0.8.
     """
     thresholds = tuple(dict.fromkeys([res.threshold, 0.8]))
     meta = (("pairs_source", view.pairs_label), ("n_pairs", int(res.frame["pair_id"].nunique())),
-            ("thresholds", list(thresholds)), ("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
+            ("thresholds", thresholds), ("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
             ("source", "compsem dashboard"))
-    return lambda: _html(res.key, res.frame, thresholds, tuple((k, tuple(v) if isinstance(v, list) else v)
-                                                                for k, v in meta))
+    return lambda: _html(res.key, res.frame, tables.analysis(res, thresholds), thresholds, meta)
 
 
 def download_button(res: Results, view: View, key: str) -> None:

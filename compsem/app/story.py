@@ -1,37 +1,23 @@
 """The Findings page: the story of the results, from the problem to what fixes it, for presenting.
 
 Every sentence, chart and example pair comes from :func:`compsem.story.story_findings` over the
-view's cached scores; nothing here computes a statistic.
+view's analysis (:func:`compsem.app.tables.story`); nothing here computes a statistic.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from compsem.app import draw, reranking, share, sidebar
-from compsem.app.scores import Results, scores
+from compsem.app import draw, reranking, share, sidebar, tables
+from compsem.app.scores import scores
 from compsem.app.views import md_escape
 from compsem.categories import category_label
-from compsem.story import ExamplePair, Finding, rerank_finding, story_findings
+from compsem.story import ExamplePair, rerank_finding
 from compsem.story_figures import finding_figure
 
 CAPTION = ("What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
            "what price. Every sentence is computed from the scores in view; each finding has one example pair from "
            "the pair set. Collapse the sidebar (‹‹) to present.")
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _findings(key: tuple, _frame, threshold: float) -> list[Finding]:
-    return story_findings(_frame, threshold)
-
-
-def findings(res: Results) -> list[Finding]:
-    """The view's findings, cached per selection and threshold; a ValueError becomes a warning."""
-    try:
-        return _findings(res.key, res.frame, res.threshold)
-    except ValueError as exc:
-        st.warning(f"Findings: {md_escape(exc)}")
-        return []
 
 
 def example(ex: ExamplePair, threshold: float, key: str) -> None:
@@ -67,7 +53,7 @@ def experiment(number: int) -> None:
 def render() -> None:
     view = sidebar.start("Findings", CAPTION)
     res = scores(view, prominent=True)
-    found = findings(res)
+    found = tables.story(res)
     if "cross-encoder" not in set(res.frame["kind"]):
         st.info("No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "
                 "sidebar (the trained MiniLM SICK-NLI model, for example) to see which objective fixes what.")

@@ -1,76 +1,137 @@
-"""Statistics of the view, cached per selection: the tables of :data:`compsem.stats.TABLES`, findings,
-effect sizes, the study comparison, figures that are costly to build, and the downloads.
+"""The view's statistics, read from its :class:`~compsem.analysis.Analysis`; costly figures; the downloads.
 
-Each cached function takes the selection's hashable ``key`` and the frame as an unhashed ``_frame``
-(hashing the frame on every re-render would cost more than the statistics). A ValueError from
-the statistics becomes a warning on the page and ``None``. The tables come back with the frame's
-display names beside each model key (:func:`compsem.labels.attach`); the downloads do not carry them.
+The analysis's parts are kept per selection (:func:`analysis`): one
+:class:`~compsem.analysis.ThresholdFree` per selection ``key``, one
+:class:`~compsem.analysis.AtThreshold` per (selection, threshold). Each part computes a table
+the first time a page reads it and keeps it, so a threshold change computes only what a page
+reads at the new threshold, never a threshold-free table. They are ``st.cache_resource``, not
+``st.cache_data``: shared read-only (a page never changes a table in place; what it shows is a
+copy with the display names, :func:`compsem.labels.attach`), because a copy of every table on
+every re-render would lose the tables computed since. The downloads read the same analysis,
+so an export and ``report.md`` hold the numbers the pages show (and ``compsem run`` writes).
+
+A ValueError from the statistics becomes a warning on the page and ``None``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from compsem import report, stats
+from compsem import analysis as an
+from compsem import report
 from compsem.app import data, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
 from compsem.csv_safety import safe_csv
 from compsem.export import pair_results_csv
 from compsem.labels import attach
+from compsem.story import Finding
+
+_T = TypeVar("_T")
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _table(name: str, key: tuple, _frame: pd.DataFrame, threshold: float | None) -> pd.DataFrame:
-    return stats.build_table(name, _frame, threshold)
+# -- the view's analysis: its parts kept per selection ----------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _threshold_free(key: tuple, _frame: pd.DataFrame) -> an.ThresholdFree:
+    return an.ThresholdFree(_frame)
 
 
-def table(name: str, res: Results) -> pd.DataFrame | None:
-    """The table ``name`` of :data:`compsem.stats.TABLES` for the view, cached; a ValueError becomes a warning.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _at_threshold(key: tuple, threshold: float, _free: an.ThresholdFree) -> an.AtThreshold:
+    return an.AtThreshold(_free, threshold)
 
-    A table that does not read the threshold is not recomputed when the threshold moves.
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _analysis(key: tuple, thresholds: tuple[float, ...], _free: an.ThresholdFree) -> an.Analysis:
+    return an.compose(_free, lambda t: _at_threshold(key, t, _free), thresholds)
+
+
+def analysis(res: Results, thresholds: Sequence[float] | None = None) -> an.Analysis:
+    """The view's analysis: its kept parts at ``thresholds`` (default :func:`compsem.analysis.view_thresholds`).
+
+    Composing computes nothing; a table is computed when it is first read, then kept (with its
+    part, or with the analysis for a table over all its thresholds at once).
     """
-    threshold = res.threshold if stats.TABLES[name].uses_threshold else None
+    ts = tuple(float(t) for t in (thresholds if thresholds is not None else an.view_thresholds(res.threshold)))
+    return _analysis(res.key, ts, _threshold_free(res.key, res.frame))
+
+
+def at(res: Results) -> an.AtThreshold:
+    """The view's tables at its threshold (the kept part)."""
+    return _at_threshold(res.key, float(res.threshold), _threshold_free(res.key, res.frame))
+
+
+def _guard(what: str, read: Callable[[], _T], default: _T) -> _T:
+    """``read()``; a ValueError from the statistics becomes a warning saying ``what`` failed, and ``default``."""
     try:
-        return attach(_table(name, res.key, res.frame, threshold), res.labels)
+        return read()
     except ValueError as exc:
-        st.warning(f"{name.replace('_', ' ')}: {views.md_escape(exc)}")
-        return None
+        st.warning(f"{what}: {views.md_escape(exc)}")
+        return default
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _findings(key: tuple, _frame: pd.DataFrame, threshold: float) -> list[str]:
-    return stats.findings(_frame, threshold)
+def _shown(table: pd.DataFrame, res: Results) -> pd.DataFrame:
+    """A copy of a kept table with the view's display names beside each model key."""
+    shown = attach(table, res.labels)
+    return shown.copy() if shown is table else shown
+
+
+# -- what the pages show -------------------------------------------------------------------------
+def table(name: str, res: Results) -> pd.DataFrame | None:
+    """The table ``name`` of :data:`compsem.analysis.TABLES` for the view; a ValueError becomes a warning."""
+    found = _guard(name.replace("_", " "), lambda: an.read_table(name, analysis(res)), None)
+    return None if found is None else _shown(found, res)
 
 
 def findings(res: Results) -> list[str]:
-    """:func:`compsem.stats.findings` at the view's threshold, cached; a ValueError becomes a warning."""
-    try:
-        return _findings(res.key, res.frame, res.threshold)
-    except ValueError as exc:
-        st.warning(f"findings: {views.md_escape(exc)}")
-        return []
+    """:func:`compsem.stats.findings` at the view's threshold; when there are none, a warning says why."""
+    part = at(res)
+    if part.findings_error is not None:
+        st.warning(f"findings: {views.md_escape(part.findings_error)}")
+    return list(part.findings)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _rates_ci(key: tuple, _frame: pd.DataFrame, threshold: float | None, n_resamples: int) -> pd.DataFrame:
-    return stats.rates_with_ci(_frame, threshold, n_resamples=n_resamples)
+def story(res: Results) -> list[Finding]:
+    """The Findings page's story (:func:`compsem.story.story_findings`) at the view's threshold."""
+    return _guard("Findings", lambda: at(res).story, [])
 
 
-def rates_with_ci(res: Results, calibrated: bool, n_resamples: int = 1000) -> pd.DataFrame | None:
+def rates_with_ci(res: Results, calibrated: bool) -> pd.DataFrame | None:
     """Rate and mean per model x category with 95% bootstrap CIs, at the view's or each model's calibrated threshold."""
-    try:
-        return attach(_rates_ci(res.key, res.frame, None if calibrated else res.threshold, n_resamples), res.labels)
-    except ValueError as exc:
-        st.warning(f"Failure rates: {views.md_escape(exc)}")
-        return None
+    found = _guard("Failure rates", lambda: (_threshold_free(res.key, res.frame).calibrated_rates if calibrated
+                                             else at(res).rates_with_ci), None)
+    return None if found is None else _shown(found, res)
 
 
+def effect_rows(res: Results, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
+    """:func:`compsem.stats.effect_rows` for the view; a ValueError becomes a warning and no table."""
+    found, what = _guard("effect sizes", lambda: _threshold_free(res.key, res.frame).effect_rows(reference, rows),
+                         (None, views.reference_label(reference, res.labels)))
+    return (None if found is None else found.copy()), what
+
+
+def pair_table(res: Results) -> pd.DataFrame:
+    """One row per pair with every model's score (:func:`compsem.stats.pair_table`)."""
+    return _threshold_free(res.key, res.frame).pairs.copy()
+
+
+def study_comparison(res: Results) -> pd.DataFrame:
+    """The seed study's reported figures beside this view's (:func:`compsem.study.compare_with_study`)."""
+    return _threshold_free(res.key, res.frame).study.copy()
+
+
+def models_view(res: Results) -> pd.DataFrame:
+    """The models in the results with kind, objective, availability and what their score means."""
+    return views.models_view(list(dict.fromkeys(res.frame["model"])), data.model_resolutions())
+
+
+# -- figures that are costly to build ---------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=32)
 def _curves_figure(key: tuple, _curves: pd.DataFrame, marks: tuple) -> go.Figure:
     from compsem import figures
@@ -103,62 +164,23 @@ def calibration_figure(res: Results, marks: dict) -> go.Figure:
     return _calibration_figure(res.key, res.frame, tuple(sorted(marks.items())))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _effect_rows(key: tuple, _frame: pd.DataFrame, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
-    return stats.effect_rows(_frame, reference, rows)
-
-
-def effect_rows(res: Results, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
-    """:func:`compsem.stats.effect_rows` for the view, cached; a ValueError becomes a warning and no table."""
-    try:
-        return _effect_rows(res.key, res.frame, reference, rows)
-    except ValueError as exc:
-        st.warning(f"effect sizes: {views.md_escape(exc)}")
-        return None, views.reference_label(reference, res.labels)
-
-
-def models_view(res: Results) -> pd.DataFrame:
-    """The models in the results with kind, objective, availability and what their score means."""
-    return views.models_view(list(dict.fromkeys(res.frame["model"])), data.model_resolutions())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _study(key: tuple, _frame: pd.DataFrame) -> pd.DataFrame:
-    from compsem.study import compare_with_study
-
-    return compare_with_study(_frame)
-
-
-def study_comparison(res: Results) -> pd.DataFrame:
-    """The seed study's reported figures beside this view's (:func:`compsem.study.compare_with_study`)."""
-    return _study(res.key, res.frame)
-
-
 # -- downloads: computed when the button is pressed, not on every re-render ---------------------------
-@st.cache_data(show_spinner=False, max_entries=64)
-def _export_table(name: str, key: tuple, _frame: pd.DataFrame, threshold: float) -> str:
-    try:
-        return safe_csv(stats.build_table(name, _frame, threshold), index=False)
-    except ValueError as exc:
-        return f"# not available for this selection: {exc}\n"
-
-
 def export_table(res: Results, name: str) -> Callable[[], str]:
-    """A statistics table of :data:`compsem.stats.TABLES` as CSV text, computed when the download is asked for."""
-    return lambda: _export_table(name, res.key, res.frame, res.threshold)
+    """A table of :data:`compsem.analysis.TABLES` as CSV text, read from the view's analysis when asked for."""
+    def csv() -> str:
+        try:
+            return safe_csv(an.read_table(name, analysis(res)), index=False) or ""
+        except ValueError as exc:
+            return f"# not available for this selection: {exc}\n"
 
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _report(key: tuple, _frame: pd.DataFrame, thresholds: tuple[float, ...], meta: tuple) -> str:
-    return report.render_report(_frame, list(thresholds), dict(meta))
+    return csv
 
 
 def report_markdown(res: Results, view: View) -> Callable[[], str]:
-    """The run's report.md (compsem.report), rendered when the download is asked for."""
-    thresholds = tuple(dict.fromkeys([res.threshold, 0.5, 0.8]))
-    meta = (("pairs_source", view.pairs_label), ("n_pairs", int(res.frame["pair_id"].nunique())),
-            ("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")), ("source", "compsem dashboard"))
-    return lambda: _report(res.key, res.frame, thresholds, meta)
+    """The run's report.md (:func:`compsem.report.report_markdown`) of the view's analysis, when asked for."""
+    meta = {"pairs_source": view.pairs_label, "n_pairs": int(res.frame["pair_id"].nunique()),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source": "compsem dashboard"}
+    return lambda: report.report_markdown(analysis(res), meta)
 
 
 def pairs_csv(res: Results) -> Callable[[], str]:
@@ -166,5 +188,6 @@ def pairs_csv(res: Results) -> Callable[[], str]:
     return lambda: pair_results_csv(res.frame)
 
 
-__all__ = ["calibration_figure", "curves_figure", "effect_rows", "export_table", "findings", "models_view",
-           "pairs_csv", "rates_with_ci", "report_markdown", "study_comparison", "table"]
+__all__ = ["analysis", "at", "calibration_figure", "curves_figure", "effect_rows", "export_table", "findings",
+           "models_view", "pair_table", "pairs_csv", "rates_with_ci", "report_markdown", "story", "study_comparison",
+           "table"]

@@ -14,8 +14,8 @@ Three layers, as in ``scipy.stats``, one module each, all re-exported here:
   :mod:`~compsem.stats.compare` (model and family comparisons, effect sizes).
 * :mod:`~compsem.stats.findings` - the sentences read off those tables.
 
-:data:`TABLES` (:mod:`~compsem.stats.catalog`) names every table the dashboard shows or
-offers for download, with how to build it.
+The named tables a run writes and the dashboard shows are read from one
+:class:`compsem.analysis.Analysis`, which calls these functions once each.
 
 Conventions used throughout:
 
@@ -40,7 +40,6 @@ Example:
 from __future__ import annotations
 
 from compsem.stats._common import ALPHA, KIND_ORDER, REQUIRED_COLUMNS
-from compsem.stats.catalog import TABLES, TableSpec, build_table, export_names
 from compsem.stats.compare import effect_rows, effect_size_table, family_comparison, model_comparison
 from compsem.stats.findings import findings, objective_findings
 from compsem.stats.inference import (
@@ -68,9 +67,9 @@ from compsem.stats.tables import (
 )
 
 __all__ = [
-    "ALPHA", "KIND_ORDER", "REQUIRED_COLUMNS", "TABLES", "ConfidenceInterval", "EffectSize", "TableSpec",
-    "TestResult", "best_and_worst", "bootstrap_ci", "build_table", "calibrated_thresholds", "cohens_d",
-    "describe_scores", "describe_with_ci", "effect_rows", "effect_size_table", "export_names", "failure_rates",
+    "ALPHA", "KIND_ORDER", "REQUIRED_COLUMNS", "ConfidenceInterval", "EffectSize",
+    "TestResult", "best_and_worst", "bootstrap_ci", "calibrated_thresholds", "cohens_d",
+    "describe_scores", "describe_with_ci", "effect_rows", "effect_size_table", "failure_rates",
     "failure_rates_at", "family_comparison", "family_failure_rates", "findings", "holm", "mann_whitney",
     "mean_and_rate_ci", "mean_and_rate_cis", "model_comparison", "objective_findings", "pair_table", "rates_with_ci",
     "roc_auc_by_category", "wilcoxon_paired",

@@ -1,0 +1,67 @@
+"""compsem.app.tables: the pages read the view's analysis; a threshold change recomputes no threshold-free table.
+
+Called outside a running app (Streamlit's caches work without one); the views use keys of their own.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import pytest
+from run_fixture import synthetic_results
+
+from compsem import report
+from compsem.analysis import analyze
+from compsem.app import tables
+from compsem.app.scores import Results
+
+COUNTED = ("describe_scores", "failure_rates", "describe_with_ci", "family_failure_rates", "best_and_worst",
+           "roc_auc_by_category", "calibrated_thresholds", "family_comparison", "findings", "effect_rows", "pair_table")
+
+
+@pytest.fixture()
+def calls(stats_calls) -> dict[str, int]:
+    return stats_calls(*COUNTED)
+
+
+def view(threshold: float, key: tuple) -> Results:
+    return Results(synthetic_results(), key, threshold)
+
+
+def show_every_page(res: Results) -> None:
+    """What the pages read at one threshold (Findings, Overview, Distributions, Failure rates, Effect sizes, Pairs)."""
+    tables.story(res)
+    tables.table("family_rates", res)
+    tables.findings(res)
+    tables.table("best_and_worst", res)
+    tables.table("describe_scores", res)
+    tables.rates_with_ci(res, calibrated=False)
+    tables.rates_with_ci(res, calibrated=True)
+    tables.table("calibrated_thresholds", res)
+    tables.table("rate_curves", res)
+    tables.effect_rows(res, "kind:bi-encoder", "model")
+    tables.pair_table(res)
+
+
+def test_a_threshold_change_computes_only_the_new_thresholds_tables(calls):
+    key = ("test-app-tables", uuid.uuid4().hex)
+    show_every_page(view(0.5, key))
+    first = dict(calls)
+    assert first["describe_with_ci"] == 1  # the story and the rates page share the intervals
+    show_every_page(view(0.5, key))  # a re-render computes nothing
+    assert calls == first
+    show_every_page(view(0.6, key))
+    new = {name: calls[name] - first[name] for name in COUNTED}
+    assert new == {**dict.fromkeys(COUNTED, 0), "describe_with_ci": 1, "family_failure_rates": 1,
+                   "best_and_worst": 1, "findings": 1, "failure_rates": 1}  # the story's best cross-encoder
+
+
+def test_the_report_download_is_the_report_of_compsem_run():
+    key = ("test-app-report", uuid.uuid4().hex)
+    res = view(0.7, key)
+    meta = {"pairs_source": "x", "n_pairs": 72, "created": "now", "versions": {"compsem": "test"}}
+    from_view = report.report_markdown(tables.analysis(res), meta)
+    assert from_view == report.report_markdown(analyze(res.frame, [0.7, 0.5, 0.8]), meta)
+    pd.testing.assert_frame_equal(tables.table("describe_scores", res).drop(columns="model_label"),
+                                  tables.analysis(res).describe)
