@@ -24,7 +24,9 @@ def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
     """
     cats = sort_categories(table["category"].unique())
     kinds = list(dict.fromkeys(table["kind"]))
-    z, text, custom = [], [], []
+    z: list[list[float]] = []
+    text: list[list[str]] = []
+    custom: list[list[list[object]]] = []
     for kind in kinds:
         sub = table[table["kind"] == kind].set_index("category")
         z.append([float(sub["mean_rate"].get(c, np.nan)) for c in cats])
@@ -60,20 +62,28 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
                    table["rate_ci_high"].to_numpy(), table["n"].to_numpy(), table["meaning"],
                    table["threshold"].to_numpy()):
         cells.setdefault(key[:2], key[2:])
-    z, text, custom = [], [], []
+    z: list[list[float]] = []
+    text: list[list[str]] = []
+    custom: list[list[list[object]]] = []
     for model in models:
-        row_z, row_t, row_c = [], [], []
+        row_z: list[float] = []
+        row_t: list[str] = []
+        row_c: list[list[object]] = []
         for c in cats:
             cell = cells.get((model, c))
             if cell is None:
-                row_z.append(np.nan), row_t.append(""), row_c.append(["", "", "", "", ""])
+                row_z.append(np.nan)
+                row_t.append("")
+                row_c.append(["", "", "", "", ""])
                 continue
             rate, low, high, n, meaning, t = cell
             row_z.append(float(rate))
             row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
             row_c.append([f"{100 * low:.0f}%", f"{100 * high:.0f}%", int(n), str(meaning).replace("_", " "),
                           f"{float(t):.3g}"])
-        z.append(row_z), text.append(row_t), custom.append(row_c)
+        z.append(row_z)
+        text.append(row_t)
+        custom.append(row_c)
     fig = go.Figure(go.Heatmap(
         z=z, x=[cat_label(c) for c in cats], y=[_label(m, labels) for m in models], text=text,
         texttemplate="%{text}", customdata=custom, colorscale="Reds", zmin=0, zmax=1,
