@@ -429,9 +429,14 @@ def test_objectives_page_scores_an_upload_with_the_shipped_adapters():
     no_exceptions(at)
     assert not at.warning or all("could not score" not in w.value for w in at.warning), [w.value for w in at.warning]
     table = frame_with(at, "Cohen's d vs reference")
-    # every shipped adapter: the four objectives and the one trained with minimal-edit augmentation
-    assert set(table["model"]) == {"MiniLM bi-encoder", "sick-nli", "sick-relatedness", "stsb", "mrpc",
-                                   "sick-nli + minimal-edits"}
+    # every shipped adapter, each beside its own backbone's bi-encoder: MiniLM-L6 with the four objectives and
+    # the one trained with minimal-edit augmentation; MPNet-base with sick-nli, mrpc and the augmented sick-nli
+    rows = set(zip(table["backbone"], table["model"]))
+    minilm, mpnet = (sorted({b for b, m in rows if m == f"{name} bi-encoder"}) for name in ("MiniLM", "MPNet-base"))
+    assert len(minilm) == 1 and len(mpnet) == 1, rows
+    assert rows == {(minilm[0], m) for m in ("MiniLM bi-encoder", "sick-nli", "sick-relatedness", "stsb", "mrpc",
+                                             "sick-nli + minimal-edits")} | \
+        {(mpnet[0], m) for m in ("MPNet-base bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits")}
 
 
 # -- reranking lab (pages/8_Reranking.py) ------------------------------------------------------------------
