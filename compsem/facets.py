@@ -34,6 +34,20 @@ _HOVER = ("<b>%{customdata[0]}</b> · %{customdata[4]}<br>A: %{customdata[1]}<br
           "<br>score %{customdata[5]:.3f} · raw %{customdata[3]}<extra>%{fullData.name}</extra>")
 
 
+#: Build traces without Plotly's validation (see :func:`distribution_facets`); tests switch it on to compare.
+_VALIDATE = False
+
+
+def _threshold_line(fig: go.Figure, row: int, col: int, axis: str, value: float) -> dict:
+    """The dashed line ``add_hline`` (axis "y") or ``add_vline`` (axis "x") would add to one panel."""
+    ref = fig.get_subplot(row, col)
+    xa, ya = ref.xaxis.plotly_name.replace("axis", ""), ref.yaxis.plotly_name.replace("axis", "")
+    line = dict(color="#444", dash="dash", width=1.2)
+    if axis == "y":
+        return dict(type="line", xref=f"{xa} domain", x0=0, x1=1, yref=ya, y0=value, y1=value, line=line)
+    return dict(type="line", yref=f"{ya} domain", y0=0, y1=1, xref=xa, x0=value, x1=value, line=line)
+
+
 def _is_control(cat: str) -> bool:
     return category_info(cat).role in ("positive_control", "negative_control", "near_miss")
 
@@ -78,6 +92,12 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
                         shared_yaxes=True, vertical_spacing=min(0.3 / rows, 0.12),
                         horizontal_spacing=0.04 if by == "category" else 0.03)
     groups = {key: grp for key, grp in results.groupby(["model", "category"], sort=False)}
+    # Why unvalidated traces and one batch of shapes: with a dozen models this figure has ~120 boxes
+    # carrying every pair's text for the hover, and Plotly's per-property validation of those lists
+    # plus one add_hline per panel (each walks every subplot) were most of a selection change on the
+    # Distributions page. The dicts are compsem's literals; tests/test_facets.py checks the figure
+    # equals the validated build.
+    shapes: list[dict] = []
     for i, panel in enumerate(panels):
         r, c = i // cols + 1, i % cols + 1
         if by == "category":
@@ -90,8 +110,9 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
                     x=[name] * len(part), y=part["score"].to_numpy(), name=name, legendgroup=model,
                     showlegend=i == 0, customdata=_custom(part), boxpoints="all", jitter=0.5, pointpos=0,
                     hoveron="points", marker=dict(color=colors[model], size=4, opacity=0.7),
-                    line=dict(color=colors[model], width=1.5), hovertemplate=_HOVER), row=r, col=c)
-            fig.add_hline(y=threshold, line_dash="dash", line_color="#444", line_width=1.2, row=r, col=c)
+                    line=dict(color=colors[model], width=1.5), hovertemplate=_HOVER, _validate=_VALIDATE),
+                    row=r, col=c)
+            shapes.append(_threshold_line(fig, r, c, "y", threshold))
         else:
             for cat in cats:
                 part = groups.get((panel, cat))
@@ -103,8 +124,9 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
                     orientation="h", customdata=_custom(part), boxpoints="all", jitter=0.5, pointpos=0,
                     hoveron="points", marker=dict(color=colors[panel], size=4, opacity=0.7),
                     line=dict(color=colors[panel], width=1.5),
-                    hovertemplate=_HOVER), row=r, col=c)
-            fig.add_vline(x=threshold, line_dash="dash", line_color="#444", line_width=1.2, row=r, col=c)
+                    hovertemplate=_HOVER, _validate=_VALIDATE), row=r, col=c)
+            shapes.append(_threshold_line(fig, r, c, "x", threshold))
+    fig.update_layout(shapes=shapes)
     if by == "category":
         fig.update_xaxes(showticklabels=False)
         fig.update_yaxes(range=[-0.05, 1.05])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from compsem.facets import distribution_facets
+from compsem import facets as facets_module
+from compsem.facets import FACETS, distribution_facets
 from compsem.labels import with_labels
 from compsem.palette import model_color
 
@@ -62,3 +63,30 @@ def test_every_model_chart_uses_the_same_colour_per_model():
     for fig in (figures.distributions(df, 0.5), figures.rate_curves(curves, 0.5)):
         for trace in fig.data:
             assert (trace.marker.color or trace.line.color) == model_color(trace.legendgroup)
+
+
+def test_unvalidated_build_equals_the_validated_one(monkeypatch):
+    # the page builds the boxes without Plotly's validation (speed); the figure must be the same figure
+    frame = pd.DataFrame({"pair_id": [f"p{i}" for i in range(8)],
+                          "category": ["negation", "negation", "entity_swap", "entity_swap"] * 2,
+                          "sentence_a": ["A <b>", "b", "c", "d"] * 2, "sentence_b": ["e", "f", "g", "h"] * 2,
+                          "model": ["m1"] * 4 + ["m2"] * 4, "raw_score": [0.1, 0.9, 0.5, 0.6] * 2,
+                          "score": [0.1, 0.9, 0.5, 0.6] * 2})
+    for by in FACETS:
+        fast = distribution_facets(frame, 0.5, by=by).to_plotly_json()
+        monkeypatch.setattr(facets_module, "_VALIDATE", True)
+        checked = distribution_facets(frame, 0.5, by=by).to_plotly_json()
+        monkeypatch.setattr(facets_module, "_VALIDATE", False)
+        assert fast == checked
+
+
+@pytest.mark.parametrize("axis", ["x", "y"])
+def test_threshold_line_is_what_plotly_adds(axis):
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=2)
+    for r, c in ((1, 1), (1, 2), (2, 1), (2, 2)):
+        fig.add_scatter(x=[0, 1], y=[0, 1], row=r, col=c)  # Plotly adds no line to an empty panel
+        add = fig.add_hline if axis == "y" else fig.add_vline
+        add(**{axis: 0.7}, line_dash="dash", line_color="#444", line_width=1.2, row=r, col=c)
+        assert fig.layout.shapes[-1].to_plotly_json() == facets_module._threshold_line(fig, r, c, axis, 0.7)
