@@ -17,14 +17,14 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from compsem.categories import category_info, sort_categories
-from compsem.figures._style import _base, _label, cat_label, escape
+from compsem.figures._style import _axes, _figure, _grid_layout, _label, _merge, cat_label, escape
 from compsem.labels import labels_of
 from compsem.palette import model_colors
 
@@ -34,14 +34,9 @@ _HOVER = ("<b>%{customdata[0]}</b> · %{customdata[4]}<br>A: %{customdata[1]}<br
           "<br>score %{customdata[5]:.3f} · raw %{customdata[3]}<extra>%{fullData.name}</extra>")
 
 
-#: Build traces without Plotly's validation (see :func:`distribution_facets`); tests switch it on to compare.
-_VALIDATE = False
-
-
-def _threshold_line(fig: go.Figure, row: int, col: int, axis: str, value: float) -> dict:
-    """The dashed line ``add_hline`` (axis "y") or ``add_vline`` (axis "x") would add to one panel."""
-    ref = fig.get_subplot(row, col)
-    xa, ya = ref.xaxis.plotly_name.replace("axis", ""), ref.yaxis.plotly_name.replace("axis", "")
+def _threshold_line(i: int, axis: str, value: float) -> dict:
+    """The dashed line ``add_hline`` (axis "y") or ``add_vline`` (axis "x") would add to the i-th panel."""
+    xa, ya = _axes(i)
     line = dict(color="#444", dash="dash", width=1.2)
     if axis == "y":
         return dict(type="line", xref=f"{xa} domain", x0=0, x1=1, yref=ya, y0=value, y1=value, line=line)
@@ -88,59 +83,51 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
     cols = max(1, min(columns, len(panels)))
     rows = max(1, math.ceil(len(panels) / cols))
     titles = [_title(c) for c in cats] if by == "category" else [_label(m, labels) for m in models]
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, shared_xaxes=by == "model",
-                        shared_yaxes=True, vertical_spacing=min(0.3 / rows, 0.12),
-                        horizontal_spacing=0.04 if by == "category" else 0.03)
-    groups = {key: grp for key, grp in results.groupby(["model", "category"], sort=False)}
-    # Why unvalidated traces and one batch of shapes: with a dozen models this figure has ~120 boxes
-    # carrying every pair's text for the hover, and Plotly's per-property validation of those lists
-    # plus one add_hline per panel (each walks every subplot) were most of a selection change on the
-    # Distributions page. The dicts are compsem's literals; tests/test_facets.py checks the figure
-    # equals the validated build.
+    # Why plain dicts (figures._style._grid_figure, no Plotly validation): with a dozen models this figure
+    # has ~120 boxes carrying every pair's text for the hover; validating those lists, and one add_hline
+    # per panel (each walks every subplot), were most of a selection change on the Distributions page.
+    # tests/test_facets.py validates the figure again and checks it is unchanged.
+    where = results.groupby(["model", "category"], sort=False).indices
+    traces: list[dict] = []
     shapes: list[dict] = []
     for i, panel in enumerate(panels):
-        r, c = i // cols + 1, i % cols + 1
-        if by == "category":
-            for model in models:
-                part = groups.get((model, panel))
-                if part is None:
-                    continue
-                name = _label(model, labels)
-                fig.add_trace(go.Box(
-                    x=[name] * len(part), y=part["score"].to_numpy(), name=name, legendgroup=model,
-                    showlegend=i == 0, customdata=_custom(part), boxpoints="all", jitter=0.5, pointpos=0,
-                    hoveron="points", marker=dict(color=colors[model], size=4, opacity=0.7),
-                    line=dict(color=colors[model], width=1.5), hovertemplate=_HOVER, _validate=_VALIDATE),
-                    row=r, col=c)
-            shapes.append(_threshold_line(fig, r, c, "y", threshold))
-        else:
-            for cat in cats:
-                part = groups.get((panel, cat))
-                if part is None:
-                    continue
-                fig.add_trace(go.Box(
-                    y=[_title(cat)] * len(part), x=part["score"].to_numpy(), name=_label(panel, labels),
-                    legendgroup=panel, showlegend=False,  # the panel title names the model
-                    orientation="h", customdata=_custom(part), boxpoints="all", jitter=0.5, pointpos=0,
-                    hoveron="points", marker=dict(color=colors[panel], size=4, opacity=0.7),
-                    line=dict(color=colors[panel], width=1.5),
-                    hovertemplate=_HOVER, _validate=_VALIDATE), row=r, col=c)
-            shapes.append(_threshold_line(fig, r, c, "x", threshold))
-    fig.update_layout(shapes=shapes)
+        xa, ya = _axes(i)
+        for model, cat in ([(m, panel) for m in models] if by == "category" else [(panel, c) for c in cats]):
+            at = where.get((model, cat))
+            if at is None:
+                continue
+            part = results.iloc[at]
+            box = dict(type="box", name=_label(model, labels), legendgroup=model, customdata=_custom(part),
+                       boxpoints="all", jitter=0.5, pointpos=0, hoveron="points",
+                       marker=dict(color=colors[model], size=4, opacity=0.7),
+                       line=dict(color=colors[model], width=1.5), hovertemplate=_HOVER, xaxis=xa, yaxis=ya)
+            if by == "category":
+                box.update(x=[box["name"]] * len(part), y=part["score"].to_numpy(), showlegend=i == 0)
+            else:  # the panel title names the model
+                box.update(y=[_title(cat)] * len(part), x=part["score"].to_numpy(), showlegend=False,
+                           orientation="h")
+            traces.append(box)
+        shapes.append(_threshold_line(i, "y" if by == "category" else "x", threshold))
     if by == "category":
-        fig.update_xaxes(showticklabels=False)
-        fig.update_yaxes(range=[-0.05, 1.05])
-        for rr in range(1, rows + 1):
-            fig.update_yaxes(title_text="score", title_standoff=4, row=rr, col=1)
+        xaxes: dict = dict(showticklabels=False)
+        yaxes: dict = dict(range=[-0.05, 1.05])
     else:
-        fig.update_xaxes(range=[-0.05, 1.05])
         order = [_title(c) for c in cats]
-        fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], range=[-0.6, len(order) - 0.4],
-                         automargin=True)
-        fig.update_xaxes(showticklabels=True, tickvals=[0, 0.5, 1])
-    fig.update_annotations(font_size=13)
+        xaxes = dict(range=[-0.05, 1.05], showticklabels=True, tickvals=[0, 0.5, 1])
+        yaxes = dict(categoryorder="array", categoryarray=order[::-1], range=[-0.6, len(order) - 0.4],
+                     automargin=True)
+    layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), (by == "model", True),
+                                        min(0.3 / rows, 0.12), 0.04 if by == "category" else 0.03))
+    layout["shapes"] = shapes
+    for note in layout.get("annotations", []):  # the panel titles
+        note.setdefault("font", {})["size"] = 13
+    for key in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        _merge(layout[key], xaxes if key.startswith("xaxis") else yaxes)
+    if by == "category":
+        for r in range(rows):  # the first panel of each row names the score axis
+            layout["yaxis" + ("" if r == 0 else str(r * cols + 1))]["title"] = dict(text="score", standoff=4)
     title = (f"Score per pair: one panel per {by}, every point a pair (dashed: threshold {threshold:g})")
-    fig = _base(fig, title, height=(250 if by == "category" else 300) * rows + 150)
+    fig = _figure(traces, layout, title, (250 if by == "category" else 300) * rows + 150)
     fig.update_layout(boxgap=0.25, showlegend=by == "category",
                       legend=dict(orientation="h", yanchor="top", y=-0.3 / rows, x=0, xanchor="left"))
     return fig

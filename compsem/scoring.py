@@ -26,6 +26,7 @@ import pandas as pd
 
 from compsem.cache import CachedScore, ScoreCache
 from compsem.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
+from compsem.schema import RESERVED_COLUMNS, RESULT_COLUMNS
 from compsem.scorers import (
     BaselineScorer,
     BiEncoderScorer,
@@ -43,8 +44,6 @@ from compsem.store import ProgressCallback, ScoreStore
 
 log = logging.getLogger(__name__)
 
-RESULT_COLUMNS = ["pair_id", "category", "expected", "sentence_a", "sentence_b", "model", "kind",
-                  "objective", "raw_score", "score", "raw_output"]
 #: Free text longer than this is refused: models read at most a few hundred tokens, so a
 #: longer text would be scored on its first part only, silently.
 MAX_TEXT_CHARS = 2000
@@ -194,7 +193,7 @@ def score_pairs(
         run.seconds = time.perf_counter() - t0
         runs.append(run)
         frames.append(_tidy(pairs, res.spec, filled.scores))
-    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
+    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     return ScoreRun(results, runs, [*store.recovered, *messages])
 
 
@@ -217,8 +216,7 @@ def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: Mapping[tuple[str, str], 
 
 
 #: Columns of a tidy result frame; a pair file's own columns may not shadow them.
-_TIDY_COLUMNS = frozenset({"pair_id", "id", "category", "expected", "sentence_a", "sentence_b", "model", "kind",
-                           "objective", "raw_score", "score", "raw_output", "normalization"})
+_TIDY_COLUMNS = RESERVED_COLUMNS
 
 
 def _extra_columns(pairs: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -128,10 +128,13 @@ def _example(results: pd.DataFrame, category_filter: list[str], order_by: pd.Ser
     if order_by.empty:
         return None
     info = results.drop_duplicates("pair_id").set_index("pair_id")
-    cands = [p for p in order_by.index if info.at[p, "category"] in category_filter and not pd.isna(order_by[p])]
-    if not cands:
+    # vectorised: a per-pair .at/[] lookup loop was most of the Findings page's story time
+    in_filter = info["category"].reindex(order_by.index).isin(category_filter).to_numpy()
+    values = order_by[in_filter & order_by.notna().to_numpy()].astype(float)
+    if values.empty:
         return None
-    best = max(sorted(cands, key=str), key=lambda p: float(order_by[p]))
+    top = values.max()
+    best = min((p for p, v in values.items() if v == top), key=str)  # ties: the lowest pair id
     row = info.loc[best]
     wide = results[results["pair_id"] == best].set_index("model")["score"]
     scores = tuple((m, _label(labels, m), float(wide[m])) for m in shown if m in wide.index)

@@ -10,7 +10,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from compsem.figures._style import _base
+from compsem.figures._style import _figure
 from compsem.palette import model_color
 from compsem.story import Finding
 
@@ -27,50 +27,51 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
     chart = finding.chart
     fmt = _FORMATS.get(finding.value_kind, ".3f")
     horizontal = chart["x"].nunique() == 1 or finding.value_kind in ("threshold", "ndcg")
-    fig = go.Figure()
+    traces: list[dict] = []
     for model in dict.fromkeys(chart["model"]):
         part = chart[chart["model"] == model]
         name = html.escape(str(part["label"].iloc[0]), quote=False)
         value = part["value"].to_numpy(dtype=float)
-        err = None
-        if not np.isnan(part["low"].to_numpy(dtype=float)).all():
-            err = dict(type="data", symmetric=False, array=part["high"].to_numpy(dtype=float) - value,
-                       arrayminus=value - part["low"].to_numpy(dtype=float), thickness=1.2, width=3, color="#333")
-        cats = [html.escape(str(x), quote=False) for x in part["x"]]
+        trace = dict(type="bar", name=name,
+                     marker=dict(color=model_color(model), pattern=dict(shape=[
+                         # hatched: true paraphrases among edit kinds (a chart of one category needs no marking)
+                         "/" if c == "positive_control" and chart["category"].nunique() > 1 else ""
+                         for c in part["category"]])),
+                     textposition="outside", cliponaxis=False,
+                     hovertemplate=f"{name}<br>%{{{'y' if horizontal else 'x'}}}: "
+                                   f"%{{{'x' if horizontal else 'y'}:{fmt}}}<extra></extra>")
         # bar labels only where they stay legible (one or two bars per group); the hover has the value
-        labelled = horizontal or chart["model"].nunique() <= 2
-        # hatched: true paraphrases among edit kinds (a chart of one category needs no marking)
-        patterns = ["/" if c == "positive_control" and chart["category"].nunique() > 1 else ""
-                    for c in part["category"]]
-        common = dict(name=name, marker=dict(color=model_color(model), pattern=dict(shape=patterns)),
-                      text=[format(v, fmt) for v in value] if labelled else None,
-                      textposition="outside", cliponaxis=False,
-                      hovertemplate=f"{name}<br>%{{{'y' if horizontal else 'x'}}}: "
-                                    f"%{{{'x' if horizontal else 'y'}:{fmt}}}<extra></extra>")
+        if horizontal or chart["model"].nunique() <= 2:
+            trace["text"] = [format(v, fmt) for v in value]
+        if not np.isnan(part["low"].to_numpy(dtype=float)).all():
+            trace["error_x" if horizontal else "error_y"] = dict(
+                type="data", symmetric=False, array=part["high"].to_numpy(dtype=float) - value,
+                arrayminus=value - part["low"].to_numpy(dtype=float), thickness=1.2, width=3, color="#333")
         if horizontal:
-            fig.add_trace(go.Bar(y=[name] * len(part), x=value, orientation="h", error_x=err, **common))
+            trace.update(y=[name] * len(part), x=value, orientation="h")
         else:
-            fig.add_trace(go.Bar(x=cats, y=value, error_y=err, **common))
-    axis = dict(range=[0, 1.12], tickformat=".0%" if finding.value_kind == "rate" else None,
-                title_text={"mean": "mean score", "rate": "share of pairs ≥ threshold",
-                            "threshold": "threshold", "ndcg": "NDCG@10"}[finding.value_kind])
+            trace.update(x=[html.escape(str(x), quote=False) for x in part["x"]], y=value)
+        traces.append(trace)
+    axis = dict(range=[0, 1.12], title=dict(text={"mean": "mean score", "rate": "share of pairs ≥ threshold",
+                                                  "threshold": "threshold", "ndcg": "NDCG@10"}[finding.value_kind]))
+    if finding.value_kind == "rate":
+        axis["tickformat"] = ".0%"
     if horizontal:
-        fig.update_xaxes(**axis)
-        fig.update_yaxes(autorange="reversed", automargin=True)
-        fig.update_layout(showlegend=False, bargap=0.25)
-        n = chart["model"].nunique()
-        size = height or 110 + 30 * n
+        layout: dict = dict(xaxis=axis, yaxis=dict(autorange="reversed", automargin=True), showlegend=False,
+                            bargap=0.25)
+        size = height or 110 + 30 * chart["model"].nunique()
     else:
-        fig.update_yaxes(**axis)
-        fig.update_xaxes(automargin=True)
-        fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
+        layout = dict(yaxis=axis, xaxis=dict(automargin=True), barmode="group", bargap=0.2, bargroupgap=0.05)
         size = height or 380
-    if finding.reference_line is not None:
-        line = dict(line_dash="dash", line_color="#444", line_width=1.2)
-        (fig.add_vline(x=finding.reference_line, **line) if horizontal
-         else fig.add_hline(y=finding.reference_line, **line))
-    fig = _base(fig, finding.chart_title, height=size)
-    fig.update_layout(margin=dict(l=10, r=30, b=10), title_font_size=14)
+    if finding.reference_line is not None:  # what add_vline / add_hline draw (tests/test_story_figures.py)
+        at = float(finding.reference_line)
+        across = dict(x0=at, x1=at, xref="x", y0=0, y1=1, yref="y domain") if horizontal else \
+            dict(x0=0, x1=1, xref="x domain", y0=at, y1=at, yref="y")
+        layout["shapes"] = [dict(type="line", line=dict(dash="dash", color="#444", width=1.2), **across)]
+    # built from plain dicts without Plotly's validation (as figures._style._figure explains): the Findings
+    # page draws six or seven of these on every re-render; the test validates them again
+    fig = _figure(traces, layout, finding.chart_title, size)
+    fig.update_layout(margin_r=30, title_font_size=14)
     return fig
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from compsem import facets as facets_module
@@ -65,19 +66,26 @@ def test_every_model_chart_uses_the_same_colour_per_model():
             assert (trace.marker.color or trace.line.color) == model_color(trace.legendgroup)
 
 
-def test_unvalidated_build_equals_the_validated_one(monkeypatch):
-    # the page builds the boxes without Plotly's validation (speed); the figure must be the same figure
+def test_unvalidated_build_is_what_plotly_validates():
+    # the page builds the figure from plain dicts without Plotly's validation (speed); validating it
+    # again must change nothing
+    import json
+
+    import plotly.io as pio
+
     frame = pd.DataFrame({"pair_id": [f"p{i}" for i in range(8)],
                           "category": ["negation", "negation", "entity_swap", "entity_swap"] * 2,
                           "sentence_a": ["A <b>", "b", "c", "d"] * 2, "sentence_b": ["e", "f", "g", "h"] * 2,
                           "model": ["m1"] * 4 + ["m2"] * 4, "raw_score": [0.1, 0.9, 0.5, 0.6] * 2,
                           "score": [0.1, 0.9, 0.5, 0.6] * 2})
     for by in FACETS:
-        fast = distribution_facets(frame, 0.5, by=by).to_plotly_json()
-        monkeypatch.setattr(facets_module, "_VALIDATE", True)
-        checked = distribution_facets(frame, 0.5, by=by).to_plotly_json()
-        monkeypatch.setattr(facets_module, "_VALIDATE", False)
-        assert fast == checked
+        fast = distribution_facets(frame, 0.5, by=by)
+        checked = go.Figure(fast.to_dict())  # raises on an invalid property
+        assert json.loads(pio.to_json(checked)) == json.loads(pio.to_json(fast))
+        assert fast.layout.template.layout.paper_bgcolor == "white"  # compsem's look
+        assert len(fast.layout.shapes) == 2 and all(a.font.size == 13 for a in fast.layout.annotations)
+        with pytest.raises(ValueError):  # later changes are validated as usual
+            fast.update_layout(not_a_property=1)
 
 
 @pytest.mark.parametrize("axis", ["x", "y"])
@@ -89,4 +97,5 @@ def test_threshold_line_is_what_plotly_adds(axis):
         fig.add_scatter(x=[0, 1], y=[0, 1], row=r, col=c)  # Plotly adds no line to an empty panel
         add = fig.add_hline if axis == "y" else fig.add_vline
         add(**{axis: 0.7}, line_dash="dash", line_color="#444", line_width=1.2, row=r, col=c)
-        assert fig.layout.shapes[-1].to_plotly_json() == facets_module._threshold_line(fig, r, c, axis, 0.7)
+        i = (r - 1) * 2 + c - 1
+        assert fig.layout.shapes[-1].to_plotly_json() == facets_module._threshold_line(i, axis, 0.7)

@@ -20,6 +20,7 @@ from compsem.cache import ScoreCache
 from compsem.labels import ModelLabels
 from compsem.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.registry import Resolution, list_models
+from compsem.schema import RESULT_COLUMNS
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
 from compsem.store import ScoreStore
 
@@ -107,13 +108,20 @@ def _text_pairs(pairs: pd.DataFrame) -> list[tuple[str, str]]:
     return list(dict.fromkeys(zip(pairs["sentence_a"], pairs["sentence_b"])))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=256)
+def _model_missing(pairs_sha: str, model: str, cache_dir: str, _pairs: pd.DataFrame, backend: str) -> int:
+    with ScoreStore() as store:
+        return len(store.lookup(resolution(model, backend), _text_pairs(_pairs)).missing)
+
+
 def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
                    backend: str = "torch") -> dict[str, int]:
-    """Per model, how many (model, pair) combinations are not in the score cache yet."""
-    text_pairs = _text_pairs(_pairs)
-    with ScoreStore() as store:
-        return {key: len(store.lookup(resolution(key, backend), text_pairs).missing) for key in models}
+    """Per model, how many (model, pair) combinations are not in the score cache yet.
+
+    Kept per model, not per selection: ticking a model on or off then looks up only that model
+    (before, every selection change read all 13 models' scores from SQLite again).
+    """
+    return {key: _model_missing(pairs_sha, key, cache_dir, _pairs, backend) for key in models}
 
 
 class _NotScoredYet(ModelUnavailableError):
@@ -124,13 +132,44 @@ def _refuse(res: Resolution) -> Scorer:
     raise _NotScoredYet(f"{res.spec.key}: not scored yet")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=256)
+def _model_results(pairs_sha: str, model: str, cache_dir: str, _pairs: pd.DataFrame, backend: str
+                   ) -> tuple[pd.DataFrame, dict]:
+    with ScoreCache() as cache:
+        run = score_pairs(_pairs, [model], cache=cache, loader=_refuse, backend=backend)
+    return run.results, {m.model: m.error for m in run.failed}
+
+
 def cached_results(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
                    backend: str = "torch") -> tuple[pd.DataFrame, dict]:
-    """Scores already in the cache (never computes any): (tidy results, model -> error)."""
-    with ScoreCache() as cache:
-        run = score_pairs(_pairs, list(models), cache=cache, loader=_refuse, backend=backend)
-    return run.results, {m.model: m.error for m in run.failed}
+    """Scores already in the cache (never computes any): (tidy results, model -> error).
+
+    The same frame as one :func:`compsem.scoring.score_pairs` over ``models`` (its rows are one
+    model after another), assembled from per-model parts kept apart, so that a selection change
+    reads only the model it adds.
+    """
+    frames: list[pd.DataFrame] = []
+    errors: dict = {}
+    seen: set[str] = set()
+    for model in models:
+        frame, failed = _model_results(pairs_sha, model, cache_dir, _pairs, backend)
+        errors.update(failed)
+        key = str(frame["model"].iloc[0]) if not frame.empty else None
+        if key is None or key in seen:  # an alias of a model already in the frame adds nothing, as in score_pairs
+            continue
+        seen.add(key)
+        frames.append(frame)
+    if len(frames) == 1:
+        return frames[0], errors
+    if not frames:
+        return pd.DataFrame(columns=list(RESULT_COLUMNS)), errors
+    return pd.concat(frames, ignore_index=True), errors
+
+
+def forget_cached_scores() -> None:
+    """Drop the kept lookups (after scoring: the counts and frames read before are stale)."""
+    _model_missing.clear()
+    _model_results.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -159,6 +198,6 @@ def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence
     return pd.DataFrame(rows, columns=["label", "variant", "edited", "score"])
 
 
-__all__ = ["PAIRS_ENV", "cached_results", "check_upload", "current_backend", "default_pair_file", "load_default_pairs",
-           "loader", "missing_counts", "model_labels", "model_resolutions", "resolution", "score_text",
-           "score_variants", "scorer"]
+__all__ = ["PAIRS_ENV", "cached_results", "check_upload", "current_backend", "default_pair_file",
+           "forget_cached_scores", "load_default_pairs", "loader", "missing_counts", "model_labels",
+           "model_resolutions", "resolution", "score_text", "score_variants", "scorer"]

@@ -93,8 +93,7 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
     bar.progress(1.0, text=f"Done: {run.summary()} in {time.perf_counter() - started:.1f} s")
     st.session_state["cs.score_errors"] = {m.model: m.error for m in run.failed}
     st.session_state["cs.cache_messages"] = list(run.cache_messages)
-    data.missing_counts.clear()
-    data.cached_results.clear()
+    data.forget_cached_scores()
 
 
 def _cache_or_stop(fn: Callable, *args):

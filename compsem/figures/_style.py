@@ -104,11 +104,15 @@ def _is_control(cat: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _grid_layout(rows: int, cols: int, titles: tuple[str, ...], shared: bool, v_space: float, h_space: float
-                 ) -> dict:
-    """Layout of a subplot grid (axes domains, titles), built once per shape: make_subplots is slow."""
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), shared_xaxes=shared, shared_yaxes=shared,
-                        vertical_spacing=v_space, horizontal_spacing=h_space)
+def _grid_layout(rows: int, cols: int, titles: tuple[str, ...], shared: bool | tuple[bool, bool], v_space: float,
+                 h_space: float) -> dict:
+    """Layout of a subplot grid (axes domains, titles), built once per shape: make_subplots is slow.
+
+    ``shared``: whether the panels share their axes, for both or as ``(x, y)``.
+    """
+    shared_x, shared_y = shared if isinstance(shared, tuple) else (shared, shared)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), shared_xaxes=shared_x,
+                        shared_yaxes=shared_y, vertical_spacing=v_space, horizontal_spacing=h_space)
     layout = fig.layout.to_plotly_json()
     layout.pop("template", None)  # the default template: _base sets compsem's, without validating it again
     return layout
@@ -152,7 +156,7 @@ def _figure(traces: list[dict], layout: dict, title: str, height: int) -> go.Fig
     return fig
 
 
-def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool,
+def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool | tuple[bool, bool],
                  shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
                  title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
     """A subplot grid of ``traces`` (plain dicts) through :func:`_figure`.

@@ -68,7 +68,8 @@ def _category_info(data: pd.DataFrame) -> dict[str, Category]:
     # categories know theirs), so the common case is one pass over the categories.
     said: dict[str, set[str]] = {}
     if "expected" in data.columns:
-        for cat, v in zip(data["category"], data["expected"]):
+        # distinct (category, expected) first: a Python loop over every row cost ~4 ms per table
+        for cat, v in set(zip(data["category"], data["expected"])):
             if isinstance(v, str) and v.strip():
                 said.setdefault(str(cat), set()).add(v.strip().lower())
     for cat in pd.unique(data["category"]):
