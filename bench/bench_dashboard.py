@@ -14,7 +14,7 @@ What is measured:
   statistics at that threshold are computed, not read from st.cache_data) or toggles a
   model or a category (a new results key: every table of the page is recomputed).
 * first page: a fresh ``streamlit run app.py`` process, timed from process start until
-  headless Chromium shows the Overview's chart. The scores are in the cache beforehand, so
+  headless Chromium shows the landing page's first chart (Findings). The scores are in the cache beforehand, so
   no model is loaded: this is the "model loading excluded" figure.
 
 The pair set is the bundled one when present, else the draft pairs plus the app test pairs.
@@ -139,13 +139,13 @@ from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({app!r}, default_timeout=600)
 at.run()
 assert not at.exception, at.exception[0].value
-assert at.get("plotly_chart"), "the overview drew no chart"
+assert at.get("plotly_chart"), "the landing page drew no chart"
 print(time.perf_counter() - t0)
 """
 
 
 def bench_first_run_server(runs: int) -> dict:
-    """Server side of the first page: a fresh Python process imports everything and runs the Overview once."""
+    """Server side of the first page: a fresh process imports everything and runs the landing page once."""
     times = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", _FRESH.format(app=str(ROOT / "app.py"))], cwd=ROOT,
@@ -217,14 +217,14 @@ def main() -> int:
             print(f"{page:36} {r['slider_median_ms']:>10} / {r['slider_max_ms']:<9} "
                   f"{r['selection_median_ms']:>12} / {r['selection_max_ms']:<9}")
         result["first_run_server"] = fr = bench_first_run_server(args.runs)
-        print(f"\nfirst page, server side (fresh process: imports + first run of the Overview, scores cached, no "
+        print(f"\nfirst page, server side (fresh process: imports + first run of the landing page, scores cached, no "
               f"model loaded): median {fr['fresh_process_first_run_median_s']} s, max "
               f"{fr['fresh_process_first_run_max_s']} s over {fr['runs']} runs")
         if not args.no_browser and Path("/usr/bin/chromium").exists():
             result["first_page"] = bench_first_page(args.runs)
             fp = result["first_page"]
             print(f"first page end to end (fresh `streamlit run` + headless Chromium on the same machine, until the "
-                  f"Overview's chart is drawn): median "
+                  f"landing page's first chart is drawn): median "
                   f"{fp['first_page_median_s']} s, max {fp['first_page_max_s']} s over {fp['runs']} runs "
                   f"(server ready after {fp['server_ready_median_s']} s, page title shown after "
                   f"{fp['title_shown_median_s']} s)")
