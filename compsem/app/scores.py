@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +17,22 @@ from compsem.labels import ModelLabels, labels_of, with_labels
 from compsem.registry import default_cache_dir, get_spec
 from compsem.scoring import score_pairs
 
-#: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair).
+#: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair), for a
+#: MiniLM-L6-sized model (6 layers x 384) on 2 cores.
 COST = {"bi-encoder": (3.0, 0.004), "cross-encoder": (3.0, 0.008), "baseline": (1.0, 0.001)}
+#: Cost of a larger backbone relative to MiniLM-L6, by the size word in its name. "base" (12 x 768):
+#: the MPNet-base cross-encoders took ~18 s per 336 pairs in the dashboard against MiniLM's ~5 s
+#: (before, the estimate said 17 s for three of them, which took ~55 s). "large" (24 x 1024) is not
+#: measured here: about three times base, by its layers x width.
+SIZE_FACTORS = (("large", 14.0), ("base", 4.5))
 DOWNLOAD_SECONDS = 60.0
+
+
+def _size_factor(key: str) -> float:
+    """How many times MiniLM-L6's cost scoring with ``key`` takes (its backbone's, for a trained adapter)."""
+    spec = get_spec(key)
+    names = " ".join([spec.key, spec.assembled or "", spec.card.base_key if spec.card is not None else ""]).lower()
+    return next((factor for word, factor in SIZE_FACTORS if re.search(rf"(?<![a-z]){word}(?![a-z])", names)), 1.0)
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,8 @@ def estimate_seconds(missing: dict[str, int]) -> float:
             continue
         spec = get_spec(key)
         load, per_pair = COST.get(spec.kind, (3.0, 0.01))
-        total += load + per_pair * n
+        size = _size_factor(key) if spec.kind != "baseline" else 1.0
+        total += load * min(size, 2.0) + per_pair * size * n
         if any(r.spec.key == key and r.status == "needs download" for r in data.model_resolutions()):
             total += DOWNLOAD_SECONDS
     return total

@@ -1,0 +1,22 @@
+"""compsem.app.scores: the time estimate shown on the Score button before a run."""
+
+from __future__ import annotations
+
+from compsem.app.scores import estimate_seconds
+
+
+def one(key: str, pairs: int = 336) -> float:
+    return estimate_seconds({key: pairs})
+
+
+def test_the_estimate_grows_with_the_backbone_size():
+    minilm, mpnet = one("compsem/minilm-l6-sick-nli"), one("compsem/mpnet-base-sick-nli")
+    assert 3 * minilm < mpnet < 6 * minilm  # the adapter is sized by its backbone (measured ~18 s vs ~5 s)
+    assert one("sentence-transformers/all-mpnet-base-v2") > 2.5 * one("sentence-transformers/all-MiniLM-L6-v2")
+    assert one("cross-encoder/nli-roberta-large") > 2 * mpnet  # a large hub model (not measured here)
+    # "base" inside another word says nothing; baselines cost what they cost
+    assert one("baseline/token-jaccard") < 2 and one("baseline/bag-of-embeddings") < 2
+
+
+def test_nothing_missing_costs_nothing():
+    assert estimate_seconds({"compsem/mpnet-base-sick-nli": 0, "baseline/token-jaccard": 0}) == 0
