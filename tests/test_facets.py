@@ -99,3 +99,15 @@ def test_threshold_line_is_what_plotly_adds(axis):
         add(**{axis: 0.7}, line_dash="dash", line_color="#444", line_width=1.2, row=r, col=c)
         i = (r - 1) * 2 + c - 1
         assert fig.layout.shapes[-1].to_plotly_json() == facets_module._threshold_line(i, axis, 0.7)
+
+
+def test_every_row_of_category_panels_names_the_score_axis():
+    frame = pd.DataFrame({"pair_id": [f"p{i}" for i in range(5)],
+                          "category": ["negation", "entity_swap", "temporal", "hedging", "numerical"],
+                          "sentence_a": list("abcde"), "sentence_b": list("fghij"), "model": ["m1"] * 5,
+                          "raw_score": [0.1, 0.2, 0.3, 0.4, 0.5], "score": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    fig = distribution_facets(frame, 0.5, by="category", columns=2)  # 5 panels: 3 rows, the last half empty
+    titled = {name for name in ("yaxis", "yaxis2", "yaxis3", "yaxis4", "yaxis5")
+              if fig.layout[name].title.text == "score"}
+    assert titled == {"yaxis", "yaxis3", "yaxis5"}  # the first panel of each row, as update_yaxes(row=r, col=1)
+    assert len(fig.layout.shapes) == 5 and {s.yref for s in fig.layout.shapes} == {"y", "y2", "y3", "y4", "y5"}

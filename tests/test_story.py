@@ -124,3 +124,18 @@ def test_rerank_finding_says_a_negative_result_plainly():
     assert list(yes.chart["value"]) == [0.60, 0.75, 0.80, 0.85]
     assert rerank_finding(_rerank_table(0.8).iloc[:2]) is None  # nothing reranked
     assert finding_figure(no).data
+
+
+def test_example_is_the_highest_pair_in_the_filter_ties_to_the_lowest_id():
+    from compsem.story import _example
+
+    rows = [("10", "negation", 0.9), ("9", "negation", 0.9), ("09", "hedging", 0.99), ("2", "negation", None),
+            ("3", "negation", 0.5)]
+    results = pd.DataFrame([{"pair_id": p, "category": c, "sentence_a": f"a{p}", "sentence_b": f"b{p}",
+                             "model": "m", "score": 0.1} for p, c, _ in rows])
+    order = pd.Series({p: (float("nan") if v is None else v) for p, _, v in rows})
+    ex = _example(results, ["negation"], order, "rule", ["m"], {"m": "M"})
+    # "09" scores higher but is not a negation; "2" is NaN; "10" and "9" tie: "10" < "9" as text
+    assert ex is not None and ex.pair_id == "10" and ex.scores == (("m", "M", 0.1),)
+    assert _example(results, ["temporal"], order, "rule", ["m"], {}) is None
+    assert _example(results, ["negation"], order.iloc[:0], "rule", ["m"], {}) is None

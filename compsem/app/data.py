@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from compsem.app import state, views
-from compsem.cache import ScoreCache
+from compsem.cache import CACHE_FILE_NAME, ScoreCache
 from compsem.labels import ModelLabels
 from compsem.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.registry import Resolution, list_models
@@ -108,8 +108,26 @@ def _text_pairs(pairs: pd.DataFrame) -> list[tuple[str, str]]:
     return list(dict.fromkeys(zip(pairs["sentence_a"], pairs["sentence_b"])))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _model_missing(pairs_sha: str, model: str, cache_dir: str, _pairs: pd.DataFrame, backend: str) -> int:
+def store_version(cache_dir: str) -> tuple:
+    """(mtime, size) of the score database and of its write-ahead log: it changes with every score
+    written, by this process or any other (``compsem run`` beside the dashboard), and not with reads."""
+    out: list = []
+    for name in (CACHE_FILE_NAME, CACHE_FILE_NAME + "-wal"):
+        try:
+            stat = (Path(cache_dir) / name).stat()
+        except OSError:
+            out.append(None)
+        else:
+            out.append((stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+# The per-model lookups below are keyed by the store's version, so scores written since (here or by
+# another process) are read at once; the ttl catches what the version cannot see (a model whose
+# registry entry or fingerprint changed), as model_resolutions' does.
+@st.cache_data(show_spinner=False, max_entries=256, ttl=300)
+def _model_missing(pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame,
+                   backend: str) -> int:
     with ScoreStore() as store:
         return len(store.lookup(resolution(model, backend), _text_pairs(_pairs)).missing)
 
@@ -121,7 +139,8 @@ def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pai
     Kept per model, not per selection: ticking a model on or off then looks up only that model
     (before, every selection change read all 13 models' scores from SQLite again).
     """
-    return {key: _model_missing(pairs_sha, key, cache_dir, _pairs, backend) for key in models}
+    version = store_version(cache_dir)
+    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend) for key in models}
 
 
 class _NotScoredYet(ModelUnavailableError):
@@ -132,12 +151,14 @@ def _refuse(res: Resolution) -> Scorer:
     raise _NotScoredYet(f"{res.spec.key}: not scored yet")
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _model_results(pairs_sha: str, model: str, cache_dir: str, _pairs: pd.DataFrame, backend: str
-                   ) -> tuple[pd.DataFrame, dict]:
+@st.cache_data(show_spinner=False, max_entries=256, ttl=300)
+def _model_results(pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
+                   ) -> tuple[pd.DataFrame, dict, str | None]:
+    """(the model's tidy rows, model -> error, its registry key; None when it failed)."""
     with ScoreCache() as cache:
         run = score_pairs(_pairs, [model], cache=cache, loader=_refuse, backend=backend)
-    return run.results, {m.model: m.error for m in run.failed}
+    key = next((m.model for m in run.models if not m.error), None)
+    return run.results, {m.model: m.error for m in run.failed}, key
 
 
 def cached_results(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
@@ -148,13 +169,13 @@ def cached_results(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pai
     model after another), assembled from per-model parts kept apart, so that a selection change
     reads only the model it adds.
     """
+    version = store_version(cache_dir)
     frames: list[pd.DataFrame] = []
     errors: dict = {}
     seen: set[str] = set()
     for model in models:
-        frame, failed = _model_results(pairs_sha, model, cache_dir, _pairs, backend)
+        frame, failed, key = _model_results(pairs_sha, model, cache_dir, version, _pairs, backend)
         errors.update(failed)
-        key = str(frame["model"].iloc[0]) if not frame.empty else None
         if key is None or key in seen:  # an alias of a model already in the frame adds nothing, as in score_pairs
             continue
         seen.add(key)
@@ -200,4 +221,4 @@ def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence
 
 __all__ = ["PAIRS_ENV", "cached_results", "check_upload", "current_backend", "default_pair_file",
            "forget_cached_scores", "load_default_pairs", "loader", "missing_counts", "model_labels",
-           "model_resolutions", "resolution", "score_text", "score_variants", "scorer"]
+           "model_resolutions", "resolution", "score_text", "score_variants", "scorer", "store_version"]

@@ -20,11 +20,12 @@ from compsem.scoring import score_pairs
 #: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair), for a
 #: MiniLM-L6-sized model (6 layers x 384) on 2 cores.
 COST = {"bi-encoder": (3.0, 0.004), "cross-encoder": (3.0, 0.008), "baseline": (1.0, 0.001)}
-#: Cost of a larger backbone relative to MiniLM-L6, by the size word in its name. "base" (12 x 768):
+#: Cost of a larger backbone relative to MiniLM-L6, by a pattern of its name. Base size (12 layers x 768):
 #: the MPNet-base cross-encoders took ~18 s per 336 pairs in the dashboard against MiniLM's ~5 s
-#: (before, the estimate said 17 s for three of them, which took ~55 s). "large" (24 x 1024) is not
+#: (before, the estimate said 17 s for three of them, which took ~55 s); nomic-embed-text-v1.5 is
+#: BERT-base sized without saying so. MiniLM-L12: twice L6's layers. Large (24 x 1024) is not
 #: measured here: about three times base, by its layers x width.
-SIZE_FACTORS = (("large", 14.0), ("base", 4.5))
+SIZE_FACTORS = ((r"large", 14.0), (r"base|nomic-embed-text", 4.5), (r"minilm-l-?12", 2.0))
 DOWNLOAD_SECONDS = 60.0
 
 
@@ -32,7 +33,8 @@ def _size_factor(key: str) -> float:
     """How many times MiniLM-L6's cost scoring with ``key`` takes (its backbone's, for a trained adapter)."""
     spec = get_spec(key)
     names = " ".join([spec.key, spec.assembled or "", spec.card.base_key if spec.card is not None else ""]).lower()
-    return next((factor for word, factor in SIZE_FACTORS if re.search(rf"(?<![a-z]){word}(?![a-z])", names)), 1.0)
+    return next((factor for pattern, factor in SIZE_FACTORS
+                 if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z0-9])", names)), 1.0)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -50,7 +51,7 @@ def setup_page(title: str) -> None:
 _WARMED = threading.Event()
 
 
-def _warm_up() -> None:
+def _warm_up(settle_seconds: float = 1.0) -> None:
     """Import scipy.stats, then collect and freeze the heap (:func:`warm_up_later`)."""
     try:
         import scipy.stats  # noqa: F401
@@ -60,8 +61,11 @@ def _warm_up() -> None:
     # Plotly, scipy), and every full collection walked them all again: measured 100-120 ms per
     # collection, the spikes that put single widget changes at 450-500 ms against a 150 ms median.
     # Frozen objects are skipped by the collector (measured ~20 ms per full collection after).
-    # collect() first, so no garbage is frozen; what is alive now (modules, the first page's
-    # caches) lives as long as the process anyway.
+    # The wait lets the first page's run end, so its figures are garbage by then and collect()
+    # frees them instead of freezing them. The price, paid once per process: what is alive at
+    # the freeze (modules, caches, the first session's state) is never collected, even if it dies
+    # later in a reference cycle.
+    time.sleep(settle_seconds)
     gc.collect()
     gc.freeze()
 
