@@ -111,6 +111,14 @@ def bench_rerender(repeats: int) -> dict:
              "pages/7_Exports.py", "pages/9_Objectives.py"]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()  # warm: imports, cached scores, model table
+    # The first page starts a one-off background warm-up (scipy.stats import, heap collect + freeze,
+    # compsem.app.sidebar.warm_up_later): a change made while it runs waits for it, up to ~0.5 s more.
+    # The figures below are after it, and its length is reported beside them.
+    from compsem.app.sidebar import WARM_UP_DONE
+
+    t0 = time.perf_counter()
+    WARM_UP_DONE.wait(30)
+    out["_warm_up_seconds_after_first_run"] = round(time.perf_counter() - t0, 2)
     thresholds = iter([round(0.3 + 0.013 * i, 2) for i in range(1000)])
     for page in pages:
         at.switch_page(page).run()
@@ -213,6 +221,9 @@ def main() -> int:
               f"({', '.join(setup['models'])}); scored in {setup['scoring_seconds']} s (not part of the figures)")
         result = {"setup": setup, "cpu_count": os.cpu_count(), "rerender": bench_rerender(args.repeats)}
         print(f"\n{'page':36} {'slider median/max ms':>22} {'selection median/max ms':>25}")
+        result["warm_up_seconds_after_first_run"] = result["rerender"].pop("_warm_up_seconds_after_first_run")
+        print(f"(measured after the one-off background warm-up, which ended "
+              f"{result['warm_up_seconds_after_first_run']} s after the first page)")
         for page, r in result["rerender"].items():
             print(f"{page:36} {r['slider_median_ms']:>10} / {r['slider_max_ms']:<9} "
                   f"{r['selection_median_ms']:>12} / {r['selection_max_ms']:<9}")

@@ -49,9 +49,11 @@ def setup_page(title: str) -> None:
 
 
 _WARMED = threading.Event()
+#: Set when the warm-up has finished (scipy.stats imported, heap frozen): what bench/ waits for.
+WARM_UP_DONE = threading.Event()
 
 
-def _warm_up(settle_seconds: float = 1.0) -> None:
+def _warm_up(settle_seconds: float = 0.25) -> None:
     """Import scipy.stats, then collect and freeze the heap (:func:`warm_up_later`)."""
     try:
         import scipy.stats  # noqa: F401
@@ -61,13 +63,15 @@ def _warm_up(settle_seconds: float = 1.0) -> None:
     # Plotly, scipy), and every full collection walked them all again: measured 100-120 ms per
     # collection, the spikes that put single widget changes at 450-500 ms against a 150 ms median.
     # Frozen objects are skipped by the collector (measured ~20 ms per full collection after).
-    # The wait lets the first page's run end, so its figures are garbage by then and collect()
-    # frees them instead of freezing them. The price, paid once per process: what is alive at
-    # the freeze (modules, caches, the first session's state) is never collected, even if it dies
-    # later in a reference cycle.
+    # The short wait (after the half-second import, in a fresh process) lets the first page's run
+    # end - warm_up_later is its last statement - so its figures are garbage by then and collect()
+    # frees them instead of freezing them. The collect costs ~110 ms once, in the background. The
+    # price, paid once per process: what is alive at the freeze (modules, caches, the first
+    # session's state) is never collected, even if it dies later in a reference cycle.
     time.sleep(settle_seconds)
     gc.collect()
     gc.freeze()
+    WARM_UP_DONE.set()
 
 
 def warm_up_later() -> None:
@@ -231,4 +235,4 @@ def _sidebar_backend() -> str:
                           "Each backend has its own cached scores.")
 
 
-__all__ = ["KIND_TITLES", "View", "default_models", "setup_page", "sidebar", "start", "warm_up_later"]
+__all__ = ["KIND_TITLES", "WARM_UP_DONE", "View", "default_models", "setup_page", "sidebar", "start", "warm_up_later"]
