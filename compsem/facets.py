@@ -17,14 +17,13 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.categories import category_info, sort_categories
-from compsem.figures._style import _axes, _figure, _grid_layout, _label, _merge, cat_label, escape
+from compsem.figures._style import _axes, _figure, _grid_figure_layout, _label, _panel_line, cat_label, escape
 from compsem.labels import labels_of
 from compsem.palette import model_colors
 
@@ -32,15 +31,6 @@ from compsem.palette import model_colors
 FACETS = ("category", "model")
 _HOVER = ("<b>%{customdata[0]}</b> · %{customdata[4]}<br>A: %{customdata[1]}<br>B: %{customdata[2]}"
           "<br>score %{customdata[5]:.3f} · raw %{customdata[3]}<extra>%{fullData.name}</extra>")
-
-
-def _threshold_line(i: int, axis: str, value: float) -> dict:
-    """The dashed line ``add_hline`` (axis "y") or ``add_vline`` (axis "x") would add to the i-th panel."""
-    xa, ya = _axes(i)
-    line = dict(color="#444", dash="dash", width=1.2)
-    if axis == "y":
-        return dict(type="line", xref=f"{xa} domain", x0=0, x1=1, yref=ya, y0=value, y1=value, line=line)
-    return dict(type="line", yref=f"{ya} domain", y0=0, y1=1, xref=xa, x0=value, x1=value, line=line)
 
 
 def _is_control(cat: str) -> bool:
@@ -83,10 +73,10 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
     cols = max(1, min(columns, len(panels)))
     rows = max(1, math.ceil(len(panels) / cols))
     titles = [_title(c) for c in cats] if by == "category" else [_label(m, labels) for m in models]
-    # Why plain dicts (figures._style._grid_figure, no Plotly validation): with a dozen models this figure
-    # has ~120 boxes carrying every pair's text for the hover; validating those lists, and one add_hline
-    # per panel (each walks every subplot), were most of a selection change on the Distributions page.
-    # tests/test_facets.py validates the figure again and checks it is unchanged.
+    # Why plain dicts (figures._style._grid_figure_layout and _figure, no Plotly validation): with a
+    # dozen models this figure has ~120 boxes carrying every pair's text for the hover; validating those
+    # lists, and one add_hline per panel (each walks every subplot), were most of a selection change on
+    # the Distributions page. tests/test_facets.py validates the figure again and checks it is unchanged.
     where = results.groupby(["model", "category"], sort=False).indices
     traces: list[dict] = []
     shapes: list[dict] = []
@@ -107,7 +97,7 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
                 box.update(y=[_title(cat)] * len(part), x=part["score"].to_numpy(), showlegend=False,
                            orientation="h")
             traces.append(box)
-        shapes.append(_threshold_line(i, "y" if by == "category" else "x", threshold))
+        shapes.append(_panel_line(xa, ya, "y" if by == "category" else "x", threshold, width=1.2))
     if by == "category":
         xaxes: dict = dict(showticklabels=False)
         yaxes: dict = dict(range=[-0.05, 1.05])
@@ -116,13 +106,10 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
         xaxes = dict(range=[-0.05, 1.05], showticklabels=True, tickvals=[0, 0.5, 1])
         yaxes = dict(categoryorder="array", categoryarray=order[::-1], range=[-0.6, len(order) - 0.4],
                      automargin=True)
-    layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), (by == "model", True),
-                                        min(0.3 / rows, 0.12), 0.04 if by == "category" else 0.03))
-    layout["shapes"] = shapes
+    layout = _grid_figure_layout(rows, cols, titles, (by == "model", True), shapes, [], min(0.3 / rows, 0.12),
+                                 0.04 if by == "category" else 0.03, xaxes=xaxes, yaxes=yaxes)
     for note in layout.get("annotations", []):  # the panel titles
         note.setdefault("font", {})["size"] = 13
-    for key in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
-        _merge(layout[key], xaxes if key.startswith("xaxis") else yaxes)
     if by == "category":
         for r in range(rows):  # the first panel of each row names the score axis
             layout["yaxis" + ("" if r == 0 else str(r * cols + 1))]["title"] = dict(text="score", standoff=4)

@@ -10,7 +10,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from compsem.figures._style import _figure
+from compsem.figures._style import _figure, _panel_line
 from compsem.palette import model_color
 from compsem.story import Finding
 
@@ -63,11 +63,9 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
     else:
         layout = dict(yaxis=axis, xaxis=dict(automargin=True), barmode="group", bargap=0.2, bargroupgap=0.05)
         size = height or 380
-    if finding.reference_line is not None:  # what add_vline / add_hline draw (tests/test_story_figures.py)
-        at = float(finding.reference_line)
-        across = dict(x0=at, x1=at, xref="x", y0=0, y1=1, yref="y domain") if horizontal else \
-            dict(x0=0, x1=1, xref="x domain", y0=at, y1=at, yref="y")
-        layout["shapes"] = [dict(type="line", line=dict(dash="dash", color="#444", width=1.2), **across)]
+    if finding.reference_line is not None:  # what add_vline / add_hline draw (tests/test_story.py)
+        layout["shapes"] = [_panel_line("x", "y", "x" if horizontal else "y", float(finding.reference_line),
+                                        width=1.2)]
     # built from plain dicts without Plotly's validation (as figures._style._figure explains): the Findings
     # page draws six or seven of these on every re-render; the test validates them again
     fig = _figure(traces, layout, finding.chart_title, size)

@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from compsem import facets as facets_module
 from compsem.facets import FACETS, distribution_facets
+from compsem.figures._style import _axes, _panel_line
 from compsem.labels import with_labels
 from compsem.palette import model_color
 
@@ -98,7 +98,7 @@ def test_threshold_line_is_what_plotly_adds(axis):
         add = fig.add_hline if axis == "y" else fig.add_vline
         add(**{axis: 0.7}, line_dash="dash", line_color="#444", line_width=1.2, row=r, col=c)
         i = (r - 1) * 2 + c - 1
-        assert fig.layout.shapes[-1].to_plotly_json() == facets_module._threshold_line(i, axis, 0.7)
+        assert fig.layout.shapes[-1].to_plotly_json() == _panel_line(*_axes(i), axis, 0.7, width=1.2)
 
 
 def test_every_row_of_category_panels_names_the_score_axis():

@@ -14,7 +14,7 @@ from compsem.app import data, views
 from compsem.app.sidebar import View
 from compsem.cache import CacheError, ScoreCache
 from compsem.labels import ModelLabels, labels_of, with_labels
-from compsem.registry import default_cache_dir, get_spec
+from compsem.registry import ModelSpec, default_cache_dir, get_spec
 from compsem.scoring import score_pairs
 
 #: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair), for a
@@ -29,9 +29,8 @@ SIZE_FACTORS = ((r"large", 14.0), (r"base|nomic-embed-text", 4.5), (r"minilm-l-?
 DOWNLOAD_SECONDS = 60.0
 
 
-def _size_factor(key: str) -> float:
-    """How many times MiniLM-L6's cost scoring with ``key`` takes (its backbone's, for a trained adapter)."""
-    spec = get_spec(key)
+def _size_factor(spec: ModelSpec) -> float:
+    """How many times MiniLM-L6's cost scoring with ``spec`` takes (its backbone's, for a trained adapter)."""
     names = " ".join([spec.key, spec.assembled or "", spec.card.base_key if spec.card is not None else ""]).lower()
     return next((factor for pattern, factor in SIZE_FACTORS
                  if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z0-9])", names)), 1.0)
@@ -66,7 +65,7 @@ def estimate_seconds(missing: dict[str, int]) -> float:
             continue
         spec = get_spec(key)
         load, per_pair = COST.get(spec.kind, (3.0, 0.01))
-        size = _size_factor(key) if spec.kind != "baseline" else 1.0
+        size = _size_factor(spec) if spec.kind != "baseline" else 1.0
         total += load * min(size, 2.0) + per_pair * size * n
         if any(r.spec.key == key and r.status == "needs download" for r in data.model_resolutions()):
             total += DOWNLOAD_SECONDS

@@ -156,14 +156,12 @@ def _figure(traces: list[dict], layout: dict, title: str, height: int) -> go.Fig
     return fig
 
 
-def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool | tuple[bool, bool],
-                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
-                 title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
-    """A subplot grid of ``traces`` (plain dicts) through :func:`_figure`.
-
-    ``xaxes`` / ``yaxes`` go to every x / y axis of the grid, as ``update_xaxes`` / ``update_yaxes`` would.
-    """
-    layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), shared, round(v_space, 4), h_space))
+def _grid_figure_layout(rows: int, cols: int, titles: Sequence[str], shared: bool | tuple[bool, bool],
+                        shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
+                        xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> dict:
+    """The layout dict of a subplot grid: :func:`_grid_layout`'s, with ``shapes``, extra ``annotations``,
+    and ``xaxes`` / ``yaxes`` on every x / y axis of the grid, as ``update_xaxes`` / ``update_yaxes`` would."""
+    layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), shared, v_space, h_space))
     layout["shapes"] = shapes
     if annotations:
         layout["annotations"] = list(layout.get("annotations", [])) + annotations
@@ -171,19 +169,34 @@ def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str]
         extra = xaxes if key.startswith("xaxis") else yaxes if key.startswith("yaxis") else None
         if extra:
             _merge(layout[key], extra)
+    return layout
+
+
+def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool | tuple[bool, bool],
+                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
+                 title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
+    """A subplot grid of ``traces`` (plain dicts) on :func:`_grid_figure_layout`, through :func:`_figure`."""
+    layout = _grid_figure_layout(rows, cols, titles, shared, shapes, annotations, round(v_space, 4), h_space,
+                                 xaxes=xaxes, yaxes=yaxes)
     return _figure(traces, layout, title, height)
 
 
+def _panel_line(xa: str, ya: str, axis: str, value: float, *, dash: str = "dash", color: str = "#444",
+                width: float = 1.5) -> dict:
+    """A line across the panel on axes ``xa``/``ya`` at ``value``: horizontal for ``axis="y"`` (what
+    ``add_hline`` draws there), vertical for ``axis="x"`` (``add_vline``)."""
+    line = dict(dash=dash, color=color, width=width)
+    if axis == "y":
+        return dict(type="line", xref=f"{xa} domain", x0=0, x1=1, yref=ya, y0=value, y1=value, line=line)
+    return dict(type="line", yref=f"{ya} domain", y0=0, y1=1, xref=xa, x0=value, x1=value, line=line)
+
+
 def _hline(i: int, y: float, dash: str, color: str) -> dict:
-    xa, ya = _axes(i)
-    return dict(type="line", xref=f"{xa} domain", x0=0, x1=1, yref=ya, y0=y, y1=y,
-                line=dict(dash=dash, color=color, width=1.5))
+    return _panel_line(*_axes(i), "y", y, dash=dash, color=color)
 
 
 def _vline(i: int, x: float, dash: str, color: str) -> dict:
-    xa, ya = _axes(i)
-    return dict(type="line", yref=f"{ya} domain", y0=0, y1=1, xref=xa, x0=x, x1=x,
-                line=dict(dash=dash, color=color, width=1.5))
+    return _panel_line(*_axes(i), "x", x, dash=dash, color=color)
 
 
 def add_threshold(fig: go.Figure, threshold: float | None, axis: str = "y") -> go.Figure:
@@ -194,13 +207,6 @@ def add_threshold(fig: go.Figure, threshold: float | None, axis: str = "y") -> g
     if threshold is None:
         return fig
     panels = list(dict.fromkeys((t.xaxis or "x", t.yaxis or "y") for t in fig.data))
-    lines = []
-    for xa, ya in panels:
-        if axis == "y":
-            lines.append(dict(type="line", xref=f"{xa} domain", x0=0, x1=1, yref=ya, y0=threshold, y1=threshold,
-                              line=dict(dash="dash", color="#444", width=1.5)))
-        else:
-            lines.append(dict(type="line", yref=f"{ya} domain", y0=0, y1=1, xref=xa, x0=threshold, x1=threshold,
-                              line=dict(dash="dash", color="#444", width=1.5)))
+    lines = [_panel_line(xa, ya, axis, threshold) for xa, ya in panels]
     fig.update_layout(shapes=list(fig.layout.shapes) + lines)
     return fig
