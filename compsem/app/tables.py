@@ -52,6 +52,11 @@ def _analysis(key: tuple, thresholds: tuple[float, ...], _free: an.ThresholdFree
     return an.compose(_free, lambda t: _at_threshold(key, t, _free), thresholds)
 
 
+def _free(res: Results) -> an.ThresholdFree:
+    """The view's threshold-free tables (the kept part)."""
+    return _threshold_free(res.key, res.frame)
+
+
 def analysis(res: Results, thresholds: Sequence[float] | None = None) -> an.Analysis:
     """The view's analysis: its kept parts at ``thresholds`` (default :func:`compsem.analysis.view_thresholds`).
 
@@ -59,12 +64,12 @@ def analysis(res: Results, thresholds: Sequence[float] | None = None) -> an.Anal
     part, or with the analysis for a table over all its thresholds at once).
     """
     ts = tuple(float(t) for t in (thresholds if thresholds is not None else an.view_thresholds(res.threshold)))
-    return _analysis(res.key, ts, _threshold_free(res.key, res.frame))
+    return _analysis(res.key, ts, _free(res))
 
 
 def at(res: Results) -> an.AtThreshold:
     """The view's tables at its threshold (the kept part)."""
-    return _at_threshold(res.key, float(res.threshold), _threshold_free(res.key, res.frame))
+    return _at_threshold(res.key, float(res.threshold), _free(res))
 
 
 def _guard(what: str, read: Callable[[], _T], default: _T) -> _T:
@@ -104,26 +109,26 @@ def story(res: Results) -> list[Finding]:
 
 def rates_with_ci(res: Results, calibrated: bool) -> pd.DataFrame | None:
     """Rate and mean per model x category with 95% bootstrap CIs, at the view's or each model's calibrated threshold."""
-    found = _guard("Failure rates", lambda: (_threshold_free(res.key, res.frame).calibrated_rates if calibrated
-                                             else at(res).rates_with_ci), None)
+    found = _guard("Failure rates", lambda: _free(res).calibrated_rates if calibrated else at(res).rates_with_ci,
+                   None)
     return None if found is None else _shown(found, res)
 
 
 def effect_rows(res: Results, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
     """:func:`compsem.stats.effect_rows` for the view; a ValueError becomes a warning and no table."""
-    found, what = _guard("effect sizes", lambda: _threshold_free(res.key, res.frame).effect_rows(reference, rows),
+    found, what = _guard("effect sizes", lambda: _free(res).effect_rows(reference, rows),
                          (None, views.reference_label(reference, res.labels)))
     return (None if found is None else found.copy()), what
 
 
 def pair_table(res: Results) -> pd.DataFrame:
     """One row per pair with every model's score (:func:`compsem.stats.pair_table`)."""
-    return _threshold_free(res.key, res.frame).pairs.copy()
+    return _free(res).pairs.copy()
 
 
 def study_comparison(res: Results) -> pd.DataFrame:
     """The seed study's reported figures beside this view's (:func:`compsem.study.compare_with_study`)."""
-    return _threshold_free(res.key, res.frame).study.copy()
+    return _free(res).study.copy()
 
 
 def models_view(res: Results) -> pd.DataFrame:
