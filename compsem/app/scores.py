@@ -21,8 +21,8 @@ from compsem.scoring import score_pairs
 #: MiniLM-L6-sized model (6 layers x 384) on 2 cores.
 COST = {"bi-encoder": (3.0, 0.004), "cross-encoder": (3.0, 0.008), "baseline": (1.0, 0.001)}
 #: Cost of a larger backbone relative to MiniLM-L6, by a pattern of its name. Base size (12 layers x 768):
-#: the MPNet-base cross-encoders took ~18 s per 336 pairs in the dashboard against MiniLM's ~5 s
-#: (before, the estimate said 17 s for three of them, which took ~55 s); nomic-embed-text-v1.5 is
+#: the MPNet-base cross-encoders took ~18 s per 336 pairs in the dashboard (bench/bench_file_watcher.py)
+#: against MiniLM's ~5 s (before, the estimate said 17 s for three of them, which took ~55 s); nomic-embed-text-v1.5 is
 #: BERT-base sized without saying so. MiniLM-L12: twice L6's layers. Large (24 x 1024) is not
 #: measured here: about three times base, by its layers x width.
 SIZE_FACTORS = ((r"large", 14.0), (r"base|nomic-embed-text", 4.5), (r"minilm-l-?12", 2.0))
