@@ -34,7 +34,7 @@ def main() -> None:
 
     from sentence_transformers import CrossEncoder
 
-    from compsem import assembly, registry
+    from compsem.models import assembly, registry
     from compsem.scoring import configure_threads, load_scorer, quiet_libraries
 
     quiet_libraries()

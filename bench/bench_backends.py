@@ -48,7 +48,7 @@ def load_note() -> str:
 
 # -- quality ---------------------------------------------------------------------------------------------------
 def transformer_models() -> list[str]:
-    from compsem.registry import list_models
+    from compsem.models.registry import list_models
 
     return [r.spec.key for r in list_models() if r.usable and r.spec.kind in ("bi-encoder", "cross-encoder")]
 
@@ -56,9 +56,9 @@ def transformer_models() -> list[str]:
 def quality(models: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(one row per model, one row per model x category x threshold) comparing int8 with fp32 scores."""
     from compsem import stats
-    from compsem.cache import ScoreCache
-    from compsem.pairs import load_pairs
+    from compsem.data.pairs import load_pairs
     from compsem.scoring import score_pairs
+    from compsem.store.sqlite import ScoreCache
 
     pairs = load_pairs()
     rows, cells = [], []
@@ -97,9 +97,9 @@ def quality(models: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def heldout(models: list[str]) -> pd.DataFrame:
     """Each trained cross-encoder's test-split metric, fp32 torch and int8, in the same run."""
-    from compsem.registry import get_spec, resolve
+    from compsem.models.registry import get_spec, resolve
     from compsem.scoring import load_scorer
-    from compsem.train import get_objective, metrics_from_outputs, splits
+    from compsem.training.train import get_objective, metrics_from_outputs, splits
 
     rows = []
     for key in models:
@@ -129,9 +129,9 @@ def heldout(models: list[str]) -> pd.DataFrame:
 
 
 def quality_markdown(table: pd.DataFrame, cells: pd.DataFrame, held: pd.DataFrame, note: str) -> str:
-    from compsem.backends import quantization_config
-    from compsem.categories import category_label
-    from compsem.registry import get_spec
+    from compsem.data.categories import category_label
+    from compsem.models.backends import quantization_config
+    from compsem.models.registry import get_spec
 
     lines = ["# int8 ONNX Runtime vs fp32 PyTorch on the bundled 336 pairs", "",
              f"Quantization `{quantization_config().id}`; {note}. Written by `bench/bench_backends.py`.", "",
@@ -184,9 +184,9 @@ def ratio(times: dict[str, list[float]], num: str, den: str) -> float:
 
 
 def speed(rounds: int) -> dict:
-    from compsem.backends import load_onnx, with_backend
-    from compsem.pairs import load_pairs
-    from compsem.registry import resolve
+    from compsem.data.pairs import load_pairs
+    from compsem.models.backends import load_onnx, with_backend
+    from compsem.models.registry import resolve
     from compsem.scoring import BiEncoderScorer, CrossEncoderScorer, configure_threads
 
     threads = configure_threads()
@@ -248,7 +248,7 @@ def rerank_latency(queries: int, repeats: int) -> dict:
 
 def warm_cold(rounds: int, backend: str = "torch") -> dict:
     """Wall-clock seconds of the default `compsem run` in a fresh process: cold cache, then warm."""
-    from compsem.registry import models_dir
+    from compsem.models.registry import models_dir
 
     colds, warms = [], []
     for _ in range(rounds):

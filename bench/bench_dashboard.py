@@ -41,7 +41,7 @@ OUT = ROOT / "bench" / "out"
 
 
 def _pair_file(tmp: Path) -> tuple[Path, str]:
-    from compsem.pairs import bundled_pairs_path, check_pairs
+    from compsem.data.pairs import bundled_pairs_path, check_pairs
 
     try:
         return bundled_pairs_path(), "bundled study pairs"
@@ -70,10 +70,10 @@ def _prepare(tmp: Path) -> dict:
     os.environ["COMPSEM_CACHE_DIR"] = str(cache)
     pairs_path, what = _pair_file(tmp)
     os.environ["COMPSEM_PAIRS_FILE"] = str(pairs_path)
-    from compsem.cache import ScoreCache
-    from compsem.pairs import load_pairs
-    from compsem.registry import offline_models
+    from compsem.data.pairs import load_pairs
+    from compsem.models.registry import offline_models
     from compsem.scoring import score_pairs
+    from compsem.store.sqlite import ScoreCache
 
     models = offline_models()
     pairs = load_pairs(pairs_path)

@@ -82,7 +82,7 @@ def score_from_the_dashboard(watcher: str, n_pairs: int, timeout_s: float = 900)
 
 
 def main() -> int:
-    from compsem.pairs import load_pairs
+    from compsem.data.pairs import load_pairs
 
     n_pairs = len(load_pairs())
     result = {watcher: round(score_from_the_dashboard(watcher, n_pairs), 1) for watcher in ("auto", "none")}

@@ -34,10 +34,10 @@ def main() -> None:
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
 
-    from compsem.cache import ScoreCache
-    from compsem.pairs import load_pairs
-    from compsem.registry import offline_models, resolve
+    from compsem.data.pairs import load_pairs
+    from compsem.models.registry import offline_models, resolve
     from compsem.scoring import BiEncoderScorer, configure_threads, quiet_libraries, score_pairs
+    from compsem.store.sqlite import ScoreCache
 
     quiet_libraries()
     threads = configure_threads()

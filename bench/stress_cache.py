@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import compsem
-from compsem.cache import CACHE_FILE_NAME, CachedScore, ScoreCache
+from compsem.store.sqlite import CACHE_FILE_NAME, CachedScore, ScoreCache
 
 MODEL, FINGERPRINT = "stress/model", "fp-1"
 

@@ -2,8 +2,8 @@
 
 The data path, one module per step::
 
-    pairs file -> compsem.pairs -> compsem.registry -> compsem.scoring (compsem.scorers + compsem.store
-      -> compsem.cache)
+    pairs file -> compsem.data.pairs -> compsem.models.registry -> compsem.scoring (compsem.scorers + compsem.store.score_store
+      -> compsem.store.sqlite)
       -> tidy DataFrame (one row per pair x model) -> compsem.stats -> compsem.figures -> pages/
 
 Nothing here imports Streamlit; the dashboard and the CLI are thin layers over the library.

@@ -42,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from compsem import stats
-from compsem.categories import BUILTIN_CATEGORIES, category_label, sort_categories
+from compsem.data.categories import BUILTIN_CATEGORIES, category_label, sort_categories
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -304,8 +304,8 @@ def run_check(model: str, limits: Mapping[str, float], *, pairs: str | Path | No
         CheckError: unknown model, a model that cannot score these pairs, a bad pair file,
             or any reason of :func:`evaluate`.
     """
-    from compsem.pairs import PairFileError, load_pairs
-    from compsem.registry import UnknownModelError, get_spec
+    from compsem.data.pairs import PairFileError, load_pairs
+    from compsem.models.registry import UnknownModelError, get_spec
     from compsem.scoring import score_pairs
 
     if threshold is not None and calibrated:

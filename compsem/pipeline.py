@@ -65,8 +65,8 @@ class RunOutcome:
 
 def grid_cells_of(models: Sequence[str]) -> list:
     """The trained adapters among ``models`` as backbone × objective grid cells (read from their cards)."""
-    from compsem.grid import grid_cells
-    from compsem.registry import get_spec
+    from compsem.analysis.grid import grid_cells
+    from compsem.models.registry import get_spec
 
     cards = {}
     for key in models:
@@ -78,8 +78,8 @@ def grid_cells_of(models: Sequence[str]) -> list:
 
 def grid_models() -> list[str]:
     """``compsem run --grid``: every usable trained adapter and its backbone's bi-encoder."""
-    from compsem.grid import grid_models as models_of
-    from compsem.registry import offline_models
+    from compsem.analysis.grid import grid_models as models_of
+    from compsem.models.registry import offline_models
 
     usable = offline_models()
     return [m for m in models_of(grid_cells_of(usable)) if m in usable]
@@ -122,15 +122,15 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
     Raises:
         RunError: a pair file with errors, an unknown model, a bad threshold or batch size, an
             unusable ``out`` (all before any scoring), or no model could score the pairs.
-        compsem.cache.CacheError: the score cache is busy for too long or unusable.
+        compsem.store.sqlite.CacheError: the score cache is busy for too long or unusable.
         OSError: the file system refused a write.
     """
-    from compsem.export import check_output_dir, write_run
-    from compsem.pairs import PairFileError, load_pairs
-    from compsem.registry import UnknownModelError, get_spec, offline_models
-    from compsem.report import comparison_dict, report_markdown, summary_dict, versions
+    from compsem.data.pairs import PairFileError, load_pairs
+    from compsem.models.registry import UnknownModelError, get_spec, offline_models
+    from compsem.reports.files import check_output_dir, write_run
+    from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
     from compsem.scoring import score_pairs
-    from compsem.store import ScoreStore
+    from compsem.store.score_store import ScoreStore
 
     try:
         table = load_pairs(pairs) if pairs is not None else load_pairs()

@@ -6,7 +6,7 @@
 * NLI cross-encoders (three classes): similarity = min(P(entailment|A,B), P(entailment|B,A)).
 
 The models themselves are :mod:`compsem.scorers`; what is stored and what must be computed
-is :mod:`compsem.store`. The scorer names stay importable from here.
+is :mod:`compsem.store.score_store`. The scorer names stay importable from here.
 
 The tidy result has one row per pair x model: ``pair_id, category, sentence_a,
 sentence_b, model, kind, objective, raw_score, score, raw_output`` (+ ``expected``).
@@ -24,9 +24,9 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from compsem.cache import CachedScore, ScoreCache
-from compsem.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
-from compsem.schema import RESERVED_COLUMNS, RESULT_COLUMNS
+from compsem.data.schema import RESERVED_COLUMNS, RESULT_COLUMNS
+from compsem.models.loading import configure_threads, quiet_libraries
+from compsem.models.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
 from compsem.scorers import (
     BaselineScorer,
     BiEncoderScorer,
@@ -36,11 +36,10 @@ from compsem.scorers import (
     OnnxCrossEncoderScorer,
     PairScores,
     Scorer,
-    configure_threads,
     load_scorer,
-    quiet_libraries,
 )
-from compsem.store import ProgressCallback, ScoreStore
+from compsem.store.score_store import ProgressCallback, ScoreStore
+from compsem.store.sqlite import CachedScore, ScoreCache
 
 log = logging.getLogger(__name__)
 
@@ -133,14 +132,14 @@ def score_pairs(
     """Score every pair with every model, reusing stored scores; load a model only if needed.
 
     Args:
-        pairs: a pair DataFrame from :func:`compsem.pairs.load_pairs`.
+        pairs: a pair DataFrame from :func:`compsem.data.pairs.load_pairs`.
         models: registry keys or aliases.
         cache: the score store, or the cache under one (default: the default cache folder).
         use_cache: ``False`` scores everything again (and refreshes the cache).
         progress: ``progress(model, done, total)`` after each chunk.
         loader: how to get a scorer (the dashboard passes one backed by ``st.cache_resource``).
         backend: ``torch`` (fp32, the study's numbers) or ``onnx-int8`` for the transformer models
-            (:mod:`compsem.backends`); it is part of each model's fingerprint, so of every cache key.
+            (:mod:`compsem.models.backends`); it is part of each model's fingerprint, so of every cache key.
 
     Raises:
         ValueError: an unknown backend.
@@ -153,7 +152,7 @@ def score_pairs(
         >>> run.summary()  # doctest: +SKIP
         'scored 336, cached 0'
     """
-    from compsem.backends import check_backend, with_backend
+    from compsem.models.backends import check_backend, with_backend
 
     check_backend(backend)
     store = cache if isinstance(cache, ScoreStore) else ScoreStore(cache)

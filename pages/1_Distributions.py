@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from compsem import facets, figures
+from compsem import figures
 from compsem.app import draw, scores, sidebar, state, tables, views
+from compsem.figures import facets
 
 view = sidebar.start("Distributions", "Every point is one sentence pair; hover it to read the pair and its "
                                         "raw score. Each model keeps its colour on every page; control "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from compsem import figures
 from compsem.app import data, draw, sidebar, state, views
-from compsem.variants import all_variants
+from compsem.data.variants import all_variants
 
 view = sidebar.start("Try your own", "Type two sentences; every selected model scores them. Cross-encoders read "
                                        "the pair in both orders, so their asymmetry shows.")

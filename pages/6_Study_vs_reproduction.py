@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from compsem import figures, study
+from compsem import figures
+from compsem.analysis import study
 from compsem.app import draw, scores, sidebar, state, tables, views
-from compsem.labels import attach
+from compsem.data.labels import attach
 
 view = sidebar.start("Study vs reproduction", "Figures reported by the study (sections 4.1-4.4, marked "
                                                 "'reported') beside this run's, for the same models and categories.")

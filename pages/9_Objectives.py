@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from compsem import figures, grid, objectives
+from compsem import figures
+from compsem.analysis import grid, objectives
 from compsem.app import draw, sidebar, state, views
 from compsem.app import objectives as trained
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from compsem.analysis import analyze
-from compsem.export import write_run
-from compsem.report import comparison_dict, report_markdown, summary_dict
+from compsem.reports.files import write_run
+from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict
 
 BI, CE, BAG, MRPC = ("sentence-transformers/all-MiniLM-L6-v2", "compsem/minilm-l6-sick-nli",
                      "baseline/bag-of-embeddings", "compsem/minilm-l6-mrpc")

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from run_fixture import BAG, BI, CE, MRPC, synthetic_results
 
-from compsem import grid, stats
-from compsem.analysis import THRESHOLD_GRID, AtThreshold, ThresholdFree, comparison_tables
-from compsem.labels import with_labels
-from compsem.story import story_findings
+from compsem import stats
+from compsem.analysis import THRESHOLD_GRID, AtThreshold, ThresholdFree, comparison_tables, grid
+from compsem.analysis.story import story_findings
+from compsem.data.labels import with_labels
 
 
 @pytest.fixture(scope="module")

@@ -32,9 +32,9 @@ def scored_cache(tmp_path_factory):
     mp.setenv("COMPSEM_CACHE_DIR", str(cache_dir))
     mp.setenv("COMPSEM_PAIRS_FILE", str(PAIRS))
     mp.setenv("HF_HUB_OFFLINE", "1")
-    from compsem.cache import ScoreCache
-    from compsem.pairs import load_pairs
+    from compsem.data.pairs import load_pairs
     from compsem.scoring import score_pairs
+    from compsem.store.sqlite import ScoreCache
 
     with ScoreCache(cache_dir) as cache:
         run = score_pairs(load_pairs(PAIRS), list(MODELS), cache=cache)
@@ -260,9 +260,9 @@ def test_pairs_browser_sorts_by_disagreement_and_searches():
 
 def _results():
     from compsem.app.scores import Results
-    from compsem.cache import ScoreCache
-    from compsem.pairs import load_pairs
+    from compsem.data.pairs import load_pairs
     from compsem.scoring import score_pairs
+    from compsem.store.sqlite import ScoreCache
 
     with ScoreCache() as cache:
         frame = score_pairs(load_pairs(PAIRS), list(MODELS), cache=cache).results
@@ -296,7 +296,7 @@ def test_the_html_report_download_is_built_from_the_view():
 
 def test_a_model_is_loaded_once_per_process():
     from compsem.app import data
-    from compsem.registry import resolve
+    from compsem.models.registry import resolve
 
     res = resolve("baseline/token-jaccard")
     assert data.scorer(res.spec.key, res.fingerprint) is data.scorer(res.spec.key, res.fingerprint)
@@ -324,21 +324,21 @@ def trained_dir(tmp_path, monkeypatch):
     import hashlib
     import json
 
-    from compsem import lora, registry
-    from compsem.cache import CachedScore
-    from compsem.pairs import load_pairs
-    from compsem.store import ScoreStore
-    from compsem.train import BASE_KEY, OBJECTIVES, base_model_path
+    from compsem.data.pairs import load_pairs
+    from compsem.models import adapters, registry
+    from compsem.store.score_store import ScoreStore
+    from compsem.store.sqlite import CachedScore
+    from compsem.training.train import BASE_KEY, OBJECTIVES, base_model_path
 
     pairs = load_pairs(PAIRS)
-    base_sha = lora.backbone_sha256(base_model_path())
+    base_sha = adapters.backbone_sha256(base_model_path())
     monkeypatch.setattr(registry, "shipped_models_dir", lambda: tmp_path)
     for name, obj in OBJECTIVES.items():
         folder = tmp_path / obj.slug
         folder.mkdir()
         weights = f"stand-in adapter {name}".encode()
-        (folder / lora.ADAPTER_WEIGHTS).write_bytes(weights)
-        (folder / lora.ADAPTER_CONFIG).write_text("{}", encoding="utf-8")
+        (folder / adapters.ADAPTER_WEIGHTS).write_bytes(weights)
+        (folder / adapters.ADAPTER_CONFIG).write_text("{}", encoding="utf-8")
         card = {"key": obj.key, "label": obj.label, "objective": name, "objective_family": obj.family,
                 "num_labels": 1, "score_definition": obj.score_definition, "epochs": 3, "method": "lora",
                 "base_model": {"key": BASE_KEY, "sha256": base_sha},
@@ -388,7 +388,7 @@ def test_objectives_page_compares_the_four_objectives_with_the_bi_encoder(traine
 
 
 def test_objectives_page_without_trained_models_says_how_to_train(tmp_path, monkeypatch):
-    from compsem import registry
+    from compsem.models import registry
 
     monkeypatch.setattr(registry, "shipped_models_dir", lambda: tmp_path)
     st.cache_data.clear()
@@ -617,7 +617,7 @@ def test_backend_choice_comes_from_the_url_and_keeps_its_own_scores():
     # a baseline has no transformer, so its cached scores serve both backends: the page draws at once
     assert at.get("plotly_chart")
     from compsem.app import data
-    from compsem.pairs import load_pairs
+    from compsem.data.pairs import load_pairs
 
     pairs = load_pairs(PAIRS)
     missing = data.missing_counts("sha", (MODELS[0],), "x", pairs, "onnx-int8")

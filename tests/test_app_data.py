@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from compsem.app import data
-from compsem.cache import ScoreCache
-from compsem.pairs import load_pairs
+from compsem.data.pairs import load_pairs
 from compsem.scoring import score_pairs
+from compsem.store.sqlite import ScoreCache
 
 PAIRS = Path(__file__).parent / "data" / "app_pairs.csv"
 JACCARD, TFIDF = "baseline/token-jaccard", "baseline/tfidf-cosine"
@@ -54,7 +54,7 @@ def test_scores_written_by_another_process_are_read_at_the_next_lookup(cache_dir
     assert set(frame["model"]) == {TFIDF} and "not scored yet" in errors[JACCARD]
     version = data.store_version(str(cache_dir))
     assert data.store_version(str(cache_dir)) == version  # reading changes nothing
-    code = ("import sys; from compsem.cache import ScoreCache; from compsem.pairs import load_pairs; "
+    code = ("import sys; from compsem.store.sqlite import ScoreCache; from compsem.data.pairs import load_pairs; "
             "from compsem.scoring import score_pairs; "
             f"c = ScoreCache({str(cache_dir)!r}); score_pairs(load_pairs({str(PAIRS)!r}), [{JACCARD!r}], cache=c); "
             "c.close()")

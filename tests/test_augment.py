@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compsem import augment as aug
-from compsem.train import get_objective
+from compsem.training import augment as aug
+from compsem.training.train import get_objective
 
 
 def rng() -> np.random.Generator:

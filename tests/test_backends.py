@@ -1,4 +1,4 @@
-"""compsem.backends and compsem.onnx_models: the int8 ONNX Runtime backend.
+"""compsem.models.backends and compsem.models.onnx: the int8 ONNX Runtime backend.
 
 The exports (the packaged MiniLM and the shipped SICK-NLI adapter) are built once per session
 into the session's private cache; the tolerances are the ones measured on the bundled 336
@@ -14,12 +14,12 @@ import sys
 import numpy as np
 import pytest
 
-from compsem import backends
-from compsem.backends import BackendError, check_backend, export_dir, export_problem, load_onnx, with_backend
-from compsem.cache import ScoreCache, score_key
-from compsem.pairs import load_pairs
-from compsem.registry import resolve
+from compsem.data.pairs import load_pairs
+from compsem.models import backends
+from compsem.models.backends import BackendError, check_backend, export_dir, export_problem, load_onnx, with_backend
+from compsem.models.registry import resolve
 from compsem.scoring import load_scorer, score_pairs
+from compsem.store.sqlite import ScoreCache, score_key
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 NLI = "compsem/minilm-l6-sick-nli"
@@ -89,7 +89,7 @@ def test_quantization_config_follows_the_cpu(monkeypatch):
 def test_activations_match_torch():
     import torch
 
-    from compsem.onnx_models import OnnxCrossEncoder
+    from compsem.models.onnx import OnnxCrossEncoder
 
     raw = np.array([[-3.0, 0.2, 4.0], [0.0, 1.0, -1.0]])
     model = OnnxCrossEncoder.__new__(OnnxCrossEncoder)
@@ -152,7 +152,7 @@ def _damage_model_bytes(folder):
 
 def _unloadable_model(folder):
     # hashes that match, contents onnxruntime cannot read: only loading the model finds the problem
-    from compsem.lora import file_sha256
+    from compsem.models.fingerprints import file_sha256
 
     (folder / backends.MODEL_FILE).write_bytes(b"not an onnx model")
     marker = json.loads((folder / backends.MARKER).read_text())
@@ -176,7 +176,7 @@ def test_a_broken_export_is_rebuilt_with_a_message_never_served(both_backends, s
     assert export_problem(folder, res) is None
     damage(folder)
     messages: list[str] = []
-    with caplog.at_level(logging.WARNING, logger="compsem.backends"):
+    with caplog.at_level(logging.WARNING, logger="compsem.models.backends"):
         model = load_onnx(res, messages)
     assert len(messages) == 1 and says in messages[0] and "rebuilding" in messages[0], messages
     assert any(says in r.getMessage() for r in caplog.records)
@@ -230,6 +230,6 @@ def test_an_unexportable_model_is_a_one_line_message(monkeypatch):
 def test_backends_module_imports_no_torch():
     import subprocess
 
-    code = "import sys, compsem.backends, compsem.onnx_models; print('torch' in sys.modules)"
+    code = "import sys, compsem.models.backends, compsem.models.onnx; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr

@@ -66,7 +66,7 @@ def server(tmp_path_factory):
     rerank_dir = tmp_path_factory.mktemp("rerank-results")
     write_rerank_results(rerank_dir)  # the Reranking page's evaluation (results/rerank may not be there yet)
     env["COMPSEM_RERANK_DIR"] = str(rerank_dir)
-    prep = ("import sys; from compsem.cache import ScoreCache; from compsem.pairs import load_pairs; "
+    prep = ("import sys; from compsem.store.sqlite import ScoreCache; from compsem.data.pairs import load_pairs; "
             "from compsem.scoring import score_pairs; "
             f"run = score_pairs(load_pairs({str(PAIRS)!r}), {list(MODELS)!r}, cache=ScoreCache({str(cache_dir)!r})); "
             "sys.exit(1 if run.failed else 0)")
@@ -238,7 +238,7 @@ def test_html_report_opens_offline_with_its_charts(page, tmp_path):
     """The standalone report from file:// with every non-file request aborted: the charts still draw."""
     from run_fixture import write_synthetic_run
 
-    from compsem.html_report import write_html_report
+    from compsem.reports.html import write_html_report
 
     run_dir = tmp_path / "run"
     write_synthetic_run(run_dir)

@@ -1,4 +1,4 @@
-"""compsem.cache: keys, hits and misses, two writers at once, a crash mid-write, damage recovery."""
+"""compsem.store.sqlite: keys, hits and misses, two writers at once, a crash mid-write, damage recovery."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from compsem.cache import CACHE_FILE_NAME, CachedScore, ScoreCache, score_key
+from compsem.store.sqlite import CACHE_FILE_NAME, CachedScore, ScoreCache, score_key
 
 
 def entry(x: float) -> CachedScore:
@@ -189,7 +189,7 @@ def test_a_lock_that_frees_in_time_is_waited_out(tmp_path: Path):
 
 
 def test_busy_answers_given_at_once_are_retried_with_back_off(tmp_path: Path):
-    from compsem.cache import CacheBusyError
+    from compsem.store.sqlite import CacheBusyError
 
     cache = ScoreCache(tmp_path, timeout=2)
     answers = iter([sqlite3.OperationalError("database is locked")] * 3 + [None])
@@ -209,7 +209,7 @@ def test_busy_answers_given_at_once_are_retried_with_back_off(tmp_path: Path):
 
 
 def test_busy_and_damage_are_told_apart():
-    from compsem.cache import is_busy_error, is_damage_error
+    from compsem.store.sqlite import is_busy_error, is_damage_error
 
     assert is_busy_error(sqlite3.OperationalError("database is locked"))
     assert not is_damage_error(sqlite3.OperationalError("database is locked"))
@@ -220,7 +220,7 @@ def test_busy_and_damage_are_told_apart():
 
 
 def test_journal_mode_is_set_when_the_database_is_created_not_on_every_open(tmp_path: Path, monkeypatch):
-    import compsem.cache as cache_module
+    import compsem.store.sqlite as cache_module
 
     statements: list[str] = []
     real_connect = sqlite3.connect
@@ -239,7 +239,7 @@ def test_journal_mode_is_set_when_the_database_is_created_not_on_every_open(tmp_
 
 
 def test_an_unusable_folder_is_a_clear_error(tmp_path: Path):
-    from compsem.cache import CacheError
+    from compsem.store.sqlite import CacheError
 
     (tmp_path / "file").write_text("x")
     with pytest.raises(CacheError, match="cannot create the score cache folder .*--cache-dir"):

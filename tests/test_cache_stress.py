@@ -1,4 +1,4 @@
-"""compsem.cache under stress: 4 writers x 10 trials started at one moment, and 20 SIGKILLs mid-write.
+"""compsem.store.sqlite under stress: 4 writers x 10 trials started at one moment, and 20 SIGKILLs mid-write.
 
 The experiments live in ``bench/stress_cache.py`` (which also prints the README's figures);
 this module runs them at full size in every ``pytest`` run. A healthy database moved aside,
@@ -37,7 +37,7 @@ def test_twenty_kills_mid_write_lose_no_committed_score_and_read_no_wrong_one(tm
 
 def test_the_checker_counts_lost_and_wrong_rows(tmp_path: Path):
     """The harness itself must be able to fail: a missing row and a wrong row are counted."""
-    from compsem.cache import CachedScore, ScoreCache
+    from compsem.store.sqlite import CachedScore, ScoreCache
 
     figures = stress_cache.StressFigures("self-check", runs=1)
     with ScoreCache(tmp_path) as cache:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_cli import DATA, run_cli
 
-from compsem import assembly
+from compsem.models import assembly
 
 MPNET_PARTS = assembly.parts_installed(assembly.MPNET)
 

@@ -1,4 +1,4 @@
-"""compsem.csv_safety: CSV cells that would run as spreadsheet formulas are neutralised, reversibly.
+"""compsem.data.csv_safety: CSV cells that would run as spreadsheet formulas are neutralised, reversibly.
 
 Also checks that every CSV compsem writes goes through it: the run's results, the
 dashboard's downloads, a trained model's stored scores and the reranking lab's latency.
@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compsem.csv_safety import (
+from compsem.data.csv_safety import (
     FORMULA_TRIGGERS,
     neutralise_cell,
     neutralise_frame,
@@ -84,7 +84,7 @@ def test_column_names_and_index_are_neutralised_too():
 
 
 def test_run_results_csv_carries_no_live_formula():
-    from compsem.export import pair_results_csv
+    from compsem.reports.files import pair_results_csv
 
     results = pd.DataFrame({"pair_id": ["1"], "category": ["negation"], "sentence_a": ["=1+1"],
                             "sentence_b": ["@SUM(A1)"], "model": ["m"], "kind": ["baseline"], "objective": ["x"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compsem import datasets as ds
+from compsem.data import datasets as ds
 
 DATA = Path(__file__).parent / "data"
 LAYOUT = {

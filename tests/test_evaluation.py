@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from compsem import evaluation as ev
+from compsem.training import metrics as ev
 
 
 def test_accuracy_hand_worked():

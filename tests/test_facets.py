@@ -1,4 +1,4 @@
-"""compsem.facets: distributions as small multiples, a fixed colour per model, escaped hover text."""
+"""compsem.figures.facets: distributions as small multiples, a fixed colour per model, escaped hover text."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from compsem.facets import FACETS, distribution_facets
+from compsem.data.labels import with_labels
 from compsem.figures._style import _axes, _panel_line
-from compsem.labels import with_labels
-from compsem.palette import model_color
+from compsem.figures.facets import FACETS, distribution_facets
+from compsem.figures.palette import model_color
 
 CATS = ["negation", "entity_swap", "positive_control", "negative_control"]
 

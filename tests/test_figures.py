@@ -11,7 +11,7 @@ import plotly.io as pio
 import pytest
 
 from compsem import figures, stats
-from compsem.labels import with_labels
+from compsem.data.labels import with_labels
 
 EVIL = "<script>alert(1)</script> <b>bold</b> 😀 مرحبا"
 
@@ -95,7 +95,7 @@ def test_text_pair_bars_escape_labels():
 
 
 def test_study_scatter_has_the_diagonal():
-    from compsem.study import compare_with_study
+    from compsem.analysis.study import compare_with_study
 
     comp = compare_with_study(pd.DataFrame({"pair_id": ["p"], "category": ["hedging"], "kind": ["bi-encoder"],
                                             "model": ["sentence-transformers/all-MiniLM-L6-v2"],
@@ -106,7 +106,7 @@ def test_study_scatter_has_the_diagonal():
 
 
 def test_objective_bars_group_models_per_category_with_ci(results):
-    from compsem import objectives
+    from compsem.analysis import objectives
 
     table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)
     fig = figures.objective_bars(table, "mean", 0.5, {"m/bi": "Bi <ref>", "m/ce": "CE"})
@@ -168,8 +168,8 @@ def test_importing_figures_leaves_plotlys_default_template_alone_and_each_figure
     import subprocess
     import sys
 
-    code = ("import plotly.io as pio; before = pio.templates.default; import compsem.figures, compsem.facets, "
-            "compsem.story_figures; print(before == pio.templates.default == 'plotly')")
+    code = ("import plotly.io as pio; before = pio.templates.default; import compsem.figures, compsem.figures.facets, "
+            "compsem.figures.story; print(before == pio.templates.default == 'plotly')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.stdout.strip() == "True", done.stderr[-2000:]
     fig = figures.effect_size_heatmap(pd.DataFrame({"row": ["m"], "category": ["negation"], "cohens_d": [-2.0],
@@ -179,7 +179,7 @@ def test_importing_figures_leaves_plotlys_default_template_alone_and_each_figure
 
 def _grid_figures(results: pd.DataFrame) -> dict[str, go.Figure]:
     """The figures built from plain dicts without Plotly's validation (figures._style._figure)."""
-    from compsem import objectives
+    from compsem.analysis import objectives
 
     curves = stats.failure_rates(with_labels(results, {"m/bi": "<b>Bi</b>"}), [0.0, 0.25, 0.5, 0.75, 1.0])
     table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)

@@ -1,4 +1,4 @@
-"""compsem.formatting: p-values in scientific notation with 2 significant digits."""
+"""compsem.data.formatting: p-values in scientific notation with 2 significant digits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from compsem.formatting import format_pvalue
+from compsem.data.formatting import format_pvalue
 
 
 @pytest.mark.parametrize("p, text", [(1.234e-17, "1.2e-17"), (0.00000000000000001, "1.0e-17"), (0.0342, "3.4e-02"),

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compsem import grid
+from compsem.analysis import grid
 
 MINI_BI = "sentence-transformers/all-MiniLM-L6-v2"
 MPNET_BI = "sentence-transformers/all-mpnet-base-v2"
@@ -130,7 +130,7 @@ def test_a_precomputed_description_gives_the_same_grid():
 
 def test_a_run_reports_the_grid_when_two_adapters_and_their_bi_encoder_ran():
     from compsem.analysis import analyze
-    from compsem.report import report_markdown, summary_dict
+    from compsem.reports.markdown import report_markdown, summary_dict
 
     analysis = analyze(frame(SCORES), [0.5], CELLS)
     assert analysis.grid is not None and len(analysis.grid_findings) == 2

@@ -1,4 +1,4 @@
-"""compsem.html_report and `compsem report --html`: one standalone file from a run folder."""
+"""compsem.reports.html and `compsem report --html`: one standalone file from a run folder."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from run_fixture import CE, XSS, write_synthetic_run
 
 from compsem.cli import main
-from compsem.html_report import RunFolderError, load_run, render_html, write_html_report
+from compsem.reports.html import RunFolderError, load_run, render_html, write_html_report
 
 
 @pytest.fixture(scope="module")

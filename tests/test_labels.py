@@ -1,4 +1,4 @@
-"""compsem.labels: display names carried in the frame, read back by the figures and tables, never exported."""
+"""compsem.data.labels: display names carried in the frame, read back by the figures and tables, never exported."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pandas as pd
 from run_fixture import BI, CE, synthetic_results
 
 from compsem import figures, stats
-from compsem.export import pair_results_csv
-from compsem.labels import LABEL_COLUMN, ModelLabels, attach, labels_of, with_labels
+from compsem.data.labels import LABEL_COLUMN, ModelLabels, attach, labels_of, with_labels
+from compsem.reports.files import pair_results_csv
 
 
 def test_model_labels_is_a_frozen_hashable_mapping_with_the_key_as_fallback():

@@ -1,4 +1,4 @@
-"""compsem.model_card: the typed card reads, validates and writes back the committed cards byte for byte."""
+"""compsem.models.card: the typed card reads, validates and writes back the committed cards byte for byte."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compsem.model_card import CARD_NAME, CardError, ModelCard, load_card, read_card, write_card
+from compsem.models.card import CARD_NAME, CardError, ModelCard, load_card, read_card, write_card
 
 SHIPPED = sorted((Path(__file__).resolve().parent.parent / "compsem" / "models").glob(f"*/{CARD_NAME}"))
 
@@ -70,7 +70,7 @@ def test_validation_says_what_is_wrong(data, message):
 
 
 def test_the_registry_needs_less_than_a_full_card():
-    from compsem.model_card import REGISTRY_FIELDS
+    from compsem.models.card import REGISTRY_FIELDS
 
     card = ModelCard.from_dict({"key": "compsem/t", "objective_family": "nli", "num_labels": 3},
                                required=REGISTRY_FIELDS)

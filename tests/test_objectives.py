@@ -1,4 +1,4 @@
-"""compsem.objectives: the objective comparison on a hand-checked frame, the cards loader, the availability table."""
+"""compsem.analysis.objectives: the objective comparison on a hand-checked frame, the cards loader, the availability table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compsem import objectives
+from compsem.analysis import objectives
 
 REF = objectives.REFERENCE
 A = objectives.trained_key("sick-nli")

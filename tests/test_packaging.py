@@ -35,9 +35,9 @@ def test_wheel_carries_and_finds_the_bundled_pairs(tmp_path: Path):
         assert any(n.endswith("entry_points.txt") for n in names)
         zf.extractall(tmp_path / "site")
     # Import compsem from the unpacked wheel only (not the checkout) and load the pairs.
-    probe = ("import compsem.pairs as p; path = p.bundled_pairs_path(); "
+    probe = ("import compsem.data.pairs as p; path = p.bundled_pairs_path(); "
              "assert '_bundled_pairs' in str(path), path; "
-             "import compsem.registry as r; res = r.resolve('compsem/minilm-l6-stsb'); "
+             "import compsem.models.registry as r; res = r.resolve('compsem/minilm-l6-stsb'); "
              "assert res.status == 'packaged' and str(res.location).startswith(str(r.shipped_models_dir())), res; "
              "import compsem.scoring as s; out, bad = s.score_text_pair('A dog runs.', 'A dog is running.', "
              "['compsem/minilm-l6-stsb']); assert not bad and 0 <= out[0].score <= 1, (out, bad); "

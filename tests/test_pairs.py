@@ -1,4 +1,4 @@
-"""compsem.pairs: schema, loading, and one test per kind of problem a pair file can have."""
+"""compsem.data.pairs: schema, loading, and one test per kind of problem a pair file can have."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from compsem.categories import BUILTIN_CATEGORIES
-from compsem.pairs import (
+from compsem.data.categories import BUILTIN_CATEGORIES
+from compsem.data.pairs import (
     MAX_FILE_BYTES,
     MAX_SENTENCE_CHARS,
     PairFileError,
@@ -178,7 +178,7 @@ def test_bundled_set_is_clean(bundled):
 
 def test_bundled_adversarial_pairs_are_minimal_edits(bundled):
     """An adversarial pair changes little: most words are shared (a swap shares all of them)."""
-    from compsem.baselines import tokenize
+    from compsem.scorers.order_blind import tokenize
 
     adversarial = bundled[bundled["category"].isin(["negation", "numerical", "entity_swap", "temporal", "quantifier",
                                                     "hedging", "near_miss_control"])]

@@ -1,4 +1,4 @@
-"""compsem.palette: one colour per model, whatever else is selected."""
+"""compsem.figures.palette: one colour per model, whatever else is selected."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 import subprocess
 import sys
 
-from compsem.palette import FALLBACK_PALETTE, FIXED_COLORS, model_color, model_colors
-from compsem.registry import REGISTRY
+from compsem.figures.palette import FALLBACK_PALETTE, FIXED_COLORS, model_color, model_colors
+from compsem.models.registry import REGISTRY
 
 
 def test_every_registry_model_has_a_distinct_fixed_colour():
@@ -27,7 +27,7 @@ def test_colour_does_not_depend_on_the_selection():
 def test_unknown_keys_get_a_stable_palette_colour_in_any_process():
     colour = model_color("/home/me/models/my-encoder")
     assert re.fullmatch(r"#[0-9a-f]{6}", colour) and colour in FALLBACK_PALETTE
-    other = subprocess.run([sys.executable, "-c", "from compsem.palette import model_color; "
+    other = subprocess.run([sys.executable, "-c", "from compsem.figures.palette import model_color; "
                             "print(model_color('/home/me/models/my-encoder'))"], capture_output=True, text=True,
                            env={"PYTHONHASHSEED": "123", **__import__("os").environ})
     assert other.stdout.strip() == colour

@@ -24,9 +24,9 @@ from run_identity import RUN_FILES, compare_runs, differences, normalize
 from compsem import pipeline
 from compsem.analysis import analyze
 from compsem.cli import main
-from compsem.csv_safety import read_safe_csv
-from compsem.export import write_run
-from compsem.report import comparison_dict, report_markdown, summary_dict
+from compsem.data.csv_safety import read_safe_csv
+from compsem.reports.files import write_run
+from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden_run"

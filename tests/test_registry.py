@@ -1,4 +1,4 @@
-"""compsem.registry: the table, aliases, resolution order, offline reasons, trust_remote_code."""
+"""compsem.models.registry: the table, aliases, resolution order, offline reasons, trust_remote_code."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from compsem import registry
-from compsem.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
+from compsem.models import registry
+from compsem.models.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
 
 STUDY_BI = {"sentence-transformers/all-MiniLM-L6-v2", "BAAI/bge-large-en-v1.5", "nomic-ai/nomic-embed-text-v1.5",
             "mixedbread-ai/mxbai-embed-large-v1", "thenlper/gte-large"}
@@ -125,7 +125,7 @@ def test_mpnet_is_a_packaged_bi_encoder_outside_the_study():
     spec = get_spec("all-mpnet-base-v2")
     assert spec.key == "sentence-transformers/all-mpnet-base-v2" and spec.kind == "bi-encoder"
     assert not spec.study and "Not one of the study's five" in spec.notes and not spec.trust_remote_code
-    from compsem import assembly
+    from compsem.models import assembly
 
     if assembly.parts_installed(assembly.MPNET):
         res = resolve(spec)

@@ -1,11 +1,11 @@
-"""compsem.report: the JSON and Markdown a run writes."""
+"""compsem.reports.markdown: the JSON and Markdown a run writes."""
 
 import json
 
 import numpy as np
 import pandas as pd
 
-from compsem import report
+from compsem.reports import markdown as report
 
 
 def _results(n: int = 40) -> pd.DataFrame:

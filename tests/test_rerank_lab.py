@@ -61,7 +61,7 @@ def test_rank_documents_reuses_a_matching_bm25_index_only():
 
 
 def test_reranker_options_disable_unusable_and_bi_encoders():
-    from compsem.registry import ModelSpec, Resolution
+    from compsem.models.registry import ModelSpec, Resolution
     from compsem.rerank import reranker_options
 
     local = Resolution(ModelSpec("compsem/minilm-l6-sick-nli", "cross-encoder", "nli", "mutual-entailment",

@@ -17,7 +17,7 @@ class FakeScorer:
     fingerprint = "fake"
 
     def __init__(self, prefer: str):
-        from compsem.registry import ModelSpec, Resolution
+        from compsem.models.registry import ModelSpec, Resolution
 
         self.prefer = prefer
         self.resolution = Resolution(ModelSpec("fake", "cross-encoder", "general", "model-activation"), "local",

@@ -1,14 +1,17 @@
-"""compsem.schema: the results table's columns, declared once and used by scoring, export and the HTML report."""
+"""compsem.data.schema: the results table's columns, declared once and used by scoring, export and the HTML report."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from compsem import export, html_report, schema, scoring
+from compsem import scoring
+from compsem.data import schema
+from compsem.reports import files as export
+from compsem.reports import html as html_report
 
 
 def test_scoring_builds_the_declared_columns():
-    # scoring.py keeps its own names until it imports compsem.schema; they must not drift apart.
+    # scoring.py keeps its own names until it imports compsem.data.schema; they must not drift apart.
     assert list(scoring.RESULT_COLUMNS) == list(schema.RESULT_COLUMNS)
     assert set(scoring._TIDY_COLUMNS) == set(schema.RESERVED_COLUMNS)
 

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compsem.cache import ScoreCache
-from compsem.pairs import load_pairs
-from compsem.registry import get_spec, resolve
+from compsem.data.pairs import load_pairs
+from compsem.models.registry import get_spec, resolve
 from compsem.scoring import (
     MAX_TEXT_CHARS,
     ModelUnavailableError,
@@ -20,6 +19,7 @@ from compsem.scoring import (
     score_text_pair,
     validate_text,
 )
+from compsem.store.sqlite import ScoreCache
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -162,7 +162,7 @@ def test_shipped_adapters_score_a_typed_pair_with_a_real_forward_pass(tmp_path):
 def test_a_damaged_or_foreign_adapter_is_refused_with_both_hashes(tmp_path, monkeypatch):
     import shutil
 
-    from compsem import registry
+    from compsem.models import registry
 
     shipped = registry.shipped_models_dir()
     copy = tmp_path / "models"

@@ -197,7 +197,7 @@ def test_rate_tables_count_every_threshold_exactly():
 
 
 def stats_categories(df: pd.DataFrame) -> list[str]:
-    from compsem.categories import sort_categories
+    from compsem.data.categories import sort_categories
 
     return sort_categories(df["category"].unique())
 

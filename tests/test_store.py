@@ -1,4 +1,4 @@
-"""compsem.store: look up (found / missing), compute the missing with progress, adopt; the one way into the cache."""
+"""compsem.store.score_store: look up (found / missing), compute the missing with progress, adopt; the one way into the cache."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from compsem.cache import CachedScore, ScoreCache
-from compsem.registry import ModelSpec, Resolution
+from compsem.models.registry import ModelSpec, Resolution
 from compsem.scorers import PairScores
-from compsem.store import ScoreStore
+from compsem.store.score_store import ScoreStore
+from compsem.store.sqlite import CachedScore, ScoreCache
 
 RES = Resolution(ModelSpec("m/fake", "cross-encoder", "general", "model-activation"), "local", fingerprint="fp")
 PAIRS = [("a", "b"), ("b", "a"), ("c", "d")]
@@ -117,8 +117,8 @@ def test_a_model_without_fingerprint_is_computed_but_not_stored(tmp_path):
 
 
 def test_the_storage_layer_imports_no_model_code():
-    code = "import sys, compsem.cache, compsem.store; print(sorted(m for m in sys.modules if m.startswith('compsem')))"
+    code = "import sys, compsem.store.sqlite, compsem.store.score_store; print(sorted(m for m in sys.modules if m.startswith('compsem')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     loaded = out.stdout.strip()
-    assert "compsem.cache" in loaded, out.stderr
-    assert "compsem.registry" not in loaded and "compsem.scorers" not in loaded and "compsem.scoring" not in loaded
+    assert "compsem.store.sqlite" in loaded, out.stderr
+    assert "compsem.models.registry" not in loaded and "compsem.scorers" not in loaded and "compsem.scoring" not in loaded

@@ -1,4 +1,4 @@
-"""compsem.story: findings in story order, sentences computed from the data, example pairs chosen by rule."""
+"""compsem.analysis.story: findings in story order, sentences computed from the data, example pairs chosen by rule."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from run_fixture import BAG, BI, CE, MRPC, synthetic_results
 
 from compsem import stats
-from compsem.labels import with_labels
-from compsem.story import best_cross_encoder, story_findings
-from compsem.story_figures import finding_figure
+from compsem.analysis.story import best_cross_encoder, story_findings
+from compsem.data.labels import with_labels
+from compsem.figures.story import finding_figure
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_finding_figures_built_unvalidated_are_what_plotly_validates_and_draws(f
 
 
 def _rerank_finding_for_figure():
-    from compsem.story import rerank_finding
+    from compsem.analysis.story import rerank_finding
 
     return rerank_finding(_rerank_table(0.85))
 
@@ -114,7 +114,7 @@ def _rerank_table(reranked_ndcg: float) -> pd.DataFrame:
 
 
 def test_rerank_finding_says_a_negative_result_plainly():
-    from compsem.story import rerank_finding
+    from compsem.analysis.story import rerank_finding
 
     no = rerank_finding(_rerank_table(0.79))
     assert no.title == "Reranking does not beat the best first stage"
@@ -127,7 +127,7 @@ def test_rerank_finding_says_a_negative_result_plainly():
 
 
 def test_example_is_the_highest_pair_in_the_filter_ties_to_the_lowest_id():
-    from compsem.story import _example
+    from compsem.analysis.story import _example
 
     rows = [("10", "negation", 0.9), ("9", "negation", 0.9), ("09", "hedging", 0.99), ("2", "negation", None),
             ("3", "negation", 0.5)]

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from compsem.categories import BUILTIN_CATEGORIES
-from compsem.registry import get_spec
-from compsem.study import BI_FAMILY, CROSS_FAMILY, compare_with_study, reported_table, study_models
+from compsem.analysis.study import BI_FAMILY, CROSS_FAMILY, compare_with_study, reported_table, study_models
+from compsem.data.categories import BUILTIN_CATEGORIES
+from compsem.models.registry import get_spec
 
 
 def test_every_figure_is_marked_reported_and_uses_compsem_names():

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from test_datasets import make_data_dir
 
-from compsem import lora, registry
-from compsem import train as tr
+from compsem.models import adapters, registry
+from compsem.training import lora
+from compsem.training import train as tr
 
 DATA = Path(__file__).parent / "data"
 
@@ -62,7 +63,7 @@ def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_mo
     assert card["method"] == "lora" and card["objective_family"] == "nli" and card["num_labels"] == 3
     assert card["adapter"]["config"]["r"] == 16 and card["adapter"]["bytes"] < 4_000_000
     assert card["adapter"]["trainable_parameters"] < card["adapter"]["total_parameters"] / 10
-    assert card["base_model"]["sha256"] == lora.backbone_sha256(tr.base_model_path())
+    assert card["base_model"]["sha256"] == adapters.backbone_sha256(tr.base_model_path())
     assert card["fingerprint"].endswith("+adapter:" + card["adapter"]["sha256"][:16])
     assert [e["epoch"] for e in card["dev_by_epoch"]] == [1, 2, 3]
     assert "test_accuracy" in card["metrics"] and "dev_accuracy" in card["metrics"]
@@ -88,8 +89,6 @@ def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_mo
 
 @pytest.mark.slow
 def test_adapter_training_is_deterministic_and_resumes_after_an_interruption(ds_dir, tmp_path):
-    from compsem import lora
-
     data = tr.splits("stsb", ds_dir)["train"].iloc[:8]
     kwargs = dict(num_labels=1, epochs=2, seed=3, recipe=lora.LoraRecipe(batch_size=4))
     whole = lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "a", **kwargs)
@@ -184,9 +183,9 @@ def test_unknown_backbone_and_unlabelled_augmentation_are_refused(ds_dir):
 
 
 def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
-    from compsem import augment as aug
-    from compsem import datasets as ds
-    from compsem.pairs import load_pairs
+    from compsem.data import datasets as ds
+    from compsem.data.pairs import load_pairs
+    from compsem.training import augment as aug
 
     try:
         data = tr.splits("sick-nli")

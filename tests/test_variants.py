@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from compsem.variants import VARIANTS, add_hedge, all_variants, change_number, flip_before_after, negate, swap_entities
+from compsem.data.variants import (
+    VARIANTS,
+    add_hedge,
+    all_variants,
+    change_number,
+    flip_before_after,
+    negate,
+    swap_entities,
+)
 
 
 @pytest.mark.parametrize("text, expected", [

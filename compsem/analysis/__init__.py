@@ -1,6 +1,6 @@
 """One analysis of the tidy results, computed once: ``analyze(results, thresholds) -> Analysis``.
 
-``summary.json``, ``comparison.json`` and ``report.md`` (:mod:`compsem.report`) and the
+``summary.json``, ``comparison.json`` and ``report.md`` (:mod:`compsem.reports.markdown`) and the
 dashboard's pages are renderings of the same tables. They are computed here, by the public
 functions of :mod:`compsem.stats`, each once, and read from one frozen :class:`Analysis`; no
 renderer and no page computes a statistic.
@@ -17,7 +17,7 @@ The dashboard keeps one :class:`ThresholdFree` per selection and one :class:`AtT
 (selection, threshold) and composes them (:func:`compose`): a threshold change computes only
 the new threshold's tables that a page reads.
 
-Pure: takes the tidy results frame (one row per pair x model, :mod:`compsem.schema`),
+Pure: takes the tidy results frame (one row per pair x model, :mod:`compsem.data.schema`),
 returns tables; nothing here reads or writes files.
 
 Example:

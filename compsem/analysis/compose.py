@@ -32,7 +32,7 @@ class Analysis(_Lazy):
         thresholds: the thresholds, in the order given (the first is the findings' and the grid's).
         free: the threshold-free part.
         parts: one :class:`~compsem.analysis.parts.AtThreshold` per distinct threshold.
-        cells: the trained adapters (:class:`compsem.grid.GridCell`) among the results' models.
+        cells: the trained adapters (:class:`compsem.analysis.grid.GridCell`) among the results' models.
 
     The tables (properties): ``categories``, ``kinds``, ``n_pairs``, ``n_models``, ``models``
     (``model, label, kind, objective, normalization``), ``describe``, ``rates`` (at every threshold),
@@ -149,7 +149,7 @@ class Analysis(_Lazy):
 
     @property
     def grid_findings(self) -> tuple[str, ...]:
-        from compsem.grid import grid_findings
+        from compsem.analysis.grid import grid_findings
 
         table = self.grid
         if table is None:
@@ -174,7 +174,7 @@ def compose(free: ThresholdFree, part: Callable[[float], AtThreshold], threshold
         free: the threshold-free part.
         part: threshold -> its part (the dashboard's keeps them per selection).
         thresholds: at least one threshold.
-        grid_cells: trained adapters as :class:`compsem.grid.GridCell`; those without scores are left out.
+        grid_cells: trained adapters as :class:`compsem.analysis.grid.GridCell`; those without scores are left out.
 
     Raises:
         ValueError: no threshold.
@@ -193,7 +193,7 @@ def analyze(results: pd.DataFrame, thresholds: Sequence[float], grid_cells: Sequ
     Args:
         results: tidy results (one row per pair x model).
         thresholds: finite thresholds, the first one also the findings' threshold.
-        grid_cells: trained adapters as :class:`compsem.grid.GridCell` (from their cards); the
+        grid_cells: trained adapters as :class:`compsem.analysis.grid.GridCell` (from their cards); the
             backbone × objective grid is computed when two or more of them have scores.
 
     Returns:

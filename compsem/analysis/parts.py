@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 
 from compsem import stats
-from compsem.categories import sort_categories
-from compsem.registry import get_spec
+from compsem.data.categories import sort_categories
+from compsem.models.registry import get_spec
 
 if TYPE_CHECKING:
-    from compsem.grid import GridCell
-    from compsem.story import Finding
+    from compsem.analysis.grid import GridCell
+    from compsem.analysis.story import Finding
 
 _T = TypeVar("_T")
 
@@ -200,8 +200,8 @@ class ThresholdFree(_Lazy):
 
     @property
     def study(self) -> pd.DataFrame:
-        """:func:`compsem.study.compare_with_study`: the seed study's figures beside these results'."""
-        from compsem.study import compare_with_study
+        """:func:`compsem.analysis.study.compare_with_study`: the seed study's figures beside these results'."""
+        from compsem.analysis.study import compare_with_study
 
         return self._once("study", lambda: compare_with_study(self.results))
 
@@ -268,8 +268,8 @@ class AtThreshold(_Lazy):
 
     @property
     def story(self) -> list[Finding]:
-        """:func:`compsem.story.story_findings` at the threshold, from this part's and the free part's tables."""
-        from compsem.story import story_findings
+        """:func:`compsem.analysis.story.story_findings` at the threshold, from this part's and the free part's tables."""
+        from compsem.analysis.story import story_findings
 
         def build() -> list[Finding]:
             try:
@@ -282,8 +282,8 @@ class AtThreshold(_Lazy):
         return self._once("story", build)
 
     def grid(self, cells: Sequence[GridCell]) -> pd.DataFrame:
-        """:func:`compsem.grid.grid_table` of ``cells`` at the threshold (empty when no cell has scores)."""
-        from compsem.grid import grid_table
+        """:func:`compsem.analysis.grid.grid_table` of ``cells`` at the threshold (empty when no cell has scores)."""
+        from compsem.analysis.grid import grid_table
 
         key = tuple(cells)
         return self._once(("grid", key), lambda: grid_table(self.results, key, self.threshold,

@@ -16,13 +16,13 @@ import pandas as pd
 import streamlit as st
 
 from compsem.app import state, views
-from compsem.cache import CACHE_FILE_NAME, ScoreCache
-from compsem.labels import ModelLabels
-from compsem.pairs import PairCheck, bundled_pairs_path, check_pairs
-from compsem.registry import Resolution, list_models
-from compsem.schema import RESULT_COLUMNS
+from compsem.data.labels import ModelLabels
+from compsem.data.pairs import PairCheck, bundled_pairs_path, check_pairs
+from compsem.data.schema import RESULT_COLUMNS
+from compsem.models.registry import Resolution, list_models
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
-from compsem.store import ScoreStore
+from compsem.store.score_store import ScoreStore
+from compsem.store.sqlite import CACHE_FILE_NAME, ScoreCache
 
 #: Environment variable naming the default pair file (tests and demos); unset = the bundled 336 pairs.
 PAIRS_ENV = "COMPSEM_PAIRS_FILE"
@@ -34,7 +34,7 @@ def scorer(key: str, fingerprint: str, backend: str = "torch") -> Scorer:
 
     torch and sentence-transformers are imported here, by the first page that needs a model, never at start.
     """
-    from compsem.registry import resolve
+    from compsem.models.registry import resolve
 
     return load_scorer(resolve(key), backend=backend)
 
@@ -46,7 +46,7 @@ def loader(res: Resolution) -> Scorer:
 
 def current_backend() -> str:
     """The sidebar's backend choice (``torch`` until the sidebar has run)."""
-    from compsem.backends import BACKENDS, DEFAULT_BACKEND
+    from compsem.models.backends import BACKENDS, DEFAULT_BACKEND
 
     value = state.get("backend", DEFAULT_BACKEND)
     return value if value in BACKENDS else DEFAULT_BACKEND
@@ -54,8 +54,8 @@ def current_backend() -> str:
 
 def resolution(key: str, backend: str) -> Resolution:
     """The registry entry of ``key`` served by ``backend`` (its fingerprint keys the cached scores)."""
-    from compsem.backends import with_backend
-    from compsem.registry import resolve
+    from compsem.models.backends import with_backend
+    from compsem.models.registry import resolve
 
     return with_backend(resolve(key), backend)
 

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from compsem.csv_safety import safe_csv
+from compsem.data.csv_safety import safe_csv
 
 
 def chart(fig: go.Figure, name: str) -> None:

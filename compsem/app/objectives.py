@@ -14,7 +14,7 @@ import streamlit as st
 from compsem.app import data, scores, tables, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
-from compsem.registry import Resolution
+from compsem.models.registry import Resolution
 
 
 def objective_resolutions() -> dict[str, Resolution]:
@@ -22,7 +22,7 @@ def objective_resolutions() -> dict[str, Resolution]:
 
     The four MiniLM objectives first, then the other grid cells (other backbones, augmented).
     """
-    from compsem import grid, objectives
+    from compsem.analysis import grid, objectives
 
     by_key = {r.spec.key: r for r in data.model_resolutions()}
     cards, _ = trained_cards()
@@ -31,8 +31,8 @@ def objective_resolutions() -> dict[str, Resolution]:
 
 
 def usable_cells() -> list:
-    """Grid cells (:class:`compsem.grid.GridCell`) whose adapter can score here."""
-    from compsem import grid
+    """Grid cells (:class:`compsem.analysis.grid.GridCell`) whose adapter can score here."""
+    from compsem.analysis import grid
 
     cards, _ = trained_cards()
     found = objective_resolutions()
@@ -41,7 +41,7 @@ def usable_cells() -> list:
 
 def objective_availability() -> pd.DataFrame:
     """Per objective: where its scores come from and the ``compsem train`` command when they are missing."""
-    from compsem import objectives
+    from compsem.analysis import objectives
 
     found = objective_resolutions()
     return objectives.availability_table({k: (r.status, r.reason) for k, r in found.items()})
@@ -49,7 +49,7 @@ def objective_availability() -> pd.DataFrame:
 
 def trained_cards() -> tuple[dict[str, dict], str]:
     """The trained models' cards, or ({}, why) when one is broken (the page shows why and goes on)."""
-    from compsem import objectives
+    from compsem.analysis import objectives
 
     try:
         return objectives.load_cards(), ""
@@ -59,7 +59,7 @@ def trained_cards() -> tuple[dict[str, dict], str]:
 
 def objective_models() -> tuple[str, ...]:
     """The models the objective page scores: each backbone's bi-encoder and every usable trained adapter."""
-    from compsem import grid, objectives
+    from compsem.analysis import grid, objectives
 
     return tuple(dict.fromkeys([objectives.REFERENCE, *grid.grid_models(usable_cells())]))
 
@@ -75,12 +75,12 @@ def objective_scores(view: View, models: Sequence[str]) -> Results:
 
 
 def objective_table(res: Results) -> pd.DataFrame | None:
-    """The backbone × objective grid (:func:`compsem.grid.grid_table`) at the view's threshold, from its analysis.
+    """The backbone × objective grid (:func:`compsem.analysis.grid.grid_table`) at the view's threshold, from its analysis.
 
     With no adapter scored, the MiniLM bi-encoder alone, as the reference. A ValueError (no reference
     scores) becomes a warning and ``None``.
     """
-    from compsem import grid, objectives
+    from compsem.analysis import grid, objectives
 
     part = tables.at(res)
     try:

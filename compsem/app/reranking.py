@@ -58,7 +58,7 @@ def rerank_documents(mode: str, pasted: str) -> tuple[list[str], str]:
     Raises:
         ValueError: the datasets folder is missing or broken (corpus), or the pasted text breaks a limit.
     """
-    from compsem.datasets import DatasetError, default_data_dir
+    from compsem.data.datasets import DatasetError, default_data_dir
     from compsem.rerank import parse_documents
 
     if mode == "paste":

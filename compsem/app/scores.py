@@ -12,10 +12,10 @@ import streamlit as st
 
 from compsem.app import data, views
 from compsem.app.sidebar import View
-from compsem.cache import CacheError, ScoreCache
-from compsem.labels import ModelLabels, labels_of, with_labels
-from compsem.registry import ModelSpec, default_cache_dir, get_spec
+from compsem.data.labels import ModelLabels, labels_of, with_labels
+from compsem.models.registry import ModelSpec, default_cache_dir, get_spec
 from compsem.scoring import score_pairs
+from compsem.store.sqlite import CacheError, ScoreCache
 
 #: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair), for a
 #: MiniLM-L6-sized model (6 layers x 384) on 2 cores.
@@ -42,7 +42,7 @@ class Results:
 
     Attributes:
         frame: tidy results (one row per pair x model) with each model's display name in
-            ``model_label`` (:mod:`compsem.labels`), so figures and tables built from it need no labels.
+            ``model_label`` (:mod:`compsem.data.labels`), so figures and tables built from it need no labels.
         key: hashable identity of ``frame`` for cached statistics.
         threshold: the view's threshold.
     """

@@ -12,8 +12,8 @@ from compsem.analysis import Analysis
 from compsem.app import tables
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
-from compsem.html_report import RunData, render_html
-from compsem.report import comparison_dict, summary_dict
+from compsem.reports.html import RunData, render_html
+from compsem.reports.markdown import comparison_dict, summary_dict
 
 
 @st.cache_data(show_spinner="Building the HTML report…", max_entries=8)

@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from compsem.app import data, state, views
-from compsem.categories import category_label, sort_categories
-from compsem.labels import ModelLabels
-from compsem.pairs import MAX_FILE_BYTES
-from compsem.registry import Resolution, get_spec
+from compsem.data.categories import category_label, sort_categories
+from compsem.data.labels import ModelLabels
+from compsem.data.pairs import MAX_FILE_BYTES
+from compsem.models.registry import Resolution, get_spec
 
 KIND_TITLES = {"bi-encoder": "Bi-encoders", "cross-encoder": "Cross-encoders", "baseline": "Baselines"}
 
@@ -227,7 +227,7 @@ def sidebar() -> View:
 
 
 def _sidebar_backend() -> str:
-    from compsem.backends import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
+    from compsem.models.backends import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
 
     return state.selectbox("Backend", "backend", BACKENDS, DEFAULT_BACKEND, format_func=BACKEND_LABELS.get,
                      help="How the transformer models run. PyTorch fp32 gives the study's numbers; ONNX Runtime "

@@ -1,6 +1,6 @@
 """The Findings page: the story of the results, from the problem to what fixes it, for presenting.
 
-Every sentence, chart and example pair comes from :func:`compsem.story.story_findings` over the
+Every sentence, chart and example pair comes from :func:`compsem.analysis.story.story_findings` over the
 view's analysis (:func:`compsem.app.tables.story`); nothing here computes a statistic.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from compsem.analysis.story import ExamplePair, rerank_finding
 from compsem.app import draw, reranking, share, sidebar, tables
 from compsem.app.scores import scores
 from compsem.app.views import md_escape
-from compsem.categories import category_label
-from compsem.story import ExamplePair, rerank_finding
-from compsem.story_figures import finding_figure
+from compsem.data.categories import category_label
+from compsem.figures.story import finding_figure
 
 CAPTION = ("What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
            "what price. Every sentence is computed from the scores in view; each finding has one example pair from "

@@ -6,7 +6,7 @@ The analysis's parts are kept per selection (:func:`analysis`): one
 the first time a page reads it and keeps it, so a threshold change computes only what a page
 reads at the new threshold, never a threshold-free table. They are ``st.cache_resource``, not
 ``st.cache_data``: shared read-only (a page never changes a table in place; what it shows is a
-copy with the display names, :func:`compsem.labels.attach`), because a copy of every table on
+copy with the display names, :func:`compsem.data.labels.attach`), because a copy of every table on
 every re-render would lose the tables computed since. The downloads read the same analysis,
 so an export and ``report.md`` hold the numbers the pages show (and ``compsem run`` writes).
 
@@ -24,14 +24,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from compsem import analysis as an
-from compsem import report
+from compsem.analysis.story import Finding
 from compsem.app import data, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
-from compsem.csv_safety import safe_csv
-from compsem.export import pair_results_csv
-from compsem.labels import attach
-from compsem.story import Finding
+from compsem.data.csv_safety import safe_csv
+from compsem.data.labels import attach
+from compsem.reports import markdown as report
+from compsem.reports.files import pair_results_csv
 
 _T = TypeVar("_T")
 
@@ -103,7 +103,7 @@ def findings(res: Results) -> list[str]:
 
 
 def story(res: Results) -> list[Finding]:
-    """The Findings page's story (:func:`compsem.story.story_findings`) at the view's threshold."""
+    """The Findings page's story (:func:`compsem.analysis.story.story_findings`) at the view's threshold."""
     return _guard("Findings", lambda: at(res).story, [])
 
 
@@ -127,7 +127,7 @@ def pair_table(res: Results) -> pd.DataFrame:
 
 
 def study_comparison(res: Results) -> pd.DataFrame:
-    """The seed study's reported figures beside this view's (:func:`compsem.study.compare_with_study`)."""
+    """The seed study's reported figures beside this view's (:func:`compsem.analysis.study.compare_with_study`)."""
     return _free(res).study.copy()
 
 
@@ -182,7 +182,7 @@ def export_table(res: Results, name: str) -> Callable[[], str]:
 
 
 def report_markdown(res: Results, view: View) -> Callable[[], str]:
-    """The run's report.md (:func:`compsem.report.report_markdown`) of the view's analysis, when asked for."""
+    """The run's report.md (:func:`compsem.reports.markdown.report_markdown`) of the view's analysis, when asked for."""
     meta = {"pairs_source": view.pairs_label, "n_pairs": int(res.frame["pair_id"].nunique()),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source": "compsem dashboard"}
     return lambda: report.report_markdown(analysis(res), meta)

@@ -2,7 +2,7 @@
 
 Every function takes statistics tables (or the tidy results) and returns a new frame or a
 string, so it can be tested without a running app. Model names come from the tables' own
-``model_label`` / ``best_model_label`` columns (:mod:`compsem.labels`); without them, the key shows.
+``model_label`` / ``best_model_label`` columns (:mod:`compsem.data.labels`); without them, the key shows.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from compsem.categories import category_label, sort_categories
-from compsem.formatting import format_pvalue
-from compsem.labels import ModelLabels, labels_of
+from compsem.data.categories import category_label, sort_categories
+from compsem.data.formatting import format_pvalue
+from compsem.data.labels import ModelLabels, labels_of
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 
@@ -60,7 +60,7 @@ def models_view(models: Sequence[str], resolutions: Sequence) -> pd.DataFrame:
 
     Args:
         models: model keys, in display order.
-        resolutions: :class:`compsem.registry.Resolution` of the registry's models (their display names
+        resolutions: :class:`compsem.models.registry.Resolution` of the registry's models (their display names
             label the rows; a model without one shows its key).
     """
     by_key = {r.spec.key: r for r in resolutions}

@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # transformers is quietened where a model is loaded (compsem.scoring.configure_threads): importing it here
     # would cost every command, also a warm `compsem run` that loads no model, a second of start-up.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from compsem.cache import CacheError
+    from compsem.store.sqlite import CacheError
 
     try:
         return int(args.func(args))

@@ -9,7 +9,7 @@ from compsem.cli._common import EXIT_OK
 
 def cmd_cache(args: argparse.Namespace) -> int:
     """Prints how many scores are stored, or deletes them (one model's with ``--model``)."""
-    from compsem.cache import ScoreCache
+    from compsem.store.sqlite import ScoreCache
 
     cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
     if args.action == "info":

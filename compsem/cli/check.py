@@ -16,9 +16,9 @@ EXIT_LIMIT_BROKEN, EXIT_CHECK_ERROR = 1, 2
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 0 when every limit holds, 1 when one is broken, 2 when the check cannot run."""
-    from compsem.cache import ScoreCache
     from compsem.check import CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check, text_table
-    from compsem.export import atomic_write_text
+    from compsem.reports.files import atomic_write_text
+    from compsem.store.sqlite import ScoreCache
 
     def error(message: str) -> int:
         print(f"compsem check: error: {message}", file=sys.stderr)

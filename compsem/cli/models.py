@@ -10,7 +10,7 @@ from compsem.cli._common import EXIT_OK
 
 def cmd_models(args: argparse.Namespace) -> int:
     """Prints the registry as a table, or as JSON with ``--json``."""
-    from compsem.registry import list_models
+    from compsem.models.registry import list_models
 
     rows = list_models()
     if args.json:

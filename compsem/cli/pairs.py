@@ -10,8 +10,8 @@ from compsem.cli._common import EXIT_BAD_INPUT, EXIT_OK
 
 def cmd_pairs_check(args: argparse.Namespace) -> int:
     """Exit 0 when the file can be used (warnings allowed), 1 when it has errors."""
-    from compsem.categories import category_info
-    from compsem.pairs import category_counts, check_pairs
+    from compsem.data.categories import category_info
+    from compsem.data.pairs import category_counts, check_pairs
 
     check = check_pairs(args.file)  # a str, not Path: Path("") would silently become "."
     for problem in check.problems:

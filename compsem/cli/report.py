@@ -10,7 +10,7 @@ from compsem.cli._common import EXIT_OK, fail
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Exit 0 with the file written, 1 when the folder is not a run or the file cannot be written."""
-    from compsem.html_report import RunFolderError, write_html_report
+    from compsem.reports.html import RunFolderError, write_html_report
 
     try:
         path = write_html_report(Path(args.run_dir), Path(args.html))

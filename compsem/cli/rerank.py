@@ -19,7 +19,7 @@ def cmd_rerank_eval(args: argparse.Namespace) -> int:
         args.max_queries = None  # 0 = every query
     if args.latency_queries < 1 or args.repeats < 1:
         return fail("--latency-queries and --repeats must be at least 1")
-    from compsem.export import check_output_dir
+    from compsem.reports.files import check_output_dir
 
     try:
         check_output_dir(args.out)

@@ -11,9 +11,9 @@ from compsem.cli._common import EXIT_OK, fail
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Exit 0 when at least one model scored the pair, 1 otherwise or on bad text."""
-    from compsem.cache import ScoreCache
-    from compsem.registry import UnknownModelError, get_spec
+    from compsem.models.registry import UnknownModelError, get_spec
     from compsem.scoring import score_text_pair, validate_text
+    from compsem.store.sqlite import ScoreCache
 
     try:
         a = validate_text(args.sentence_a, "sentence A")

@@ -1,6 +1,6 @@
 """``compsem train`` and ``compsem augment-examples``: fine-tune a cross-encoder; show its augmentation examples.
 
-The library calls live in :mod:`compsem.train`.
+The library calls live in :mod:`compsem.training.train`.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from compsem.cli._common import EXIT_OK, fail
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Exit 0 with the saved model's metrics, 1 when the data or the output folder is unusable."""
-    from compsem.datasets import DatasetError
+    from compsem.data.datasets import DatasetError
     from compsem.scoring import quiet_libraries
-    from compsem.train import train_cross_encoder
+    from compsem.training.train import train_cross_encoder
 
     if args.out is not None:
-        from compsem.export import check_output_dir
+        from compsem.reports.files import check_output_dir
 
         try:
             check_output_dir(args.out)
@@ -43,9 +43,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_augment_examples(args: argparse.Namespace) -> int:
     """Prints the seeded minimal-edit examples of an augmented model's card, regenerated from the dataset."""
-    from compsem.datasets import DatasetError
-    from compsem.registry import UnknownModelError, get_spec
-    from compsem.train import card_examples
+    from compsem.data.datasets import DatasetError
+    from compsem.models.registry import UnknownModelError, get_spec
+    from compsem.training.train import card_examples
 
     folder = Path(args.model)
     if not folder.is_dir():

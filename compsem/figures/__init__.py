@@ -1,7 +1,7 @@
 """Plotly figures of compsem's results: functions that take tables and return ``go.Figure``.
 
 No Streamlit here, and no statistics: every function draws a table that
-:mod:`compsem.stats` (or :mod:`compsem.study`) computed. Text that came from a user
+:mod:`compsem.stats` (or :mod:`compsem.analysis.study`) computed. Text that came from a user
 (sentences, pair ids, custom category names) is HTML-escaped before it reaches a
 hover label or an axis, because Plotly renders a subset of HTML in those places:
 ``<b>`` typed by a user must show as ``<b>``, not as bold.

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from compsem.categories import category_info, category_label
+from compsem.data.categories import category_info, category_label
 
 KIND_COLORS = {"bi-encoder": "#d62728", "cross-encoder": "#1f77b4", "baseline": "#7f7f7f"}
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -49,7 +49,7 @@ def _label(model: str, labels: Mapping[str, str] | None) -> str:
 
 
 def _colors(items: Sequence[str]) -> dict[str, str]:
-    """Colours by position, for things that are not models (reranking systems); models use compsem.palette."""
+    """Colours by position, for things that are not models (reranking systems); models use compsem.figures.palette."""
     return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(items)}
 
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from compsem.categories import sort_categories
+from compsem.data.categories import sort_categories
+from compsem.data.formatting import format_pvalue
+from compsem.data.labels import labels_of
 from compsem.figures._style import _base, _figure, _is_control, _label, cat_label
-from compsem.formatting import format_pvalue
-from compsem.labels import labels_of
-from compsem.palette import model_colors
+from compsem.figures.palette import model_colors
 
 
 def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3.0) -> go.Figure:
@@ -70,7 +70,7 @@ def study_scatter(table: pd.DataFrame) -> go.Figure:
     """Reported vs measured figures, one point each; on the diagonal means reproduced.
 
     Args:
-        table: :func:`compsem.study.compare_with_study` rows with a measurement.
+        table: :func:`compsem.analysis.study.compare_with_study` rows with a measurement.
     """
     sub = table.dropna(subset=["measured"])
     fig = go.Figure()
@@ -100,7 +100,7 @@ def objective_bars(table: pd.DataFrame, statistic: str = "mean", threshold: floa
     (the bi-encoder the trained models started from) first, hatched, in the bi-encoder colour.
 
     Args:
-        table: :func:`compsem.objectives.comparison_table` (``model, category, n, mean,
+        table: :func:`compsem.analysis.objectives.comparison_table` (``model, category, n, mean,
             mean_ci_low, mean_ci_high, rate, rate_ci_low, rate_ci_high, meaning`` and, optionally,
             ``is_reference``).
         statistic: ``"mean"`` (mean score) or ``"rate"`` (share of pairs >= threshold).

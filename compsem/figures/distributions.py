@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from compsem.categories import sort_categories
+from compsem.data.categories import sort_categories
+from compsem.data.labels import labels_of
 from compsem.figures._style import _base, _is_control, _label, cat_label, escape
-from compsem.labels import labels_of
-from compsem.palette import model_colors
+from compsem.figures.palette import model_colors
 
 
 def distributions(results: pd.DataFrame, threshold: float, kind: str = "box") -> go.Figure:
@@ -17,7 +17,7 @@ def distributions(results: pd.DataFrame, threshold: float, kind: str = "box") ->
 
     Args:
         results: tidy results (``pair_id, category, sentence_a, sentence_b, model, raw_score, score``);
-            the ``model_label`` column (:mod:`compsem.labels`), where present, names the models.
+            the ``model_label`` column (:mod:`compsem.data.labels`), where present, names the models.
         threshold: drawn as a dashed line.
         kind: ``"box"`` or ``"violin"``.
     """

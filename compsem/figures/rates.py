@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from compsem.categories import sort_categories
+from compsem.data.categories import sort_categories
+from compsem.data.labels import labels_of
 from compsem.figures._style import PALETTE, _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
-from compsem.labels import labels_of
-from compsem.palette import model_colors
+from compsem.figures.palette import model_colors
 
 
 def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:

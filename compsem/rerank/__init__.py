@@ -3,7 +3,7 @@ from ranx, and per-stage latency. One module per concern:
 
 * :mod:`~compsem.rerank.retrieval_set`: the SICK entailment retrieval set, built at run time;
 * :mod:`~compsem.rerank.first_stage`: BM25, dense and hybrid (RRF) retrievers;
-* :mod:`~compsem.rerank.reranker`: the cross-encoder second stage (scores through :mod:`compsem.store`);
+* :mod:`~compsem.rerank.reranker`: the cross-encoder second stage (scores through :mod:`compsem.store.score_store`);
 * :mod:`~compsem.rerank.metrics`: ranx metrics of ranked lists; :mod:`~compsem.rerank.latency`: percentiles;
 * :mod:`~compsem.rerank.evaluation`: ``compsem rerank-eval`` (quality and latency, written to files);
 * :mod:`~compsem.rerank.lab`: one query over given documents, input checks, reranker choices, display tables;

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from compsem.csv_safety import safe_csv
-from compsem.registry import get_spec
+from compsem.data.csv_safety import safe_csv
+from compsem.models.registry import get_spec
 from compsem.rerank.first_stage import BM25Retriever, DenseRetriever, HybridRetriever
 from compsem.rerank.latency import percentile_ms
 from compsem.rerank.metrics import evaluate_rankings
 from compsem.rerank.reranker import Reranker, default_rerankers
 from compsem.rerank.retrieval_set import sick_retrieval_set
-from compsem.store import ScoreStore
+from compsem.store.score_store import ScoreStore
 
 
 def _drop_self(ranked: list[tuple[int, float]], corpus: Sequence[str], query: str, k: int) -> list[tuple[int, float]]:
@@ -35,10 +35,10 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
     stage is ``first_stage_<s>``, ``rerank_<s>`` (the reranker over that first stage's pool) or
     ``total_<s>`` (both, timed per query), for s in bm25 / dense / hybrid; rows with an empty
     reranker time the first stages alone at the deepest K. ``backend`` serves both the bi-encoder
-    first stage and the rerankers (``torch`` fp32 or ``onnx-int8``, :mod:`compsem.backends`).
+    first stage and the rerankers (``torch`` fp32 or ``onnx-int8``, :mod:`compsem.models.backends`).
     """
-    from compsem.backends import check_backend
-    from compsem.export import atomic_write_text
+    from compsem.models.backends import check_backend
+    from compsem.reports.files import atomic_write_text
 
     check_backend(backend)
     ks = sorted({int(k) for k in ks})

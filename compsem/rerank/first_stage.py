@@ -17,7 +17,7 @@ from typing import cast
 
 import numpy as np
 
-from compsem.paths import default_cache_dir
+from compsem.config import default_cache_dir
 from compsem.scorers import BiEncoderScorer, load_scorer
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from compsem.registry import list_models
+from compsem.models.registry import list_models
 from compsem.rerank.first_stage import FIRST_STAGES, BM25Retriever, DenseRetriever, HybridRetriever, check_inputs
 from compsem.rerank.reranker import Reranker
 from compsem.scoring import MAX_TEXT_CHARS
@@ -102,7 +102,7 @@ def reranker_options(resolutions: Sequence | None = None) -> tuple[list[str], di
     cache): a reranker on a page must not start a download.
 
     Args:
-        resolutions: :func:`compsem.registry.list_models` output (default: computed here).
+        resolutions: :func:`compsem.models.registry.list_models` output (default: computed here).
     """
     available, unavailable = [], {}
     for res in resolutions if resolutions is not None else list_models():

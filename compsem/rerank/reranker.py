@@ -1,7 +1,7 @@
 """The second stage: a cross-encoder re-orders a first stage's candidates by its relevance score.
 
 The relevance number is the scorer's own (:meth:`compsem.scorers.CrossEncoderScorer.relevance`),
-and it is looked up and stored through the score store (:mod:`compsem.store`, measure
+and it is looked up and stored through the score store (:mod:`compsem.store.score_store`, measure
 ``relevance``) like every other score.
 """
 
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from compsem.cache import ScoreCache
-from compsem.registry import list_models, resolve
+from compsem.models.registry import list_models, resolve
 from compsem.scorers import CrossEncoderScorer, Scorer, load_scorer
-from compsem.store import ScoreStore
+from compsem.store.score_store import ScoreStore
+from compsem.store.sqlite import ScoreCache
 
 
 class Reranker:
@@ -28,7 +28,7 @@ class Reranker:
         model: registry key or alias of a cross-encoder that can score new text here.
         cache: where relevance scores are kept (a store, or a cache under one); None keeps none.
         scorer: the loaded model, when the caller holds one (the dashboard does).
-        backend: ``torch`` or ``onnx-int8`` (:mod:`compsem.backends`), when ``scorer`` is not given.
+        backend: ``torch`` or ``onnx-int8`` (:mod:`compsem.models.backends`), when ``scorer`` is not given.
 
     Raises:
         ValueError: not a cross-encoder, or one that cannot score new text here.

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compsem.csv_safety import read_safe_csv
-from compsem.registry import get_spec
+from compsem.data.csv_safety import read_safe_csv
+from compsem.models.registry import get_spec
 
 STAGE_LABELS = {"bm25": "BM25", "dense": "Bi-encoder (MiniLM)", "hybrid": "Hybrid (BM25 + bi-encoder, RRF)"}
 #: Where the dashboard reads ``compsem rerank-eval`` output: ``$COMPSEM_RERANK_DIR``, else the checkout's

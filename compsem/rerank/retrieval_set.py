@@ -39,11 +39,11 @@ def sick_retrieval_set(data_dir: str | Path | None = None, max_queries: int | No
     """Build the SICK entailment retrieval set described in the module docstring.
 
     Args:
-        data_dir: datasets folder (default: :func:`compsem.datasets.default_data_dir`).
+        data_dir: datasets folder (default: :func:`compsem.data.datasets.default_data_dir`).
         max_queries: keep a seeded random sample of this many queries (all if None).
         seed: sampling seed.
     """
-    from compsem.datasets import load_sick
+    from compsem.data.datasets import load_sick
 
     sick = load_sick(data_dir)
     corpus = sorted(set(sick["sentence_a"]) | set(sick["sentence_b"]))

@@ -7,7 +7,7 @@
 * :mod:`~compsem.scorers.baseline`: the lexical baselines;
 * :mod:`~compsem.scorers.load`: :func:`load_scorer`.
 
-Scorers never touch the score store; :mod:`compsem.store` does, and :mod:`compsem.scoring`
+Scorers never touch the score store; :mod:`compsem.store.score_store` does, and :mod:`compsem.scoring`
 runs both over a pair table.
 """
 
@@ -17,16 +17,12 @@ from compsem.scorers.base import (
     ModelUnavailableError,
     PairScores,
     Scorer,
-    configure_threads,
     length_order,
-    load_kwargs,
-    quiet_libraries,
 )
 from compsem.scorers.baseline import BaselineScorer
 from compsem.scorers.bi_encoder import BiEncoderScorer, OnnxBiEncoderScorer
-from compsem.scorers.cross_encoder import CrossEncoderScorer, OnnxCrossEncoderScorer, adapter_cross_encoder, softmax
+from compsem.scorers.cross_encoder import CrossEncoderScorer, OnnxCrossEncoderScorer, softmax
 from compsem.scorers.load import load_scorer
 
 __all__ = ["BaselineScorer", "BiEncoderScorer", "CrossEncoderScorer", "ModelUnavailableError", "OnnxBiEncoderScorer",
-           "OnnxCrossEncoderScorer", "PairScores", "Scorer", "adapter_cross_encoder", "configure_threads",
-           "length_order", "load_kwargs", "load_scorer", "quiet_libraries", "softmax"]
+           "OnnxCrossEncoderScorer", "PairScores", "Scorer", "length_order", "load_scorer", "softmax"]

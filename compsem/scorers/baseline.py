@@ -1,4 +1,4 @@
-"""Baselines as scorers: token Jaccard, TF-IDF cosine, bag of MiniLM input embeddings (:mod:`compsem.baselines`)."""
+"""Baselines as scorers: token Jaccard, TF-IDF cosine, bag of MiniLM input embeddings (:mod:`compsem.scorers.order_blind`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import json
 
 import numpy as np
 
-from compsem.baselines import BagOfEmbeddings, TfidfModel, jaccard
-from compsem.registry import Resolution, resolve
-from compsem.scorers.base import PairScores, Scorer, quiet_libraries
+from compsem.models.loading import quiet_libraries
+from compsem.models.registry import Resolution, resolve
+from compsem.scorers.base import PairScores, Scorer
+from compsem.scorers.order_blind import BagOfEmbeddings, TfidfModel, jaccard
 
 
 class BaselineScorer(Scorer):
@@ -18,7 +19,7 @@ class BaselineScorer(Scorer):
         super().__init__(resolution)
         key = self.spec.key
         if key == "baseline/tfidf-cosine":
-            from compsem.pairs import load_pairs
+            from compsem.data.pairs import load_pairs
 
             ref = load_pairs()
             self._tfidf = TfidfModel([*ref["sentence_a"], *ref["sentence_b"]])

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from compsem.registry import Resolution
-from compsem.scorers.base import PairScores, Scorer, configure_threads, length_order, load_kwargs
+from compsem.models.loading import configure_threads, load_kwargs
+from compsem.models.registry import Resolution
+from compsem.scorers.base import PairScores, Scorer, length_order
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from compsem.onnx_models import OnnxSentenceEncoder
+    from compsem.models.onnx import OnnxSentenceEncoder
 
 
 class BiEncoderScorer(Scorer):
@@ -68,12 +69,12 @@ class BiEncoderScorer(Scorer):
 
 
 class OnnxBiEncoderScorer(BiEncoderScorer):
-    """Cosine of embeddings from the int8 ONNX export (:mod:`compsem.backends`); no torch at scoring time."""
+    """Cosine of embeddings from the int8 ONNX export (:mod:`compsem.models.backends`); no torch at scoring time."""
 
     def __init__(self, resolution: Resolution):
         Scorer.__init__(self, resolution)
-        from compsem.backends import load_onnx
-        from compsem.onnx_models import OnnxSentenceEncoder
+        from compsem.models.backends import load_onnx
+        from compsem.models.onnx import OnnxSentenceEncoder
 
         self.messages: list[str] = []
         model = load_onnx(resolution, self.messages)

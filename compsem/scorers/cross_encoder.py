@@ -18,8 +18,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from compsem.registry import ModelSpec, Resolution
-from compsem.scorers.base import PairScores, Scorer, configure_threads, length_order, load_kwargs
+from compsem.models.backends import load_onnx
+from compsem.models.loading import adapter_cross_encoder, configure_threads, load_kwargs
+from compsem.models.registry import Resolution
+from compsem.scorers.base import PairScores, Scorer, length_order
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -155,24 +157,11 @@ class CrossEncoderScorer(Scorer):
         return PairScores(raw.astype(float), score.astype(float), outputs, how)
 
 
-def adapter_cross_encoder(spec: ModelSpec):
-    """The backbone with a ``compsem train`` LoRA adapter merged in (the registry checked both hashes)."""
-    from compsem.backbones import card_backbone_path
-    from compsem.lora import load_from_card
-
-    if spec.card is None or not spec.adapter:
-        raise ValueError(f"{spec.key} is not a LoRA adapter with a card")
-    # the card's dict form is what lora reads; a split-zip backbone (MPNet) is assembled on first use
-    return load_from_card(card_backbone_path(spec.card), spec.adapter, spec.card.to_dict())
-
-
 class OnnxCrossEncoderScorer(CrossEncoderScorer):
     """A cross-encoder served from its int8 ONNX export; the activation is the one the model declared at export."""
 
     def __init__(self, resolution: Resolution):
         Scorer.__init__(self, resolution)
-        from compsem.backends import load_onnx
-
         self.messages: list[str] = []
         self.model = load_onnx(resolution, self.messages)
         self.num_labels = self.model.num_labels

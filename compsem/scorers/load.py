@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compsem.registry import ModelSpec, Resolution, resolve
+from compsem.models.registry import ModelSpec, Resolution, resolve
 from compsem.scorers.base import ModelUnavailableError, Scorer
 from compsem.scorers.baseline import BaselineScorer
 from compsem.scorers.bi_encoder import BiEncoderScorer, OnnxBiEncoderScorer
@@ -15,7 +15,7 @@ def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None)
     """Load a model and return its scorer.
 
     Args:
-        backend: ``torch`` (fp32, the default) or ``onnx-int8`` (:mod:`compsem.backends`); None keeps the
+        backend: ``torch`` (fp32, the default) or ``onnx-int8`` (:mod:`compsem.models.backends`); None keeps the
             backend of a given :class:`Resolution`.
 
     Raises:
@@ -23,7 +23,7 @@ def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None)
         UnknownModelError: the name matches no registry entry or folder.
         ValueError: an unknown backend.
     """
-    from compsem.backends import with_backend
+    from compsem.models.backends import with_backend
 
     res = model if isinstance(model, Resolution) else resolve(model)
     if backend is not None:

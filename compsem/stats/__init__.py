@@ -26,7 +26,7 @@ Conventions used throughout:
   model scores low (adversarial, near-miss, negative controls) that share is a *failure
   rate*; for positive controls (expected high) it is a *pass rate*.
 * Rows come out models in order of first appearance, categories in
-  :func:`compsem.categories.sort_categories` order, thresholds in the order given.
+  :func:`compsem.data.categories.sort_categories` order, thresholds in the order given.
 * Statistical functions return small frozen result objects with named fields.
 
 Example:

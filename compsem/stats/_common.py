@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from compsem.categories import Category, category_info, sort_categories
+from compsem.data.categories import Category, category_info, sort_categories
 
 #: Columns every function here needs in the tidy results.
 REQUIRED_COLUMNS: tuple[str, ...] = ("pair_id", "category", "model", "kind", "objective", "score")

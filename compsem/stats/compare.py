@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from compsem.labels import labels_of
+from compsem.data.labels import labels_of
 from compsem.stats._common import ALPHA, _check_models, _model_meta, _models, _objectives, _prepare, _select_categories
 from compsem.stats.inference import cohens_d, holm, mann_whitney, wilcoxon_paired
 
@@ -199,7 +199,7 @@ def effect_rows(df: pd.DataFrame, reference: str, rows: str) -> tuple[pd.DataFra
     :func:`model_comparison` (Holm-corrected Mann-Whitney p, significant when below :data:`ALPHA`).
 
     Args:
-        df: tidy results; its ``model_label`` column (:mod:`compsem.labels`), where present, names
+        df: tidy results; its ``model_label`` column (:mod:`compsem.data.labels`), where present, names
             the rows and the reference.
         reference: ``kind:<kind>`` (a family) or a model key.
         rows: ``"model"`` (each other model) or ``"family"`` (each other family, pooled).

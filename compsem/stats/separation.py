@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from compsem.categories import sort_categories
+from compsem.data.categories import sort_categories
 from compsem.stats._common import _category_info, _model_meta, _models, _prepare
 from compsem.stats.inference import _u_statistic
 

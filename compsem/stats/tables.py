@@ -1,7 +1,7 @@
 """Model x category tables: descriptive statistics, failure (pass) rates with CIs, best and worst.
 
 Rows come out models in order of first appearance, categories in
-:func:`compsem.categories.sort_categories` order, thresholds in the order given.
+:func:`compsem.data.categories.sort_categories` order, thresholds in the order given.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from compsem.categories import category_label, sort_categories
-from compsem.labels import labels_of
+from compsem.data.categories import category_label, sort_categories
+from compsem.data.labels import labels_of
 from compsem.stats._common import (
     _category_info,
     _cells,
@@ -314,7 +314,7 @@ def pair_table(df: pd.DataFrame) -> pd.DataFrame:
 
     ``disagreement`` = max - min of the pair's scores over the models (0 with one model);
     ``sd`` is their standard deviation (ddof = 0). Score columns are named by the
-    frame's ``model_label`` column (:mod:`compsem.labels`; the key where there is none) and the
+    frame's ``model_label`` column (:mod:`compsem.data.labels`; the key where there is none) and the
     category by its label.
 
     Returns:

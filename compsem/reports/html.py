@@ -1,0 +1,287 @@
+"""One file to share: a standalone HTML report of a ``compsem run`` folder.
+
+The report holds the findings story (:mod:`compsem.analysis.story`), the failure-rate table with
+95% CIs, the Cohen's d heatmap of the family comparisons and the score distributions, as
+interactive Plotly charts. Plotly's JavaScript is embedded once, so the file opens from
+disk with no server and no internet.
+
+Everything comes from the run folder's files: ``all_pair_results.csv`` (pair-level scores),
+``summary.json`` (rates, CIs, calibrated thresholds, models, metadata) and
+``comparison.json`` (Cohen's d and Holm-corrected p-values). Nothing is scored again.
+Every text that comes from a pair file or a model name is escaped with :func:`html.escape`.
+
+Example:
+    >>> write_html_report(Path("runs/latest"), Path("report.html"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from compsem import figures
+from compsem.analysis import story
+from compsem.data.categories import category_label, sort_categories
+from compsem.data.csv_safety import read_safe_csv
+from compsem.data.formatting import format_pvalue
+from compsem.data.labels import with_labels
+from compsem.data.schema import KEY_COLUMNS, NUMERIC_COLUMNS, TEXT_COLUMNS
+from compsem.figures import facets
+from compsem.figures import story as story_figures
+from compsem.reports.files import atomic_write_text
+
+RUN_FILES = ("all_pair_results.csv", "summary.json", "comparison.json")
+COMPARISONS = {"bi_encoder_vs_cross_encoder": "cross-encoders vs bi-encoders",
+               "bi_encoder_vs_cross_encoder_without_retrieval": "cross-encoders (no retrieval) vs bi-encoders",
+               "bi_encoder_vs_baselines": "baselines vs bi-encoders"}
+
+
+class RunFolderError(ValueError):
+    """A run folder that cannot be reported on: the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class RunData:
+    """What a ``compsem run`` wrote: the tidy results and the two JSON documents."""
+
+    results: pd.DataFrame
+    summary: dict
+    comparison: dict
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {m["model"]: m.get("label") or m["model"] for m in self.summary.get("models", [])}
+
+    @property
+    def thresholds(self) -> list[float]:
+        found = self.summary.get("meta", {}).get("thresholds") or [0.5]
+        return [float(t) for t in found]
+
+
+def load_run(run_dir: Path) -> RunData:
+    """Read a run folder.
+
+    Raises:
+        RunFolderError: a missing folder or file, unreadable JSON, or a CSV without the needed columns.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunFolderError(f"{run_dir}: no such folder; give the --out folder of `compsem run`")
+    missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
+    if missing:
+        raise RunFolderError(f"{run_dir}: not a `compsem run` folder, {', '.join(missing)} missing")
+    try:
+        # read back raw: compsem writes formula-like text with a leading quote (compsem.data.csv_safety)
+        results = read_safe_csv(run_dir / "all_pair_results.csv", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: cannot be read as CSV ({exc})") from None
+    need = [*KEY_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS]
+    absent = [c for c in need if c not in results.columns]
+    if absent:
+        raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: column(s) {', '.join(absent)} missing")
+    for col in NUMERIC_COLUMNS:
+        results[col] = pd.to_numeric(results[col], errors="coerce")
+    if results.empty or results["score"].isna().all():
+        raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: no scores")
+    docs = []
+    for name in ("summary.json", "comparison.json"):
+        try:
+            doc = json.loads((run_dir / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RunFolderError(f"{run_dir / name}: cannot be read as JSON ({exc})") from None
+        if not isinstance(doc, dict):
+            raise RunFolderError(f"{run_dir / name}: expected a JSON object")
+        docs.append(doc)
+    return RunData(results, docs[0], docs[1])
+
+
+# -- pieces ---------------------------------------------------------------------------------------
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+class _Charts:
+    """Plotly figures as HTML fragments; the first one carries plotly.js, the others reuse it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, fig: go.Figure, name: str) -> str:
+        config = {"displaylogo": False, "responsive": True,
+                  "toImageButtonOptions": {"format": "png", "filename": f"compsem-{name}", "scale": 2}}
+        out = pio.to_html(fig, include_plotlyjs=self.count == 0, full_html=False, config=config,
+                          div_id=f"chart-{name}", default_width="100%")
+        self.count += 1
+        return f'<div class="chart">{out}</div>'
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """An HTML table; cells must already be escaped."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<div class="table-wrap"><table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>' \
+           "</table></div>"
+
+
+def _finding_html(i: int, finding: story.Finding, charts: _Charts) -> str:
+    parts = [f'<section class="finding"><h3>{i}. {_e(finding.title)}</h3><p>{_e(finding.sentence)}</p>',
+             charts(story_figures.finding_figure(finding), f"finding-{finding.key}")]
+    ex = finding.example
+    if ex is not None:
+        scores = "".join(f'<div class="score"><span class="model">{_e(label)}</span>'
+                         f'<span class="value">{score:.3f}</span></div>' for _m, label, score in ex.scores)
+        parts.append(f'<div class="example"><div class="why">Example pair {_e(ex.pair_id)} '
+                     f'({_e(category_label(ex.category))}): {_e(ex.rule)}</div>'
+                     f'<div class="sent"><b>A</b> {_e(ex.sentence_a)}</div><div class="sent"><b>B</b> '
+                     f'{_e(ex.sentence_b)}</div><div class="scores">{scores}</div></div>')
+    return "".join(parts) + "</section>"
+
+
+def _rate_table(run: RunData, threshold: float) -> str:
+    per = run.summary.get("per_model_category", [])
+    key = f"{threshold:g}"
+    cats = sort_categories(dict.fromkeys(r["category"] for r in per))
+    models = list(dict.fromkeys(r["model"] for r in per))
+    cell = {(r["model"], r["category"]): r for r in per}
+    rows = []
+    for m in models:
+        row = [_e(run.labels.get(m, m))]
+        for c in cats:
+            r = cell.get((m, c))
+            rate = (r or {}).get("rate_at_threshold", {}).get(key)
+            ci = (r or {}).get("rate_ci95_at_threshold", {}).get(key)
+            if rate is None:
+                row.append("—")
+                continue
+            text = f"{100 * rate:.0f}%"
+            if ci and None not in ci:
+                text += f'<br><span class="ci">[{100 * ci[0]:.0f}–{100 * ci[1]:.0f}]</span>'
+            row.append(text)
+        rows.append(row)
+    header = ["model"] + [_e(category_label(c)) for c in cats]
+    return _table(header, rows, "rates")
+
+
+def comparison_frame(comparison: dict) -> pd.DataFrame:
+    """The family comparisons of ``comparison.json`` as rows for :func:`compsem.figures.effect_size_heatmap`."""
+    frames = []
+    for name, title in COMPARISONS.items():
+        table = comparison.get(name)
+        if not isinstance(table, list) or not table:
+            continue
+        df = pd.DataFrame(table)
+        p = pd.to_numeric(df.get("holm_pvalue_mw"), errors="coerce")
+        frames.append(pd.DataFrame({"row": title, "category": df["category"],
+                                    "cohens_d": pd.to_numeric(df["cohens_d"], errors="coerce"),
+                                    "holm_pvalue": p, "significant": p < 0.05,
+                                    "mean": pd.to_numeric(df["other_mean"], errors="coerce"),
+                                    "reference_mean": pd.to_numeric(df["reference_mean"], errors="coerce"),
+                                    "wilcoxon": pd.to_numeric(df.get("holm_pvalue_wilcoxon"), errors="coerce")}))
+    cols = ["row", "category", "cohens_d", "holm_pvalue", "significant", "mean", "reference_mean", "wilcoxon"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+
+def _effect_section(run: RunData, charts: _Charts) -> str:
+    table = comparison_frame(run.comparison)
+    if table.empty:
+        return "<p>Only one model family in this run, so there is no family comparison.</p>"
+    out = [charts(figures.effect_size_heatmap(table, "bi-encoders"), "effect-sizes")]
+    rows = [[_e(r.row), _e(category_label(r.category)), "—" if pd.isna(r.cohens_d) else f"{r.cohens_d:+.2f}",
+             format_pvalue(r.holm_pvalue), format_pvalue(r.wilcoxon)] for r in table.itertuples(index=False)]
+    out.append(_table(["comparison", "category", "Cohen's d", "Mann-Whitney p (Holm)", "Wilcoxon p (Holm)"], rows))
+    return "".join(out)
+
+
+def _calibration_table(run: RunData) -> str:
+    cal = run.summary.get("calibrated_thresholds") or []
+    if not cal:
+        return ""
+
+    def num(v) -> str:
+        return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+
+    rows = [[_e(run.labels.get(r["model"], r["model"])), num(r.get("threshold")), num(r.get("youden_j")),
+             num(r.get("tpr")), num(r.get("fpr"))] for r in cal]
+    return ("<h2>Calibrated thresholds</h2><p>Per model, the threshold with the largest Youden J between paraphrases "
+            "and unrelated or near-miss pairs.</p>" + _table(["model", "threshold", "Youden J", "TPR", "FPR"], rows))
+
+
+STYLE = """
+body{font-family:Inter,Arial,sans-serif;color:#222;margin:0;background:#fafafa}
+main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+h1{font-size:1.9em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+h3{margin-bottom:.3em} p{line-height:1.5} .meta{color:#666;font-size:.9em}
+.finding{margin:1.6em 0 2.2em} .chart{width:100%;overflow:hidden}
+.example{border:1px solid #ddd;border-radius:8px;padding:10px 14px;background:#fcfcfc}
+.example .why{color:#666;font-size:.88em;margin-bottom:6px} .sent{margin:3px 0;overflow-wrap:anywhere}
+.scores{display:flex;flex-wrap:wrap;gap:18px;margin-top:8px}
+.score{display:flex;flex-direction:column} .score .model{font-size:.85em;color:#555}
+.score .value{font-size:1.5em;font-weight:600}
+.table-wrap{overflow-x:auto} table{border-collapse:collapse;font-size:.88em;margin:.6em 0}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;white-space:nowrap} th{background:#f2f2f2}
+.ci{color:#777;font-size:.9em}
+"""
+
+
+def render_html(run: RunData, title: str = "compsem report") -> str:
+    """The whole report as one HTML page (plotly.js embedded once)."""
+    meta = run.summary.get("meta", {})
+    thresholds = run.thresholds
+    t = thresholds[0]
+    shown = with_labels(run.results, run.labels)  # the names summary.json gives, carried in the frame
+    charts = _Charts()
+    body = [f"<h1>{_e(title)}</h1>",
+            f'<p class="meta">Pairs: {_e(meta.get("pairs_source", "?"))} ({_e(meta.get("n_pairs", "?"))} pairs) · '
+            f'models: {run.results["model"].nunique()} · thresholds: {_e(", ".join(f"{x:g}" for x in thresholds))} · '
+            f'created {_e(meta.get("created", ""))}. Every number below comes from this run\'s files '
+            "(all_pair_results.csv, summary.json, comparison.json).</p>"]
+    body.append(f"<h2>Findings at threshold {t:g}</h2>")
+    try:
+        found = story.story_findings(shown, t)
+    except ValueError as exc:
+        found = []
+        body.append(f"<p>No findings: {_e(exc)}</p>")
+    if not found:
+        body.append("<p>The run holds no adversarial category, so there is no story to tell.</p>")
+    body += [_finding_html(i, f, charts) for i, f in enumerate(found, 1)]
+    body.append("<h2>Failure rates with 95% CIs</h2>")
+    for x in thresholds:
+        body.append(f"<h3>Share of pairs scoring ≥ {x:g}</h3><p>A failure rate for categories a good model scores "
+                    "low; a pass rate for positive controls. Brackets: percentile-bootstrap 95% CI.</p>")
+        body.append(_rate_table(run, x))
+    body.append("<h2>Effect sizes (Cohen's d against bi-encoders)</h2>")
+    body.append(_effect_section(run, charts))
+    body.append("<h2>Score distributions</h2><p>Every point is a pair; hover it to read the pair.</p>")
+    body.append(charts(facets.distribution_facets(shown, t, by="category"), "distributions"))
+    body.append(_calibration_table(run))
+    versions = meta.get("versions", {})
+    body.append('<p class="meta">Produced by compsem ' + _e(versions.get("compsem", "")) + " with "
+                + _e(", ".join(f"{k} {v}" for k, v in versions.items() if k != "compsem")) + ".</p>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{_e(title)}</title><style>{STYLE}</style></head><body><main>"
+            + "\n".join(body) + "</main></body></html>\n")
+
+
+def write_html_report(run_dir: Path, out: Path, title: str = "compsem report") -> Path:
+    """Read ``run_dir`` and write the report to ``out`` (atomically). Returns ``out``.
+
+    The file is made readable like any file the user creates (the umask applies): it is meant to be shared.
+    """
+    path = atomic_write_text(Path(out), render_html(load_run(Path(run_dir)), title))
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+    return path
+
+
+__all__ = ["RUN_FILES", "RunData", "RunFolderError", "comparison_frame", "load_run", "render_html",
+           "write_html_report"]

@@ -1,0 +1,1 @@
+"""Fine-tuning cross-encoders: LoRA and full training, objectives, augmentation, training metrics."""

