@@ -20,8 +20,9 @@ PAGES = [
     ("pages/9_Objectives.py", "Does the objective matter?", "Objectives", False),
 ]
 
-st.navigation([st.Page(path, title=title, url_path=url or None, default=default)
-               for path, title, url, default in PAGES]).run()
+st.navigation(
+    [st.Page(path, title=title, url_path=url or None, default=default) for path, title, url, default in PAGES]
+).run()
 
 from compsem.app.sidebar import warm_up_later  # noqa: E402 - after the page: nothing delays its first paint
 

@@ -41,8 +41,10 @@ def main() -> None:
     threads = configure_threads()
     backbone = registry.resolve("sentence-transformers/all-MiniLM-L6-v2").location
     adapters = [r for r in registry.list_models() if r.spec.adapter and r.usable]
-    pair = [("The nurse called the doctor.", "The doctor called the nurse."),
-            ("The doctor called the nurse.", "The nurse called the doctor.")]
+    pair = [
+        ("The nurse called the doctor.", "The doctor called the nurse."),
+        ("The doctor called the nurse.", "The nurse called the doctor."),
+    ]
     times: dict[str, list[float]] = {"backbone only": []}
     for res in adapters:
         times[f"{res.spec.key} load"] = []
@@ -69,8 +71,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             assembly.assemble(assembly.part_paths(assembly.MPNET), Path(tmp) / "mpnet", assembly.MPNET)
-            print(f"| all-mpnet-base-v2 assembly from 5 packages (once per machine) | "
-                  f"{time.perf_counter() - t0:.2f} | |")
+            print(
+                f"| all-mpnet-base-v2 assembly from 5 packages (once per machine) | {time.perf_counter() - t0:.2f} | |"
+            )
 
 
 if __name__ == "__main__":

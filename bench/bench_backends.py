@@ -37,8 +37,15 @@ OUT = ROOT / "results" / "backends"
 NLI = "compsem/minilm-l6-sick-nli"
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 THRESHOLDS = (0.5, 0.8)
-TARGETS = {"pearson": 0.99, "rate_pp": 2.0, "nli_accuracy_points": 0.5, "speedup": 2.5, "fp32_overhead": 1.05,
-           "rerank_p95_ms": 400.0, "warm_over_cold": 1 / 3}
+TARGETS = {
+    "pearson": 0.99,
+    "rate_pp": 2.0,
+    "nli_accuracy_points": 0.5,
+    "speedup": 2.5,
+    "fp32_overhead": 1.05,
+    "rerank_p95_ms": 400.0,
+    "warm_over_cold": 1 / 3,
+}
 
 
 def load_note() -> str:
@@ -73,24 +80,38 @@ def quality(models: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 got[backend] = run.results
                 print(f"  {key} {backend}: {time.perf_counter() - t0:.1f} s (load + score 336 pairs)", flush=True)
             fp, q = got["torch"]["score"].to_numpy(), got["onnx-int8"]["score"].to_numpy()
-            rates = {b: stats.failure_rates(f, list(THRESHOLDS)).set_index(["category", "threshold"])["rate"]
-                     for b, f in got.items()}
+            rates = {
+                b: stats.failure_rates(f, list(THRESHOLDS)).set_index(["category", "threshold"])["rate"]
+                for b, f in got.items()
+            }
             diff = ((rates["onnx-int8"] - rates["torch"]) * 100).rename("delta_pp").reset_index()
             for rec in diff.itertuples(index=False):
-                cells.append({"model": key, "category": rec.category, "threshold": rec.threshold,
-                              "fp32_rate": float(rates["torch"][(rec.category, rec.threshold)]),
-                              "int8_rate": float(rates["onnx-int8"][(rec.category, rec.threshold)]),
-                              "delta_pp": float(rec.delta_pp)})
-            row = {"model": key, "pearson": float(np.corrcoef(fp, q)[0, 1]),
-                   "max_abs_delta": float(np.max(np.abs(fp - q))), "mean_abs_delta": float(np.mean(np.abs(fp - q)))}
+                cells.append(
+                    {
+                        "model": key,
+                        "category": rec.category,
+                        "threshold": rec.threshold,
+                        "fp32_rate": float(rates["torch"][(rec.category, rec.threshold)]),
+                        "int8_rate": float(rates["onnx-int8"][(rec.category, rec.threshold)]),
+                        "delta_pp": float(rec.delta_pp),
+                    }
+                )
+            row = {
+                "model": key,
+                "pearson": float(np.corrcoef(fp, q)[0, 1]),
+                "max_abs_delta": float(np.max(np.abs(fp - q))),
+                "mean_abs_delta": float(np.mean(np.abs(fp - q))),
+            }
             for t in THRESHOLDS:
                 row[f"pairs_crossing_{t:g}"] = int(((fp >= t) != (q >= t)).sum())
                 sub = diff[np.isclose(diff["threshold"], t)]
                 worst = sub.iloc[int(np.argmax(np.abs(sub["delta_pp"].to_numpy())))]
                 row[f"max_rate_delta_pp_{t:g}"] = float(abs(worst["delta_pp"]))
                 row[f"worst_category_{t:g}"] = str(worst["category"])
-            row["met"] = bool(row["pearson"] >= TARGETS["pearson"] and
-                              all(row[f"max_rate_delta_pp_{t:g}"] <= TARGETS["rate_pp"] for t in THRESHOLDS))
+            row["met"] = bool(
+                row["pearson"] >= TARGETS["pearson"]
+                and all(row[f"max_rate_delta_pp_{t:g}"] <= TARGETS["rate_pp"] for t in THRESHOLDS)
+            )
             rows.append(row)
     return pd.DataFrame(rows), pd.DataFrame(cells)
 
@@ -133,34 +154,54 @@ def quality_markdown(table: pd.DataFrame, cells: pd.DataFrame, held: pd.DataFram
     from compsem.models.backends import quantization_config
     from compsem.models.registry import get_spec
 
-    lines = ["# int8 ONNX Runtime vs fp32 PyTorch on the bundled 336 pairs", "",
-             f"Quantization `{quantization_config().id}`; {note}. Written by `bench/bench_backends.py`.", "",
-             "| model | Pearson (≥ 0.99) | max \\|Δscore\\| | mean \\|Δscore\\| | pairs crossing 0.5 / 0.8 "
-             "(of 336) | max \\|Δ failure rate\\| at 0.5 (≤ 2 pts) | at 0.8 (≤ 2 pts) | met |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# int8 ONNX Runtime vs fp32 PyTorch on the bundled 336 pairs",
+        "",
+        f"Quantization `{quantization_config().id}`; {note}. Written by `bench/bench_backends.py`.",
+        "",
+        "| model | Pearson (≥ 0.99) | max \\|Δscore\\| | mean \\|Δscore\\| | pairs crossing 0.5 / 0.8 "
+        "(of 336) | max \\|Δ failure rate\\| at 0.5 (≤ 2 pts) | at 0.8 (≤ 2 pts) | met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for d in table.to_dict(orient="records"):
-        lines.append(f"| {get_spec(d['model']).display} | {d['pearson']:.4f} | {d['max_abs_delta']:.3f} | "
-                     f"{d['mean_abs_delta']:.4f} | {d['pairs_crossing_0.5']} / {d['pairs_crossing_0.8']} "
-                     f"| {d['max_rate_delta_pp_0.5']:.1f} ({category_label(d['worst_category_0.5'])}) "
-                     f"| {d['max_rate_delta_pp_0.8']:.1f} ({category_label(d['worst_category_0.8'])}) "
-                     f"| {'yes' if d['met'] else '**no**'} |")
+        lines.append(
+            f"| {get_spec(d['model']).display} | {d['pearson']:.4f} | {d['max_abs_delta']:.3f} | "
+            f"{d['mean_abs_delta']:.4f} | {d['pairs_crossing_0.5']} / {d['pairs_crossing_0.8']} "
+            f"| {d['max_rate_delta_pp_0.5']:.1f} ({category_label(d['worst_category_0.5'])}) "
+            f"| {d['max_rate_delta_pp_0.8']:.1f} ({category_label(d['worst_category_0.8'])}) "
+            f"| {'yes' if d['met'] else '**no**'} |"
+        )
     if len(held):
-        lines += ["", "Held-out test metric of each trained cross-encoder under both backends "
-                  "(SICK-NLI target: accuracy within 0.5 points):", "",
-                  "| model | metric | test pairs | fp32 | int8 | Δ points | fp32 s | int8 s |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "Held-out test metric of each trained cross-encoder under both backends "
+            "(SICK-NLI target: accuracy within 0.5 points):",
+            "",
+            "| model | metric | test pairs | fp32 | int8 | Δ points | fp32 s | int8 s |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for r in held.to_dict(orient="records"):
             m = r["metric"]
-            lines.append(f"| {get_spec(r['model']).display} | {m} | {r['test_pairs']:,} | {r[f'{m}_torch']:.4f} | "
-                         f"{r[f'{m}_onnx-int8']:.4f} | {r['delta_points']:+.2f} | {r['seconds_torch']} | "
-                         f"{r['seconds_onnx-int8']} |")
-    lines += ["", "Per category (failure or pass rate, fp32 → int8, points):", "",
-              "| model | category | at 0.5 | at 0.8 |", "|---|---|---|---|"]
+            lines.append(
+                f"| {get_spec(r['model']).display} | {m} | {r['test_pairs']:,} | {r[f'{m}_torch']:.4f} | "
+                f"{r[f'{m}_onnx-int8']:.4f} | {r['delta_points']:+.2f} | {r['seconds_torch']} | "
+                f"{r['seconds_onnx-int8']} |"
+            )
+    lines += [
+        "",
+        "Per category (failure or pass rate, fp32 → int8, points):",
+        "",
+        "| model | category | at 0.5 | at 0.8 |",
+        "|---|---|---|---|",
+    ]
     for (model, cat), grp in cells.groupby(["model", "category"], sort=False):
-        cell = {round(t, 2): f"{100 * a:.0f}% → {100 * b:.0f}% ({d:+.1f})"
-                for t, a, b, d in zip(grp["threshold"], grp["fp32_rate"], grp["int8_rate"], grp["delta_pp"])}
-        lines.append(f"| {get_spec(model).display} | {category_label(cat)} "
-                     f"| {cell.get(0.5, '—')} | {cell.get(0.8, '—')} |")
+        cell = {
+            round(t, 2): f"{100 * a:.0f}% → {100 * b:.0f}% ({d:+.1f})"
+            for t, a, b, d in zip(grp["threshold"], grp["fp32_rate"], grp["int8_rate"], grp["delta_pp"])
+        }
+        lines.append(
+            f"| {get_spec(model).display} | {category_label(cat)} | {cell.get(0.5, '—')} | {cell.get(0.8, '—')} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -198,25 +239,36 @@ def speed(rounds: int) -> dict:
     ce8 = load_onnx(with_backend(resolve(NLI), "onnx-int8"))
     bi = BiEncoderScorer(resolve(MINILM))
     bi8 = load_onnx(with_backend(resolve(MINILM), "onnx-int8"))
-    ce_times = alternate({
-        "plain_fp32_336": lambda: ce.model.predict([list(p) for p in ab], batch_size=32, show_progress_bar=False),
-        "int8_336": lambda: ce8.logits(ab, 32),
-        "plain_fp32_672": lambda: ce.model.predict([list(p) for p in both], batch_size=32, show_progress_bar=False),
-        "compsem_fp32_672": lambda: ce.predict(ab, batch_size=32),
-    }, rounds)
-    bi_times = alternate({
-        "plain_fp32_672": lambda: bi.model.encode(sentences, batch_size=32, normalize_embeddings=True,
-                                                 convert_to_numpy=True, show_progress_bar=False),
-        "int8_672": lambda: bi8.encode(sentences, batch_size=32),
-        "compsem_fp32_336_pairs": lambda: bi.predict(ab, batch_size=32),
-    }, rounds)
+    ce_times = alternate(
+        {
+            "plain_fp32_336": lambda: ce.model.predict([list(p) for p in ab], batch_size=32, show_progress_bar=False),
+            "int8_336": lambda: ce8.logits(ab, 32),
+            "plain_fp32_672": lambda: ce.model.predict([list(p) for p in both], batch_size=32, show_progress_bar=False),
+            "compsem_fp32_672": lambda: ce.predict(ab, batch_size=32),
+        },
+        rounds,
+    )
+    bi_times = alternate(
+        {
+            "plain_fp32_672": lambda: bi.model.encode(
+                sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            ),
+            "int8_672": lambda: bi8.encode(sentences, batch_size=32),
+            "compsem_fp32_336_pairs": lambda: bi.predict(ab, batch_size=32),
+        },
+        rounds,
+    )
     med = {f"ce_{k}_s": statistics.median(v) for k, v in ce_times.items()}
     med.update({f"bi_{k}_s": statistics.median(v) for k, v in bi_times.items()})
-    return {"threads": threads, "rounds": rounds, **med,
-            "ce_int8_speedup": ratio(ce_times, "plain_fp32_336", "int8_336"),
-            "ce_compsem_fp32_over_plain": ratio(ce_times, "compsem_fp32_672", "plain_fp32_672"),
-            "bi_int8_speedup": ratio(bi_times, "plain_fp32_672", "int8_672"),
-            "bi_compsem_fp32_over_plain": ratio(bi_times, "compsem_fp32_336_pairs", "plain_fp32_672")}
+    return {
+        "threads": threads,
+        "rounds": rounds,
+        **med,
+        "ce_int8_speedup": ratio(ce_times, "plain_fp32_336", "int8_336"),
+        "ce_compsem_fp32_over_plain": ratio(ce_times, "compsem_fp32_672", "plain_fp32_672"),
+        "bi_int8_speedup": ratio(bi_times, "plain_fp32_672", "int8_672"),
+        "bi_compsem_fp32_over_plain": ratio(bi_times, "compsem_fp32_336_pairs", "plain_fp32_672"),
+    }
 
 
 def rerank_latency(queries: int, repeats: int) -> dict:
@@ -257,20 +309,40 @@ def warm_cold(rounds: int, backend: str = "torch") -> dict:
             cache.mkdir()
             if models_dir().is_dir():  # assembled MPNet and int8 exports are reused; scores are not
                 (cache / "models").symlink_to(models_dir().resolve())
-            env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1",
-                   "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-            cmd = [sys.executable, "-m", "compsem.cli", "run", "-q", "--backend", backend,
-                   "--out", str(Path(tmp) / "o")]
+            env = {
+                **os.environ,
+                "COMPSEM_CACHE_DIR": str(cache),
+                "HF_HUB_OFFLINE": "1",
+                "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            }
+            cmd = [
+                sys.executable,
+                "-m",
+                "compsem.cli",
+                "run",
+                "-q",
+                "--backend",
+                backend,
+                "--out",
+                str(Path(tmp) / "o"),
+            ]
             for bucket in (colds, warms):
                 t0 = time.perf_counter()
                 done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=1800)
                 bucket.append(time.perf_counter() - t0)
                 if done.returncode:
                     raise SystemExit(f"compsem run failed: {done.stderr[-2000:]}")
-                print(f"  {backend} {'cold' if bucket is colds else 'warm'}: {bucket[-1]:.1f} s — "
-                      f"{done.stdout.splitlines()[0]}", flush=True)
-    return {f"{backend}_cold_s": statistics.median(colds), f"{backend}_warm_s": statistics.median(warms),
-            f"{backend}_warm_over_cold": statistics.median(w / c for w, c in zip(warms, colds)), "rounds": rounds}
+                print(
+                    f"  {backend} {'cold' if bucket is colds else 'warm'}: {bucket[-1]:.1f} s — "
+                    f"{done.stdout.splitlines()[0]}",
+                    flush=True,
+                )
+    return {
+        f"{backend}_cold_s": statistics.median(colds),
+        f"{backend}_warm_s": statistics.median(warms),
+        f"{backend}_warm_over_cold": statistics.median(w / c for w, c in zip(warms, colds)),
+        "rounds": rounds,
+    }
 
 
 def speed_markdown(res: dict, note: str) -> str:
@@ -278,38 +350,76 @@ def speed_markdown(res: dict, note: str) -> str:
     rows = []
     if "ce_int8_speedup" in res:
         rows += [
-            ("SICK-NLI cross-encoder, 336 pairs: plain sentence-transformers fp32 / int8",
-             f"{res['ce_plain_fp32_336_s']:.2f} s / {res['ce_int8_336_s']:.2f} s", f"{res['ce_int8_speedup']:.2f}×",
-             f"≥ {t['speedup']}×", res["ce_int8_speedup"] >= t["speedup"]),
-            ("MiniLM bi-encoder, 672 sentences: plain sentence-transformers fp32 / int8",
-             f"{res['bi_plain_fp32_672_s']:.2f} s / {res['bi_int8_672_s']:.2f} s", f"{res['bi_int8_speedup']:.2f}×",
-             f"≥ {t['speedup']}×", res["bi_int8_speedup"] >= t["speedup"]),
-            ("compsem fp32 cross-encoder scorer / plain `predict`, 672 ordered pairs",
-             f"{res['ce_compsem_fp32_672_s']:.2f} s / {res['ce_plain_fp32_672_s']:.2f} s",
-             f"{res['ce_compsem_fp32_over_plain']:.3f}", f"≤ {t['fp32_overhead']}",
-             res["ce_compsem_fp32_over_plain"] <= t["fp32_overhead"]),
-            ("compsem fp32 bi-encoder scorer (336 pairs) / plain `encode` (672 sentences)",
-             f"{res['bi_compsem_fp32_336_pairs_s']:.2f} s / {res['bi_plain_fp32_672_s']:.2f} s",
-             f"{res['bi_compsem_fp32_over_plain']:.3f}", f"≤ {t['fp32_overhead']}",
-             res["bi_compsem_fp32_over_plain"] <= t["fp32_overhead"])]
+            (
+                "SICK-NLI cross-encoder, 336 pairs: plain sentence-transformers fp32 / int8",
+                f"{res['ce_plain_fp32_336_s']:.2f} s / {res['ce_int8_336_s']:.2f} s",
+                f"{res['ce_int8_speedup']:.2f}×",
+                f"≥ {t['speedup']}×",
+                res["ce_int8_speedup"] >= t["speedup"],
+            ),
+            (
+                "MiniLM bi-encoder, 672 sentences: plain sentence-transformers fp32 / int8",
+                f"{res['bi_plain_fp32_672_s']:.2f} s / {res['bi_int8_672_s']:.2f} s",
+                f"{res['bi_int8_speedup']:.2f}×",
+                f"≥ {t['speedup']}×",
+                res["bi_int8_speedup"] >= t["speedup"],
+            ),
+            (
+                "compsem fp32 cross-encoder scorer / plain `predict`, 672 ordered pairs",
+                f"{res['ce_compsem_fp32_672_s']:.2f} s / {res['ce_plain_fp32_672_s']:.2f} s",
+                f"{res['ce_compsem_fp32_over_plain']:.3f}",
+                f"≤ {t['fp32_overhead']}",
+                res["ce_compsem_fp32_over_plain"] <= t["fp32_overhead"],
+            ),
+            (
+                "compsem fp32 bi-encoder scorer (336 pairs) / plain `encode` (672 sentences)",
+                f"{res['bi_compsem_fp32_336_pairs_s']:.2f} s / {res['bi_plain_fp32_672_s']:.2f} s",
+                f"{res['bi_compsem_fp32_over_plain']:.3f}",
+                f"≤ {t['fp32_overhead']}",
+                res["bi_compsem_fp32_over_plain"] <= t["fp32_overhead"],
+            ),
+        ]
     if "onnx-int8_p95_ms" in res:
-        rows.append((f"rerank BM25 top 100 with the SICK-NLI cross-encoder, p50 / p95 per query "
-                     f"({res['queries']} queries × {res['repeats']}), int8",
-                     f"{res['onnx-int8_p50_ms']:.0f} / {res['onnx-int8_p95_ms']:.0f} ms "
-                     f"(fp32: {res['torch_p50_ms']:.0f} / {res['torch_p95_ms']:.0f} ms)",
-                     f"{res['torch_p95_ms'] / res['onnx-int8_p95_ms']:.2f}× faster at p95",
-                     f"p95 ≤ {t['rerank_p95_ms']:.0f} ms", res["onnx-int8_p95_ms"] <= t["rerank_p95_ms"]))
+        rows.append(
+            (
+                f"rerank BM25 top 100 with the SICK-NLI cross-encoder, p50 / p95 per query "
+                f"({res['queries']} queries × {res['repeats']}), int8",
+                f"{res['onnx-int8_p50_ms']:.0f} / {res['onnx-int8_p95_ms']:.0f} ms "
+                f"(fp32: {res['torch_p50_ms']:.0f} / {res['torch_p95_ms']:.0f} ms)",
+                f"{res['torch_p95_ms'] / res['onnx-int8_p95_ms']:.2f}× faster at p95",
+                f"p95 ≤ {t['rerank_p95_ms']:.0f} ms",
+                res["onnx-int8_p95_ms"] <= t["rerank_p95_ms"],
+            )
+        )
     if "torch_warm_over_cold" in res:
-        rows.append(("default `compsem run`, warm / cold (fresh processes)",
-                     f"{res['torch_warm_s']:.1f} s / {res['torch_cold_s']:.1f} s", f"{res['torch_warm_over_cold']:.3f}",
-                     "≤ 0.333", res["torch_warm_over_cold"] <= t["warm_over_cold"]))
+        rows.append(
+            (
+                "default `compsem run`, warm / cold (fresh processes)",
+                f"{res['torch_warm_s']:.1f} s / {res['torch_cold_s']:.1f} s",
+                f"{res['torch_warm_over_cold']:.3f}",
+                "≤ 0.333",
+                res["torch_warm_over_cold"] <= t["warm_over_cold"],
+            )
+        )
     if "onnx-int8_cold_s" in res:
-        rows.append(("default `compsem run --backend onnx-int8`, warm / cold (exports already built)",
-                     f"{res['onnx-int8_warm_s']:.1f} s / {res['onnx-int8_cold_s']:.1f} s",
-                     f"{res['onnx-int8_warm_over_cold']:.3f}", "—", None))
-    lines = [f"# Speed of the backends ({note})", "", "Written by `bench/bench_backends.py`; each ratio is the median "
-             "over rounds of the ratio measured within one round.", "",
-             "| measurement | seconds | ratio | target | met |", "|---|---|---|---|---|"]
+        rows.append(
+            (
+                "default `compsem run --backend onnx-int8`, warm / cold (exports already built)",
+                f"{res['onnx-int8_warm_s']:.1f} s / {res['onnx-int8_cold_s']:.1f} s",
+                f"{res['onnx-int8_warm_over_cold']:.3f}",
+                "—",
+                None,
+            )
+        )
+    lines = [
+        f"# Speed of the backends ({note})",
+        "",
+        "Written by `bench/bench_backends.py`; each ratio is the median "
+        "over rounds of the ratio measured within one round.",
+        "",
+        "| measurement | seconds | ratio | target | met |",
+        "|---|---|---|---|---|",
+    ]
     for name, secs, value, target, met in rows:
         lines.append(f"| {name} | {secs} | {value} | {target} | {'—' if met is None else 'yes' if met else '**no**'} |")
     return "\n".join(lines) + "\n"
@@ -317,28 +427,46 @@ def speed_markdown(res: dict, note: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=["quality", "speed", "rerank", "warm"],
-                        default=["quality", "speed", "rerank", "warm"])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["quality", "speed", "rerank", "warm"],
+        default=["quality", "speed", "rerank", "warm"],
+    )
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds for the speed ratios")
     parser.add_argument("--warm-rounds", type=int, default=3)
     parser.add_argument("--rerank-queries", type=int, default=20)
     parser.add_argument("--rerank-repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, help="CPU threads for torch and onnxruntime (default: every core)")
-    parser.add_argument("--heldout", nargs="*", metavar="KEY",
-                        help="only these trained cross-encoders get their test split scored under both backends "
-                             "(default: every one, about 13 minutes on 2 cores, 2.5 of them per MPNet-base adapter; "
-                             "no KEY: none)")
+    parser.add_argument(
+        "--heldout",
+        nargs="*",
+        metavar="KEY",
+        help="only these trained cross-encoders get their test split scored under both backends "
+        "(default: every one, about 13 minutes on 2 cores, 2.5 of them per MPNet-base adapter; "
+        "no KEY: none)",
+    )
     parser.add_argument("--out", default=str(OUT))
-    parser.add_argument("--remake-md", action="store_true",
-                        help="only rewrite quality.md from the CSVs of the last quality run")
+    parser.add_argument(
+        "--remake-md", action="store_true", help="only rewrite quality.md from the CSVs of the last quality run"
+    )
     args = parser.parse_args()
     if args.remake_md:
         out = Path(args.out)
-        note = (out / "quality.md").read_text(encoding="utf-8").split("; ", 1)[1].split(". Written")[0] \
-            if (out / "quality.md").is_file() else "load not recorded"
-        (out / "quality.md").write_text(quality_markdown(pd.read_csv(out / "quality.csv"),
-                                                         pd.read_csv(out / "quality_by_category.csv"),
-                                                         pd.read_csv(out / "heldout.csv"), note), encoding="utf-8")
+        note = (
+            (out / "quality.md").read_text(encoding="utf-8").split("; ", 1)[1].split(". Written")[0]
+            if (out / "quality.md").is_file()
+            else "load not recorded"
+        )
+        (out / "quality.md").write_text(
+            quality_markdown(
+                pd.read_csv(out / "quality.csv"),
+                pd.read_csv(out / "quality_by_category.csv"),
+                pd.read_csv(out / "heldout.csv"),
+                note,
+            ),
+            encoding="utf-8",
+        )
         return
     if args.threads:
         os.environ["COMPSEM_THREADS"] = str(args.threads)  # read by configure_threads and the onnxruntime sessions
@@ -374,8 +502,10 @@ def main() -> None:
         res.update(warm_cold(args.warm_rounds, "torch"))
         res.update({k: v for k, v in warm_cold(1, "onnx-int8").items() if k != "rounds"})
     if set(args.only) - {"quality"}:
-        note = (f"{os.environ.get('COMPSEM_THREADS') or os.cpu_count()} thread(s); {start_note} at start, "
-                f"{load_note()} at end")
+        note = (
+            f"{os.environ.get('COMPSEM_THREADS') or os.cpu_count()} thread(s); {start_note} at start, "
+            f"{load_note()} at end"
+        )
         res["load"] = note
         speed_file.write_text(json.dumps(res, indent=2), encoding="utf-8")
         (out / "speed.md").write_text(speed_markdown(res, note), encoding="utf-8")

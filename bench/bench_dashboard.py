@@ -80,8 +80,13 @@ def _prepare(tmp: Path) -> dict:
     t0 = time.perf_counter()
     with ScoreCache(cache) as sc:
         run = score_pairs(pairs, models, cache=sc)
-    return {"pairs": what, "n_pairs": len(pairs), "models": [m.model for m in run.models if not m.error],
-            "skipped": {m.model: m.error for m in run.failed}, "scoring_seconds": round(time.perf_counter() - t0, 1)}
+    return {
+        "pairs": what,
+        "n_pairs": len(pairs),
+        "models": [m.model for m in run.models if not m.error],
+        "skipped": {m.model: m.error for m in run.failed},
+        "scoring_seconds": round(time.perf_counter() - t0, 1),
+    }
 
 
 def _timed(at, action=None) -> float:
@@ -106,9 +111,17 @@ def bench_rerender(repeats: int, wait_for_warm_up: bool = True) -> dict:
     from streamlit.testing.v1 import AppTest
 
     out: dict = {}
-    pages = ["pages/00_Findings.py", "pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py",
-             "pages/3_Effect_sizes.py", "pages/5_Pairs_browser.py", "pages/6_Study_vs_reproduction.py",
-             "pages/7_Exports.py", "pages/9_Objectives.py"]
+    pages = [
+        "pages/00_Findings.py",
+        "pages/0_Overview.py",
+        "pages/1_Distributions.py",
+        "pages/2_Failure_rates.py",
+        "pages/3_Effect_sizes.py",
+        "pages/5_Pairs_browser.py",
+        "pages/6_Study_vs_reproduction.py",
+        "pages/7_Exports.py",
+        "pages/9_Objectives.py",
+    ]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()  # warm: imports, cached scores, model table
     # The first page starts a one-off background warm-up (scipy.stats import, heap collect + freeze,
@@ -134,10 +147,12 @@ def bench_rerender(repeats: int, wait_for_warm_up: bool = True) -> dict:
             # off then on: two selection changes, each a new results key (tables recomputed from the scores)
             toggles.append(_timed(at, _set_checkbox(jaccard, False)))
             toggles.append(_timed(at, _set_checkbox(jaccard, True)))
-        out[page] = {"slider_median_ms": round(1000 * statistics.median(slider)),
-                     "slider_max_ms": round(1000 * max(slider)),
-                     "selection_median_ms": round(1000 * statistics.median(toggles)),
-                     "selection_max_ms": round(1000 * max(toggles))}
+        out[page] = {
+            "slider_median_ms": round(1000 * statistics.median(slider)),
+            "slider_max_ms": round(1000 * max(slider)),
+            "selection_median_ms": round(1000 * statistics.median(toggles)),
+            "selection_max_ms": round(1000 * max(toggles)),
+        }
     return out
 
 
@@ -157,11 +172,20 @@ def bench_first_run_server(runs: int) -> dict:
     """Server side of the first page: a fresh process imports everything and runs the landing page once."""
     times = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", _FRESH.format(app=str(ROOT / "app.py"))], cwd=ROOT,
-                             env=os.environ.copy(), capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _FRESH.format(app=str(ROOT / "app.py"))],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         times.append(float(out.stdout.strip().splitlines()[-1]))
-    return {"fresh_process_first_run_median_s": round(statistics.median(times), 2),
-            "fresh_process_first_run_max_s": round(max(times), 2), "runs": runs}
+    return {
+        "fresh_process_first_run_median_s": round(statistics.median(times), 2),
+        "fresh_process_first_run_max_s": round(max(times), 2),
+        "runs": runs,
+    }
 
 
 def _free_port() -> int:
@@ -173,18 +197,40 @@ def _free_port() -> int:
 def bench_first_page(runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
     times, health, titles = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=flags, headless=True)
         for _ in range(runs):
             port = _free_port()
             t0 = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                     "--server.port", str(port), "--server.address", "127.0.0.1"],
-                                    cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    "app.py",
+                    "--server.headless",
+                    "true",
+                    "--server.port",
+                    str(port),
+                    "--server.address",
+                    "127.0.0.1",
+                ],
+                cwd=ROOT,
+                env=os.environ.copy(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 while True:
                     try:
@@ -204,9 +250,13 @@ def bench_first_page(runs: int) -> dict:
                 proc.terminate()
                 proc.wait(timeout=20)
         browser.close()
-    return {"first_page_median_s": round(statistics.median(times), 2), "first_page_max_s": round(max(times), 2),
-            "server_ready_median_s": round(statistics.median(health), 2),
-            "title_shown_median_s": round(statistics.median(titles), 2), "runs": runs}
+    return {
+        "first_page_median_s": round(statistics.median(times), 2),
+        "first_page_max_s": round(max(times), 2),
+        "server_ready_median_s": round(statistics.median(health), 2),
+        "title_shown_median_s": round(statistics.median(titles), 2),
+        "runs": runs,
+    }
 
 
 def main() -> int:
@@ -214,35 +264,51 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5, help="changes timed per page and kind")
     parser.add_argument("--runs", type=int, default=3, help="fresh processes for the first-page time")
     parser.add_argument("--no-browser", action="store_true", help="skip the first-page measurement")
-    parser.add_argument("--no-warm-up-wait", action="store_true",
-                        help="time the changes at once, while the first page's background warm-up may still run")
+    parser.add_argument(
+        "--no-warm-up-wait",
+        action="store_true",
+        help="time the changes at once, while the first page's background warm-up may still run",
+    )
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with tempfile.TemporaryDirectory() as tmp:
         setup = _prepare(Path(tmp))
-        print(f"pairs: {setup['pairs']}; models: {len(setup['models'])} "
-              f"({', '.join(setup['models'])}); scored in {setup['scoring_seconds']} s (not part of the figures)")
-        result = {"setup": setup, "cpu_count": os.cpu_count(),
-                  "rerender": bench_rerender(args.repeats, wait_for_warm_up=not args.no_warm_up_wait)}
+        print(
+            f"pairs: {setup['pairs']}; models: {len(setup['models'])} "
+            f"({', '.join(setup['models'])}); scored in {setup['scoring_seconds']} s (not part of the figures)"
+        )
+        result = {
+            "setup": setup,
+            "cpu_count": os.cpu_count(),
+            "rerender": bench_rerender(args.repeats, wait_for_warm_up=not args.no_warm_up_wait),
+        }
         result["warm_up_seconds_after_first_run"] = result["rerender"].pop("_warm_up_seconds_after_first_run")
-        print(f"\n(measured {'after' if not args.no_warm_up_wait else 'without waiting for'} the one-off background "
-              f"warm-up; waited {result['warm_up_seconds_after_first_run']} s after the first page)")
+        print(
+            f"\n(measured {'after' if not args.no_warm_up_wait else 'without waiting for'} the one-off background "
+            f"warm-up; waited {result['warm_up_seconds_after_first_run']} s after the first page)"
+        )
         print(f"{'page':36} {'slider median/max ms':>22} {'selection median/max ms':>25}")
         for page, r in result["rerender"].items():
-            print(f"{page:36} {r['slider_median_ms']:>10} / {r['slider_max_ms']:<9} "
-                  f"{r['selection_median_ms']:>12} / {r['selection_max_ms']:<9}")
+            print(
+                f"{page:36} {r['slider_median_ms']:>10} / {r['slider_max_ms']:<9} "
+                f"{r['selection_median_ms']:>12} / {r['selection_max_ms']:<9}"
+            )
         result["first_run_server"] = fr = bench_first_run_server(args.runs)
-        print(f"\nfirst page, server side (fresh process: imports + first run of the landing page, scores cached, no "
-              f"model loaded): median {fr['fresh_process_first_run_median_s']} s, max "
-              f"{fr['fresh_process_first_run_max_s']} s over {fr['runs']} runs")
+        print(
+            f"\nfirst page, server side (fresh process: imports + first run of the landing page, scores cached, no "
+            f"model loaded): median {fr['fresh_process_first_run_median_s']} s, max "
+            f"{fr['fresh_process_first_run_max_s']} s over {fr['runs']} runs"
+        )
         if not args.no_browser and Path("/usr/bin/chromium").exists():
             result["first_page"] = bench_first_page(args.runs)
             fp = result["first_page"]
-            print(f"first page end to end (fresh `streamlit run` + headless Chromium on the same machine, until the "
-                  f"landing page's first chart is drawn): median "
-                  f"{fp['first_page_median_s']} s, max {fp['first_page_max_s']} s over {fp['runs']} runs "
-                  f"(server ready after {fp['server_ready_median_s']} s, page title shown after "
-                  f"{fp['title_shown_median_s']} s)")
+            print(
+                f"first page end to end (fresh `streamlit run` + headless Chromium on the same machine, until the "
+                f"landing page's first chart is drawn): median "
+                f"{fp['first_page_median_s']} s, max {fp['first_page_max_s']} s over {fp['runs']} runs "
+                f"(server ready after {fp['server_ready_median_s']} s, page title shown after "
+                f"{fp['title_shown_median_s']} s)"
+            )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_dashboard.json").write_text(json.dumps(result, indent=2))
     print(f"\nwrote {OUT / 'bench_dashboard.json'}")

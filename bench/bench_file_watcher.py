@@ -51,10 +51,27 @@ def score_from_the_dashboard(watcher: str, n_pairs: int, timeout_s: float = 900)
             (cache / "models").symlink_to(ROOT / "cache" / "models")
         port = _free_port()
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "COMPSEM_CACHE_DIR": str(cache)}
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                                 "--server.fileWatcherType", watcher],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.fileWatcherType",
+                watcher,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(300):
                 try:
@@ -63,8 +80,7 @@ def score_from_the_dashboard(watcher: str, n_pairs: int, timeout_s: float = 900)
                 except OSError:
                     time.sleep(0.2)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"],
-                                            headless=True)
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True)
                 tab = browser.new_page()
                 tab.goto(f"http://127.0.0.1:{port}/?models=" + ",".join(m.split("/")[-1] for m in MODELS))
                 tab.get_by_role("button", name=re.compile(r"^Score [0-9,]+ missing")).click(timeout=120_000)
@@ -87,8 +103,10 @@ def main() -> int:
     n_pairs = len(load_pairs())
     result = {watcher: round(score_from_the_dashboard(watcher, n_pairs), 1) for watcher in ("auto", "none")}
     result["auto_over_none"] = round(result["auto"] / result["none"], 2)
-    print(f"scoring {' and '.join(MODELS)} ({n_pairs} pairs each) from the dashboard: file watcher auto "
-          f"{result['auto']} s, none {result['none']} s ({result['auto_over_none']}x)")
+    print(
+        f"scoring {' and '.join(MODELS)} ({n_pairs} pairs each) from the dashboard: file watcher auto "
+        f"{result['auto']} s, none {result['none']} s ({result['auto_over_none']}x)"
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_file_watcher.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0

@@ -30,25 +30,38 @@ def report(folder: Path) -> dict:
     first = metrics["first_stage"]
     best_stage = max(first, key=lambda s: first[s]["ndcg@10"])
     best_first = first[best_stage]["ndcg@10"]
-    out: dict = {"queries": metrics["n_queries"], "corpus": metrics["corpus_size"],
-                 "best_first_stage": best_stage, "best_first_stage_ndcg@10": best_first, "rerankers": {}}
+    out: dict = {
+        "queries": metrics["n_queries"],
+        "corpus": metrics["corpus_size"],
+        "best_first_stage": best_stage,
+        "best_first_stage_ndcg@10": best_first,
+        "rerankers": {},
+    }
     print(f"{metrics['dataset']}")
     print(f"best first stage: {best_stage}  NDCG@10 {best_first:.4f}\n")
-    print(f"{'reranker':38s} {'best pool':>10s} {'K':>4s} {'NDCG@10':>8s} {'margin':>8s} "
-          f"{'p95 K=100 ms':>13s} {'target':>7s}")
+    print(
+        f"{'reranker':38s} {'best pool':>10s} {'K':>4s} {'NDCG@10':>8s} {'margin':>8s} "
+        f"{'p95 K=100 ms':>13s} {'target':>7s}"
+    )
     for key, per_stage in metrics["reranked"].items():
         if "skipped" in per_stage:
             print(f"{key:38s} skipped: {per_stage['skipped']}")
             continue
-        stage, k, ndcg = max(((s, k, v["ndcg@10"]) for s, per_k in per_stage.items() for k, v in per_k.items()),
-                             key=lambda x: x[2])
+        stage, k, ndcg = max(
+            ((s, k, v["ndcg@10"]) for s, per_k in per_stage.items() for k, v in per_k.items()), key=lambda x: x[2]
+        )
         rows = latency[(latency["reranker"] == key) & (latency["stage"] == "rerank_bm25")]
         at100 = rows[rows["k"] == 100]
         p95 = float(at100["p95_ms"].iloc[0]) if len(at100) else float("nan")
         met = "met" if p95 <= P95_TARGET_MS else "MISSED"
         print(f"{key:38s} {stage:>10s} {k:>4s} {ndcg:8.4f} {ndcg - best_first:+8.4f} {p95:13.0f} {met:>7s}")
-        out["rerankers"][key] = {"pool": stage, "k": int(k), "ndcg@10": ndcg, "margin": ndcg - best_first,
-                                 "p95_ms_k100": p95}
+        out["rerankers"][key] = {
+            "pool": stage,
+            "k": int(k),
+            "ndcg@10": ndcg,
+            "margin": ndcg - best_first,
+            "p95_ms_k100": p95,
+        }
     return out
 
 

@@ -71,9 +71,16 @@ class StressFigures:
         return len(self.wrong_rows)
 
     def figures(self) -> dict:
-        return {"experiment": self.experiment, "runs": self.runs, "rows_written": self.rows_written,
-                "lost": self.lost, "wrong": self.wrong, "quarantined": self.quarantined,
-                "writer_failures": self.writer_failures, "seconds": round(self.seconds, 1)}
+        return {
+            "experiment": self.experiment,
+            "runs": self.runs,
+            "rows_written": self.rows_written,
+            "lost": self.lost,
+            "wrong": self.wrong,
+            "quarantined": self.quarantined,
+            "writer_failures": self.writer_failures,
+            "seconds": round(self.seconds, 1),
+        }
 
     @property
     def ok(self) -> bool:
@@ -96,8 +103,9 @@ def _pairs(worker: str, start: int, n: int) -> list[tuple[str, str]]:
 
 
 def _write_batch(cache: ScoreCache, worker: str, start: int, n: int) -> None:
-    cache.put_many(MODEL, FINGERPRINT, _pairs(worker, start, n),
-                   [expected_score(worker, j) for j in range(start, start + n)])
+    cache.put_many(
+        MODEL, FINGERPRINT, _pairs(worker, start, n), [expected_score(worker, j) for j in range(start, start + n)]
+    )
 
 
 def _check(cache: ScoreCache, worker: str, n_rows: int, figures: StressFigures, must_have: int) -> None:
@@ -117,8 +125,9 @@ def _folder(base: str | Path, trial: int, round_: int) -> Path:
     return Path(base) / f"trial-{trial}" / f"round-{round_}"
 
 
-def _concurrent_writer(base: str, worker: int, trials: int, rounds: int, batches: int, batch_size: int,
-                       barrier, failures) -> None:
+def _concurrent_writer(
+    base: str, worker: int, trials: int, rounds: int, batches: int, batch_size: int, barrier, failures
+) -> None:
     for trial in range(trials):
         for round_ in range(rounds):
             barrier.wait(120)  # everyone opens the same fresh cache at the same moment
@@ -133,16 +142,20 @@ def _concurrent_writer(base: str, worker: int, trials: int, rounds: int, batches
                     failures.put(f"{name} batch {b}: {type(exc).__name__}: {exc}")
 
 
-def concurrent_writers(base: Path, writers: int = 4, trials: int = 10, rounds: int = 10, batches: int = 2,
-                       batch_size: int = 10) -> StressFigures:
+def concurrent_writers(
+    base: Path, writers: int = 4, trials: int = 10, rounds: int = 10, batches: int = 2, batch_size: int = 10
+) -> StressFigures:
     """Experiment 1; see the module docstring."""
     figures = StressFigures("concurrent writers", runs=trials)
     ctx = mp.get_context("spawn")
     barrier, failures = ctx.Barrier(writers), ctx.Queue()
     t0 = time.perf_counter()
-    procs = [ctx.Process(target=_concurrent_writer,
-                         args=(str(base), w, trials, rounds, batches, batch_size, barrier, failures))
-             for w in range(writers)]
+    procs = [
+        ctx.Process(
+            target=_concurrent_writer, args=(str(base), w, trials, rounds, batches, batch_size, barrier, failures)
+        )
+        for w in range(writers)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -183,14 +196,23 @@ def kills(directory: Path, runs: int = 20, batch_size: int = 50, seed: int = 0) 
     """Experiment 2; see the module docstring."""
     figures = StressFigures("SIGKILL mid-write", runs=runs)
     rng = random.Random(seed)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(Path(compsem.__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(compsem.__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
+        ),
+    )
     committed: dict[str, int] = {}
     t0 = time.perf_counter()
     for run in range(runs):
         worker = f"kill{run}"
-        proc = subprocess.Popen([sys.executable, __file__, "--kill-writer", str(directory), worker, str(batch_size)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--kill-writer", str(directory), worker, str(batch_size)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
         want = rng.randint(1, 8)  # commits to see before the kill; the kill then lands mid-transaction
         lines: list[str] = []
         deadline = time.monotonic() + 60
@@ -240,9 +262,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="compsem-stress-") as tmp:
         base = Path(args.out) if args.out else Path(tmp)
-        results = [concurrent_writers(base / "writers", args.writers, args.trials, args.rounds, args.batches,
-                                      args.batch_size),
-                   kills(base / "kills", args.kills)]
+        results = [
+            concurrent_writers(base / "writers", args.writers, args.trials, args.rounds, args.batches, args.batch_size),
+            kills(base / "kills", args.kills),
+        ]
     for r in results:
         print(json.dumps(r.figures()))
         for p in r.problems:

@@ -43,6 +43,9 @@ import pandas as pd
 
 from compsem import stats
 from compsem.data.categories import BUILTIN_CATEGORIES, category_label, sort_categories
+from compsem.data.pairs import PairFileError, load_pairs
+from compsem.models.registry import UnknownModelError, get_spec
+from compsem.scoring import score_pairs
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -206,8 +209,7 @@ def read_config(path: str | Path) -> Config:
         limits[str(name)] = _rate(value, f"{path}: {name}")
     threshold = data.get("threshold")
     if threshold is not None:
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-                or not 0.0 <= float(threshold) <= 1.0:
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= float(threshold) <= 1.0:
             raise CheckError(f"{path}: threshold must be a number between 0 and 1, not {threshold!r}")
         threshold = float(threshold)
     calibrated = data.get("calibrated")
@@ -231,8 +233,10 @@ def check_limits(limits: Mapping[str, float], categories: Iterable[str]) -> None
             (unknown everywhere, or a built-in category that this pair file lacks).
     """
     if not limits:
-        raise CheckError("no limit given: add --limit CATEGORY=RATE (e.g. negation=0.2) or a [limits] table in "
-                         "--config; a gate with no limit would pass everything")
+        raise CheckError(
+            "no limit given: add --limit CATEGORY=RATE (e.g. negation=0.2) or a [limits] table in "
+            "--config; a gate with no limit would pass everything"
+        )
     present = set(categories)
     for name in limits:
         if name in present:
@@ -244,8 +248,15 @@ def check_limits(limits: Mapping[str, float], categories: Iterable[str]) -> None
 
 
 # -- the gate ------------------------------------------------------------------------------------------
-def evaluate(results: pd.DataFrame, model: str, limits: Mapping[str, float], threshold: float | None = None,
-             calibrated: bool = False, pairs_source: str = "", label: str | None = None) -> CheckResult:
+def evaluate(
+    results: pd.DataFrame,
+    model: str,
+    limits: Mapping[str, float],
+    threshold: float | None = None,
+    calibrated: bool = False,
+    pairs_source: str = "",
+    label: str | None = None,
+) -> CheckResult:
     """Compare one model's rates with the limits.
 
     rate = k / n per category, with n the model's scored pairs in the category and k those
@@ -289,13 +300,24 @@ def evaluate(results: pd.DataFrame, model: str, limits: Mapping[str, float], thr
         rates = stats.failure_rates_at(data, {model: t})
     except ValueError as exc:
         raise CheckError(str(exc)) from None
-    rows = tuple(CategoryCheck(str(r.category), str(r.meaning), int(r.n), int(r.n_at_or_above), float(r.rate),
-                               limits.get(str(r.category))) for r in rates.itertuples(index=False))
+    rows = tuple(
+        CategoryCheck(
+            str(r.category), str(r.meaning), int(r.n), int(r.n_at_or_above), float(r.rate), limits.get(str(r.category))
+        )
+        for r in rates.itertuples(index=False)
+    )
     return CheckResult(model, label or model, pairs_source, t, calibrated, rows)
 
 
-def run_check(model: str, limits: Mapping[str, float], *, pairs: str | Path | None = None,
-              threshold: float | None = None, calibrated: bool = False, cache=None) -> CheckResult:
+def run_check(
+    model: str,
+    limits: Mapping[str, float],
+    *,
+    pairs: str | Path | None = None,
+    threshold: float | None = None,
+    calibrated: bool = False,
+    cache=None,
+) -> CheckResult:
     """Score ``model`` on the pairs (bundled 336 by default) and :func:`evaluate` it.
 
     Scores come from :func:`compsem.scoring.score_pairs` (cached like every other run).
@@ -304,9 +326,6 @@ def run_check(model: str, limits: Mapping[str, float], *, pairs: str | Path | No
         CheckError: unknown model, a model that cannot score these pairs, a bad pair file,
             or any reason of :func:`evaluate`.
     """
-    from compsem.data.pairs import PairFileError, load_pairs
-    from compsem.models.registry import UnknownModelError, get_spec
-    from compsem.scoring import score_pairs
 
     if threshold is not None and calibrated:
         raise CheckError("give either --threshold or --calibrated, not both")
@@ -334,20 +353,33 @@ def _count(n: int, k: int) -> str:
 def text_table(result: CheckResult) -> str:
     """The result as a plain-text table for the terminal, with a last line PASSED or FAILED."""
     head = ("category", "pairs >= t", "rate", "limit", "result")
-    rows = [(c.label, _count(c.n, c.n_at_or_above), f"{c.rate:.1%}", c.rule, c.status.upper() if c.limit is not None
-             else "-") for c in result.categories]
+    rows = [
+        (
+            c.label,
+            _count(c.n, c.n_at_or_above),
+            f"{c.rate:.1%}",
+            c.rule,
+            c.status.upper() if c.limit is not None else "-",
+        )
+        for c in result.categories
+    ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
 
     def line(cells) -> str:
         return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
 
-    out = [f"compsem check: {result.label} ({result.model}) on {result.pairs_source}, "
-           f"threshold {result.threshold_text}", line(head), line(["-" * w for w in widths])]
+    out = [
+        f"compsem check: {result.label} ({result.model}) on {result.pairs_source}, threshold {result.threshold_text}",
+        line(head),
+        line(["-" * w for w in widths]),
+    ]
     out += [line(r) for r in rows]
     tested = [c for c in result.categories if c.limit is not None]
     verdict = "PASSED" if result.ok else "FAILED"
-    out.append(f"{verdict}: {len(tested) - len(result.failed)} of {len(tested)} limit(s) hold"
-               + (f"; broken: {', '.join(c.label for c in result.failed)}" if result.failed else ""))
+    out.append(
+        f"{verdict}: {len(tested) - len(result.failed)} of {len(tested)} limit(s) hold"
+        + (f"; broken: {', '.join(c.label for c in result.failed)}" if result.failed else "")
+    )
     return "\n".join(out)
 
 
@@ -358,11 +390,16 @@ def markdown_summary(result: CheckResult) -> str:
     def esc(s) -> str:
         return str(s).replace("|", "\\|")
 
-    lines = [f"## compsem check: {esc(result.label)} — {verdict}", "",
-             f"Model `{result.model}` on {esc(result.pairs_source)}; threshold {result.threshold_text}. "
-             "Rate = share of pairs scoring at or above the threshold: a failure rate (limit is a maximum), or a "
-             "pass rate for positive controls (limit is a minimum).", "",
-             "| category | pairs ≥ t | rate | limit | result |", "|---|---|---|---|---|"]
+    lines = [
+        f"## compsem check: {esc(result.label)} — {verdict}",
+        "",
+        f"Model `{result.model}` on {esc(result.pairs_source)}; threshold {result.threshold_text}. "
+        "Rate = share of pairs scoring at or above the threshold: a failure rate (limit is a maximum), or a "
+        "pass rate for positive controls (limit is a minimum).",
+        "",
+        "| category | pairs ≥ t | rate | limit | result |",
+        "|---|---|---|---|---|",
+    ]
     for c in result.categories:
         mark = {"passed": "✅ passed", "failed": "❌ failed", "no limit": "— no limit"}[c.status]
         lines.append(f"| {esc(c.label)} | {c.n_at_or_above}/{c.n} | {c.rate:.1%} | {esc(c.rule)} | {mark} |")
@@ -377,22 +414,41 @@ def junit_xml(result: CheckResult) -> str:
     """
     tested = [c for c in result.categories if c.limit is not None]
     suite_name = f"compsem check {result.model}"
-    root = ET.Element("testsuites", name="compsem check", tests=str(len(result.categories)),
-                      failures=str(len(result.failed)), errors="0")
-    suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(len(result.categories)),
-                          failures=str(len(result.failed)), errors="0",
-                          skipped=str(len(result.categories) - len(tested)), time="0")
+    root = ET.Element(
+        "testsuites",
+        name="compsem check",
+        tests=str(len(result.categories)),
+        failures=str(len(result.failed)),
+        errors="0",
+    )
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=suite_name,
+        tests=str(len(result.categories)),
+        failures=str(len(result.failed)),
+        errors="0",
+        skipped=str(len(result.categories) - len(tested)),
+        time="0",
+    )
     props = ET.SubElement(suite, "properties")
-    for name, value in (("model", result.model), ("pairs", result.pairs_source),
-                        ("threshold", f"{result.threshold:.6g}"), ("calibrated", str(result.calibrated).lower())):
+    for name, value in (
+        ("model", result.model),
+        ("pairs", result.pairs_source),
+        ("threshold", f"{result.threshold:.6g}"),
+        ("calibrated", str(result.calibrated).lower()),
+    ):
         ET.SubElement(props, "property", name=name, value=value)
     for c in result.categories:
         case = ET.SubElement(suite, "testcase", classname=f"compsem.check.{result.model}", name=c.category, time="0")
-        measured = (f"{c.meaning.replace('_', ' ')} {c.rate:.1%} ({c.n_at_or_above} of {c.n} pairs score >= "
-                    f"{result.threshold:.3g})")
+        measured = (
+            f"{c.meaning.replace('_', ' ')} {c.rate:.1%} ({c.n_at_or_above} of {c.n} pairs score >= "
+            f"{result.threshold:.3g})"
+        )
         if c.status == "failed":
-            failure = ET.SubElement(case, "failure", message=f"{c.label}: {measured}; limit {c.rule}",
-                                    type="LimitExceeded")
+            failure = ET.SubElement(
+                case, "failure", message=f"{c.label}: {measured}; limit {c.rule}", type="LimitExceeded"
+            )
             failure.text = f"{c.label}: {measured}; the limit is {c.rule}."
         elif c.status == "no limit":
             ET.SubElement(case, "skipped", message=f"no limit set; {measured}")
@@ -402,6 +458,19 @@ def junit_xml(result: CheckResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-__all__ = ["CONFIG_KEYS", "DEFAULT_THRESHOLD", "CategoryCheck", "CheckError", "CheckResult", "Config",
-           "check_limits", "evaluate", "junit_xml", "markdown_summary", "parse_limits", "read_config", "run_check",
-           "text_table"]
+__all__ = [
+    "CONFIG_KEYS",
+    "DEFAULT_THRESHOLD",
+    "CategoryCheck",
+    "CheckError",
+    "CheckResult",
+    "Config",
+    "check_limits",
+    "evaluate",
+    "junit_xml",
+    "markdown_summary",
+    "parse_limits",
+    "read_config",
+    "run_check",
+    "text_table",
+]

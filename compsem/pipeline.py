@@ -23,6 +23,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from compsem.analysis import Analysis, analyze
+from compsem.analysis.grid import grid_cells
+from compsem.analysis.grid import grid_models as models_of
+from compsem.data.pairs import PairFileError, load_pairs
+from compsem.models.registry import UnknownModelError, get_spec, offline_models
+from compsem.reports.files import check_output_dir, write_run
+from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
+from compsem.scoring import score_pairs
+from compsem.store.score_store import ScoreStore
 
 if TYPE_CHECKING:  # scoring pulls in the model registry and backends; imported when a run starts
     from compsem.scoring import ProgressCallback, ScoreRun
@@ -65,8 +73,6 @@ class RunOutcome:
 
 def grid_cells_of(models: Sequence[str]) -> list:
     """The trained adapters among ``models`` as backbone × objective grid cells (read from their cards)."""
-    from compsem.analysis.grid import grid_cells
-    from compsem.models.registry import get_spec
 
     cards = {}
     for key in models:
@@ -78,8 +84,6 @@ def grid_cells_of(models: Sequence[str]) -> list:
 
 def grid_models() -> list[str]:
     """``compsem run --grid``: every usable trained adapter and its backbone's bi-encoder."""
-    from compsem.analysis.grid import grid_models as models_of
-    from compsem.models.registry import offline_models
 
     usable = offline_models()
     return [m for m in models_of(grid_cells_of(usable)) if m in usable]
@@ -95,11 +99,19 @@ def threshold_problem(thresholds: Sequence[float]) -> str | None:
     return None
 
 
-def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
-        thresholds: Sequence[float] = DEFAULT_THRESHOLDS, out: str | Path = "runs/latest", batch_size: int = 32,
-        use_cache: bool = True, cache_dir: str | Path | None = None, backend: str = "torch",
-        progress: ProgressCallback | None = None,
-        on_scored: Callable[[ScoreRun], None] | None = None) -> RunOutcome:
+def run(
+    pairs: str | Path | None = None,
+    models: Sequence[str] | None = None,
+    *,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    out: str | Path = "runs/latest",
+    batch_size: int = 32,
+    use_cache: bool = True,
+    cache_dir: str | Path | None = None,
+    backend: str = "torch",
+    progress: ProgressCallback | None = None,
+    on_scored: Callable[[ScoreRun], None] | None = None,
+) -> RunOutcome:
     """Score ``pairs`` with ``models``, analyse the scores once and write a run folder.
 
     Args:
@@ -125,12 +137,6 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         compsem.store.sqlite.CacheError: the score cache is busy for too long or unusable.
         OSError: the file system refused a write.
     """
-    from compsem.data.pairs import PairFileError, load_pairs
-    from compsem.models.registry import UnknownModelError, get_spec, offline_models
-    from compsem.reports.files import check_output_dir, write_run
-    from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
-    from compsem.scoring import score_pairs
-    from compsem.store.score_store import ScoreStore
 
     try:
         table = load_pairs(pairs) if pairs is not None else load_pairs()
@@ -153,8 +159,9 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         raise RunError(str(exc)) from None
     cache = ScoreStore(cache_dir or None)
     t0 = time.perf_counter()
-    scoring = score_pairs(table, keys, cache=cache, use_cache=use_cache, batch_size=batch_size, progress=progress,
-                          backend=backend)
+    scoring = score_pairs(
+        table, keys, cache=cache, use_cache=use_cache, batch_size=batch_size, progress=progress, backend=backend
+    )
     seconds = time.perf_counter() - t0
     if on_scored is not None:
         on_scored(scoring)
@@ -174,10 +181,23 @@ def run(pairs: str | Path | None = None, models: Sequence[str] | None = None, *,
         "versions": versions(),
     }
     analysis = analyze(scoring.results, thresholds, grid_cells_of(models))
-    paths = write_run(out_dir, scoring.results, summary_dict(analysis, meta), comparison_dict(analysis.comparisons),
-                      report_markdown(analysis, meta))
+    paths = write_run(
+        out_dir,
+        scoring.results,
+        summary_dict(analysis, meta),
+        comparison_dict(analysis.comparisons),
+        report_markdown(analysis, meta),
+    )
     return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, len(table))
 
 
-__all__ = ["BUNDLED_SOURCE", "DEFAULT_THRESHOLDS", "RunError", "RunOutcome", "grid_cells_of", "grid_models", "run",
-           "threshold_problem"]
+__all__ = [
+    "BUNDLED_SOURCE",
+    "DEFAULT_THRESHOLDS",
+    "RunError",
+    "RunOutcome",
+    "grid_cells_of",
+    "grid_models",
+    "run",
+    "threshold_problem",
+]

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from compsem.data.schema import RESERVED_COLUMNS, RESULT_COLUMNS
+from compsem.models.backends import check_backend, with_backend
 from compsem.models.loading import configure_threads, quiet_libraries
 from compsem.models.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
 from compsem.scorers import (
@@ -64,8 +65,9 @@ def validate_text(text: object, name: str = "text") -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: undecodable bytes from a terminal or a broken file
-        raise ValueError(f"{name} holds bytes that are not text (invalid UTF-8); retype it or save it as UTF-8") \
-            from None
+        raise ValueError(
+            f"{name} holds bytes that are not text (invalid UTF-8); retype it or save it as UTF-8"
+        ) from None
     clean = unicodedata.normalize("NFC", text).strip()
     if not clean:
         raise ValueError(f"{name} is empty: type a sentence")
@@ -152,7 +154,6 @@ def score_pairs(
         >>> run.summary()  # doctest: +SKIP
         'scored 336, cached 0'
     """
-    from compsem.models.backends import check_backend, with_backend
 
     check_backend(backend)
     store = cache if isinstance(cache, ScoreStore) else ScoreStore(cache)
@@ -180,8 +181,7 @@ def score_pairs(
         found = store.lookup(res, text_pairs)
         run = ModelRun(key, res.status, cached=len(text_pairs) - len(found.missing))
         try:
-            filled = store.compute_missing(found, partial(loader, res), batch_size=batch_size,
-                                           progress=progress)
+            filled = store.compute_missing(found, partial(loader, res), batch_size=batch_size, progress=progress)
         except ModelUnavailableError as exc:
             run.error = str(exc)
             run.seconds = time.perf_counter() - t0
@@ -199,19 +199,21 @@ def score_pairs(
 def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: Mapping[tuple[str, str], CachedScore]) -> pd.DataFrame:
     got = [found[(a, b)] for a, b in zip(pairs["sentence_a"], pairs["sentence_b"])]
     expected = pairs["expected"] if "expected" in pairs else pd.Series([""] * len(pairs))
-    return pd.DataFrame({
-        "pair_id": pairs["id"].astype(str).to_numpy(),
-        "category": pairs["category"].to_numpy(),
-        "expected": expected.to_numpy(),
-        "sentence_a": pairs["sentence_a"].to_numpy(),
-        "sentence_b": pairs["sentence_b"].to_numpy(),
-        "model": spec.key,
-        "kind": spec.kind,
-        "objective": spec.objective,
-        "raw_score": [g.raw_score for g in got],
-        "score": [g.score for g in got],
-        "raw_output": [g.raw_output for g in got],
-    }).assign(**_extra_columns(pairs))
+    return pd.DataFrame(
+        {
+            "pair_id": pairs["id"].astype(str).to_numpy(),
+            "category": pairs["category"].to_numpy(),
+            "expected": expected.to_numpy(),
+            "sentence_a": pairs["sentence_a"].to_numpy(),
+            "sentence_b": pairs["sentence_b"].to_numpy(),
+            "model": spec.key,
+            "kind": spec.kind,
+            "objective": spec.objective,
+            "raw_score": [g.raw_score for g in got],
+            "score": [g.score for g in got],
+            "raw_output": [g.raw_output for g in got],
+        }
+    ).assign(**_extra_columns(pairs))
 
 
 #: Columns of a tidy result frame; a pair file's own columns may not shadow them.
@@ -240,10 +242,15 @@ class TextPairScore:
         return self.score - self.score_reversed
 
 
-def score_text_pair(sentence_a: str, sentence_b: str, models: Sequence[str], *,
-                    cache: ScoreStore | ScoreCache | None = None,
-                    loader: Callable[[Resolution], Scorer] = load_scorer,
-                    backend: str = "torch") -> tuple[list[TextPairScore], dict[str, str]]:
+def score_text_pair(
+    sentence_a: str,
+    sentence_b: str,
+    models: Sequence[str],
+    *,
+    cache: ScoreStore | ScoreCache | None = None,
+    loader: Callable[[Resolution], Scorer] = load_scorer,
+    backend: str = "torch",
+) -> tuple[list[TextPairScore], dict[str, str]]:
     """Score one free-text pair with several models, cross-encoders in both orders.
 
     Returns:
@@ -255,8 +262,15 @@ def score_text_pair(sentence_a: str, sentence_b: str, models: Sequence[str], *,
     """
     a = validate_text(sentence_a, "sentence A")
     b = validate_text(sentence_b, "sentence B")
-    frame = pd.DataFrame({"id": ["ab", "ba"], "category": ["custom", "custom"], "expected": ["", ""],
-                          "sentence_a": [a, b], "sentence_b": [b, a]})
+    frame = pd.DataFrame(
+        {
+            "id": ["ab", "ba"],
+            "category": ["custom", "custom"],
+            "expected": ["", ""],
+            "sentence_a": [a, b],
+            "sentence_b": [b, a],
+        }
+    )
     run = score_pairs(frame, models, cache=cache, loader=loader, backend=backend)
     problems = {m.model: m.error for m in run.models if m.error}
     out = []
@@ -265,12 +279,38 @@ def score_text_pair(sentence_a: str, sentence_b: str, models: Sequence[str], *,
             continue
         rows = run.results[run.results["model"] == m.model]
         fwd, rev = rows.iloc[0], rows.iloc[1]
-        out.append(TextPairScore(m.model, str(fwd["kind"]), float(fwd["raw_score"]), float(fwd["score"]),
-                                 float(rev["score"]), m.normalization or get_spec(m.model).normalization))
+        out.append(
+            TextPairScore(
+                m.model,
+                str(fwd["kind"]),
+                float(fwd["raw_score"]),
+                float(fwd["score"]),
+                float(rev["score"]),
+                m.normalization or get_spec(m.model).normalization,
+            )
+        )
     return out, problems
 
 
-__all__ = ["MAX_TEXT_CHARS", "RESULT_COLUMNS", "BaselineScorer", "BiEncoderScorer", "CrossEncoderScorer", "ModelRun",
-           "ModelUnavailableError", "OnnxBiEncoderScorer", "OnnxCrossEncoderScorer", "PairScores",
-           "ProgressCallback", "ScoreRun", "Scorer", "TextPairScore", "configure_threads", "load_scorer",
-           "quiet_libraries", "score_pairs", "score_text_pair", "validate_text"]
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "RESULT_COLUMNS",
+    "BaselineScorer",
+    "BiEncoderScorer",
+    "CrossEncoderScorer",
+    "ModelRun",
+    "ModelUnavailableError",
+    "OnnxBiEncoderScorer",
+    "OnnxCrossEncoderScorer",
+    "PairScores",
+    "ProgressCallback",
+    "ScoreRun",
+    "Scorer",
+    "TextPairScore",
+    "configure_threads",
+    "load_scorer",
+    "quiet_libraries",
+    "score_pairs",
+    "score_text_pair",
+    "validate_text",
+]

@@ -5,8 +5,11 @@ import streamlit as st
 from compsem import figures
 from compsem.app import draw, scores, sidebar, tables, views
 
-view = sidebar.start("Overview", "Where cosine similarity breaks on compositional meaning changes — and whether "
-                                   "cross-encoders fix it. Scores are computed on this machine's CPU and cached.")
+view = sidebar.start(
+    "Overview",
+    "Where cosine similarity breaks on compositional meaning changes — and whether "
+    "cross-encoders fix it. Scores are computed on this machine's CPU and cached.",
+)
 res = scores.scores(view, prominent=True)
 t = res.threshold
 
@@ -14,8 +17,10 @@ st.subheader(f"Failure rate per family and category at threshold {t:g}")
 family = tables.table("family_rates", res)
 if family is not None:
     draw.chart(figures.family_rate_heatmap(family, t), "overview-families")
-    st.caption("Mean over each family's models of the share of pairs scoring ≥ threshold, as in the study's "
-               "section 4.4. For positive controls the share is a pass rate (higher is better).")
+    st.caption(
+        "Mean over each family's models of the share of pairs scoring ≥ threshold, as in the study's "
+        "section 4.4. For positive controls the share is a pass rate (higher is better)."
+    )
 
 st.subheader("Findings")
 for sentence in tables.findings(res):

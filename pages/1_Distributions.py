@@ -6,12 +6,20 @@ from compsem import figures
 from compsem.app import draw, scores, sidebar, state, tables, views
 from compsem.figures import facets
 
-view = sidebar.start("Distributions", "Every point is one sentence pair; hover it to read the pair and its "
-                                        "raw score. Each model keeps its colour on every page; control "
-                                        "categories are marked (control), for reference.")
+view = sidebar.start(
+    "Distributions",
+    "Every point is one sentence pair; hover it to read the pair and its "
+    "raw score. Each model keeps its colour on every page; control "
+    "categories are marked (control), for reference.",
+)
 res = scores.scores(view)
-layout = state.radio("One panel per", "facet", ["category", "model", "all"], "category",
-                         format_func=lambda v: {"all": "none (all in one chart)"}.get(v, v))
+layout = state.radio(
+    "One panel per",
+    "facet",
+    ["category", "model", "all"],
+    "category",
+    format_func=lambda v: {"all": "none (all in one chart)"}.get(v, v),
+)
 if layout == "all":
     shape = state.radio("Chart", "shape", ["box", "violin"], "box", format_func=str.capitalize)
     draw.chart(figures.distributions(res.frame, res.threshold, kind=shape), "distributions")

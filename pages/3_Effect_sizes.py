@@ -5,15 +5,19 @@ import streamlit as st
 from compsem import figures
 from compsem.app import draw, scores, sidebar, state, tables, views
 
-view = sidebar.start("Effect sizes", "Cohen's d of each model's (or family's) scores against a reference, per "
-                                       "category; * marks Mann-Whitney p < 0.05 after Holm correction.")
+view = sidebar.start(
+    "Effect sizes",
+    "Cohen's d of each model's (or family's) scores against a reference, per "
+    "category; * marks Mann-Whitney p < 0.05 after Holm correction.",
+)
 res = scores.scores(view)
 options = views.reference_options(res.frame)
 names = res.labels
 left, right = st.columns(2)
 with left:
-    reference = state.selectbox("Reference", "ref", options, options[0],
-                                    format_func=lambda o: views.reference_label(o, names))
+    reference = state.selectbox(
+        "Reference", "ref", options, options[0], format_func=lambda o: views.reference_label(o, names)
+    )
 with right:
     rows = state.radio("Rows", "rows", ["model", "family"], "model", format_func=lambda r: f"per {r}")
 table, what = tables.effect_rows(res, reference, rows)

@@ -6,17 +6,26 @@ from compsem import figures
 from compsem.app import data, draw, sidebar, state, views
 from compsem.data.variants import all_variants
 
-view = sidebar.start("Try your own", "Type two sentences; every selected model scores them. Cross-encoders read "
-                                       "the pair in both orders, so their asymmetry shows.")
+view = sidebar.start(
+    "Try your own",
+    "Type two sentences; every selected model scores them. Cross-encoders read "
+    "the pair in both orders, so their asymmetry shows.",
+)
 a = state.text_area("Sentence A", "a", "The patient has diabetes.", url=True)
 b = state.text_area("Sentence B", "b", "The patient does not have diabetes.", url=True)
 
 st.caption("One-click variants of sentence A (the edit becomes sentence B):")
 variants = all_variants(a)
 for column, variant in zip(st.columns(len(variants)), variants):
-    column.button(variant.label, key=f"w.variant.{variant.label}", disabled=not variant.text,
-                  on_click=state.set_value, args=("b", variant.text), width="stretch",
-                  help=views.md_escape(variant.text or variant.error))
+    column.button(
+        variant.label,
+        key=f"w.variant.{variant.label}",
+        disabled=not variant.text,
+        on_click=state.set_value,
+        args=("b", variant.text),
+        width="stretch",
+        help=views.md_escape(variant.text or variant.error),
+    )
 
 if not view.models:
     st.warning("Select at least one model in the sidebar.")

@@ -4,8 +4,11 @@ import streamlit as st
 
 from compsem.app import draw, scores, sidebar, state, tables, views
 
-view = sidebar.start("Pairs browser", "One row per pair with every model's score. 'disagreement' is the "
-                                        "highest minus the lowest score the models gave the pair.")
+view = sidebar.start(
+    "Pairs browser",
+    "One row per pair with every model's score. 'disagreement' is the "
+    "highest minus the lowest score the models gave the pair.",
+)
 res = scores.scores(view)
 table = tables.pair_table(res)
 left, right = st.columns([2, 1])

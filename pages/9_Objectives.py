@@ -12,20 +12,24 @@ view = sidebar.start(
     "Backbones (MiniLM-L6, MPNet-base) × training objectives (`compsem train`), plus objectives trained with "
     "minimal-edit hard negatives: each cross-encoder beside the bi-encoder it started from, per category. This "
     "page always shows these models, whatever the sidebar's model selection; its pair set, categories and "
-    "threshold apply.")
+    "threshold apply.",
+)
 
 cards, card_error = trained.trained_cards()
 if card_error:
-    st.error("A model card could not be read, so the held-out metrics are not shown: "
-             + views.md_escape(card_error))
+    st.error("A model card could not be read, so the held-out metrics are not shown: " + views.md_escape(card_error))
 labels = objectives.objective_labels(cards)
 
 availability = trained.objective_availability()
 absent = availability[~availability["status"].isin(["packaged", "local"])]
 if len(absent):
-    st.warning("No usable adapter for " + ", ".join(absent["objective"]) + ". Train them with "
-               + "; ".join(f"`{objectives.train_command(o)}`" for o in absent["objective"])
-               + " — the dashboard then scores the pairs (adapters go to cache/models/).")
+    st.warning(
+        "No usable adapter for "
+        + ", ".join(absent["objective"])
+        + ". Train them with "
+        + "; ".join(f"`{objectives.train_command(o)}`" for o in absent["objective"])
+        + " — the dashboard then scores the pairs (adapters go to cache/models/)."
+    )
 
 models = trained.objective_models()
 res = trained.objective_scores(view, models)
@@ -34,9 +38,13 @@ with st.container(border=True):
     st.caption("Chart controls")
     left, right = st.columns(2)
     with left:
-        statistic = state.radio("Bars show", "obj_stat", ["mean", "rate"], "mean",
-                                    format_func=lambda s: "mean score" if s == "mean"
-                                    else "share of pairs ≥ threshold")
+        statistic = state.radio(
+            "Bars show",
+            "obj_stat",
+            ["mean", "rate"],
+            "mean",
+            format_func=lambda s: "mean score" if s == "mean" else "share of pairs ≥ threshold",
+        )
     with right:
         threshold = state.threshold_slider("Threshold (0-1)", place="page")
 
@@ -47,14 +55,17 @@ cells = trained.usable_cells()
 backbones = list(dict.fromkeys(grid_table["backbone"]))
 backbone = backbones[0]
 if len(backbones) > 1:
-    backbone = state.radio("Backbone in the chart", "obj_backbone", backbones, backbones[0],
-                           format_func=lambda b: grid.BACKBONES[b].label)
+    backbone = state.radio(
+        "Backbone in the chart", "obj_backbone", backbones, backbones[0], format_func=lambda b: grid.BACKBONES[b].label
+    )
 table = grid_table[grid_table["backbone"] == backbone].reset_index(drop=True)
 draw.chart(figures.objective_bars(table, statistic, threshold, labels), "objectives")
-st.caption("Hatched: the bi-encoder reference. Error bars: 95% percentile-bootstrap intervals. Each model's score "
-           "has its own meaning (a cosine for the bi-encoder, a probability or a scaled rating for the cross-encoders; "
-           "see below), so compare how each model ranks categories and its Cohen's d, not raw means across models. "
-           "Shaded: control categories.")
+st.caption(
+    "Hatched: the bi-encoder reference. Error bars: 95% percentile-bootstrap intervals. Each model's score "
+    "has its own meaning (a cosine for the bi-encoder, a probability or a scaled rating for the cross-encoders; "
+    "see below), so compare how each model ranks categories and its Cohen's d, not raw means across models. "
+    "Shaded: control categories."
+)
 
 st.subheader("Findings")
 sentences = objectives.findings(table, labels, threshold)
@@ -65,19 +76,33 @@ for sentence in sentences:
 
 if len(backbones) > 1 or any(c.augment for c in cells):
     st.subheader("Does data or size fix it?")
-    draw.chart(figures.rate_heatmap(grid_table.assign(threshold=threshold), grid.grid_labels(cells),
-                                    f"Backbone × objective grid: share of pairs ≥ {threshold:g} (95% CI)"), "grid")
+    draw.chart(
+        figures.rate_heatmap(
+            grid_table.assign(threshold=threshold),
+            grid.grid_labels(cells),
+            f"Backbone × objective grid: share of pairs ≥ {threshold:g} (95% CI)",
+        ),
+        "grid",
+    )
     for sentence in grid.grid_findings(grid_table, cells, threshold):
         st.markdown(views.md_escape(sentence))
-    st.caption(f"Fixed: the failure rate falls by at least {grid.MIN_DROP:.0%} and the 95% intervals do not overlap; "
-               "worse: the mirror image. The paraphrase pass rate shows what a fix costs.")
+    st.caption(
+        f"Fixed: the failure rate falls by at least {grid.MIN_DROP:.0%} and the 95% intervals do not overlap; "
+        "worse: the mirror image. The paraphrase pass rate shows what a fix costs."
+    )
 
 st.subheader(f"Per category: mean, share ≥ {threshold:g} and Cohen's d against the bi-encoder")
 share = f"share ≥ {threshold:g}"
-st.dataframe(grid.grid_view(grid_table, labels, threshold), hide_index=True, key="w.objectives_table",
-             column_config={share: st.column_config.NumberColumn(share, format="percent")})
-st.caption("Cohen's d of each model's scores against its own backbone's bi-encoder in the same category (negative: it "
-           "scores lower). Holm p: Mann-Whitney p-value, Holm-corrected over the categories of each model.")
+st.dataframe(
+    grid.grid_view(grid_table, labels, threshold),
+    hide_index=True,
+    key="w.objectives_table",
+    column_config={share: st.column_config.NumberColumn(share, format="percent")},
+)
+st.caption(
+    "Cohen's d of each model's scores against its own backbone's bi-encoder in the same category (negative: it "
+    "scores lower). Holm p: Mann-Whitney p-value, Holm-corrected over the categories of each model."
+)
 draw.csv_download("Download this table (CSV)", grid_table, "compsem-objectives.csv", "w.objectives_csv")
 
 st.subheader("Held-out metrics (from the model cards)")
@@ -86,8 +111,12 @@ if cards:
     st.caption("Test splits, scored once after training; the dev splits chose the settings, so they are not shown.")
     st.dataframe(objectives.score_meanings(cards), hide_index=True, key="w.score_meanings")
 elif not card_error:
-    st.info("No trained model has a card yet. Train one with `compsem train --objective "
-            + "{" + ",".join(objectives.OBJECTIVE_ORDER) + "}`.")
+    st.info(
+        "No trained model has a card yet. Train one with `compsem train --objective "
+        + "{"
+        + ",".join(objectives.OBJECTIVE_ORDER)
+        + "}`."
+    )
 
 with st.expander("Where each model's scores come from"):
     st.dataframe(availability, hide_index=True, key="w.objective_sources")

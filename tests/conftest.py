@@ -43,6 +43,7 @@ def stats_calls(monkeypatch):
             def counted(*args, **kwargs):
                 calls[name] += 1
                 return real(*args, **kwargs)
+
             return counted
 
         for name in names:

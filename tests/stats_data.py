@@ -14,8 +14,15 @@ META = {
 }
 
 # Scores per model for each pair: pair -> category, and model -> {pair: score}.
-PAIRS = {"n1": "negation", "n2": "negation", "n3": "negation", "h1": "hedging", "h2": "hedging",
-         "p1": "positive_control", "p2": "positive_control"}
+PAIRS = {
+    "n1": "negation",
+    "n2": "negation",
+    "n3": "negation",
+    "h1": "hedging",
+    "h2": "hedging",
+    "p1": "positive_control",
+    "p2": "positive_control",
+}
 SCORES = {
     "bi1": {"n1": 0.9, "n2": 0.8, "n3": 0.7, "h1": 0.7, "h2": 0.4, "p1": 0.9, "p2": 0.8},
     "bi2": {"n1": 0.95, "n2": 0.85, "n3": 0.6, "h1": 0.6, "h2": 0.3, "p1": 0.85, "p2": 0.95},
@@ -27,8 +34,18 @@ SCORES = {
 def frame(rows, meta=META) -> pd.DataFrame:
     """Tidy results from (pair_id, category, model, score) rows."""
     return pd.DataFrame(
-        [{"pair_id": p, "category": c, "model": m, "kind": meta[m][0], "objective": meta[m][1],
-          "raw_score": s, "score": s} for p, c, m, s in rows]
+        [
+            {
+                "pair_id": p,
+                "category": c,
+                "model": m,
+                "kind": meta[m][0],
+                "objective": meta[m][1],
+                "raw_score": s,
+                "score": s,
+            }
+            for p, c, m, s in rows
+        ]
     )
 
 

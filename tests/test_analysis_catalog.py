@@ -65,6 +65,14 @@ def test_a_table_the_selection_cannot_support_says_why():
 
 
 def test_exports_in_order():
-    assert export_names() == ["describe_scores", "failure_rates", "family_failure_rates", "describe_with_ci",
-                              "best_and_worst", "roc_auc_by_category", "calibrated_thresholds", "family_comparison",
-                              "family_comparison_without_retrieval"]
+    assert export_names() == [
+        "describe_scores",
+        "failure_rates",
+        "family_failure_rates",
+        "describe_with_ci",
+        "best_and_worst",
+        "roc_auc_by_category",
+        "calibrated_thresholds",
+        "family_comparison",
+        "family_comparison_without_retrieval",
+    ]

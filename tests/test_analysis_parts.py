@@ -27,16 +27,20 @@ def test_threshold_free_tables_are_the_stats_tables(results):
     pd.testing.assert_frame_equal(free.calibrated_rates, stats.rates_with_ci(results, None))
     pd.testing.assert_frame_equal(free.rate_curves, stats.failure_rates(results, list(THRESHOLD_GRID)))
     pd.testing.assert_frame_equal(free.pairs, stats.pair_table(results))
-    pd.testing.assert_frame_equal(free.family_comparison(exclude_objectives=["nli"]),
-                                  stats.family_comparison(results, exclude_objectives=("nli",)))
+    pd.testing.assert_frame_equal(
+        free.family_comparison(exclude_objectives=["nli"]),
+        stats.family_comparison(results, exclude_objectives=("nli",)),
+    )
     table, what = free.effect_rows("kind:bi-encoder", "family")
     expected, expected_what = stats.effect_rows(results, "kind:bi-encoder", "family")
     pd.testing.assert_frame_equal(table, expected)
     assert what == expected_what
-    assert list(free.comparisons) == list(comparison_tables(results)) == ["bi_encoder_vs_cross_encoder",
-                                                                          "bi_encoder_vs_baselines"]
-    assert (free.n_pairs, free.n_models, free.kinds) == (72, 4, frozenset({"bi-encoder", "cross-encoder",
-                                                                           "baseline"}))
+    assert (
+        list(free.comparisons)
+        == list(comparison_tables(results))
+        == ["bi_encoder_vs_cross_encoder", "bi_encoder_vs_baselines"]
+    )
+    assert (free.n_pairs, free.n_models, free.kinds) == (72, 4, frozenset({"bi-encoder", "cross-encoder", "baseline"}))
 
 
 def test_tables_at_a_threshold_are_the_stats_tables(results):
@@ -49,16 +53,28 @@ def test_tables_at_a_threshold_are_the_stats_tables(results):
 
 
 def test_each_table_is_computed_once_and_a_new_threshold_reuses_the_threshold_free_ones(results, stats_calls):
-    calls = stats_calls("describe_scores", "describe_with_ci", "calibrated_thresholds",
-                     "roc_auc_by_category", "family_failure_rates", "family_comparison")
+    calls = stats_calls(
+        "describe_scores",
+        "describe_with_ci",
+        "calibrated_thresholds",
+        "roc_auc_by_category",
+        "family_failure_rates",
+        "family_comparison",
+    )
     free = ThresholdFree(results)
     for t in (0.5, 0.6, 0.5):
         part = AtThreshold(free, t)
         for _ in range(2):
             part.story, part.family_rates, free.describe, free.comparisons  # noqa: B018 - reading is the test
     # the two parts at 0.5 are two objects: the dashboard keeps one per threshold, each computes its own once
-    assert calls == {"describe_scores": 1, "describe_with_ci": 3, "calibrated_thresholds": 1,
-                     "roc_auc_by_category": 1, "family_failure_rates": 3, "family_comparison": 2}
+    assert calls == {
+        "describe_scores": 1,
+        "describe_with_ci": 3,
+        "calibrated_thresholds": 1,
+        "roc_auc_by_category": 1,
+        "family_failure_rates": 3,
+        "family_comparison": 2,
+    }
 
 
 def test_the_story_from_the_parts_is_the_story_computed_alone(results):

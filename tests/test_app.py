@@ -18,9 +18,18 @@ APP = str(ROOT / "app.py")
 PAIRS = ROOT / "tests" / "data" / "app_pairs.csv"
 MODELS = ("sentence-transformers/all-MiniLM-L6-v2", "baseline/token-jaccard", "baseline/bag-of-embeddings")
 MODELS_PARAM = "all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
-PAGES = ["pages/00_Findings.py", "pages/0_Overview.py", "pages/1_Distributions.py", "pages/2_Failure_rates.py",
-         "pages/3_Effect_sizes.py", "pages/4_Try_your_own.py", "pages/5_Pairs_browser.py",
-         "pages/6_Study_vs_reproduction.py", "pages/7_Exports.py", "pages/9_Objectives.py"]
+PAGES = [
+    "pages/00_Findings.py",
+    "pages/0_Overview.py",
+    "pages/1_Distributions.py",
+    "pages/2_Failure_rates.py",
+    "pages/3_Effect_sizes.py",
+    "pages/4_Try_your_own.py",
+    "pages/5_Pairs_browser.py",
+    "pages/6_Study_vs_reproduction.py",
+    "pages/7_Exports.py",
+    "pages/9_Objectives.py",
+]
 TIMEOUT = 180
 
 
@@ -169,10 +178,13 @@ def test_variant_button_fills_sentence_b():
     assert at.text_area(key="w.b").value == "The drug does not cure cancer."
 
 
-@pytest.mark.parametrize("text, message", [
-    ("   ", "empty"),
-    ("x" * 20000, "20,000 characters"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("   ", "empty"),
+        ("x" * 20000, "20,000 characters"),
+    ],
+)
 def test_bad_free_text_shows_a_message(text, message):
     at = new_app().run()
     at.switch_page("pages/4_Try_your_own.py").run()
@@ -198,13 +210,16 @@ def _upload(at: AppTest, name: str, data: bytes, mime: str = "text/csv") -> AppT
     return at
 
 
-@pytest.mark.parametrize("name, data, expect", [
-    ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "not a CSV"),
-    ("empty.csv", b"", "empty"),
-    ("cols.csv", b"a,b,c\n1,2,3\n", "missing column"),
-    ("latin1.csv", (ROOT / "tests" / "data" / "latin1_pairs.csv").read_bytes(), "UTF-8"),
-    ("big.csv", b"id,category,sentence_a,sentence_b\n" + b"x" * (6 * 1024 * 1024), "limit"),
-])
+@pytest.mark.parametrize(
+    "name, data, expect",
+    [
+        ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "not a CSV"),
+        ("empty.csv", b"", "empty"),
+        ("cols.csv", b"a,b,c\n1,2,3\n", "missing column"),
+        ("latin1.csv", (ROOT / "tests" / "data" / "latin1_pairs.csv").read_bytes(), "UTF-8"),
+        ("big.csv", b"id,category,sentence_a,sentence_b\n" + b"x" * (6 * 1024 * 1024), "limit"),
+    ],
+)
 def test_invalid_upload_shows_an_error_and_the_rest_keeps_working(name, data, expect):
     at = _upload(new_app().run(), name, data)
     no_exceptions(at)
@@ -339,13 +354,23 @@ def trained_dir(tmp_path, monkeypatch):
         weights = f"stand-in adapter {name}".encode()
         (folder / adapters.ADAPTER_WEIGHTS).write_bytes(weights)
         (folder / adapters.ADAPTER_CONFIG).write_text("{}", encoding="utf-8")
-        card = {"key": obj.key, "label": obj.label, "objective": name, "objective_family": obj.family,
-                "num_labels": 1, "score_definition": obj.score_definition, "epochs": 3, "method": "lora",
-                "base_model": {"key": BASE_KEY, "sha256": base_sha},
-                "adapter": {"sha256": hashlib.sha256(weights).hexdigest()},
-                "data": {"dataset": obj.dataset, "split_sizes": {"train": 1000, "dev": 100, "test": 500}},
-                "metrics": {f"dev_{m[5:]}": 0.9 for m in obj.targets} | {m: t + 0.01 for m, t in obj.targets.items()},
-                "targets": obj.targets, "met": {m: True for m in obj.targets}, "shortfall": {}}
+        card = {
+            "key": obj.key,
+            "label": obj.label,
+            "objective": name,
+            "objective_family": obj.family,
+            "num_labels": 1,
+            "score_definition": obj.score_definition,
+            "epochs": 3,
+            "method": "lora",
+            "base_model": {"key": BASE_KEY, "sha256": base_sha},
+            "adapter": {"sha256": hashlib.sha256(weights).hexdigest()},
+            "data": {"dataset": obj.dataset, "split_sizes": {"train": 1000, "dev": 100, "test": 500}},
+            "metrics": {f"dev_{m[5:]}": 0.9 for m in obj.targets} | {m: t + 0.01 for m, t in obj.targets.items()},
+            "targets": obj.targets,
+            "met": {m: True for m in obj.targets},
+            "shortfall": {},
+        }
         (folder / "compsem_card.json").write_text(json.dumps(card), encoding="utf-8")
         res = registry.resolve(obj.key)
         assert res.status == "packaged", res
@@ -397,8 +422,10 @@ def test_objectives_page_without_trained_models_says_how_to_train(tmp_path, monk
         at.switch_page(OBJECTIVES_PAGE).run()
         no_exceptions(at)
         assert not at.error, [e.value for e in at.error]
-        assert any("compsem train --objective sick-nli" in w.value and "compsem train --objective mrpc" in w.value
-                   for w in at.warning), [w.value for w in at.warning]
+        assert any(
+            "compsem train --objective sick-nli" in w.value and "compsem train --objective mrpc" in w.value
+            for w in at.warning
+        ), [w.value for w in at.warning]
         assert at.get("plotly_chart"), "the bi-encoder reference is still drawn"
         assert any("nothing to compare" in i.value for i in at.info)
     finally:
@@ -410,8 +437,9 @@ def test_objectives_page_with_a_broken_card_says_which(trained_dir):
     at = new_app().run()
     at.switch_page(OBJECTIVES_PAGE).run()
     no_exceptions(at)
-    assert any("could not be read" in e.value and "minilm\\-l6\\-stsb" in e.value for e in at.error), \
-        [e.value for e in at.error]
+    assert any("could not be read" in e.value and "minilm\\-l6\\-stsb" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
     assert at.get("plotly_chart")  # the other three objectives are still compared
     assert "stsb" not in set(frame_with(at, "Cohen's d vs reference")["model"])
 
@@ -434,9 +462,10 @@ def test_objectives_page_scores_an_upload_with_the_shipped_adapters():
     rows = set(zip(table["backbone"], table["model"]))
     minilm, mpnet = (sorted({b for b, m in rows if m == f"{name} bi-encoder"}) for name in ("MiniLM", "MPNet-base"))
     assert len(minilm) == 1 and len(mpnet) == 1, rows
-    assert rows == {(minilm[0], m) for m in ("MiniLM bi-encoder", "sick-nli", "sick-relatedness", "stsb", "mrpc",
-                                             "sick-nli + minimal-edits")} | \
-        {(mpnet[0], m) for m in ("MPNet-base bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits")}
+    assert rows == {
+        (minilm[0], m)
+        for m in ("MiniLM bi-encoder", "sick-nli", "sick-relatedness", "stsb", "mrpc", "sick-nli + minimal-edits")
+    } | {(mpnet[0], m) for m in ("MPNet-base bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits")}
 
 
 # -- reranking lab (pages/8_Reranking.py) ------------------------------------------------------------------
@@ -518,11 +547,14 @@ def test_reranking_page_empty_query_shows_a_message(rerank_env):
     assert frame_with(at, "NDCG@10") is not None  # the evaluation still shows
 
 
-@pytest.mark.parametrize("text, message", [
-    ("  \n\n ", "no documents"),
-    ("\n".join(f"document {i}" for i in range(501)), "501 documents; at most 500"),
-    ("fine\n" + "x" * 2001, "line 2 has 2,001 characters"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("  \n\n ", "no documents"),
+        ("\n".join(f"document {i}" for i in range(501)), "501 documents; at most 500"),
+        ("fine\n" + "x" * 2001, "line 2 has 2,001 characters"),
+    ],
+)
 def test_reranking_page_pasted_documents_limits(rerank_env, text, message):
     at = reranking_app(rr_mode="paste")
     at.text_area(key="w.rr_docs").input(text).run()
@@ -540,8 +572,7 @@ def test_reranking_page_shows_markup_in_documents_as_text(rerank_env):
     assert not any("<b>" in m.value or "**stars**" in m.value or "<script>" in m.value for m in at.markdown)
 
 
-def test_reranking_page_without_datasets_or_results_explains_and_pasting_still_works(rerank_env, tmp_path,
-                                                                                       monkeypatch):
+def test_reranking_page_without_datasets_or_results_explains_and_pasting_still_works(rerank_env, tmp_path, monkeypatch):
     monkeypatch.setenv("COMPSEM_DATA_DIR", str(tmp_path / "no-datasets"))
     monkeypatch.setenv("COMPSEM_RERANK_DIR", str(tmp_path / "no-results"))
     at = reranking_app()
@@ -595,15 +626,21 @@ def test_landing_page_from_the_cache_imports_no_torch(scored_cache):
     import subprocess
     import sys
 
-    code = ("import sys; from streamlit.testing.v1 import AppTest; "
-            f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}); "
-            f"at.query_params['models'] = {MODELS_PARAM!r}; at.run(); "
-            "assert not at.exception, [e.value for e in at.exception]; "
-            "assert at.get('plotly_chart'), 'no chart drawn'; "
-            "print('heavy:', sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') "
-            "if m in sys.modules))")
-    env = {**os.environ, "COMPSEM_CACHE_DIR": str(scored_cache), "COMPSEM_PAIRS_FILE": str(PAIRS),
-           "HF_HUB_OFFLINE": "1"}
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}); "
+        f"at.query_params['models'] = {MODELS_PARAM!r}; at.run(); "
+        "assert not at.exception, [e.value for e in at.exception]; "
+        "assert at.get('plotly_chart'), 'no chart drawn'; "
+        "print('heavy:', sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') "
+        "if m in sys.modules))"
+    )
+    env = {
+        **os.environ,
+        "COMPSEM_CACHE_DIR": str(scored_cache),
+        "COMPSEM_PAIRS_FILE": str(PAIRS),
+        "HF_HUB_OFFLINE": "1",
+    }
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "heavy: []" in done.stdout, done.stdout

@@ -54,10 +54,12 @@ def test_scores_written_by_another_process_are_read_at_the_next_lookup(cache_dir
     assert set(frame["model"]) == {TFIDF} and "not scored yet" in errors[JACCARD]
     version = data.store_version(str(cache_dir))
     assert data.store_version(str(cache_dir)) == version  # reading changes nothing
-    code = ("import sys; from compsem.store.sqlite import ScoreCache; from compsem.data.pairs import load_pairs; "
-            "from compsem.scoring import score_pairs; "
-            f"c = ScoreCache({str(cache_dir)!r}); score_pairs(load_pairs({str(PAIRS)!r}), [{JACCARD!r}], cache=c); "
-            "c.close()")
+    code = (
+        "import sys; from compsem.store.sqlite import ScoreCache; from compsem.data.pairs import load_pairs; "
+        "from compsem.scoring import score_pairs; "
+        f"c = ScoreCache({str(cache_dir)!r}); score_pairs(load_pairs({str(PAIRS)!r}), [{JACCARD!r}], cache=c); "
+        "c.close()"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert data.store_version(str(cache_dir)) != version
@@ -93,4 +95,6 @@ def test_each_backend_keeps_its_own_lookups(cache_dir):
         score_pairs(pairs, [JACCARD], cache=cache)
     assert data.missing_counts(sha, (minilm, JACCARD), str(cache_dir), pairs, "torch")[minilm] == len(pairs)
     assert data.missing_counts(sha, (minilm, JACCARD), str(cache_dir), pairs, "onnx-int8") == {
-        minilm: len(pairs), JACCARD: 0}  # a baseline has no transformer: one set of scores serves both
+        minilm: len(pairs),
+        JACCARD: 0,
+    }  # a baseline has no transformer: one set of scores serves both

@@ -36,20 +36,24 @@ def imported_names(path: Path) -> set[str]:
 
 
 def test_no_core_source_file_imports_streamlit():
-    offenders = [str(p.relative_to(ROOT)) for p in sorted(ROOT.rglob("*.py"))
-                 if p.relative_to(ROOT).parts[0] != "app" and "streamlit" in imported_names(p)]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in sorted(ROOT.rglob("*.py"))
+        if p.relative_to(ROOT).parts[0] != "app" and "streamlit" in imported_names(p)
+    ]
     assert offenders == [], f"these core modules import streamlit: {offenders}"
 
 
 def test_importing_every_core_module_loads_no_streamlit():
     modules = core_modules()
     assert "compsem.stats.tables" in modules and "compsem.figures" in modules  # the walk sees subpackages
-    code = ("import importlib, sys\n"
-            f"for name in {modules!r}:\n"
-            "    importlib.import_module(name)\n"
-            "print(sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.')))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                          cwd=ROOT.parent)
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=ROOT.parent)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]", done.stdout
 

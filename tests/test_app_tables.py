@@ -16,8 +16,19 @@ from compsem.app import tables
 from compsem.app.scores import Results
 from compsem.reports import markdown as report
 
-COUNTED = ("describe_scores", "failure_rates", "describe_with_ci", "family_failure_rates", "best_and_worst",
-           "roc_auc_by_category", "calibrated_thresholds", "family_comparison", "findings", "effect_rows", "pair_table")
+COUNTED = (
+    "describe_scores",
+    "failure_rates",
+    "describe_with_ci",
+    "family_failure_rates",
+    "best_and_worst",
+    "roc_auc_by_category",
+    "calibrated_thresholds",
+    "family_comparison",
+    "findings",
+    "effect_rows",
+    "pair_table",
+)
 
 
 @pytest.fixture()
@@ -53,8 +64,14 @@ def test_a_threshold_change_computes_only_the_new_thresholds_tables(calls):
     assert calls == first
     show_every_page(view(0.6, key))
     new = {name: calls[name] - first[name] for name in COUNTED}
-    assert new == {**dict.fromkeys(COUNTED, 0), "describe_with_ci": 1, "family_failure_rates": 1,
-                   "best_and_worst": 1, "findings": 1, "failure_rates": 1}  # the story's best cross-encoder
+    assert new == {
+        **dict.fromkeys(COUNTED, 0),
+        "describe_with_ci": 1,
+        "family_failure_rates": 1,
+        "best_and_worst": 1,
+        "findings": 1,
+        "failure_rates": 1,
+    }  # the story's best cross-encoder
 
 
 def test_the_report_download_is_the_report_of_compsem_run():
@@ -63,5 +80,6 @@ def test_the_report_download_is_the_report_of_compsem_run():
     meta = {"pairs_source": "x", "n_pairs": 72, "created": "now", "versions": {"compsem": "test"}}
     from_view = report.report_markdown(tables.analysis(res), meta)
     assert from_view == report.report_markdown(analyze(res.frame, [0.7, 0.5, 0.8]), meta)
-    pd.testing.assert_frame_equal(tables.table("describe_scores", res).drop(columns="model_label"),
-                                  tables.analysis(res).describe)
+    pd.testing.assert_frame_equal(
+        tables.table("describe_scores", res).drop(columns="model_label"), tables.analysis(res).describe
+    )

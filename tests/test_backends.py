@@ -93,8 +93,12 @@ def test_activations_match_torch():
 
     raw = np.array([[-3.0, 0.2, 4.0], [0.0, 1.0, -1.0]])
     model = OnnxCrossEncoder.__new__(OnnxCrossEncoder)
-    for name, module in (("Sigmoid", torch.nn.Sigmoid()), ("Tanh", torch.nn.Tanh()),
-                         ("Softmax", torch.nn.Softmax(dim=-1)), ("Identity", torch.nn.Identity())):
+    for name, module in (
+        ("Sigmoid", torch.nn.Sigmoid()),
+        ("Tanh", torch.nn.Tanh()),
+        ("Softmax", torch.nn.Softmax(dim=-1)),
+        ("Identity", torch.nn.Identity()),
+    ):
         model.meta = {"activation": name}
         want = module(torch.as_tensor(raw, dtype=torch.float32)).numpy()
         np.testing.assert_allclose(model.activate(raw), want, atol=1e-6, err_msg=name)
@@ -167,9 +171,15 @@ def _stale_source(folder):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("damage, says", [(_damage_marker, "no marker"), (_damage_model_bytes, "SHA-256"),
-                                          (_unloadable_model, "onnxruntime could not load"),
-                                          (_stale_source, "stale")])
+@pytest.mark.parametrize(
+    "damage, says",
+    [
+        (_damage_marker, "no marker"),
+        (_damage_model_bytes, "SHA-256"),
+        (_unloadable_model, "onnxruntime could not load"),
+        (_stale_source, "stale"),
+    ],
+)
 def test_a_broken_export_is_rebuilt_with_a_message_never_served(both_backends, sample, damage, says, caplog):
     res = with_backend(resolve(MINILM), "onnx-int8")
     folder = export_dir(res)
@@ -203,8 +213,12 @@ def test_a_missing_export_is_built_and_scoring_reports_the_rebuild(both_backends
 def test_reranker_and_dense_first_stage_run_on_int8(both_backends):
     from compsem.rerank import DenseRetriever, Reranker
 
-    docs = ["A man is playing a guitar.", "Nobody is playing a guitar.", "A woman is slicing an onion.",
-            "A man is playing an instrument."]
+    docs = [
+        "A man is playing a guitar.",
+        "Nobody is playing a guitar.",
+        "A woman is slicing an onion.",
+        "A man is playing an instrument.",
+    ]
     dense = DenseRetriever(docs, backend="onnx-int8")
     assert "+onnx-int8:" in dense.scorer.fingerprint
     first = dense.search(["A man plays the guitar."], k=4)[0]

@@ -30,22 +30,39 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 PAIRS = ROOT / "tests" / "data" / "app_pairs.csv"
 MODELS = ("sentence-transformers/all-MiniLM-L6-v2", "baseline/token-jaccard", "baseline/bag-of-embeddings")
 QUERY = "?models=all-MiniLM-L6-v2,token-jaccard,bag-of-embeddings"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: url path, whether the page must show a chart, file name of the screenshot
-PAGES = [("", True, "findings"), ("Overview", True, "overview"), ("Distributions", True, "distributions"),
-         ("Failure_rates", True, "failure-rates"), ("Effect_sizes", True, "effect-sizes"),
-         ("Try_your_own", True, "try-your-own"), ("Pairs_browser", False, "pairs-browser"),
-         ("Study_vs_reproduction", True, "study"),
-         ("Exports", False, "exports"), ("Objectives", True, "objectives"), ("Reranking", True, "reranking")]
+PAGES = [
+    ("", True, "findings"),
+    ("Overview", True, "overview"),
+    ("Distributions", True, "distributions"),
+    ("Failure_rates", True, "failure-rates"),
+    ("Effect_sizes", True, "effect-sizes"),
+    ("Try_your_own", True, "try-your-own"),
+    ("Pairs_browser", False, "pairs-browser"),
+    ("Study_vs_reproduction", True, "study"),
+    ("Exports", False, "exports"),
+    ("Objectives", True, "objectives"),
+    ("Reranking", True, "reranking"),
+]
 
 #: When the server first answered its health check (time.perf_counter()), for the first-paint timing.
 TIMINGS: dict[str, float] = {}
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: "
-                       "apt-get install -y chromium chromium-driver to run the browser test"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="/usr/bin/chromium is absent: apt-get install -y chromium chromium-driver to run the browser test",
+    ),
 ]
 
 
@@ -59,24 +76,48 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     """A streamlit server on a free localhost port, over a private cache holding the test pairs' scores."""
     cache_dir = tmp_path_factory.mktemp("browser-cache")
-    env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache_dir), "COMPSEM_PAIRS_FILE": str(PAIRS),
-           "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env = {
+        **os.environ,
+        "COMPSEM_CACHE_DIR": str(cache_dir),
+        "COMPSEM_PAIRS_FILE": str(PAIRS),
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
     from test_rerank import write_rerank_results
 
     rerank_dir = tmp_path_factory.mktemp("rerank-results")
     write_rerank_results(rerank_dir)  # the Reranking page's evaluation (results/rerank may not be there yet)
     env["COMPSEM_RERANK_DIR"] = str(rerank_dir)
-    prep = ("import sys; from compsem.store.sqlite import ScoreCache; from compsem.data.pairs import load_pairs; "
-            "from compsem.scoring import score_pairs; "
-            f"run = score_pairs(load_pairs({str(PAIRS)!r}), {list(MODELS)!r}, cache=ScoreCache({str(cache_dir)!r})); "
-            "sys.exit(1 if run.failed else 0)")
+    prep = (
+        "import sys; from compsem.store.sqlite import ScoreCache; from compsem.data.pairs import load_pairs; "
+        "from compsem.scoring import score_pairs; "
+        f"run = score_pairs(load_pairs({str(PAIRS)!r}), {list(MODELS)!r}, cache=ScoreCache({str(cache_dir)!r})); "
+        "sys.exit(1 if run.failed else 0)"
+    )
     subprocess.run([sys.executable, "-c", prep], env=env, check=True, cwd=ROOT, timeout=300)
     port = _free_port()
     log = open(tmp_path_factory.mktemp("browser-log") / "streamlit.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while True:
@@ -115,13 +156,16 @@ def _settle(tab, timeout_ms: int = 90_000) -> None:
     tab.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     tab.wait_for_function(
         "() => !document.querySelector(\"[data-testid='stStatusWidget']\") && "
-        "document.querySelector(\"[data-testid='stMainBlockContainer'] h1\")", timeout=timeout_ms)
+        "document.querySelector(\"[data-testid='stMainBlockContainer'] h1\")",
+        timeout=timeout_ms,
+    )
     tab.wait_for_timeout(500)
 
 
 def _wait_count(tab, selector: str, n: int, timeout_ms: int = 60_000) -> None:
-    tab.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[selector, n],
-                          timeout=timeout_ms)
+    tab.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[selector, n], timeout=timeout_ms
+    )
 
 
 def _no_exception(tab) -> None:
@@ -138,8 +182,9 @@ MAIN_WIDTHS = """() => { const main = document.querySelector("[data-testid='stMa
 def _no_horizontal_scroll(tab, where: str) -> None:
     widths = tab.evaluate(MAIN_WIDTHS)
     for name, (scroll, client) in widths.items():
-        assert scroll <= client, (f"{where}: the {name} content is {scroll} px wide in {client} px "
-                                  "(horizontal scrollbar)")
+        assert scroll <= client, (
+            f"{where}: the {name} content is {scroll} px wide in {client} px (horizontal scrollbar)"
+        )
 
 
 def _screenshot(tab, name: str) -> None:
@@ -167,8 +212,9 @@ def test_landing_page_first_paint_after_the_health_check(server, page):
     page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot", timeout=120_000)
     chart = time.perf_counter()
     _no_exception(page)
-    paint = page.evaluate("() => Object.fromEntries(performance.getEntriesByType('paint')"
-                          ".map(e => [e.name, e.startTime / 1000]))")
+    paint = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('paint').map(e => [e.name, e.startTime / 1000]))"
+    )
     health = TIMINGS["health_ok"]
     result = {
         "browser_launch_after_health_s": round(browser_ready - health, 2),
@@ -181,8 +227,10 @@ def test_landing_page_first_paint_after_the_health_check(server, page):
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "first_paint.json").write_text(json.dumps(result, indent=2))
-    print("\nlanding page, first visit of a fresh server (scores cached): " +
-          ", ".join(f"{k} {v}" for k, v in result.items()))
+    print(
+        "\nlanding page, first visit of a fresh server (scores cached): "
+        + ", ".join(f"{k} {v}" for k, v in result.items())
+    )
     assert chart - browser_ready < 60, result  # a sanity bound, not the target
 
 
@@ -262,8 +310,9 @@ def test_html_report_opens_offline_with_its_charts(page, tmp_path):
         errors: list[str] = []
         tab.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         tab.goto(report.as_uri())
-        tab.wait_for_function("(n) => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
-                              arg=n_charts, timeout=60_000)
+        tab.wait_for_function(
+            "(n) => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n", arg=n_charts, timeout=60_000
+        )
         assert not errors, errors
         assert not blocked, f"the report asked the network for {blocked}"
         assert tab.locator(".js-plotly-plot .main-svg").count() >= n_charts >= 5
@@ -284,8 +333,10 @@ def test_try_your_own_scores_a_typed_pair(server, page):
     _settle(page)
     _wait_count(page, "[data-testid='stPlotlyChart'] .bartext", 2 * len(MODELS))
     before = _bar_values(page)
-    for label, text in (("Sentence A", "Norway defeated Brazil in the final."),
-                        ("Sentence B", "Brazil defeated Norway in the final.")):
+    for label, text in (
+        ("Sentence A", "Norway defeated Brazil in the final."),
+        ("Sentence B", "Brazil defeated Norway in the final."),
+    ):
         box = page.get_by_label(label)
         box.fill(text)
         box.press("Control+Enter")
@@ -294,7 +345,9 @@ def test_try_your_own_scores_a_typed_pair(server, page):
     page.wait_for_function(
         "([old, n]) => { const t = [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .bartext\")]"
         ".map(e => e.textContent); return t.length === n && t.join(',') !== old; }",
-        arg=[",".join(f"{v:.3f}" for v in before), 2 * len(MODELS)], timeout=60_000)
+        arg=[",".join(f"{v:.3f}" for v in before), 2 * len(MODELS)],
+        timeout=60_000,
+    )
     _settle(page)
     _no_exception(page)
     after = _bar_values(page)
@@ -306,8 +359,7 @@ def test_try_your_own_scores_a_typed_pair(server, page):
 
 def test_try_your_own_shows_a_shipped_cross_encoder_beside_the_bi_encoder(server, page):
     # a fresh clone's adapters score a typed pair in the browser: no training, no stored rows
-    query = ("?models=all-MiniLM-L6-v2,minilm-l6-sick-nli&a=The+nurse+called+the+doctor."
-             "&b=The+doctor+called+the+nurse.")
+    query = "?models=all-MiniLM-L6-v2,minilm-l6-sick-nli&a=The+nurse+called+the+doctor.&b=The+doctor+called+the+nurse."
     page.goto(f"{server}/Try_your_own{query}")
     _settle(page, timeout_ms=180_000)
     _wait_count(page, "[data-testid='stPlotlyChart'] .bartext", 4, timeout_ms=180_000)

@@ -257,7 +257,7 @@ def test_intact_rows_of_a_damaged_file_are_copied_into_the_new_cache(tmp_path: P
     data = bytearray(path.read_bytes())
     page = 4096
     middle = (len(data) // page // 2) * page
-    data[middle:middle + 3 * page] = b"\xde\xad" * (3 * page // 2)  # three pages of the table destroyed
+    data[middle : middle + 3 * page] = b"\xde\xad" * (3 * page // 2)  # three pages of the table destroyed
     path.write_bytes(bytes(data))
 
     cache = ScoreCache(tmp_path)

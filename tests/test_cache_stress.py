@@ -22,8 +22,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and sel
 def test_four_writers_started_together_ten_times_lose_nothing(tmp_path: Path):
     figures = stress_cache.concurrent_writers(tmp_path, writers=4, trials=10, rounds=10, batches=2, batch_size=10)
     assert figures.rows_written == 4 * 10 * 10 * 2 * 10
-    assert (figures.lost, figures.wrong, figures.quarantined, figures.writer_failures) == (0, 0, 0, 0), \
-        figures.problems
+    assert (figures.lost, figures.wrong, figures.quarantined, figures.writer_failures) == (0, 0, 0, 0), figures.problems
     assert not list(tmp_path.rglob("*.damaged-*"))
 
 
@@ -31,8 +30,7 @@ def test_four_writers_started_together_ten_times_lose_nothing(tmp_path: Path):
 def test_twenty_kills_mid_write_lose_no_committed_score_and_read_no_wrong_one(tmp_path: Path):
     figures = stress_cache.kills(tmp_path, runs=20, batch_size=50, seed=1)
     assert figures.rows_written >= 20 * 50  # every writer committed at least one batch before its kill
-    assert (figures.lost, figures.wrong, figures.quarantined, figures.writer_failures) == (0, 0, 0, 0), \
-        figures.problems
+    assert (figures.lost, figures.wrong, figures.quarantined, figures.writer_failures) == (0, 0, 0, 0), figures.problems
 
 
 def test_the_checker_counts_lost_and_wrong_rows(tmp_path: Path):
@@ -42,7 +40,11 @@ def test_the_checker_counts_lost_and_wrong_rows(tmp_path: Path):
     figures = stress_cache.StressFigures("self-check", runs=1)
     with ScoreCache(tmp_path) as cache:
         pairs = stress_cache._pairs("w", 0, 3)
-        cache.put_many(stress_cache.MODEL, stress_cache.FINGERPRINT, pairs[:2],
-                       [stress_cache.expected_score("w", 0), CachedScore(9.0, 9.0, "{}")])
+        cache.put_many(
+            stress_cache.MODEL,
+            stress_cache.FINGERPRINT,
+            pairs[:2],
+            [stress_cache.expected_score("w", 0), CachedScore(9.0, 9.0, "{}")],
+        )
         stress_cache._check(cache, "w", 3, figures, must_have=3)
     assert (figures.lost, figures.wrong) == (1, 1) and not figures.ok

@@ -18,13 +18,29 @@ DATA = Path(__file__).parent / "data"
 
 
 def frame(scores: dict[str, list[float]], model: str = "m") -> pd.DataFrame:
-    rows = [{"pair_id": f"{cat}-{i}", "category": cat, "model": model, "kind": "bi-encoder", "objective": "general",
-             "score": s} for cat, values in scores.items() for i, s in enumerate(values)]
+    rows = [
+        {
+            "pair_id": f"{cat}-{i}",
+            "category": cat,
+            "model": model,
+            "kind": "bi-encoder",
+            "objective": "general",
+            "score": s,
+        }
+        for cat, values in scores.items()
+        for i, s in enumerate(values)
+    ]
     return pd.DataFrame(rows)
 
 
-HAND = frame({"negation": [0.9, 0.7, 0.1], "positive_control": [0.9, 0.8, 0.3, 0.2],
-              "negative_control": [0.1, 0.05], "near_miss_control": [0.6]})
+HAND = frame(
+    {
+        "negation": [0.9, 0.7, 0.1],
+        "positive_control": [0.9, 0.8, 0.3, 0.2],
+        "negative_control": [0.1, 0.05],
+        "near_miss_control": [0.6],
+    }
+)
 
 
 # -- limits and config -------------------------------------------------------------------------------
@@ -32,9 +48,17 @@ def test_parse_limits():
     assert parse_limits(["negation=0.2", " quantifier = 0 ", "negation=0.3"]) == {"negation": 0.3, "quantifier": 0.0}
 
 
-@pytest.mark.parametrize("item, message", [("negation", "CATEGORY=RATE"), ("=0.2", "CATEGORY=RATE"),
-                                           ("negation=1.5", "outside 0-1"), ("negation=-0.1", "outside 0-1"),
-                                           ("negation=abc", "must be a number"), ("negation=nan", "outside 0-1")])
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        ("negation", "CATEGORY=RATE"),
+        ("=0.2", "CATEGORY=RATE"),
+        ("negation=1.5", "outside 0-1"),
+        ("negation=-0.1", "outside 0-1"),
+        ("negation=abc", "must be a number"),
+        ("negation=nan", "outside 0-1"),
+    ],
+)
 def test_bad_limits_say_why(item, message):
     with pytest.raises(CheckError, match=message):
         parse_limits([item])
@@ -42,19 +66,27 @@ def test_bad_limits_say_why(item, message):
 
 def test_config_top_level_or_limits_table(tmp_path):
     path = tmp_path / "gate.toml"
-    path.write_text('threshold = 0.6\npairs = "mine.csv"\nhedging = 0.5\n[limits]\nnegation = 0.2\n'
-                    'positive_control = 0.8\n')
+    path.write_text(
+        'threshold = 0.6\npairs = "mine.csv"\nhedging = 0.5\n[limits]\nnegation = 0.2\npositive_control = 0.8\n'
+    )
     config = read_config(path)
     assert config.limits == {"hedging": 0.5, "negation": 0.2, "positive_control": 0.8}
     assert config.threshold == 0.6 and config.calibrated is None
     assert config.pairs == str(tmp_path / "mine.csv")  # relative to the TOML file
 
 
-@pytest.mark.parametrize("text, message", [
-    ("negation = ", "not valid TOML"), ("negation = 2", "outside 0-1"), ('negation = "a lot"', "must be a number"),
-    ("threshold = 0.5\ncalibrated = true\nnegation = 0.1", "not both"), ("threshold = 7\nnegation = 0.1", "threshold"),
-    ("calibrated = 1\nnegation = 0.1", "true or false"), ("[other]\nnegation = 0.1", "unexpected table"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("negation = ", "not valid TOML"),
+        ("negation = 2", "outside 0-1"),
+        ('negation = "a lot"', "must be a number"),
+        ("threshold = 0.5\ncalibrated = true\nnegation = 0.1", "not both"),
+        ("threshold = 7\nnegation = 0.1", "threshold"),
+        ("calibrated = 1\nnegation = 0.1", "true or false"),
+        ("[other]\nnegation = 0.1", "unexpected table"),
+    ],
+)
 def test_bad_config_says_why(tmp_path, text, message):
     path = tmp_path / "gate.toml"
     path.write_text(text)
@@ -103,17 +135,24 @@ def test_calibrated_threshold_is_the_models_own():
 def test_categories_without_limit_are_reported_not_tested():
     result = evaluate(HAND, "m", {"negation": 1.0})
     status = {c.category: c.status for c in result.categories}
-    assert status == {"negation": "passed", "positive_control": "no limit", "negative_control": "no limit",
-                      "near_miss_control": "no limit"}
+    assert status == {
+        "negation": "passed",
+        "positive_control": "no limit",
+        "negative_control": "no limit",
+        "near_miss_control": "no limit",
+    }
 
 
-@pytest.mark.parametrize("limits, kwargs, message", [
-    ({"sarcasm": 0.2}, {}, "unknown category 'sarcasm'"),
-    ({"temporal": 0.2}, {}, "has no temporal pairs"),  # a built-in category absent from the pairs is an error
-    ({}, {}, "no limit given"),
-    ({"negation": 0.2}, {"threshold": 0.5, "calibrated": True}, "not both"),
-    ({"negation": 0.2}, {"threshold": 1.5}, "outside 0-1"),
-])
+@pytest.mark.parametrize(
+    "limits, kwargs, message",
+    [
+        ({"sarcasm": 0.2}, {}, "unknown category 'sarcasm'"),
+        ({"temporal": 0.2}, {}, "has no temporal pairs"),  # a built-in category absent from the pairs is an error
+        ({}, {}, "no limit given"),
+        ({"negation": 0.2}, {"threshold": 0.5, "calibrated": True}, "not both"),
+        ({"negation": 0.2}, {"threshold": 1.5}, "outside 0-1"),
+    ],
+)
 def test_gate_refuses_what_it_cannot_check(limits, kwargs, message):
     with pytest.raises(CheckError, match=message):
         evaluate(HAND, "m", limits, **kwargs)
@@ -154,8 +193,20 @@ def test_markdown_and_text_tables():
 def test_cli_exit_codes_and_files(tmp_path, capsys):
     pairs = str(DATA / "small_pairs.csv")  # token Jaccard: the swapped-role pairs share every word
     junit, md = tmp_path / "out" / "check.xml", tmp_path / "check.md"
-    rc = main(["check", "token-jaccard", "--pairs", pairs, "--limit", "entity_swap=0.2", "--junit", str(junit),
-               "--markdown", str(md)])
+    rc = main(
+        [
+            "check",
+            "token-jaccard",
+            "--pairs",
+            pairs,
+            "--limit",
+            "entity_swap=0.2",
+            "--junit",
+            str(junit),
+            "--markdown",
+            str(md),
+        ]
+    )
     assert rc == 1
     out = capsys.readouterr().out
     assert "Entity swap" in out and "FAILED" in out
@@ -169,13 +220,16 @@ def test_cli_exit_codes_and_files(tmp_path, capsys):
     assert main(["check", "token-jaccard", "--pairs", pairs, "--config", str(config), "--limit", "entity_swap=1"]) == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["nope-model", "--limit", "negation=0.2"], "unknown model"),
-    (["token-jaccard", "--limit", "negaton=0.2"], "unknown category"),
-    (["token-jaccard", "--limit", "negation=1.2"], "outside 0-1"),
-    (["token-jaccard", "--limit", "temporal=0.2", "--pairs", str(DATA / "small_pairs.csv")], "no temporal pairs"),
-    (["token-jaccard"], "no limit given"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nope-model", "--limit", "negation=0.2"], "unknown model"),
+        (["token-jaccard", "--limit", "negaton=0.2"], "unknown category"),
+        (["token-jaccard", "--limit", "negation=1.2"], "outside 0-1"),
+        (["token-jaccard", "--limit", "temporal=0.2", "--pairs", str(DATA / "small_pairs.csv")], "no temporal pairs"),
+        (["token-jaccard"], "no limit given"),
+    ],
+)
 def test_cli_errors_are_one_line_and_exit_2(args, message, capsys):
     assert main(["check", *args]) == 2
     err = capsys.readouterr().err.strip()
@@ -209,8 +263,13 @@ def test_gate_fails_minilm_on_negation_and_passes_the_trained_nli_model(tmp_path
     results = {}
     for model in ("all-MiniLM-L6-v2", "compsem/minilm-l6-sick-nli"):
         junit = tmp_path / f"{model.replace('/', '_')}.xml"
-        proc = subprocess.run([sys.executable, "-m", "compsem.cli", "check", model, "--limit", "negation=0.2",
-                               "--junit", str(junit)], capture_output=True, text=True, env=env, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, "-m", "compsem.cli", "check", model, "--limit", "negation=0.2", "--junit", str(junit)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
         suite = ET.parse(junit).getroot().find("testsuite")
         results[model] = (proc.returncode, suite.get("failures"), proc.stdout)
     assert results["all-MiniLM-L6-v2"][:2] == (1, "1"), results["all-MiniLM-L6-v2"][2]

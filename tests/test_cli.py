@@ -22,38 +22,77 @@ def run_cli(*args: str, cache: Path | None = None) -> subprocess.CompletedProces
         import os
 
         env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "compsem.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "compsem.cli", *args], capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 @pytest.mark.slow
 def test_run_writes_four_files_and_second_run_scores_nothing(tmp_path: Path):
     out = tmp_path / "out"
     cache = tmp_path / "cache"
-    first = run_cli("run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "all-MiniLM-L6-v2",
-                    "token-jaccard", "--thresholds", "0.5", "0.8", "--out", str(out), "-q", cache=cache)
+    first = run_cli(
+        "run",
+        "--pairs",
+        str(DATA / "small_pairs.csv"),
+        "--models",
+        "all-MiniLM-L6-v2",
+        "token-jaccard",
+        "--thresholds",
+        "0.5",
+        "0.8",
+        "--out",
+        str(out),
+        "-q",
+        cache=cache,
+    )
     assert first.returncode == 0, first.stderr
     assert "scored 12, cached 0" in first.stdout
 
     table = pd.read_csv(out / "all_pair_results.csv")
-    assert list(table.columns) == ["pair_id", "category", "sentence_a", "sentence_b", "model", "kind", "objective",
-                                   "raw_score", "score", "raw_output", "domain", "note"]  # the file's own columns last
+    assert list(table.columns) == [
+        "pair_id",
+        "category",
+        "sentence_a",
+        "sentence_b",
+        "model",
+        "kind",
+        "objective",
+        "raw_score",
+        "score",
+        "raw_output",
+        "domain",
+        "note",
+    ]  # the file's own columns last
     assert table.set_index("pair_id").loc["t-swap-1", "note"].iloc[0] == "swapped caller"
     assert len(table) == 12
     minilm = table[table["model"] == "sentence-transformers/all-MiniLM-L6-v2"].set_index("pair_id")["score"]
     assert minilm["t-swap-1"] > 0.9 and minilm["t-unr-1"] < 0.3  # real behaviour, not plumbing
 
     summary = json.loads((out / "summary.json").read_text())
-    swap = next(r for r in summary["per_model_category"]
-                if r["model"] == "sentence-transformers/all-MiniLM-L6-v2" and r["category"] == "entity_swap")
+    swap = next(
+        r
+        for r in summary["per_model_category"]
+        if r["model"] == "sentence-transformers/all-MiniLM-L6-v2" and r["category"] == "entity_swap"
+    )
     assert swap["n"] == 2 and swap["rate_at_threshold"] == {"0.5": 1.0, "0.8": 1.0}
     comparison = json.loads((out / "comparison.json").read_text())
     assert "bi_encoder_vs_baselines" in comparison
     report = (out / "report.md").read_text()
     assert report.startswith("# compsem report") and "Entity swap" in report and "MiniLM" in report
 
-    second = run_cli("run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "all-MiniLM-L6-v2",
-                     "token-jaccard", "--out", str(out), "-q", cache=cache)
+    second = run_cli(
+        "run",
+        "--pairs",
+        str(DATA / "small_pairs.csv"),
+        "--models",
+        "all-MiniLM-L6-v2",
+        "token-jaccard",
+        "--out",
+        str(out),
+        "-q",
+        cache=cache,
+    )
     assert second.returncode == 0 and "scored 0, cached 12" in second.stdout
 
 
@@ -61,8 +100,17 @@ def test_run_writes_four_files_and_second_run_scores_nothing(tmp_path: Path):
 def test_run_scores_a_new_pair_file_with_the_shipped_adapters(tmp_path: Path):
     trained = [f"compsem/minilm-l6-{slug}" for slug in ("sick-nli", "sick-relatedness", "stsb", "mrpc")]
     out = tmp_path / "out"
-    done = run_cli("run", "--pairs", str(DATA / "small_pairs.csv"), "--models", *trained, "--out", str(out), "-q",
-                   cache=tmp_path / "cache")
+    done = run_cli(
+        "run",
+        "--pairs",
+        str(DATA / "small_pairs.csv"),
+        "--models",
+        *trained,
+        "--out",
+        str(out),
+        "-q",
+        cache=tmp_path / "cache",
+    )
     assert done.returncode == 0, done.stderr
     assert "scored 24, cached 0" in done.stdout and "skipped" not in done.stderr  # 6 new pairs x 4 adapters
     table = pd.read_csv(out / "all_pair_results.csv")
@@ -102,8 +150,9 @@ def test_models_json_reports_offline_availability(capsys, monkeypatch, tmp_path)
 def test_unknown_model_and_bad_threshold_exit_1(capsys):
     assert main(["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "nope-model"]) == 1
     assert "unknown model 'nope-model'" in capsys.readouterr().err
-    assert main(["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "token-jaccard",
-                 "--thresholds", "1.5"]) == 1
+    assert (
+        main(["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "token-jaccard", "--thresholds", "1.5"]) == 1
+    )
     assert "outside 0-1" in capsys.readouterr().err
 
 
@@ -115,8 +164,10 @@ def test_broken_pair_file_exits_1_with_line_numbers(capsys):
 def test_no_usable_model_exits_1(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    assert main(["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "gte-large", "--out",
-                 str(tmp_path / "o")]) == 1
+    assert (
+        main(["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "gte-large", "--out", str(tmp_path / "o")])
+        == 1
+    )
     err = capsys.readouterr().err
     assert "skipped thenlper/gte-large: offline" in err and "no model could score" in err
 
@@ -142,13 +193,25 @@ def test_backend_choices_are_the_library_backends():
 def test_warm_run_imports_no_torch_and_loads_no_model(tmp_path: Path):
     """A run with nothing left to score decides so from the cache alone: no torch, no sentence-transformers."""
     cache, out = tmp_path / "cache", tmp_path / "out"
-    args = ["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "all-MiniLM-L6-v2", "minilm-l6-sick-nli",
-            "token-jaccard", "--out", str(out), "-q"]
+    args = [
+        "run",
+        "--pairs",
+        str(DATA / "small_pairs.csv"),
+        "--models",
+        "all-MiniLM-L6-v2",
+        "minilm-l6-sick-nli",
+        "token-jaccard",
+        "--out",
+        str(out),
+        "-q",
+    ]
     cold = run_cli(*args, cache=cache)
     assert cold.returncode == 0 and "scored 18, cached 0" in cold.stdout, cold.stderr
-    code = ("import sys; from compsem.cli import main; rc = main(sys.argv[1:]); "
-            "print('heavy:', sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') "
-            "if m in sys.modules)); sys.exit(rc)")
+    code = (
+        "import sys; from compsem.cli import main; rc = main(sys.argv[1:]); "
+        "print('heavy:', sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime') "
+        "if m in sys.modules)); sys.exit(rc)"
+    )
     import os
 
     env = {**os.environ, "COMPSEM_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
@@ -162,6 +225,23 @@ def test_warm_run_imports_no_torch_and_loads_no_model(tmp_path: Path):
 
 def test_run_records_the_backend(tmp_path: Path, capsys):
     out = tmp_path / "out"
-    assert main(["run", "--pairs", str(DATA / "small_pairs.csv"), "--models", "token-jaccard", "--backend",
-                 "onnx-int8", "--out", str(out), "-q", "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--pairs",
+                str(DATA / "small_pairs.csv"),
+                "--models",
+                "token-jaccard",
+                "--backend",
+                "onnx-int8",
+                "--out",
+                str(out),
+                "-q",
+                "--cache-dir",
+                str(tmp_path / "cache"),
+            ]
+        )
+        == 0
+    )
     assert json.loads((out / "summary.json").read_text())["meta"]["backend"] == "onnx-int8"

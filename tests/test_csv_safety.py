@@ -38,8 +38,12 @@ def _is_number(cell: str) -> bool:
 
 def live_cells(text: str) -> list[str]:
     """Cells a spreadsheet would run as a formula (a plain number such as -0.3 is only a number)."""
-    return [c for row in csv.reader(io.StringIO(text, newline="")) for c in row
-            if c[:1] in FORMULA_TRIGGERS and not _is_number(c)]
+    return [
+        c
+        for row in csv.reader(io.StringIO(text, newline=""))
+        for c in row
+        if c[:1] in FORMULA_TRIGGERS and not _is_number(c)
+    ]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -62,8 +66,9 @@ def test_neutralising_is_exactly_reversible_for_any_string():
 
 
 def test_numbers_stay_numbers_text_is_neutralised():
-    frame = pd.DataFrame({"sentence": HOSTILE[:3], "score": [-0.3, 0.5, -1e-9], "n": [-1, 2, 3],
-                          "mixed": ["-x", None, 1.5]})
+    frame = pd.DataFrame(
+        {"sentence": HOSTILE[:3], "score": [-0.3, 0.5, -1e-9], "n": [-1, 2, 3], "mixed": ["-x", None, 1.5]}
+    )
     text = safe_csv(frame, index=False)
     assert not live_cells(text)
     back = pd.read_csv(io.StringIO(text))
@@ -86,9 +91,21 @@ def test_column_names_and_index_are_neutralised_too():
 def test_run_results_csv_carries_no_live_formula():
     from compsem.reports.files import pair_results_csv
 
-    results = pd.DataFrame({"pair_id": ["1"], "category": ["negation"], "sentence_a": ["=1+1"],
-                            "sentence_b": ["@SUM(A1)"], "model": ["m"], "kind": ["baseline"], "objective": ["x"],
-                            "raw_score": [-0.25], "score": [0.1], "raw_output": ["{}"], "note": ["-bad"]})
+    results = pd.DataFrame(
+        {
+            "pair_id": ["1"],
+            "category": ["negation"],
+            "sentence_a": ["=1+1"],
+            "sentence_b": ["@SUM(A1)"],
+            "model": ["m"],
+            "kind": ["baseline"],
+            "objective": ["x"],
+            "raw_score": [-0.25],
+            "score": [0.1],
+            "raw_output": ["{}"],
+            "note": ["-bad"],
+        }
+    )
     text = pair_results_csv(results)
     assert not live_cells(text) and "'=1+1" in text and ",-0.25," in text
 
@@ -104,8 +121,16 @@ def test_dashboard_downloads_carry_no_live_formula(monkeypatch):
 
 def test_formula_text_written_safe_reads_back_raw(tmp_path: Path):
     """compsem's own CSV files (the HTML report reads a run's) are written neutralised and read back raw."""
-    frame = pd.DataFrame({"pair_id": ["1"], "sentence_a": ["=1+1"], "sentence_b": ["-x"], "raw_score": [0.1],
-                          "score": [-0.2], "raw_output": ["[0.1]"]})
+    frame = pd.DataFrame(
+        {
+            "pair_id": ["1"],
+            "sentence_a": ["=1+1"],
+            "sentence_b": ["-x"],
+            "raw_score": [0.1],
+            "score": [-0.2],
+            "raw_output": ["[0.1]"],
+        }
+    )
     safe_csv(frame, tmp_path / "scores.csv", index=False)
     assert not live_cells((tmp_path / "scores.csv").read_text())
     back = read_safe_csv(tmp_path / "scores.csv")

@@ -19,15 +19,27 @@ def results(n_models: int) -> pd.DataFrame:
     for m in range(n_models):
         for c in CATS:
             for i in range(3):
-                rows.append({"pair_id": f"{c}-{i}", "category": c, "sentence_a": "<b>A</b>", "sentence_b": "B",
-                             "model": f"org/model-{m}", "raw_score": 0.1 * i, "score": 0.1 * i + 0.01 * m})
+                rows.append(
+                    {
+                        "pair_id": f"{c}-{i}",
+                        "category": c,
+                        "sentence_a": "<b>A</b>",
+                        "sentence_b": "B",
+                        "model": f"org/model-{m}",
+                        "raw_score": 0.1 * i,
+                        "score": 0.1 * i + 0.01 * m,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def test_one_panel_per_category_and_one_box_per_model_up_to_twelve_models():
     fig = distribution_facets(results(12), 0.5, by="category")
-    titles = [a.text for a in fig.layout.annotations if a.text and "control" in a.text or a.text in
-              ("Negation", "Entity swap")]
+    titles = [
+        a.text
+        for a in fig.layout.annotations
+        if a.text and "control" in a.text or a.text in ("Negation", "Entity swap")
+    ]
     assert "Positive control (control)" in titles and "Negation" in titles
     assert len(fig.data) == 12 * len(CATS)
     assert len({t.xaxis for t in fig.data}) == len(CATS)  # one panel each
@@ -73,11 +85,17 @@ def test_unvalidated_build_is_what_plotly_validates():
 
     import plotly.io as pio
 
-    frame = pd.DataFrame({"pair_id": [f"p{i}" for i in range(8)],
-                          "category": ["negation", "negation", "entity_swap", "entity_swap"] * 2,
-                          "sentence_a": ["A <b>", "b", "c", "d"] * 2, "sentence_b": ["e", "f", "g", "h"] * 2,
-                          "model": ["m1"] * 4 + ["m2"] * 4, "raw_score": [0.1, 0.9, 0.5, 0.6] * 2,
-                          "score": [0.1, 0.9, 0.5, 0.6] * 2})
+    frame = pd.DataFrame(
+        {
+            "pair_id": [f"p{i}" for i in range(8)],
+            "category": ["negation", "negation", "entity_swap", "entity_swap"] * 2,
+            "sentence_a": ["A <b>", "b", "c", "d"] * 2,
+            "sentence_b": ["e", "f", "g", "h"] * 2,
+            "model": ["m1"] * 4 + ["m2"] * 4,
+            "raw_score": [0.1, 0.9, 0.5, 0.6] * 2,
+            "score": [0.1, 0.9, 0.5, 0.6] * 2,
+        }
+    )
     for by in FACETS:
         fast = distribution_facets(frame, 0.5, by=by)
         checked = go.Figure(fast.to_dict())  # raises on an invalid property
@@ -102,12 +120,20 @@ def test_threshold_line_is_what_plotly_adds(axis):
 
 
 def test_every_row_of_category_panels_names_the_score_axis():
-    frame = pd.DataFrame({"pair_id": [f"p{i}" for i in range(5)],
-                          "category": ["negation", "entity_swap", "temporal", "hedging", "numerical"],
-                          "sentence_a": list("abcde"), "sentence_b": list("fghij"), "model": ["m1"] * 5,
-                          "raw_score": [0.1, 0.2, 0.3, 0.4, 0.5], "score": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    frame = pd.DataFrame(
+        {
+            "pair_id": [f"p{i}" for i in range(5)],
+            "category": ["negation", "entity_swap", "temporal", "hedging", "numerical"],
+            "sentence_a": list("abcde"),
+            "sentence_b": list("fghij"),
+            "model": ["m1"] * 5,
+            "raw_score": [0.1, 0.2, 0.3, 0.4, 0.5],
+            "score": [0.1, 0.2, 0.3, 0.4, 0.5],
+        }
+    )
     fig = distribution_facets(frame, 0.5, by="category", columns=2)  # 5 panels: 3 rows, the last half empty
-    titled = {name for name in ("yaxis", "yaxis2", "yaxis3", "yaxis4", "yaxis5")
-              if fig.layout[name].title.text == "score"}
+    titled = {
+        name for name in ("yaxis", "yaxis2", "yaxis3", "yaxis4", "yaxis5") if fig.layout[name].title.text == "score"
+    }
     assert titled == {"yaxis", "yaxis3", "yaxis5"}  # the first panel of each row, as update_yaxes(row=r, col=1)
     assert len(fig.layout.shapes) == 5 and {s.yref for s in fig.layout.shapes} == {"y", "y2", "y3", "y4", "y5"}

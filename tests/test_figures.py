@@ -20,18 +20,34 @@ EVIL = "<script>alert(1)</script> <b>bold</b> 😀 مرحبا"
 def results() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     rows = []
-    for model, kind, objective, shift in (("m/bi", "bi-encoder", "general", 0.3),
-                                          ("m/ce", "cross-encoder", "sts", -0.3),
-                                          ("m/base", "baseline", "lexical", 0.0)):
+    for model, kind, objective, shift in (
+        ("m/bi", "bi-encoder", "general", 0.3),
+        ("m/ce", "cross-encoder", "sts", -0.3),
+        ("m/base", "baseline", "lexical", 0.0),
+    ):
         for cat in ("negation", "entity_swap", "positive_control", "negative_control", "near_miss_control"):
             for i in range(6):
                 base = 0.8 if cat == "positive_control" else 0.2 if cat == "negative_control" else 0.5
-                s = float(np.clip(base + shift * (cat not in ("positive_control", "negative_control"))
-                                  + rng.normal(0, 0.05), 0, 1))
-                rows.append({"pair_id": f"{cat}-{i}", "category": cat, "expected": "",
-                             "sentence_a": EVIL if i == 0 else f"A {cat} {i}", "sentence_b": f"B {cat} {i}",
-                             "model": model, "kind": kind, "objective": objective, "raw_score": s * 5, "score": s,
-                             "raw_output": "{}"})
+                s = float(
+                    np.clip(
+                        base + shift * (cat not in ("positive_control", "negative_control")) + rng.normal(0, 0.05), 0, 1
+                    )
+                )
+                rows.append(
+                    {
+                        "pair_id": f"{cat}-{i}",
+                        "category": cat,
+                        "expected": "",
+                        "sentence_a": EVIL if i == 0 else f"A {cat} {i}",
+                        "sentence_b": f"B {cat} {i}",
+                        "model": model,
+                        "kind": kind,
+                        "objective": objective,
+                        "raw_score": s * 5,
+                        "score": s,
+                        "raw_output": "{}",
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -97,9 +113,18 @@ def test_text_pair_bars_escape_labels():
 def test_study_scatter_has_the_diagonal():
     from compsem.analysis.study import compare_with_study
 
-    comp = compare_with_study(pd.DataFrame({"pair_id": ["p"], "category": ["hedging"], "kind": ["bi-encoder"],
-                                            "model": ["sentence-transformers/all-MiniLM-L6-v2"],
-                                            "objective": ["general"], "score": [0.9]}))
+    comp = compare_with_study(
+        pd.DataFrame(
+            {
+                "pair_id": ["p"],
+                "category": ["hedging"],
+                "kind": ["bi-encoder"],
+                "model": ["sentence-transformers/all-MiniLM-L6-v2"],
+                "objective": ["general"],
+                "score": [0.9],
+            }
+        )
+    )
     fig = figures.study_scatter(comp)
     assert fig.data[-1].name.startswith("reproduced")
     assert len(fig.data) >= 2
@@ -114,8 +139,13 @@ def test_objective_bars_group_models_per_category_with_ci(results):
     assert [t.type for t in fig.data] == ["bar"] * 3
     assert [t.name for t in fig.data] == ["Bi &lt;ref&gt;", "CE", "m/base"]  # reference first, labels escaped
     assert fig.data[0].marker.pattern.shape == "/" and fig.data[1].marker.pattern.shape == ""
-    assert list(fig.data[0].x) == ["Negation", "Entity swap", "Positive control<br>(control)",
-                                   "Negative control<br>(control)", "Near-miss control<br>(control)"]
+    assert list(fig.data[0].x) == [
+        "Negation",
+        "Entity swap",
+        "Positive control<br>(control)",
+        "Negative control<br>(control)",
+        "Near-miss control<br>(control)",
+    ]
     ce = table[table["model"] == "m/ce"].set_index("category")
     np.testing.assert_allclose(fig.data[1].y[0], ce.loc["negation", "mean"])
     err = fig.data[1].error_y
@@ -140,8 +170,11 @@ def test_rerank_quality_latency_one_line_per_system_labelled_by_k(tmp_path):
     points.loc[points["reranker"] == RERANKER, "system"] += " <b>x</b>"  # a label from a model card stays text
     fig = figures.rerank_quality_latency(points, "p50")
     assert len(fig.data) == points["system"].nunique() == 6
-    assert [t.name for t in fig.data if t.mode == "markers"] == ["BM25 alone", "Bi-encoder (MiniLM) alone",
-                                                                 "Hybrid (BM25 + bi-encoder, RRF) alone"]
+    assert [t.name for t in fig.data if t.mode == "markers"] == [
+        "BM25 alone",
+        "Bi-encoder (MiniLM) alone",
+        "Hybrid (BM25 + bi-encoder, RRF) alone",
+    ]
     lines = [t for t in fig.data if t.mode == "lines+markers+text"]
     assert len(lines) == 3 and all(list(t.text) == ["K=10", "K=20"] for t in lines)
     assert all("&lt;b&gt;" in t.name for t in lines) and "<b>x" not in _json(fig)
@@ -151,8 +184,11 @@ def test_rerank_quality_latency_one_line_per_system_labelled_by_k(tmp_path):
     assert list(bm25.marker.symbol) == ["circle", "circle"]
     assert list(next(t for t in lines if t.name.startswith("Hybrid")).marker.symbol) == ["circle", "circle"]
     estimated = points.assign(latency=np.where(points["first_stage"] == "hybrid", "estimate", points["latency"]))
-    hybrid = next(t for t in figures.rerank_quality_latency(estimated, "p50").data
-                  if t.name.startswith("Hybrid") and t.mode == "lines+markers+text")
+    hybrid = next(
+        t
+        for t in figures.rerank_quality_latency(estimated, "p50").data
+        if t.name.startswith("Hybrid") and t.mode == "lines+markers+text"
+    )
     assert list(hybrid.marker.symbol) == ["circle-open"] * 2  # an estimate never looks like a measurement
     assert isinstance(bm25.customdata[0][1], float)  # numbers stay numbers for the hover format
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.title.text.startswith("p50 latency")
@@ -168,12 +204,17 @@ def test_importing_figures_leaves_plotlys_default_template_alone_and_each_figure
     import subprocess
     import sys
 
-    code = ("import plotly.io as pio; before = pio.templates.default; import compsem.figures, compsem.figures.facets, "
-            "compsem.figures.story; print(before == pio.templates.default == 'plotly')")
+    code = (
+        "import plotly.io as pio; before = pio.templates.default; import compsem.figures, compsem.figures.facets, "
+        "compsem.figures.story; print(before == pio.templates.default == 'plotly')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.stdout.strip() == "True", done.stderr[-2000:]
-    fig = figures.effect_size_heatmap(pd.DataFrame({"row": ["m"], "category": ["negation"], "cohens_d": [-2.0],
-                                                    "holm_pvalue": [0.001], "significant": [True]}))
+    fig = figures.effect_size_heatmap(
+        pd.DataFrame(
+            {"row": ["m"], "category": ["negation"], "cohens_d": [-2.0], "holm_pvalue": [0.001], "significant": [True]}
+        )
+    )
     assert fig.layout.template == pio.templates[figures.TEMPLATE]
 
 
@@ -183,12 +224,14 @@ def _grid_figures(results: pd.DataFrame) -> dict[str, go.Figure]:
 
     curves = stats.failure_rates(with_labels(results, {"m/bi": "<b>Bi</b>"}), [0.0, 0.25, 0.5, 0.75, 1.0])
     table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)
-    return {"curves": figures.rate_curves(curves, None, {"m/bi": 0.6, "m/ce": float("nan")}),
-            "curves at t": figures.rate_curves(curves, 0.4),
-            "calibration": figures.calibration(results, {"m/ce": 0.3}, 0.5),
-            "calibration, one model": figures.calibration(results[results["model"] == "m/bi"]),
-            "bars": figures.objective_bars(table, "mean", 0.5, {"m/bi": "Bi <ref>"}),
-            "bars, rate": figures.objective_bars(table.iloc[2:], "rate", None)}
+    return {
+        "curves": figures.rate_curves(curves, None, {"m/bi": 0.6, "m/ce": float("nan")}),
+        "curves at t": figures.rate_curves(curves, 0.4),
+        "calibration": figures.calibration(results, {"m/ce": 0.3}, 0.5),
+        "calibration, one model": figures.calibration(results[results["model"] == "m/bi"]),
+        "bars": figures.objective_bars(table, "mean", 0.5, {"m/bi": "Bi <ref>"}),
+        "bars, rate": figures.objective_bars(table.iloc[2:], "rate", None),
+    }
 
 
 def test_figures_built_without_validation_are_what_plotly_validates(results):

@@ -21,20 +21,27 @@ def card(key: str, objective: str, backbone: str | None = None, augment: str | N
     return out
 
 
-CARDS = {c["key"]: c for c in (
-    card("compsem/mpnet-base-sick-nli", "sick-nli", "mpnet-base"),
-    card("compsem/minilm-l6-sick-nli-minimal-edits", "sick-nli", augment="minimal-edits"),
-    card("compsem/minilm-l6-sick-nli", "sick-nli"),
-    card("compsem/minilm-l6-mrpc", "mrpc"),
-    card("compsem/minilm-l6-stsb-full", "stsb", method="full"),   # full fine-tunes are not grid cells
-    card("someone/else", "quora"),                                 # nor unknown objectives
-)}
+CARDS = {
+    c["key"]: c
+    for c in (
+        card("compsem/mpnet-base-sick-nli", "sick-nli", "mpnet-base"),
+        card("compsem/minilm-l6-sick-nli-minimal-edits", "sick-nli", augment="minimal-edits"),
+        card("compsem/minilm-l6-sick-nli", "sick-nli"),
+        card("compsem/minilm-l6-mrpc", "mrpc"),
+        card("compsem/minilm-l6-stsb-full", "stsb", method="full"),  # full fine-tunes are not grid cells
+        card("someone/else", "quora"),  # nor unknown objectives
+    )
+}
 
 
 def test_cells_come_from_cards_in_backbone_objective_augmentation_order():
     cells = grid.grid_cells(CARDS)
-    assert [c.key for c in cells] == ["compsem/minilm-l6-sick-nli", "compsem/minilm-l6-sick-nli-minimal-edits",
-                                      "compsem/minilm-l6-mrpc", "compsem/mpnet-base-sick-nli"]
+    assert [c.key for c in cells] == [
+        "compsem/minilm-l6-sick-nli",
+        "compsem/minilm-l6-sick-nli-minimal-edits",
+        "compsem/minilm-l6-mrpc",
+        "compsem/mpnet-base-sick-nli",
+    ]
     assert cells[1].column == "sick-nli + minimal-edits" and cells[3].backbone == "mpnet-base"
     assert grid.references(cells) == {"minilm-l6": MINI_BI, "mpnet-base": MPNET_BI}
     assert grid.grid_models(cells) == [MINI_BI, *[c.key for c in cells[:3]], MPNET_BI, cells[3].key]
@@ -50,9 +57,19 @@ def frame(scores: dict[str, dict[str, float]], n: int = 30, seed: int = 0) -> pd
     for model, by_cat in scores.items():
         for cat, centre in by_cat.items():
             for i, s in enumerate(np.clip(centre + rng.normal(0, 0.02, n), 0, 1)):
-                rows.append({"pair_id": f"{cat}-{i}", "category": cat, "model": model, "score": float(s),
-                             "kind": "bi-encoder" if model in (MINI_BI, MPNET_BI) else "cross-encoder",
-                             "objective": "x", "expected": "", "sentence_a": f"a {i}", "sentence_b": f"b {i}"})
+                rows.append(
+                    {
+                        "pair_id": f"{cat}-{i}",
+                        "category": cat,
+                        "model": model,
+                        "score": float(s),
+                        "kind": "bi-encoder" if model in (MINI_BI, MPNET_BI) else "cross-encoder",
+                        "objective": "x",
+                        "expected": "",
+                        "sentence_a": f"a {i}",
+                        "sentence_b": f"b {i}",
+                    }
+                )
     return pd.DataFrame(rows)
 
 

@@ -36,14 +36,21 @@ def test_plotly_js_is_embedded_once_and_nothing_is_fetched(page):
 
 
 def test_sections_and_numbers_come_from_the_run_files(run_dir, page):
-    for heading in ("Findings at threshold 0.5", "Failure rates with 95% CIs", "Share of pairs scoring ≥ 0.8",
-                    "Effect sizes", "Score distributions", "Calibrated thresholds"):
+    for heading in (
+        "Findings at threshold 0.5",
+        "Failure rates with 95% CIs",
+        "Share of pairs scoring ≥ 0.8",
+        "Effect sizes",
+        "Score distributions",
+        "Calibrated thresholds",
+    ):
         assert heading in page
     summary = json.loads((run_dir / "summary.json").read_text())
     cell = next(r for r in summary["per_model_category"] if r["model"] == CE and r["category"] == "entity_swap")
     low, high = cell["rate_ci95_at_threshold"]["0.5"]
-    assert f"{100 * cell['rate_at_threshold']['0.5']:.0f}%<br><span class=\"ci\">[{100 * low:.0f}–{100 * high:.0f}]" \
-        in page
+    assert (
+        f'{100 * cell["rate_at_threshold"]["0.5"]:.0f}%<br><span class="ci">[{100 * low:.0f}–{100 * high:.0f}]' in page
+    )
     comparison = json.loads((run_dir / "comparison.json").read_text())
     p = comparison["bi_encoder_vs_cross_encoder"][0]["holm_pvalue_mw"]
     assert f"{p:.1e}" in page  # p-values in scientific notation, 2 significant digits
@@ -86,9 +93,15 @@ def test_cli_writes_the_file(run_dir, tmp_path, capsys):
     assert out.stat().st_mode & 0o044  # readable by others under a usual umask: it is meant to be shared
 
 
-@pytest.mark.parametrize("broken, message", [("missing-folder", "no such folder"),
-                                             ("no-summary", "summary.json missing"),
-                                             ("bad-json", "cannot be read as JSON"), ("no-score", "score missing")])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        ("missing-folder", "no such folder"),
+        ("no-summary", "summary.json missing"),
+        ("bad-json", "cannot be read as JSON"),
+        ("no-score", "score missing"),
+    ],
+)
 def test_bad_run_folders_say_why(run_dir, tmp_path, broken, message, capsys):
     folder = tmp_path / "run"
     if broken != "missing-folder":
@@ -101,7 +114,8 @@ def test_bad_run_folders_say_why(run_dir, tmp_path, broken, message, capsys):
         (folder / "comparison.json").write_text("{not json")
     elif broken == "no-score":
         pd.read_csv(run_dir / "all_pair_results.csv").drop(columns="score").to_csv(
-            folder / "all_pair_results.csv", index=False)
+            folder / "all_pair_results.csv", index=False
+        )
     with pytest.raises(RunFolderError, match=message):
         write_html_report(folder, tmp_path / "r.html")
     assert main(["report", str(folder), "--html", str(tmp_path / "r.html")]) == 1

@@ -36,8 +36,13 @@ def test_shipped_cards_load_and_write_back_byte_identical(path, tmp_path):
 
 
 def test_fields_without_an_attribute_are_kept_in_order():
-    data = {"key": "compsem/x", "id2label": {"0": "contradiction"}, "num_labels": 3, "augmentation": {"n": 2},
-            "objective_family": "nli"}
+    data = {
+        "key": "compsem/x",
+        "id2label": {"0": "contradiction"},
+        "num_labels": 3,
+        "augmentation": {"n": 2},
+        "objective_family": "nli",
+    }
     card = ModelCard.from_dict(data, required=("key",))
     assert card.extra == {"id2label": {"0": "contradiction"}, "augmentation": {"n": 2}}
     assert list(card.to_dict()) == list(data) and card.to_dict() == data
@@ -52,17 +57,50 @@ def test_a_card_made_in_code_writes_only_what_it_was_given():
     assert card.to_dict() == {"key": "compsem/y", "objective": "stsb", "epochs": 2}
 
 
-@pytest.mark.parametrize("data, message", [
-    ([1, 2], "a card must be a JSON object, not list"),
-    ({"objective": "x"}, "missing field(s) key"),
-    ({"key": "k", "objective": "x"}, "missing field(s) metrics, targets, epochs, score_definition, data"),
-    ({"key": "k", "objective": "x", "metrics": [], "targets": {}, "epochs": 1, "score_definition": "",
-      "data": {"split_sizes": {}}}, "metrics must be a JSON object"),
-    ({"key": "k", "objective": "x", "metrics": {}, "targets": {}, "epochs": True, "score_definition": "",
-      "data": {"split_sizes": {}}}, "epochs must be an integer"),
-    ({"key": "k", "objective": "x", "metrics": {}, "targets": {}, "epochs": 1, "score_definition": "",
-      "data": {}}, "data.split_sizes must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([1, 2], "a card must be a JSON object, not list"),
+        ({"objective": "x"}, "missing field(s) key"),
+        ({"key": "k", "objective": "x"}, "missing field(s) metrics, targets, epochs, score_definition, data"),
+        (
+            {
+                "key": "k",
+                "objective": "x",
+                "metrics": [],
+                "targets": {},
+                "epochs": 1,
+                "score_definition": "",
+                "data": {"split_sizes": {}},
+            },
+            "metrics must be a JSON object",
+        ),
+        (
+            {
+                "key": "k",
+                "objective": "x",
+                "metrics": {},
+                "targets": {},
+                "epochs": True,
+                "score_definition": "",
+                "data": {"split_sizes": {}},
+            },
+            "epochs must be an integer",
+        ),
+        (
+            {
+                "key": "k",
+                "objective": "x",
+                "metrics": {},
+                "targets": {},
+                "epochs": 1,
+                "score_definition": "",
+                "data": {},
+            },
+            "data.split_sizes must be a JSON object",
+        ),
+    ],
+)
 def test_validation_says_what_is_wrong(data, message):
     with pytest.raises(CardError, match="compsem train") as err:
         ModelCard.from_dict(data, source="here.json")
@@ -72,8 +110,9 @@ def test_validation_says_what_is_wrong(data, message):
 def test_the_registry_needs_less_than_a_full_card():
     from compsem.models.card import REGISTRY_FIELDS
 
-    card = ModelCard.from_dict({"key": "compsem/t", "objective_family": "nli", "num_labels": 3},
-                               required=REGISTRY_FIELDS)
+    card = ModelCard.from_dict(
+        {"key": "compsem/t", "objective_family": "nli", "num_labels": 3}, required=REGISTRY_FIELDS
+    )
     assert card.num_labels == 3 and card.label == "" and card.metrics == {}
     with pytest.raises(CardError, match="objective_family"):
         ModelCard.from_dict({"key": "compsem/t"}, required=REGISTRY_FIELDS)

@@ -1,4 +1,4 @@
-"""compsem.analysis.objectives: the objective comparison on a hand-checked frame, the cards loader, the availability table."""
+"""compsem.analysis.objectives: the objective comparison on a hand-checked frame, the cards, the availability table."""
 
 from __future__ import annotations
 
@@ -31,9 +31,21 @@ def tidy(data: dict, order=(REF, A, B)) -> pd.DataFrame:
         kind = "bi-encoder" if model == REF else "cross-encoder"
         for cat, per_model in data.items():
             for i, s in enumerate(per_model[model]):
-                rows.append({"pair_id": f"{cat}-{i}", "category": cat, "expected": "", "sentence_a": f"a {i}",
-                             "sentence_b": f"b {i}", "model": model, "kind": kind, "objective": "x",
-                             "raw_score": s, "score": s, "raw_output": "{}"})
+                rows.append(
+                    {
+                        "pair_id": f"{cat}-{i}",
+                        "category": cat,
+                        "expected": "",
+                        "sentence_a": f"a {i}",
+                        "sentence_b": f"b {i}",
+                        "model": model,
+                        "kind": kind,
+                        "objective": "x",
+                        "raw_score": s,
+                        "score": s,
+                        "raw_output": "{}",
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -76,8 +88,7 @@ def test_significance_is_holm_corrected_mann_whitney():
     rng = np.random.default_rng(1)
     low = list(np.round(rng.uniform(0.0, 0.3, 12), 3))
     high = list(np.round(rng.uniform(0.7, 1.0, 12), 3))
-    frame = tidy({"negation": {REF: high, A: low, B: high},
-                  "entity_swap": {REF: high, A: low, B: high}})
+    frame = tidy({"negation": {REF: high, A: low, B: high}, "entity_swap": {REF: high, A: low, B: high}})
     table = objectives.comparison_table(frame, 0.5, n_resamples=50)
     from compsem import stats
 
@@ -132,13 +143,21 @@ def test_findings_skip_absent_categories():
 
 # -- cards -----------------------------------------------------------------------------------------
 def make_card(objective: str, **over) -> dict:
-    card = {"key": objectives.trained_key(objective), "label": f"MiniLM-L6 {objective} (trained)",
-            "objective": objective, "objective_family": "sts", "num_labels": 1,
-            "score_definition": f"what {objective} scores mean", "epochs": 2,
-            "data": {"dataset": "x", "split_sizes": {"train": 100, "dev": 10, "test": 50}},
-            "metrics": {"dev_spearman": 0.9, "test_spearman": 0.85, "test_pearson": 0.86},
-            "targets": {"test_spearman": 0.8}, "met": {"test_spearman": True}, "shortfall": {},
-            "fingerprint": "sha256:0123456789abcdef"}
+    card = {
+        "key": objectives.trained_key(objective),
+        "label": f"MiniLM-L6 {objective} (trained)",
+        "objective": objective,
+        "objective_family": "sts",
+        "num_labels": 1,
+        "score_definition": f"what {objective} scores mean",
+        "epochs": 2,
+        "data": {"dataset": "x", "split_sizes": {"train": 100, "dev": 10, "test": 50}},
+        "metrics": {"dev_spearman": 0.9, "test_spearman": 0.85, "test_pearson": 0.86},
+        "targets": {"test_spearman": 0.8},
+        "met": {"test_spearman": True},
+        "shortfall": {},
+        "fingerprint": "sha256:0123456789abcdef",
+    }
     card.update(over)
     return card
 
@@ -161,12 +180,15 @@ def test_load_cards_orders_by_objective_and_later_folders_win(tmp_path):
     assert cards[objectives.trained_key("stsb")]["epochs"] == 7
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "not valid JSON"),
-    ("[1, 2]", "JSON object"),
-    (json.dumps({"key": "compsem/minilm-l6-x", "objective": "x"}), "missing field(s) metrics"),
-    (json.dumps({**make_card("stsb"), "metrics": [0.8]}), "metrics must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        (json.dumps({"key": "compsem/minilm-l6-x", "objective": "x"}), "missing field(s) metrics"),
+        (json.dumps({**make_card("stsb"), "metrics": [0.8]}), "metrics must be a JSON object"),
+    ],
+)
 def test_a_broken_card_is_a_clear_error(tmp_path, content, message):
     write_card(tmp_path, make_card("stsb"))
     path = write_card(tmp_path, content)
@@ -176,9 +198,14 @@ def test_a_broken_card_is_a_clear_error(tmp_path, content, message):
 
 
 def test_held_out_table_reads_test_metrics_targets_and_shortfalls():
-    nli = make_card("sick-nli", metrics={"dev_accuracy": 0.85, "test_accuracy": 0.83},
-                    targets={"test_accuracy": 0.84}, met={"test_accuracy": False},
-                    shortfall={"test_accuracy": 0.01}, epochs=3)
+    nli = make_card(
+        "sick-nli",
+        metrics={"dev_accuracy": 0.85, "test_accuracy": 0.83},
+        targets={"test_accuracy": 0.84},
+        met={"test_accuracy": False},
+        shortfall={"test_accuracy": 0.01},
+        epochs=3,
+    )
     cards = {c["key"]: c for c in (nli, make_card("stsb"))}
     table = objectives.held_out_table(cards)
     assert list(table["metric"]) == ["accuracy", "spearman", "pearson"]  # dev metrics are not held out
@@ -203,11 +230,13 @@ def test_score_meanings_and_labels_come_from_the_cards():
 
 
 def test_availability_table_says_how_to_get_missing_models():
-    table = objectives.availability_table({
-        objectives.trained_key("stsb"): ("packaged", "LoRA adapter shipped with compsem"),
-        objectives.trained_key("mrpc"): ("local", "weights in x"),
-        objectives.trained_key("sick-nli"): ("unavailable", "not trained yet"),
-    }).set_index("objective")
+    table = objectives.availability_table(
+        {
+            objectives.trained_key("stsb"): ("packaged", "LoRA adapter shipped with compsem"),
+            objectives.trained_key("mrpc"): ("local", "weights in x"),
+            objectives.trained_key("sick-nli"): ("unavailable", "not trained yet"),
+        }
+    ).set_index("objective")
     assert list(table.index) == list(objectives.OBJECTIVE_ORDER)
     assert table.loc["mrpc", "to do"] == "" and table.loc["stsb", "to do"] == ""
     assert table.loc["stsb", "source"] == "LoRA adapter shipped with compsem"
@@ -219,8 +248,12 @@ def test_availability_table_says_how_to_get_missing_models():
 def test_findings_name_objectives_that_make_a_category_worse():
     rng = np.random.default_rng(2)
     draw = lambda lo, hi: list(np.round(rng.uniform(lo, hi, 12), 3))  # noqa: E731
-    frame = tidy({"negation": {REF: draw(0.5, 0.6), A: draw(0.0, 0.3), B: draw(0.8, 1.0)},
-                  "entity_swap": {REF: draw(0.8, 1.0), A: draw(0.6, 0.7), B: draw(0.8, 1.0)}})
+    frame = tidy(
+        {
+            "negation": {REF: draw(0.5, 0.6), A: draw(0.0, 0.3), B: draw(0.8, 1.0)},
+            "entity_swap": {REF: draw(0.8, 1.0), A: draw(0.6, 0.7), B: draw(0.8, 1.0)},
+        }
+    )
     table = objectives.comparison_table(frame, 0.5, n_resamples=50)
     neg, swap, adv = objectives.findings(table, LABELS, 0.5)
     assert "no objective rejects swapped roles, even nli keeps 100%" in swap

@@ -14,8 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 def test_wheel_carries_and_finds_the_bundled_pairs(tmp_path: Path):
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
-                            str(ROOT)], capture_output=True, text=True, timeout=600)
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert build.returncode == 0, build.stderr
     wheel = next(tmp_path.glob("compsem-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
@@ -35,16 +39,28 @@ def test_wheel_carries_and_finds_the_bundled_pairs(tmp_path: Path):
         assert any(n.endswith("entry_points.txt") for n in names)
         zf.extractall(tmp_path / "site")
     # Import compsem from the unpacked wheel only (not the checkout) and load the pairs.
-    probe = ("import compsem.data.pairs as p; path = p.bundled_pairs_path(); "
-             "assert '_bundled_pairs' in str(path), path; "
-             "import compsem.models.registry as r; res = r.resolve('compsem/minilm-l6-stsb'); "
-             "assert res.status == 'packaged' and str(res.location).startswith(str(r.shipped_models_dir())), res; "
-             "import compsem.scoring as s; out, bad = s.score_text_pair('A dog runs.', 'A dog is running.', "
-             "['compsem/minilm-l6-stsb']); assert not bad and 0 <= out[0].score <= 1, (out, bad); "
-             "print(len(p.load_pairs()))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
-                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin",
-                              "COMPSEM_CACHE_DIR": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}, timeout=300)
+    probe = (
+        "import compsem.data.pairs as p; path = p.bundled_pairs_path(); "
+        "assert '_bundled_pairs' in str(path), path; "
+        "import compsem.models.registry as r; res = r.resolve('compsem/minilm-l6-stsb'); "
+        "assert res.status == 'packaged' and str(res.location).startswith(str(r.shipped_models_dir())), res; "
+        "import compsem.scoring as s; out, bad = s.score_text_pair('A dog runs.', 'A dog is running.', "
+        "['compsem/minilm-l6-stsb']); assert not bad and 0 <= out[0].score <= 1, (out, bad); "
+        "print(len(p.load_pairs()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            "PYTHONPATH": str(tmp_path / "site"),
+            "PATH": "/usr/bin:/bin",
+            "COMPSEM_CACHE_DIR": str(tmp_path / "cache"),
+            "HF_HUB_OFFLINE": "1",
+        },
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "336"
 

@@ -55,14 +55,16 @@ def test_empty_sentence_reports_its_line():
 
 
 def test_duplicate_id_names_both_lines():
-    err = only_error(check_pairs(HEADER + b"a,negation,It is red.,It is not red.\n"
-                                 b"a,negation,It is big.,It is not big.\n"))
+    err = only_error(
+        check_pairs(HEADER + b"a,negation,It is red.,It is not red.\na,negation,It is big.,It is not big.\n")
+    )
     assert err.line == 3 and "duplicate id 'a' (first on line 2)" in err.message
 
 
 def test_duplicate_pair_is_found_despite_case_and_spacing():
-    err = only_error(check_pairs(HEADER + b"a,negation,It is red.,It is not red.\n"
-                                 b"b,negation, it is RED. ,It is not red.\n"))
+    err = only_error(
+        check_pairs(HEADER + b"a,negation,It is red.,It is not red.\nb,negation, it is RED. ,It is not red.\n")
+    )
     assert err.line == 3 and "duplicate pair (same sentences as line 2)" in err.message
 
 
@@ -120,10 +122,12 @@ def test_missing_file_and_folder(tmp_path: Path):
 
 
 def test_custom_category_with_and_without_direction():
-    raw = (b"id,category,sentence_a,sentence_b,expected\n"
-           b"a,sarcasm,Great job.,Terrible job.,low\n"
-           b"b,synonym,The car is fast.,The automobile is quick.,high\n"
-           b"c,mystery,It is here.,It is there.,\n")
+    raw = (
+        b"id,category,sentence_a,sentence_b,expected\n"
+        b"a,sarcasm,Great job.,Terrible job.,low\n"
+        b"b,synonym,The car is fast.,The automobile is quick.,high\n"
+        b"c,mystery,It is here.,It is there.,\n"
+    )
     check = check_pairs(raw)
     assert check.ok
     assert dict(zip(check.pairs["id"], check.pairs["expected"])) == {"a": "low", "b": "high", "c": "low"}
@@ -131,11 +135,13 @@ def test_custom_category_with_and_without_direction():
 
 
 def test_expected_direction_must_be_valid_and_consistent():
-    raw = (b"id,category,sentence_a,sentence_b,expected\n"
-           b"a,sarcasm,Great job.,Terrible job.,low\n"
-           b"b,sarcasm,Nice hat.,Ugly hat.,high\n"
-           b"c,sarcasm,Fine.,Not fine.,sideways\n"
-           b"d,negation,It is.,It is not.,high\n")
+    raw = (
+        b"id,category,sentence_a,sentence_b,expected\n"
+        b"a,sarcasm,Great job.,Terrible job.,low\n"
+        b"b,sarcasm,Nice hat.,Ugly hat.,high\n"
+        b"c,sarcasm,Fine.,Not fine.,sideways\n"
+        b"d,negation,It is.,It is not.,high\n"
+    )
     check = check_pairs(raw)
     lines = {p.line for p in check.errors}
     assert lines == {3, 4, 5}
@@ -149,8 +155,9 @@ def test_load_pairs_raises_with_every_problem():
 
 
 def test_html_and_unicode_are_kept_as_text():
-    raw = ("id,category,sentence_a,sentence_b\n"
-           "a,negation,<script>alert(1)</script> is safe.,مرحبا 👋 is not safe.\n").encode()
+    raw = (
+        "id,category,sentence_a,sentence_b\na,negation,<script>alert(1)</script> is safe.,مرحبا 👋 is not safe.\n"
+    ).encode()
     pairs = load_pairs(data=raw)
     assert pairs["sentence_a"].item() == "<script>alert(1)</script> is safe."
     assert pairs["sentence_b"].item().startswith("مرحبا 👋")
@@ -180,8 +187,11 @@ def test_bundled_adversarial_pairs_are_minimal_edits(bundled):
     """An adversarial pair changes little: most words are shared (a swap shares all of them)."""
     from compsem.scorers.order_blind import tokenize
 
-    adversarial = bundled[bundled["category"].isin(["negation", "numerical", "entity_swap", "temporal", "quantifier",
-                                                    "hedging", "near_miss_control"])]
+    adversarial = bundled[
+        bundled["category"].isin(
+            ["negation", "numerical", "entity_swap", "temporal", "quantifier", "hedging", "near_miss_control"]
+        )
+    ]
     for row in adversarial.itertuples():
         a, b = set(tokenize(row.sentence_a)), set(tokenize(row.sentence_b))
         assert len(a & b) / len(a | b) >= 0.5, (row.id, row.sentence_a, row.sentence_b)

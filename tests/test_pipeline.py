@@ -44,8 +44,20 @@ def test_run_writes_the_golden_files(tmp_path: Path, monkeypatch, capsys):
     """The command end to end, real models: the same bytes as before the refactoring, timing aside."""
     monkeypatch.chdir(DATA)  # pairs_source is the path as given
     out = tmp_path / "out"
-    rc = main(["run", "-q", "--pairs", "golden_pairs.csv", "--models", *GOLDEN_MODELS, "--out", str(out),
-               "--cache-dir", str(tmp_path / "cache")])
+    rc = main(
+        [
+            "run",
+            "-q",
+            "--pairs",
+            "golden_pairs.csv",
+            "--models",
+            *GOLDEN_MODELS,
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+    )
     assert rc == 0
     printed = capsys.readouterr().out.replace(str(out), "<out>")
     assert not differences((GOLDEN / "stdout.txt").read_text(encoding="utf-8"), printed, "stdout")
@@ -63,8 +75,13 @@ def test_analysis_of_golden_scores_renders_the_golden_files(tmp_path: Path):
     results = _golden_results()
     meta = json.loads((GOLDEN / "summary.json").read_text(encoding="utf-8"))["meta"]
     analysis = analyze(results, meta["thresholds"])
-    write_run(tmp_path, results, summary_dict(analysis, meta), comparison_dict(analysis.comparisons),
-              report_markdown(analysis, meta))
+    write_run(
+        tmp_path,
+        results,
+        summary_dict(analysis, meta),
+        comparison_dict(analysis.comparisons),
+        report_markdown(analysis, meta),
+    )
     diff = compare_runs(GOLDEN, tmp_path, environment=True)
     assert not diff, "\n".join(diff)
 
@@ -83,13 +100,23 @@ def test_the_identity_check_fails_on_a_change(tmp_path: Path):
     assert changed != report
     (tmp_path / "report.md").write_text(changed, encoding="utf-8")
     assert any("0.845" in line for line in compare_runs(GOLDEN, tmp_path, environment=True))
-    assert normalize("scored 1, cached 0 in 12.5s (1 model(s) x 2 pairs)") == \
-        "scored 1, cached 0 in <seconds>s (1 model(s) x 2 pairs)"
+    assert (
+        normalize("scored 1, cached 0 in 12.5s (1 model(s) x 2 pairs)")
+        == "scored 1, cached 0 in <seconds>s (1 model(s) x 2 pairs)"
+    )
 
 
 #: The public statistics a run's files show; each must run once per run (describe_with_ci once per threshold).
-COUNTED = ("describe_scores", "failure_rates", "describe_with_ci", "family_comparison", "family_failure_rates",
-           "roc_auc_by_category", "calibrated_thresholds", "findings")
+COUNTED = (
+    "describe_scores",
+    "failure_rates",
+    "describe_with_ci",
+    "family_comparison",
+    "family_failure_rates",
+    "roc_auc_by_category",
+    "calibrated_thresholds",
+    "findings",
+)
 
 
 def test_a_run_computes_each_statistic_once(tmp_path: Path, monkeypatch, capsys, stats_calls):
@@ -99,13 +126,31 @@ def test_a_run_computes_each_statistic_once(tmp_path: Path, monkeypatch, capsys,
     def fake_scoring(pairs, models, **_kwargs):
         from compsem.scoring import ModelRun, ScoreRun
 
-        return ScoreRun(results, [ModelRun(m, "scored", scored=int((results["model"] == m).sum()))
-                                  for m in dict.fromkeys(results["model"])])
+        return ScoreRun(
+            results,
+            [ModelRun(m, "scored", scored=int((results["model"] == m).sum())) for m in dict.fromkeys(results["model"])],
+        )
 
     monkeypatch.setattr("compsem.scoring.score_pairs", fake_scoring)
     out = tmp_path / "out"
-    rc = main(["run", "-q", "--pairs", str(DATA / "small_pairs.csv"), "--models", "token-jaccard",
-               "--thresholds", "0.5", "0.8", "0.9", "--out", str(out), "--cache-dir", str(tmp_path / "cache")])
+    rc = main(
+        [
+            "run",
+            "-q",
+            "--pairs",
+            str(DATA / "small_pairs.csv"),
+            "--models",
+            "token-jaccard",
+            "--thresholds",
+            "0.5",
+            "0.8",
+            "0.9",
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     comparisons = len(json.loads((out / "comparison.json").read_text())) - 1  # less "method"
     assert comparisons == 2  # bi vs cross, bi vs baselines
@@ -120,11 +165,13 @@ def test_run_refuses_bad_input_before_scoring(tmp_path: Path, monkeypatch):
 
     monkeypatch.setattr("compsem.scoring.score_pairs", no_scoring)
     pairs = str(DATA / "small_pairs.csv")
-    cases = [({"models": ["no-such-model"]}, "unknown model"),
-             ({"thresholds": [1.5]}, "outside 0-1"),
-             ({"thresholds": [float("nan")]}, "not a number"),
-             ({"batch_size": 0}, "--batch-size must be at least 1"),
-             ({"out": tmp_path / "file.txt"}, "is a file, not a folder")]
+    cases = [
+        ({"models": ["no-such-model"]}, "unknown model"),
+        ({"thresholds": [1.5]}, "outside 0-1"),
+        ({"thresholds": [float("nan")]}, "not a number"),
+        ({"batch_size": 0}, "--batch-size must be at least 1"),
+        ({"out": tmp_path / "file.txt"}, "is a file, not a folder"),
+    ]
     (tmp_path / "file.txt").write_text("x")
     for kwargs, message in cases:
         with pytest.raises(pipeline.RunError, match=message):
@@ -135,8 +182,14 @@ def test_run_refuses_bad_input_before_scoring(tmp_path: Path, monkeypatch):
 
 def test_run_as_a_library_call(tmp_path: Path):
     seen = []
-    outcome = pipeline.run(DATA / "small_pairs.csv", ["token-jaccard", "tfidf-cosine"], thresholds=[0.5],
-                           out=tmp_path / "out", cache_dir=tmp_path / "cache", on_scored=seen.append)
+    outcome = pipeline.run(
+        DATA / "small_pairs.csv",
+        ["token-jaccard", "tfidf-cosine"],
+        thresholds=[0.5],
+        out=tmp_path / "out",
+        cache_dir=tmp_path / "cache",
+        on_scored=seen.append,
+    )
     assert seen == [outcome.scoring] and outcome.scoring.scored == 12
     assert [p.name for p in outcome.paths] == list(RUN_FILES)
     assert outcome.meta["pairs_source"] == str(DATA / "small_pairs.csv") and outcome.meta["thresholds"] == [0.5]

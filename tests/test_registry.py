@@ -10,10 +10,19 @@ import pytest
 from compsem.models import registry
 from compsem.models.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
 
-STUDY_BI = {"sentence-transformers/all-MiniLM-L6-v2", "BAAI/bge-large-en-v1.5", "nomic-ai/nomic-embed-text-v1.5",
-            "mixedbread-ai/mxbai-embed-large-v1", "thenlper/gte-large"}
-STUDY_CE = {"cross-encoder/stsb-roberta-large", "cross-encoder/ms-marco-MiniLM-L-12-v2", "BAAI/bge-reranker-large",
-            "cross-encoder/quora-roberta-large"}
+STUDY_BI = {
+    "sentence-transformers/all-MiniLM-L6-v2",
+    "BAAI/bge-large-en-v1.5",
+    "nomic-ai/nomic-embed-text-v1.5",
+    "mixedbread-ai/mxbai-embed-large-v1",
+    "thenlper/gte-large",
+}
+STUDY_CE = {
+    "cross-encoder/stsb-roberta-large",
+    "cross-encoder/ms-marco-MiniLM-L-12-v2",
+    "BAAI/bge-reranker-large",
+    "cross-encoder/quora-roberta-large",
+}
 
 
 def test_table_holds_the_study_models_and_nli():
@@ -107,8 +116,9 @@ def test_trained_models_join_from_their_card(monkeypatch, tmp_path):
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
     (folder / "model.safetensors").write_bytes(b"w")
-    (folder / registry.TRAINED_CARD_NAME).write_text(json.dumps(
-        {"key": "compsem/minilm-l6-test", "objective_family": "nli", "num_labels": 3, "label": "T"}))
+    (folder / registry.TRAINED_CARD_NAME).write_text(
+        json.dumps({"key": "compsem/minilm-l6-test", "objective_family": "nli", "num_labels": 3, "label": "T"})
+    )
     spec = get_spec("minilm-l6-test")
     assert spec.kind == "cross-encoder" and spec.objective == "nli" and spec.normalization == "mutual-entailment"
     assert resolve(spec).status == "local"

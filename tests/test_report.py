@@ -13,8 +13,17 @@ def _results(n: int = 40) -> pd.DataFrame:
     rows = []
     for i in range(n):
         for model, kind, score in (("bi", "bi-encoder", 0.9 + i / 1000), ("ce", "cross-encoder", 0.1 + i / 1000)):
-            rows.append({"pair_id": f"p{i}", "category": "negation", "model": model, "kind": kind,
-                         "objective": "general", "score": score, "raw_score": score})
+            rows.append(
+                {
+                    "pair_id": f"p{i}",
+                    "category": "negation",
+                    "model": model,
+                    "kind": kind,
+                    "objective": "general",
+                    "score": score,
+                    "raw_score": score,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 RERANKER = "compsem/minilm-l6-stsb"
 
+
 def write_rerank_results(folder, ks=(10, 20)) -> None:
     """A small metrics.json + latency.csv laid out exactly as run_rerank_eval writes them (numbers made up)."""
     import json
@@ -17,29 +18,65 @@ def write_rerank_results(folder, ks=(10, 20)) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     first = {"bm25": (0.40, 0.35), "dense": (0.60, 0.55), "hybrid": (0.62, 0.57)}
     metrics = {
-        "dataset": "tiny hand-made evaluation", "n_queries": 3, "corpus_size": 96, "ks": list(ks),
-        "first_stage": {s: {"ndcg@10": n, "mrr@10": m, **{f"recall@{k}": min(1.0, 0.5 + k / 100) for k in ks}}
-                        for s, (n, m) in first.items()},
+        "dataset": "tiny hand-made evaluation",
+        "n_queries": 3,
+        "corpus_size": 96,
+        "ks": list(ks),
+        "first_stage": {
+            s: {"ndcg@10": n, "mrr@10": m, **{f"recall@{k}": min(1.0, 0.5 + k / 100) for k in ks}}
+            for s, (n, m) in first.items()
+        },
         "reranked": {
-            RERANKER: {s: {str(k): {"ndcg@10": n + 0.1 + k / 1000, "mrr@10": m + 0.1} for k in ks}
-                       for s, (n, m) in first.items()},
-            "cross-encoder/quora-roberta-large": {"skipped": "cross-encoder/quora-roberta-large cannot score new "
-                                                             "text here: offline"},
+            RERANKER: {
+                s: {str(k): {"ndcg@10": n + 0.1 + k / 1000, "mrr@10": m + 0.1} for k in ks}
+                for s, (n, m) in first.items()
+            },
+            "cross-encoder/quora-roberta-large": {
+                "skipped": "cross-encoder/quora-roberta-large cannot score new text here: offline"
+            },
         },
         "latency_setup": {"queries_timed": 2, "repeats": 1, "threads": 2, "note": "one query at a time"},
     }
     rows = []
     for k in ks:
         for i, stage in enumerate(("bm25", "dense", "hybrid")):
-            rows += [{"reranker": RERANKER, "k": k, "stage": f"first_stage_{stage}", "n": 2,
-                      "p50_ms": 2.0 + i, "p95_ms": 3.0 + i},
-                     {"reranker": RERANKER, "k": k, "stage": f"rerank_{stage}", "n": 2,
-                      "p50_ms": 10.0 * k, "p95_ms": 12.0 * k},
-                     {"reranker": RERANKER, "k": k, "stage": f"total_{stage}", "n": 2,
-                      "p50_ms": 10.0 * k + 2.5 + i, "p95_ms": 12.0 * k + 3.5 + i}]
+            rows += [
+                {
+                    "reranker": RERANKER,
+                    "k": k,
+                    "stage": f"first_stage_{stage}",
+                    "n": 2,
+                    "p50_ms": 2.0 + i,
+                    "p95_ms": 3.0 + i,
+                },
+                {
+                    "reranker": RERANKER,
+                    "k": k,
+                    "stage": f"rerank_{stage}",
+                    "n": 2,
+                    "p50_ms": 10.0 * k,
+                    "p95_ms": 12.0 * k,
+                },
+                {
+                    "reranker": RERANKER,
+                    "k": k,
+                    "stage": f"total_{stage}",
+                    "n": 2,
+                    "p50_ms": 10.0 * k + 2.5 + i,
+                    "p95_ms": 12.0 * k + 3.5 + i,
+                },
+            ]
     for i, stage in enumerate(("bm25", "dense", "hybrid")):  # each first stage alone, at the deepest K
-        rows.append({"reranker": "", "k": max(ks), "stage": f"first_stage_{stage}", "n": 2,
-                     "p50_ms": 30.0 + i, "p95_ms": 40.0 + i})
+        rows.append(
+            {
+                "reranker": "",
+                "k": max(ks),
+                "stage": f"first_stage_{stage}",
+                "n": 2,
+                "p50_ms": 30.0 + i,
+                "p95_ms": 40.0 + i,
+            }
+        )
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (folder / "latency.csv").write_text(pd.DataFrame(rows).to_csv(index=False))
 
@@ -53,7 +90,8 @@ def test_load_rerank_results_tables_and_points(tmp_path):
     alone = res.latency[res.latency["reranker"] == ""]  # an empty reranker cell reads back as "", not NaN
     assert set(alone["stage"]) == {"first_stage_bm25", "first_stage_dense", "first_stage_hybrid"}
     assert rerank.skipped_rerankers(res) == {
-        "cross-encoder/quora-roberta-large": "cross-encoder/quora-roberta-large cannot score new text here: offline"}
+        "cross-encoder/quora-roberta-large": "cross-encoder/quora-roberta-large cannot score new text here: offline"
+    }
 
     table = rerank.metrics_table(res)
     assert len(table) == 3 * 2 + 3 * 2  # (first stage alone + with the reranker) x 2 K
@@ -75,8 +113,9 @@ def test_load_rerank_results_tables_and_points(tmp_path):
     # A point without its own timing is left off the plot, never pieced together from other rows.
     import dataclasses
 
-    partial = dataclasses.replace(res, latency=res.latency[~((res.latency["stage"] == "total_dense")
-                                                             & (res.latency["k"] == 20))])
+    partial = dataclasses.replace(
+        res, latency=res.latency[~((res.latency["stage"] == "total_dense") & (res.latency["k"] == 20))]
+    )
     fewer = rerank.quality_latency_points(partial).set_index(["first_stage", "reranker", "k"])
     assert ("dense", RERANKER, 20) not in fewer.index and ("dense", RERANKER, 10) in fewer.index
 
@@ -88,18 +127,26 @@ def test_missing_rerank_results_say_how_to_make_them(tmp_path):
         rerank.load_rerank_results(tmp_path / "nowhere")
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda f: (f / "metrics.json").write_text('{"ks": [10],\n "first_stage": '),
-     r"metrics.json, line 2: not valid JSON"),
-    (lambda f: (f / "metrics.json").write_text('{"ks": [10], "reranked": {}}'), "missing 'first_stage'"),
-    (lambda f: (f / "metrics.json").write_text('{"ks": [], "first_stage": {}, "reranked": {}}'), "'ks' must be"),
-    (lambda f: (f / "metrics.json").write_bytes(b"\xff\xfe{"), "not UTF-8"),
-    (lambda f: (f / "latency.csv").unlink(), "latency.csv: not found"),
-    (lambda f: (f / "latency.csv").write_text("reranker,k,stage\nx,10,rerank\n"), "missing column.*p50_ms"),
-    (lambda f: (f / "latency.csv").write_text(
-        "reranker,k,stage,n,p50_ms,p95_ms\nx,10,rerank,2,1.0,2.0\nx,20,rerank,2,fast,2.0\n"),
-     r"latency.csv, line 3: p50_ms is 'fast', not a number"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (
+            lambda f: (f / "metrics.json").write_text('{"ks": [10],\n "first_stage": '),
+            r"metrics.json, line 2: not valid JSON",
+        ),
+        (lambda f: (f / "metrics.json").write_text('{"ks": [10], "reranked": {}}'), "missing 'first_stage'"),
+        (lambda f: (f / "metrics.json").write_text('{"ks": [], "first_stage": {}, "reranked": {}}'), "'ks' must be"),
+        (lambda f: (f / "metrics.json").write_bytes(b"\xff\xfe{"), "not UTF-8"),
+        (lambda f: (f / "latency.csv").unlink(), "latency.csv: not found"),
+        (lambda f: (f / "latency.csv").write_text("reranker,k,stage\nx,10,rerank\n"), "missing column.*p50_ms"),
+        (
+            lambda f: (f / "latency.csv").write_text(
+                "reranker,k,stage,n,p50_ms,p95_ms\nx,10,rerank,2,1.0,2.0\nx,20,rerank,2,fast,2.0\n"
+            ),
+            r"latency.csv, line 3: p50_ms is 'fast', not a number",
+        ),
+    ],
+)
 def test_broken_rerank_results_give_a_clear_error(tmp_path, damage, message):
     from compsem import rerank
 

@@ -16,12 +16,12 @@ from compsem.rerank import (
 )
 
 CORPUS = [
-    "The chef cooks pasta in the kitchen.",          # 0
-    "A man is playing a guitar on stage.",           # 1
-    "Children are playing football in the park.",    # 2
-    "The stock market fell sharply on Monday.",      # 3
-    "A woman is slicing an onion with a knife.",     # 4
-    "Two dogs run across a snowy field.",            # 5
+    "The chef cooks pasta in the kitchen.",  # 0
+    "A man is playing a guitar on stage.",  # 1
+    "Children are playing football in the park.",  # 2
+    "The stock market fell sharply on Monday.",  # 3
+    "A woman is slicing an onion with a knife.",  # 4
+    "Two dogs run across a snowy field.",  # 5
 ]
 
 

@@ -64,14 +64,30 @@ def test_reranker_options_disable_unusable_and_bi_encoders():
     from compsem.models.registry import ModelSpec, Resolution
     from compsem.rerank import reranker_options
 
-    local = Resolution(ModelSpec("compsem/minilm-l6-sick-nli", "cross-encoder", "nli", "mutual-entailment",
-                                 card={"objective": "sick-nli"}), "local", "/x", "sha256:1")
-    broken = Resolution(ModelSpec(RERANKER, "cross-encoder", "sts", "model-activation", card={"objective": "stsb"}),
-                        "unavailable", reason="adapter minilm-l6-stsb: adapter_model.safetensors is missing")
-    hub = Resolution(ModelSpec("cross-encoder/quora-roberta-large", "cross-encoder", "duplicate",
-                               "model-activation"), "unavailable", reason="offline")
-    bi = Resolution(ModelSpec("sentence-transformers/all-MiniLM-L6-v2", "bi-encoder", "general", "cosine"),
-                    "packaged", "/z", "sha256:3")
+    local = Resolution(
+        ModelSpec(
+            "compsem/minilm-l6-sick-nli", "cross-encoder", "nli", "mutual-entailment", card={"objective": "sick-nli"}
+        ),
+        "local",
+        "/x",
+        "sha256:1",
+    )
+    broken = Resolution(
+        ModelSpec(RERANKER, "cross-encoder", "sts", "model-activation", card={"objective": "stsb"}),
+        "unavailable",
+        reason="adapter minilm-l6-stsb: adapter_model.safetensors is missing",
+    )
+    hub = Resolution(
+        ModelSpec("cross-encoder/quora-roberta-large", "cross-encoder", "duplicate", "model-activation"),
+        "unavailable",
+        reason="offline",
+    )
+    bi = Resolution(
+        ModelSpec("sentence-transformers/all-MiniLM-L6-v2", "bi-encoder", "general", "cosine"),
+        "packaged",
+        "/z",
+        "sha256:3",
+    )
     available, why = reranker_options([local, broken, hub, bi])
     assert available == ["compsem/minilm-l6-sick-nli"]
     assert "compsem train --objective stsb" in why[RERANKER] and "is missing" in why[RERANKER]

@@ -20,8 +20,9 @@ class FakeScorer:
         from compsem.models.registry import ModelSpec, Resolution
 
         self.prefer = prefer
-        self.resolution = Resolution(ModelSpec("fake", "cross-encoder", "general", "model-activation"), "local",
-                                     fingerprint="fake")
+        self.resolution = Resolution(
+            ModelSpec("fake", "cross-encoder", "general", "model-activation"), "local", fingerprint="fake"
+        )
 
     def relevance(self, pairs, batch_size=32, progress=None):
         return np.array([float(d.count(self.prefer)) for _, d in pairs])

@@ -14,8 +14,9 @@ PAIRS = [("A man plays.", "Someone plays."), ("A dog runs.", "No dog runs."), ("
 LOGITS = np.array([[-1.0, 3.0, 0.5], [2.5, -0.5, 0.0], [0.0, 0.0, 0.0]])
 
 
-def fake_cross_encoder(labels: list[str], normalization: str = "mutual-entailment",
-                       logits: np.ndarray = LOGITS) -> CrossEncoderScorer:
+def fake_cross_encoder(
+    labels: list[str], normalization: str = "mutual-entailment", logits: np.ndarray = LOGITS
+) -> CrossEncoderScorer:
     """A CrossEncoderScorer whose model is a table of logits (the class logic is what is tested)."""
     spec = ModelSpec("m/nli", "cross-encoder", "nli", normalization, num_labels=len(labels))
     scorer = CrossEncoderScorer.__new__(CrossEncoderScorer)

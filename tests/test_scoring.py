@@ -76,8 +76,9 @@ def test_bag_of_embeddings_is_order_blind(small_pairs, tmp_path):
 def test_unknown_and_unavailable_models_are_reported_not_raised(small_pairs, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    run = score_pairs(small_pairs, ["no-such-model", "BAAI/bge-large-en-v1.5", "token-jaccard"],
-                      cache=ScoreCache(tmp_path))
+    run = score_pairs(
+        small_pairs, ["no-such-model", "BAAI/bge-large-en-v1.5", "token-jaccard"], cache=ScoreCache(tmp_path)
+    )
     errors = {m.model: m.error for m in run.failed}
     assert "unknown model" in errors["no-such-model"]
     assert "offline" in errors["BAAI/bge-large-en-v1.5"]
@@ -129,15 +130,21 @@ def test_nli_cross_encoder_uses_mutual_entailment(tmp_path):
     assert out.raw_score[0] == pytest.approx(rec["logits_ab"][1])
 
 
-TRAINED = ["compsem/minilm-l6-sick-nli", "compsem/minilm-l6-sick-relatedness", "compsem/minilm-l6-stsb",
-           "compsem/minilm-l6-mrpc"]
+TRAINED = [
+    "compsem/minilm-l6-sick-nli",
+    "compsem/minilm-l6-sick-relatedness",
+    "compsem/minilm-l6-stsb",
+    "compsem/minilm-l6-mrpc",
+]
 
 
 @pytest.mark.slow
 def test_shipped_adapters_score_a_typed_pair_with_a_real_forward_pass(tmp_path):
     """A fresh clone: nothing trained, no stored rows; each shipped adapter scores new text in both orders."""
-    a, b = "The pharmacist checked the order before the nurse signed it.", \
-        "The nurse signed the order before the pharmacist checked it."
+    a, b = (
+        "The pharmacist checked the order before the nurse signed it.",
+        "The nurse signed the order before the pharmacist checked it.",
+    )
     cache = ScoreCache(tmp_path)
     scores, problems = score_text_pair(a, b, TRAINED, cache=cache)
     assert problems == {}
@@ -153,8 +160,11 @@ def test_shipped_adapters_score_a_typed_pair_with_a_real_forward_pass(tmp_path):
         assert again.score[1] == pytest.approx(s.score_reversed, abs=1e-6)
     nli = scores[0]
     assert nli.normalization.startswith("min(P(entailment|A,B)")
-    run = score_pairs(pd.DataFrame({"id": ["x"], "category": ["temporal"], "sentence_a": [a], "sentence_b": [b]}),
-                      TRAINED, cache=cache)
+    run = score_pairs(
+        pd.DataFrame({"id": ["x"], "category": ["temporal"], "sentence_a": [a], "sentence_b": [b]}),
+        TRAINED,
+        cache=cache,
+    )
     assert (run.scored, run.cached) == (0, 4)  # the typed pair went into the cache under each adapter's fingerprint
 
 
@@ -190,13 +200,17 @@ def test_a_damaged_or_foreign_adapter_is_refused_with_both_hashes(tmp_path, monk
     weights.write_bytes(bytes(data))
     res = resolve(key)
     assert res.status == "unavailable" and "damaged or was replaced" in res.reason
-    run = score_pairs(pd.DataFrame({"id": ["x"], "category": ["custom"], "sentence_a": ["a"], "sentence_b": ["b"]}),
-                      [key], cache=ScoreCache(tmp_path / "cache"))
+    run = score_pairs(
+        pd.DataFrame({"id": ["x"], "category": ["custom"], "sentence_a": ["a"], "sentence_b": ["b"]}),
+        [key],
+        cache=ScoreCache(tmp_path / "cache"),
+    )
     assert run.results.empty and "damaged" in run.failed[0].error
 
 
-@pytest.mark.parametrize("bad, message", [("", "empty"), ("   \n\t", "empty"), ("x" * (MAX_TEXT_CHARS + 1), "limit"),
-                                          (None, "must be text")])
+@pytest.mark.parametrize(
+    "bad, message", [("", "empty"), ("   \n\t", "empty"), ("x" * (MAX_TEXT_CHARS + 1), "limit"), (None, "must be text")]
+)
 def test_free_text_validation(bad, message):
     with pytest.raises(ValueError, match=message):
         validate_text(bad)
@@ -205,8 +219,12 @@ def test_free_text_validation(bad, message):
 @pytest.mark.slow
 def test_free_text_pair_on_several_models(tmp_path):
     cache = ScoreCache(tmp_path)
-    scores, problems = score_text_pair("<b>Bayern</b> beat Dortmund 👋", "Dortmund beat <b>Bayern</b> 👋",
-                                       [MINILM, "token-jaccard", "no-such-model"], cache=cache)
+    scores, problems = score_text_pair(
+        "<b>Bayern</b> beat Dortmund 👋",
+        "Dortmund beat <b>Bayern</b> 👋",
+        [MINILM, "token-jaccard", "no-such-model"],
+        cache=cache,
+    )
     assert [s.model for s in scores] == [MINILM, "baseline/token-jaccard"]
     assert all(s.asymmetry == pytest.approx(0.0, abs=1e-6) for s in scores)  # cosine and Jaccard are symmetric
     assert "no-such-model" in problems

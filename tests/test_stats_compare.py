@@ -78,8 +78,10 @@ def test_effect_size_table_holm_per_model_and_significance():
     rng = np.random.default_rng(3)
     rows = []
     for i in range(8):
-        rows += [(f"n{i}", "negation", "bi1", 0.9 + rng.uniform(0, 0.05)),
-                 (f"n{i}", "negation", "ce1", 0.1 + rng.uniform(0, 0.05))]
+        rows += [
+            (f"n{i}", "negation", "bi1", 0.9 + rng.uniform(0, 0.05)),
+            (f"n{i}", "negation", "ce1", 0.1 + rng.uniform(0, 0.05)),
+        ]
         same = rng.uniform(0.4, 0.6)
         rows += [(f"h{i}", "hedging", "bi1", same), (f"h{i}", "hedging", "ce1", same)]
     table = stats.effect_size_table(frame(rows), ["bi1"])

@@ -29,5 +29,6 @@ def test_findings_degrade_with_one_model_or_one_family(results):
     bis = stats.findings(results[results["kind"] == "bi-encoder"], 0.5)
     assert not any("Cross-encoders" in s or "ce_ret" in s for s in bis)
     nothing = stats.findings(frame([("u1", "negative_control", "bi1", 0.1)]), 0.5)
-    assert nothing == ["1 model(s) scored 1 pair(s); the results hold no adversarial categories or positive "
-                       "controls to summarise."]
+    assert nothing == [
+        "1 model(s) scored 1 pair(s); the results hold no adversarial categories or positive controls to summarise."
+    ]

@@ -176,6 +176,7 @@ def test_mean_and_rate_cis_reads_each_sample_at_its_own_threshold():
     samples = [rng.random(12) for _ in range(5)]
     ts = [0.1, 0.5, 0.5, 0.9, 0.3]
     assert stats.mean_and_rate_cis(samples, ts, n_resamples=250) == [
-        stats.mean_and_rate_ci(s, t, n_resamples=250) for s, t in zip(samples, ts)]
+        stats.mean_and_rate_ci(s, t, n_resamples=250) for s, t in zip(samples, ts)
+    ]
     with pytest.raises(ValueError, match="one per sample"):
         stats.mean_and_rate_cis(samples, [0.5, 0.5])

@@ -12,12 +12,18 @@ from compsem import stats
 
 # -- ROC-AUC and calibration -----------------------------------------------------------------
 def test_roc_auc_hand_value_and_category_selection():
-    rows = [("p1", "positive_control", "bi1", 0.9), ("p2", "positive_control", "bi1", 0.8),
-            ("p3", "positive_control", "bi1", 0.5),
-            ("n1", "negation", "bi1", 0.5), ("n2", "negation", "bi1", 0.1),
-            ("m1", "near_miss_control", "bi1", 0.95),
-            ("u1", "negative_control", "bi1", 0.0), ("s1", "sarcasm", "bi1", 0.2), ("c1", "close", "bi1", 0.9),
-            ("n1", "negation", "bi2", 0.3)]
+    rows = [
+        ("p1", "positive_control", "bi1", 0.9),
+        ("p2", "positive_control", "bi1", 0.8),
+        ("p3", "positive_control", "bi1", 0.5),
+        ("n1", "negation", "bi1", 0.5),
+        ("n2", "negation", "bi1", 0.1),
+        ("m1", "near_miss_control", "bi1", 0.95),
+        ("u1", "negative_control", "bi1", 0.0),
+        ("s1", "sarcasm", "bi1", 0.2),
+        ("c1", "close", "bi1", 0.9),
+        ("n1", "negation", "bi2", 0.3),
+    ]
     df = frame(rows).assign(expected=[""] * 8 + ["high", ""])
     auc = stats.roc_auc_by_category(df)
     # negation: pairs (0.9>0.5, 0.9>0.1, 0.8>0.5, 0.8>0.1, 0.5=0.5 -> 1/2, 0.5>0.1) = 5.5 of 6

@@ -85,8 +85,13 @@ def test_describe_sd_is_nan_for_one_score_and_nan_scores_are_left_out():
 def test_describe_orders_categories_study_first_then_custom_alphabetically():
     cats = ["sarcasm", "positive_control", "negation", "entity_swap", "aardvark"]
     df = frame([(f"p{i}", c, "bi1", 0.5) for i, c in enumerate(cats)])
-    assert list(stats.describe_scores(df)["category"]) == ["negation", "entity_swap", "positive_control",
-                                                            "aardvark", "sarcasm"]
+    assert list(stats.describe_scores(df)["category"]) == [
+        "negation",
+        "entity_swap",
+        "positive_control",
+        "aardvark",
+        "sarcasm",
+    ]
 
 
 # -- failure rates ---------------------------------------------------------------------------
@@ -130,9 +135,17 @@ def test_failure_rates_at_uses_each_models_threshold(results):
 
 def test_family_failure_rates_mean_of_model_rates_vs_pooled():
     # A: 1 of 2 at or above 0.5; B: 3 of 3 (its fourth score is NaN and left out).
-    df = frame([("a", "negation", "bi1", 0.9), ("b", "negation", "bi1", 0.1),
-                ("a", "negation", "bi2", 0.9), ("b", "negation", "bi2", 0.8), ("c", "negation", "bi2", 0.7),
-                ("d", "negation", "bi2", np.nan), ("a", "negation", "ce_ret", 0.9)])
+    df = frame(
+        [
+            ("a", "negation", "bi1", 0.9),
+            ("b", "negation", "bi1", 0.1),
+            ("a", "negation", "bi2", 0.9),
+            ("b", "negation", "bi2", 0.8),
+            ("c", "negation", "bi2", 0.7),
+            ("d", "negation", "bi2", np.nan),
+            ("a", "negation", "ce_ret", 0.9),
+        ]
+    )
     fam = stats.family_failure_rates(df, [0.5])
     r = row(fam, kind="bi-encoder")
     assert r["mean_rate"] == pytest.approx(0.75)  # (1/2 + 3/3) / 2
@@ -157,12 +170,23 @@ def test_describe_with_ci_matches_plain_tables(results):
 
 # -- headline --------------------------------------------------------------------------------
 def test_best_and_worst_with_ties_broken_by_mean():
-    rows = [("n1", "negation", "A", 0.6), ("n2", "negation", "A", 0.2), ("n3", "negation", "A", 0.1),
-            ("n1", "negation", "B", 0.1), ("n2", "negation", "B", 0.1), ("n3", "negation", "B", 0.1),
-            ("n1", "negation", "C", 0.05), ("n2", "negation", "C", 0.05), ("n3", "negation", "C", 0.05),
-            ("p1", "positive_control", "A", 0.9), ("p2", "positive_control", "A", 0.9),
-            ("p1", "positive_control", "B", 0.6), ("p2", "positive_control", "B", 0.6),
-            ("p1", "positive_control", "C", 0.4), ("p2", "positive_control", "C", 0.9)]
+    rows = [
+        ("n1", "negation", "A", 0.6),
+        ("n2", "negation", "A", 0.2),
+        ("n3", "negation", "A", 0.1),
+        ("n1", "negation", "B", 0.1),
+        ("n2", "negation", "B", 0.1),
+        ("n3", "negation", "B", 0.1),
+        ("n1", "negation", "C", 0.05),
+        ("n2", "negation", "C", 0.05),
+        ("n3", "negation", "C", 0.05),
+        ("p1", "positive_control", "A", 0.9),
+        ("p2", "positive_control", "A", 0.9),
+        ("p1", "positive_control", "B", 0.6),
+        ("p2", "positive_control", "B", 0.6),
+        ("p1", "positive_control", "C", 0.4),
+        ("p2", "positive_control", "C", 0.9),
+    ]
     meta = {m: ("bi-encoder", "general") for m in "ABC"}
     table = stats.best_and_worst(frame(rows, meta), 0.5)
     # negation rates A 1/3, B 0, C 0; B and C tie on rate, C has the lower mean -> best C, worst A
@@ -179,8 +203,12 @@ def _controlled(seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     sizes = {"negation": 9, "hedging": 4, "positive_control": 7, "negative_control": 6, "quantifier": 1}
     meta = {"bi": ("bi-encoder", "general"), "ce": ("cross-encoder", "nli"), "jac": ("baseline", "lexical")}
-    rows = [(f"{cat}{i}", cat, m, float(np.round(rng.random(), 2))) for m in meta for cat, n in sizes.items()
-            for i in range(n)]
+    rows = [
+        (f"{cat}{i}", cat, m, float(np.round(rng.random(), 2)))
+        for m in meta
+        for cat, n in sizes.items()
+        for i in range(n)
+    ]
     return frame(rows, meta)
 
 
@@ -188,9 +216,13 @@ def test_rate_tables_count_every_threshold_exactly():
     df = _controlled()
     ts = [0.0, 0.25, 0.5, 0.5000001, 0.73, 1.0]  # rounded scores: some sit exactly on a threshold
     table = stats.failure_rates(df, ts)
-    expected = [(m, c, t, int((g["score"].to_numpy() >= t).sum()), len(g))
-                for m in dict.fromkeys(df["model"]) for c in stats_categories(df)
-                for g in [df[(df["model"] == m) & (df["category"] == c)]] for t in ts]
+    expected = [
+        (m, c, t, int((g["score"].to_numpy() >= t).sum()), len(g))
+        for m in dict.fromkeys(df["model"])
+        for c in stats_categories(df)
+        for g in [df[(df["model"] == m) & (df["category"] == c)]]
+        for t in ts
+    ]
     got = list(zip(table["model"], table["category"], table["threshold"], table["n_at_or_above"], table["n"]))
     assert got == expected
     assert list(table["rate"]) == [k / n for *_rest, k, n in expected]  # the same float division, bit for bit
@@ -206,7 +238,11 @@ def test_calibrated_rates_equal_one_table_per_model_at_its_threshold():
     df = _controlled()
     cal = stats.calibrated_thresholds(df)
     assert not cal["threshold"].isna().any()
-    expected = pd.concat([stats.describe_with_ci(df[df["model"] == m], float(t), n_resamples=300)
-                          .assign(threshold=float(t)) for m, t in zip(cal["model"], cal["threshold"])],
-                         ignore_index=True)
+    expected = pd.concat(
+        [
+            stats.describe_with_ci(df[df["model"] == m], float(t), n_resamples=300).assign(threshold=float(t))
+            for m, t in zip(cal["model"], cal["threshold"])
+        ],
+        ignore_index=True,
+    )
     pd.testing.assert_frame_equal(stats.rates_with_ci(df, None, n_resamples=300), expected, check_exact=True)

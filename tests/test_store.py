@@ -1,4 +1,7 @@
-"""compsem.store.score_store: look up (found / missing), compute the missing with progress, adopt; the one way into the cache."""
+"""compsem.store.score_store: look up (found / missing), compute the missing with progress, adopt.
+
+The score store is the one way into the cache.
+"""
 
 from __future__ import annotations
 
@@ -54,8 +57,7 @@ def test_lookup_says_found_and_missing(tmp_path):
 def test_compute_missing_loads_only_when_needed_and_reports_progress(tmp_path):
     store, scorer, seen = ScoreStore(tmp_path), Counting(), []
     store.cache.put_many("m/fake", "fp", PAIRS[:1], [CachedScore(9.0, 9.0, "{}")])
-    filled = store.compute_missing(store.lookup(RES, PAIRS), lambda: scorer,
-                                   progress=lambda *a: seen.append(a))
+    filled = store.compute_missing(store.lookup(RES, PAIRS), lambda: scorer, progress=lambda *a: seen.append(a))
     assert (filled.cached, filled.computed, filled.normalization, filled.messages) == (1, 2, "made up", ("loaded",))
     assert scorer.asked == PAIRS[1:]  # the stored pair was not scored again
     assert filled.scores[("a", "b")].score == 9.0 and filled.scores[("c", "d")].score == pytest.approx(0.55)
@@ -117,8 +119,13 @@ def test_a_model_without_fingerprint_is_computed_but_not_stored(tmp_path):
 
 
 def test_the_storage_layer_imports_no_model_code():
-    code = "import sys, compsem.store.sqlite, compsem.store.score_store; print(sorted(m for m in sys.modules if m.startswith('compsem')))"
+    code = (
+        "import sys, compsem.store.sqlite, compsem.store.score_store; "
+        "print(sorted(m for m in sys.modules if m.startswith('compsem')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     loaded = out.stdout.strip()
     assert "compsem.store.sqlite" in loaded, out.stderr
-    assert "compsem.models.registry" not in loaded and "compsem.scorers" not in loaded and "compsem.scoring" not in loaded
+    assert (
+        "compsem.models.registry" not in loaded and "compsem.scorers" not in loaded and "compsem.scoring" not in loaded
+    )

@@ -23,8 +23,14 @@ def findings(results):
 
 
 def test_story_order_and_count(findings):
-    assert [f.key for f in findings] == ["edit_vs_paraphrase", "bag_of_words", "objective", "hardest", "price",
-                                         "threshold"]
+    assert [f.key for f in findings] == [
+        "edit_vs_paraphrase",
+        "bag_of_words",
+        "objective",
+        "hardest",
+        "price",
+        "threshold",
+    ]
 
 
 def test_sentences_carry_the_statistics(results, findings):
@@ -105,12 +111,20 @@ def _rerank_finding_for_figure():
 
 def _rerank_table(reranked_ndcg: float) -> pd.DataFrame:
     alone = "— (first stage only)"
-    return pd.DataFrame([
-        {"first stage": "BM25", "reranker": alone, "K": 10, "NDCG@10": 0.60, "Δ NDCG@10": 0.0},
-        {"first stage": "Dense", "reranker": alone, "K": 10, "NDCG@10": 0.80, "Δ NDCG@10": 0.0},
-        {"first stage": "BM25", "reranker": "NLI", "K": 10, "NDCG@10": 0.75, "Δ NDCG@10": 0.15},
-        {"first stage": "Dense", "reranker": "NLI", "K": 10, "NDCG@10": reranked_ndcg,
-         "Δ NDCG@10": reranked_ndcg - 0.80}])
+    return pd.DataFrame(
+        [
+            {"first stage": "BM25", "reranker": alone, "K": 10, "NDCG@10": 0.60, "Δ NDCG@10": 0.0},
+            {"first stage": "Dense", "reranker": alone, "K": 10, "NDCG@10": 0.80, "Δ NDCG@10": 0.0},
+            {"first stage": "BM25", "reranker": "NLI", "K": 10, "NDCG@10": 0.75, "Δ NDCG@10": 0.15},
+            {
+                "first stage": "Dense",
+                "reranker": "NLI",
+                "K": 10,
+                "NDCG@10": reranked_ndcg,
+                "Δ NDCG@10": reranked_ndcg - 0.80,
+            },
+        ]
+    )
 
 
 def test_rerank_finding_says_a_negative_result_plainly():
@@ -129,10 +143,19 @@ def test_rerank_finding_says_a_negative_result_plainly():
 def test_example_is_the_highest_pair_in_the_filter_ties_to_the_lowest_id():
     from compsem.analysis.story import _example
 
-    rows = [("10", "negation", 0.9), ("9", "negation", 0.9), ("09", "hedging", 0.99), ("2", "negation", None),
-            ("3", "negation", 0.5)]
-    results = pd.DataFrame([{"pair_id": p, "category": c, "sentence_a": f"a{p}", "sentence_b": f"b{p}",
-                             "model": "m", "score": 0.1} for p, c, _ in rows])
+    rows = [
+        ("10", "negation", 0.9),
+        ("9", "negation", 0.9),
+        ("09", "hedging", 0.99),
+        ("2", "negation", None),
+        ("3", "negation", 0.5),
+    ]
+    results = pd.DataFrame(
+        [
+            {"pair_id": p, "category": c, "sentence_a": f"a{p}", "sentence_b": f"b{p}", "model": "m", "score": 0.1}
+            for p, c, _ in rows
+        ]
+    )
     order = pd.Series({p: (float("nan") if v is None else v) for p, _, v in rows})
     ex = _example(results, ["negation"], order, "rule", ["m"], {"m": "M"})
     # "09" scores higher but is not a negation; "2" is NaN; "10" and "9" tie: "10" < "9" as text

@@ -55,10 +55,32 @@ def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_mo
     result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=3, batch_size=8, progress=False)
     assert result.folder == private_models / "minilm-l6-sick-nli"
     card = json.loads((result.folder / registry.TRAINED_CARD_NAME).read_text())
-    for field in ("key", "label", "objective", "objective_family", "num_labels", "score_definition", "base_model",
-                  "data", "seed", "epochs", "batch_size", "learning_rate", "max_length", "train_seconds",
-                  "metrics", "targets", "met", "fingerprint", "command", "created", "versions", "method", "adapter",
-                  "dev_by_epoch"):
+    for field in (
+        "key",
+        "label",
+        "objective",
+        "objective_family",
+        "num_labels",
+        "score_definition",
+        "base_model",
+        "data",
+        "seed",
+        "epochs",
+        "batch_size",
+        "learning_rate",
+        "max_length",
+        "train_seconds",
+        "metrics",
+        "targets",
+        "met",
+        "fingerprint",
+        "command",
+        "created",
+        "versions",
+        "method",
+        "adapter",
+        "dev_by_epoch",
+    ):
         assert field in card, field
     assert card["method"] == "lora" and card["objective_family"] == "nli" and card["num_labels"] == 3
     assert card["adapter"]["config"]["r"] == 16 and card["adapter"]["bytes"] < 4_000_000
@@ -83,8 +105,9 @@ def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_mo
 
     out = load_scorer(res).predict([("A cat sleeps.", "A cat is asleep.")])
     assert 0.0 <= out.score[0] <= 1.0 and json.loads(out.raw_output[0])["labels"][1] == "entailment"
-    assert tr.evaluate_trained(result.folder, ds_dir) == {k: v for k, v in card["metrics"].items()
-                                                           if k.startswith("test_")}
+    assert tr.evaluate_trained(result.folder, ds_dir) == {
+        k: v for k, v in card["metrics"].items() if k.startswith("test_")
+    }
 
 
 @pytest.mark.slow
@@ -104,23 +127,29 @@ def test_adapter_training_is_deterministic_and_resumes_after_an_interruption(ds_
         return {}
 
     with pytest.raises(Interrupted):
-        lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "c", dev_metrics=stop_in_epoch_two,
-                           **kwargs)
+        lora.train_adapter(
+            tr.base_model_path(), data, checkpoint_dir=tmp_path / "c", dev_metrics=stop_in_epoch_two, **kwargs
+        )
     assert (tmp_path / "c" / "epoch-1").is_dir() and not (tmp_path / "c" / "epoch-2").exists()
     resumed = lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "c", **kwargs)
     assert resumed.resumed_from_epoch == 1
     assert resumed.losses == pytest.approx(whole.losses, rel=1e-6)
     pairs = [("A man runs.", "A man is running."), ("A man runs.", "A woman sleeps.")]
-    np.testing.assert_allclose(lora.predict_logits(resumed.model, resumed.tokenizer, pairs),
-                               lora.predict_logits(whole.model, whole.tokenizer, pairs), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        lora.predict_logits(resumed.model, resumed.tokenizer, pairs),
+        lora.predict_logits(whole.model, whole.tokenizer, pairs),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 @pytest.mark.slow
 def test_full_fine_tune_stays_available_deterministic_and_keeps_sigmoid(ds_dir, tmp_path):
     from sentence_transformers.cross_encoder import CrossEncoder
 
-    kwargs = dict(data_dir=ds_dir, epochs=1, batch_size=4, max_train_pairs=8, progress=False, evaluate_test=False,
-                  method="full")
+    kwargs = dict(
+        data_dir=ds_dir, epochs=1, batch_size=4, max_train_pairs=8, progress=False, evaluate_test=False, method="full"
+    )
     a = tr.train_cross_encoder("stsb", out_dir=tmp_path / "a", seed=3, **kwargs)
     b = tr.train_cross_encoder("stsb", out_dir=tmp_path / "b", seed=3, **kwargs)
     assert a.card["fingerprint"] == b.card["fingerprint"]
@@ -140,14 +169,27 @@ def test_unknown_method_is_refused(ds_dir):
 
 @pytest.mark.slow
 def test_augmented_smoke_training_saves_a_loadable_adapter_with_its_augmentation_facts(ds_dir, private_models):
-    result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=1, batch_size=8, progress=False,
-                                    evaluate_test=False, augment="minimal-edits")
+    result = tr.train_cross_encoder(
+        "sick-nli",
+        data_dir=ds_dir,
+        epochs=1,
+        batch_size=8,
+        progress=False,
+        evaluate_test=False,
+        augment="minimal-edits",
+    )
     card = result.card
     assert card["key"] == "compsem/minilm-l6-sick-nli-minimal-edits"
     assert card["label"] == "MiniLM-L6 SICK-NLI + minimal edits (trained)"
     facts = card["augmentation"]
-    assert facts["rows_added"] > 0 and set(facts["counts"]) >= {"role-swap", "negation", "number", "temporal",
-                                                                 "quantifier", "hedge"}
+    assert facts["rows_added"] > 0 and set(facts["counts"]) >= {
+        "role-swap",
+        "negation",
+        "number",
+        "temporal",
+        "quantifier",
+        "hedge",
+    }
     assert card["data"]["split_sizes"]["train"] == facts["original_rows"] + facts["rows_added"]
     assert "--augment minimal-edits" in card["command"]
     examples = tr.card_examples(result.folder, ds_dir)
@@ -159,8 +201,16 @@ def test_augmented_smoke_training_saves_a_loadable_adapter_with_its_augmentation
 
 @pytest.mark.slow
 def test_mpnet_backbone_adapter_is_fp16_small_and_loads(ds_dir, private_models):
-    result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=1, batch_size=8, max_train_pairs=8,
-                                    progress=False, evaluate_test=False, backbone="mpnet-base")
+    result = tr.train_cross_encoder(
+        "sick-nli",
+        data_dir=ds_dir,
+        epochs=1,
+        batch_size=8,
+        max_train_pairs=8,
+        progress=False,
+        evaluate_test=False,
+        backbone="mpnet-base",
+    )
     card = result.card
     assert card["key"] == "compsem/mpnet-base-sick-nli" and card["label"] == "MPNet-base SICK-NLI (trained)"
     assert card["base_model"]["key"] == "sentence-transformers/all-mpnet-base-v2"
@@ -178,8 +228,15 @@ def test_unknown_backbone_and_unlabelled_augmentation_are_refused(ds_dir):
     with pytest.raises(ValueError, match="unknown augmentation"):
         tr.train_cross_encoder("sick-nli", data_dir=ds_dir, augment="back-translation")
     with pytest.raises(ValueError, match="similarity scale"):
-        tr.train_cross_encoder("stsb", data_dir=ds_dir, augment="minimal-edits", epochs=1, max_train_pairs=4,
-                               progress=False, evaluate_test=False)
+        tr.train_cross_encoder(
+            "stsb",
+            data_dir=ds_dir,
+            augment="minimal-edits",
+            epochs=1,
+            max_train_pairs=4,
+            progress=False,
+            evaluate_test=False,
+        )
 
 
 def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
@@ -193,8 +250,8 @@ def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
         pytest.skip("SICK is not beside the checkout")
     train = data["train"].sample(frac=1.0, random_state=42).reset_index(drop=True)
     made = tr.augmented_split(tr.get_objective("sick-nli"), train, data, None, 42)
-    added = made.frame.iloc[len(train):]
-    assert made.frame.iloc[:len(train)][["sentence_a", "sentence_b", "label"]].equals(train)
+    added = made.frame.iloc[len(train) :]
+    assert made.frame.iloc[: len(train)][["sentence_a", "sentence_b", "label"]].equals(train)
     bundled = load_pairs()
     forbidden = set()
     for frame in (data["dev"], data["test"], bundled):

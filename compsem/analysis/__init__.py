@@ -48,7 +48,23 @@ from compsem.analysis.parts import (
     model_table,
 )
 
-__all__ = ["COMPARISON_METHOD", "STUDY_THRESHOLDS", "TABLES", "THRESHOLD_GRID", "Analysis", "AtThreshold",
-           "FamilyComparison", "TableSpec", "ThresholdFree", "analyze", "comparison_tables", "compose",
-           "export_names", "export_thresholds", "family_comparisons", "model_table", "read_table",
-           "view_thresholds"]
+__all__ = [
+    "COMPARISON_METHOD",
+    "STUDY_THRESHOLDS",
+    "TABLES",
+    "THRESHOLD_GRID",
+    "Analysis",
+    "AtThreshold",
+    "FamilyComparison",
+    "TableSpec",
+    "ThresholdFree",
+    "analyze",
+    "comparison_tables",
+    "compose",
+    "export_names",
+    "export_thresholds",
+    "family_comparisons",
+    "model_table",
+    "read_table",
+    "view_thresholds",
+]

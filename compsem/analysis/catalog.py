@@ -55,22 +55,42 @@ class TableSpec:
 
 _SPECS = (
     TableSpec("describe_scores", "Mean, SD, median and range per model and category", lambda a: a.describe),
-    TableSpec("failure_rates", "Share of pairs at or above the view's threshold, 0.5 and 0.8",
-              lambda a: a.rates_at(export_thresholds(a.threshold))),
-    TableSpec("family_failure_rates", "Family failure rates at the view's threshold, 0.5 and 0.8",
-              lambda a: a.family_rates_at(export_thresholds(a.threshold))),
+    TableSpec(
+        "failure_rates",
+        "Share of pairs at or above the view's threshold, 0.5 and 0.8",
+        lambda a: a.rates_at(export_thresholds(a.threshold)),
+    ),
+    TableSpec(
+        "family_failure_rates",
+        "Family failure rates at the view's threshold, 0.5 and 0.8",
+        lambda a: a.family_rates_at(export_thresholds(a.threshold)),
+    ),
     TableSpec("describe_with_ci", "Mean and rate with 95% bootstrap CIs", lambda a: a.at(a.threshold).with_ci),
     TableSpec("best_and_worst", "Best and worst model per category", lambda a: a.at(a.threshold).best_and_worst),
     TableSpec("roc_auc_by_category", "ROC-AUC of paraphrases against each category", lambda a: a.free.roc_auc),
     TableSpec("calibrated_thresholds", "Each model's threshold of maximum Youden J", lambda a: a.free.calibrated),
-    TableSpec("family_comparison", "Cross-encoders against bi-encoders per category (the study's 4.3)",
-              lambda a: a.free.family_comparison()),
-    TableSpec("family_comparison_without_retrieval", "The same without retrieval-trained cross-encoders",
-              lambda a: a.free.family_comparison(exclude_objectives=("retrieval",))),
-    TableSpec("family_rates", "Family failure rates at the view's threshold (the Overview's heatmap)",
-              lambda a: a.at(a.threshold).family_rates, export=False),
-    TableSpec("rate_curves", "Share of pairs at or above every threshold from 0 to 1",
-              lambda a: a.free.rate_curves, export=False),
+    TableSpec(
+        "family_comparison",
+        "Cross-encoders against bi-encoders per category (the study's 4.3)",
+        lambda a: a.free.family_comparison(),
+    ),
+    TableSpec(
+        "family_comparison_without_retrieval",
+        "The same without retrieval-trained cross-encoders",
+        lambda a: a.free.family_comparison(exclude_objectives=("retrieval",)),
+    ),
+    TableSpec(
+        "family_rates",
+        "Family failure rates at the view's threshold (the Overview's heatmap)",
+        lambda a: a.at(a.threshold).family_rates,
+        export=False,
+    ),
+    TableSpec(
+        "rate_curves",
+        "Share of pairs at or above every threshold from 0 to 1",
+        lambda a: a.free.rate_curves,
+        export=False,
+    ),
 )
 
 #: Every table by name, in the order the Exports page lists them.
@@ -92,5 +112,12 @@ def read_table(name: str, analysis: Analysis) -> pd.DataFrame:
     return TABLES[name].read(analysis)
 
 
-__all__ = ["STUDY_THRESHOLDS", "TABLES", "TableSpec", "export_names", "export_thresholds", "read_table",
-           "view_thresholds"]
+__all__ = [
+    "STUDY_THRESHOLDS",
+    "TABLES",
+    "TableSpec",
+    "export_names",
+    "export_thresholds",
+    "read_table",
+    "view_thresholds",
+]

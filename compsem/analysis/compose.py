@@ -17,6 +17,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from compsem import stats
+from compsem.analysis.grid import grid_findings
 from compsem.analysis.parts import AtThreshold, ThresholdFree, _Lazy
 
 
@@ -121,8 +122,12 @@ class Analysis(_Lazy):
     @property
     def with_ci(self) -> Mapping[float, pd.DataFrame]:
         # Bootstrap 95% CIs of the mean and of the rate at every threshold (same seed per cell).
-        return self._once("with_ci", lambda: MappingProxyType({
-            t: self.at(t).with_ci.set_index(["model", "category"]) for t in _distinct(self.thresholds)}))
+        return self._once(
+            "with_ci",
+            lambda: MappingProxyType(
+                {t: self.at(t).with_ci.set_index(["model", "category"]) for t in _distinct(self.thresholds)}
+            ),
+        )
 
     @property
     def family_rates(self) -> pd.DataFrame | None:
@@ -149,7 +154,6 @@ class Analysis(_Lazy):
 
     @property
     def grid_findings(self) -> tuple[str, ...]:
-        from compsem.analysis.grid import grid_findings
 
         table = self.grid
         if table is None:
@@ -158,14 +162,28 @@ class Analysis(_Lazy):
 
     def compute(self) -> Analysis:
         """Read every table a run's files show, now (so a ValueError surfaces here); returns ``self``."""
-        for name in ("findings", "with_ci", "grid_findings", "categories", "n_pairs", "n_models", "models",
-                     "describe", "rates", "comparisons", "family_rates", "roc_auc", "calibrated"):
+        for name in (
+            "findings",
+            "with_ci",
+            "grid_findings",
+            "categories",
+            "n_pairs",
+            "n_models",
+            "models",
+            "describe",
+            "rates",
+            "comparisons",
+            "family_rates",
+            "roc_auc",
+            "calibrated",
+        ):
             getattr(self, name)
         return self
 
 
-def compose(free: ThresholdFree, part: Callable[[float], AtThreshold], thresholds: Sequence[float],
-            grid_cells: Sequence = ()) -> Analysis:
+def compose(
+    free: ThresholdFree, part: Callable[[float], AtThreshold], thresholds: Sequence[float], grid_cells: Sequence = ()
+) -> Analysis:
     """An :class:`Analysis` of ``free``'s results at ``thresholds`` from the parts ``part(threshold)`` returns.
 
     Nothing is computed here: the tables are read from the parts when asked for.

@@ -27,17 +27,47 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from compsem.analysis.objectives import comparison_table, comparison_view
 from compsem.data.categories import ADVERSARIAL, category_label, sort_categories
 from compsem.models.backbones import BACKBONES
+from compsem.models.card import ModelCard
+from compsem.training.train import OBJECTIVES
 
-__all__ = ["GRID_COLUMNS", "MIN_DROP", "GridCell", "grid_cells", "grid_findings", "grid_labels", "grid_markdown",
-           "grid_view", "grid_models", "grid_table", "references"]
+__all__ = [
+    "GRID_COLUMNS",
+    "MIN_DROP",
+    "GridCell",
+    "grid_cells",
+    "grid_findings",
+    "grid_labels",
+    "grid_markdown",
+    "grid_view",
+    "grid_models",
+    "grid_table",
+    "references",
+]
 
 #: A failure rate must fall by this much (and the CIs separate) to count as fixed.
 MIN_DROP = 0.10
-GRID_COLUMNS = ["backbone", "column", "model", "category", "n", "mean", "mean_ci_low", "mean_ci_high", "rate",
-                "rate_ci_low", "rate_ci_high", "meaning", "reference_mean", "cohens_d", "holm_pvalue", "significant",
-                "is_reference"]
+GRID_COLUMNS = [
+    "backbone",
+    "column",
+    "model",
+    "category",
+    "n",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "rate",
+    "rate_ci_low",
+    "rate_ci_high",
+    "meaning",
+    "reference_mean",
+    "cohens_d",
+    "holm_pvalue",
+    "significant",
+    "is_reference",
+]
 
 
 @dataclass(frozen=True)
@@ -62,9 +92,8 @@ class GridCell:
         return self.objective + (f" + {self.augment}" if self.augment else "")
 
 
-def grid_cells(cards: Mapping[str, dict]) -> list[GridCell]:
+def grid_cells(cards: Mapping[str, ModelCard] | Mapping[str, dict]) -> list[GridCell]:
     """The LoRA adapters among ``cards`` as grid cells, in backbone, then objective, then augmentation order."""
-    from compsem.training.train import OBJECTIVES
 
     cells = []
     for key, card in cards.items():
@@ -73,8 +102,9 @@ def grid_cells(cards: Mapping[str, dict]) -> list[GridCell]:
         backbone = str(card.get("backbone", "minilm-l6"))
         if backbone not in BACKBONES:
             continue
-        cells.append(GridCell(key, backbone, str(card["objective"]),
-                              str((card.get("augmentation") or {}).get("name", ""))))
+        cells.append(
+            GridCell(key, backbone, str(card["objective"]), str((card.get("augmentation") or {}).get("name", "")))
+        )
     b_rank = {b: i for i, b in enumerate(BACKBONES)}
     o_rank = {o: i for i, o in enumerate(OBJECTIVES)}
     return sorted(cells, key=lambda c: (b_rank[c.backbone], o_rank[c.objective], c.augment))
@@ -100,8 +130,14 @@ def grid_labels(cells: Sequence[GridCell]) -> dict[str, str]:
     return labels
 
 
-def grid_table(df: pd.DataFrame, cells: Sequence[GridCell], threshold: float, n_resamples: int = 1000,
-               seed: int | None = 0, described: pd.DataFrame | None = None) -> pd.DataFrame:
+def grid_table(
+    df: pd.DataFrame,
+    cells: Sequence[GridCell],
+    threshold: float,
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    described: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per backbone, :func:`compsem.analysis.objectives.comparison_table` of its cells against its own bi-encoder.
 
     A backbone whose bi-encoder has no scores in ``df`` is left out; so is a cell without scores.
@@ -112,7 +148,6 @@ def grid_table(df: pd.DataFrame, cells: Sequence[GridCell], threshold: float, n_
         :data:`GRID_COLUMNS`: ``backbone`` and ``column`` (``bi-encoder`` for the reference rows)
         in front of the comparison table's columns.
     """
-    from compsem.analysis.objectives import comparison_table
 
     have = set(df["model"]) if len(df) else set()
     parts = []
@@ -148,11 +183,19 @@ def _pairs(cells: Sequence[GridCell], question: str) -> list[tuple[GridCell, Gri
     out = []
     for a in cells:
         for b in cells:
-            if question == "size" and (a.backbone, b.backbone) == ("minilm-l6", "mpnet-base") \
-                    and (a.objective, a.augment) == (b.objective, b.augment):
+            if (
+                question == "size"
+                and (a.backbone, b.backbone) == ("minilm-l6", "mpnet-base")
+                and (a.objective, a.augment) == (b.objective, b.augment)
+            ):
                 out.append((a, b))
-            if question == "data" and a.backbone == b.backbone and a.objective == b.objective \
-                    and not a.augment and b.augment:
+            if (
+                question == "data"
+                and a.backbone == b.backbone
+                and a.objective == b.objective
+                and not a.augment
+                and b.augment
+            ):
                 out.append((a, b))
     return out
 
@@ -172,8 +215,11 @@ def grid_findings(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
     for question, what in (("size", "Does size fix it?"), ("data", "Does data fix it?")):
         pairs = [(a, b) for a, b in _pairs(cells, question) if a.key in present and b.key in present]
         if not pairs:
-            need = ("an adapter of the same objective on both backbones" if question == "size"
-                    else "an objective trained with and without augmentation on one backbone")
+            need = (
+                "an adapter of the same objective on both backbones"
+                if question == "size"
+                else "an objective trained with and without augmentation on one backbone"
+            )
             out.append(f"{what} Not answerable from these scores: the grid needs {need}.")
             continue
         for before, after in pairs:
@@ -183,8 +229,11 @@ def grid_findings(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
                 b, a = rows.loc[(before.key, cat)], rows.loc[(after.key, cat)]
                 verdicts[_change(b, a)].append(f"{category_label(cat).lower()} {b['rate']:.0%} → {a['rate']:.0%}")
             parts = [f"{k}: {', '.join(v)}" for k, v in verdicts.items() if v]
-            sentence = (f"{what} {labels[after.key]} against {labels[before.key]}, failure rates at {t} — "
-                        + "; ".join(parts) if parts else f"{what} no adversarial category has scores for both")
+            sentence = (
+                f"{what} {labels[after.key]} against {labels[before.key]}, failure rates at {t} — " + "; ".join(parts)
+                if parts
+                else f"{what} no adversarial category has scores for both"
+            )
             if (before.key, "positive_control") in rows.index and (after.key, "positive_control") in rows.index:
                 pb, pa = rows.loc[(before.key, "positive_control")], rows.loc[(after.key, "positive_control")]
                 sentence += f"; paraphrases passing {pb['rate']:.0%} → {pa['rate']:.0%}"
@@ -212,12 +261,17 @@ def grid_markdown(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
                 cells_text.append("—")
                 continue
             r = sub.loc[c]
-            d = "" if r["is_reference"] or pd.isna(r["cohens_d"]) else \
-                f" ({r['cohens_d']:+.2f}{'*' if r['significant'] else ''})"
+            d = (
+                ""
+                if r["is_reference"] or pd.isna(r["cohens_d"])
+                else f" ({r['cohens_d']:+.2f}{'*' if r['significant'] else ''})"
+            )
             cells_text.append(f"{r['rate']:.0%}{d}")
         lines.append(f"| {labels.get(model, model)} | " + " | ".join(cells_text) + " |")
-    note = (f"\nShare of pairs scoring ≥ {threshold:g} (failure rate; pass rate for paraphrases); in brackets "
-            "Cohen's d against the row's own bi-encoder, * = Holm-corrected Mann-Whitney p < 0.05.\n")
+    note = (
+        f"\nShare of pairs scoring ≥ {threshold:g} (failure rate; pass rate for paraphrases); in brackets "
+        "Cohen's d against the row's own bi-encoder, * = Holm-corrected Mann-Whitney p < 0.05.\n"
+    )
     return "\n".join(lines) + "\n" + note
 
 
@@ -226,7 +280,6 @@ def grid_view(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: 
 
     ``labels`` overrides the display names, as in :func:`~compsem.analysis.objectives.comparison_view`.
     """
-    from compsem.analysis.objectives import comparison_view
 
     view = comparison_view(table, labels, threshold)
     view.insert(0, "backbone", [BACKBONES[b].label if b in BACKBONES else b for b in table["backbone"]])

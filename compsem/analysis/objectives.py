@@ -29,6 +29,7 @@ from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import labels_of
 from compsem.models import registry
+from compsem.models.backbones import BACKBONES
 from compsem.models.card import CARD_FIELDS, CARD_NAME, CardError, ModelCard, read_card
 from compsem.stats.findings import objective_findings as findings
 from compsem.training.train import BASE_KEY, OBJECTIVES
@@ -37,8 +38,10 @@ from compsem.training.train import BASE_KEY, OBJECTIVES
 REFERENCE = BASE_KEY
 #: Objectives in the order tables and charts list them (the order of ``compsem train``).
 OBJECTIVE_ORDER: tuple[str, ...] = tuple(OBJECTIVES)
-REFERENCE_SCORE_DEFINITION = ("Cosine similarity of the two sentence embeddings (mean-pooled, normalized) of "
-                              "all-MiniLM-L6-v2, the bi-encoder whose transformer every objective started from.")
+REFERENCE_SCORE_DEFINITION = (
+    "Cosine similarity of the two sentence embeddings (mean-pooled, normalized) of "
+    "all-MiniLM-L6-v2, the bi-encoder whose transformer every objective started from."
+)
 
 
 def trained_key(objective: str) -> str:
@@ -103,7 +106,6 @@ def objective_labels(cards: Mapping[str, ModelCard | dict], reference: str = REF
 
     Objectives without a card still get a label (their name), so a table can say what is missing.
     """
-    from compsem.models.backbones import BACKBONES
 
     labels = {reference: "MiniLM bi-encoder"}
     for name in OBJECTIVE_ORDER:
@@ -147,15 +149,39 @@ def held_out_table(cards: Mapping[str, ModelCard | dict]) -> pd.DataFrame:
                 if gap is None and isinstance(value, (int, float)):
                     gap = float(target) - float(value)
                 status = f"short by {_fmt(gap)}" if gap is not None else "not met"
-            rows.append({"model": key, "objective": card["objective"], "metric": metric[len("test_"):],
-                         "value": float(value) if isinstance(value, (int, float)) else math.nan,
-                         "target": float(target) if isinstance(target, (int, float)) else math.nan,
-                         "status": status, "train": sizes.get("train"), "dev": sizes.get("dev"),
-                         "test": sizes.get("test"), "epochs": card["epochs"],
-                         "backbone": str(card.get("backbone", "minilm-l6")),
-                         "augmentation": str((card.get("augmentation") or {}).get("name", ""))})
-    return pd.DataFrame(rows, columns=["model", "objective", "metric", "value", "target", "status", "train", "dev",
-                                       "test", "epochs", "backbone", "augmentation"])
+            rows.append(
+                {
+                    "model": key,
+                    "objective": card["objective"],
+                    "metric": metric[len("test_") :],
+                    "value": float(value) if isinstance(value, (int, float)) else math.nan,
+                    "target": float(target) if isinstance(target, (int, float)) else math.nan,
+                    "status": status,
+                    "train": sizes.get("train"),
+                    "dev": sizes.get("dev"),
+                    "test": sizes.get("test"),
+                    "epochs": card["epochs"],
+                    "backbone": str(card.get("backbone", "minilm-l6")),
+                    "augmentation": str((card.get("augmentation") or {}).get("name", "")),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "model",
+            "objective",
+            "metric",
+            "value",
+            "target",
+            "status",
+            "train",
+            "dev",
+            "test",
+            "epochs",
+            "backbone",
+            "augmentation",
+        ],
+    )
 
 
 def score_meanings(cards: Mapping[str, ModelCard | dict], reference: str = REFERENCE) -> pd.DataFrame:
@@ -165,8 +191,10 @@ def score_meanings(cards: Mapping[str, ModelCard | dict], reference: str = REFER
         ``model, objective, score means``.
     """
     rows = [{"model": reference, "objective": "(reference)", "score means": REFERENCE_SCORE_DEFINITION}]
-    rows += [{"model": key, "objective": card["objective"], "score means": card["score_definition"]}
-             for key, card in cards.items()]
+    rows += [
+        {"model": key, "objective": card["objective"], "score means": card["score_definition"]}
+        for key, card in cards.items()
+    ]
     return pd.DataFrame(rows, columns=["model", "objective", "score means"])
 
 
@@ -195,21 +223,46 @@ def availability_table(statuses: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
     for key, (status, reason) in statuses.items():  # other backbones and augmented models, where they have a card
         if key not in minilm:
             usable = status in ("packaged", "local")
-            rows.append({"objective": key.rsplit("/", 1)[-1], "model": key, "status": status,
-                         "source": reason if usable else (reason or "no adapter here"),
-                         "to do": "" if usable else "retrain with the command on its card"})
+            rows.append(
+                {
+                    "objective": key.rsplit("/", 1)[-1],
+                    "model": key,
+                    "status": status,
+                    "source": reason if usable else (reason or "no adapter here"),
+                    "to do": "" if usable else "retrain with the command on its card",
+                }
+            )
     return pd.DataFrame(rows, columns=["objective", "model", "status", "source", "to do"])
 
 
 # -- the comparison --------------------------------------------------------------------------------
-COMPARISON_COLUMNS = ["model", "category", "n", "mean", "mean_ci_low", "mean_ci_high", "rate", "rate_ci_low",
-                      "rate_ci_high", "meaning", "reference_mean", "cohens_d", "holm_pvalue", "significant",
-                      "is_reference"]
+COMPARISON_COLUMNS = [
+    "model",
+    "category",
+    "n",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "rate",
+    "rate_ci_low",
+    "rate_ci_high",
+    "meaning",
+    "reference_mean",
+    "cohens_d",
+    "holm_pvalue",
+    "significant",
+    "is_reference",
+]
 
 
-def comparison_table(df: pd.DataFrame, threshold: float, reference: str = REFERENCE,
-                     n_resamples: int = 1000, seed: int | None = 0,
-                     described: pd.DataFrame | None = None) -> pd.DataFrame:
+def comparison_table(
+    df: pd.DataFrame,
+    threshold: float,
+    reference: str = REFERENCE,
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    described: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per model and category: mean and rate at ``threshold`` with 95% CIs, and Cohen's d vs the reference.
 
     mean / rate and their intervals are :func:`compsem.stats.describe_with_ci` (rate = share
@@ -262,23 +315,44 @@ def comparison_view(table: pd.DataFrame, labels: Mapping[str, str] | None, thres
         return f"[{lo:.0%}–{hi:.0%}]" if pct else f"[{lo:.3f}–{hi:.3f}]"
 
     ref = table["is_reference"]
-    return pd.DataFrame({
-        "category": [category_label(c) for c in table["category"]],
-        "model": [labels.get(m, m) for m in table["model"]],
-        "n": table["n"],
-        "mean": table["mean"].round(3),
-        "mean 95% CI": [ci(lo, hi, False) for lo, hi in zip(table["mean_ci_low"], table["mean_ci_high"])],
-        share: table["rate"].round(3),
-        f"{share} 95% CI": [ci(lo, hi, True) for lo, hi in zip(table["rate_ci_low"], table["rate_ci_high"])],
-        "reads as": [m.replace("_", " ") for m in table["meaning"]],
-        "Cohen's d vs reference": table["cohens_d"].round(2),
-        "Holm p": [format_pvalue(p) for p in table["holm_pvalue"]],
-        "p < 0.05 (Holm)": ["reference" if r else ("yes" if s else "no") if pd.notna(d) else "—"
-                            for r, s, d in zip(ref, table["significant"], table["cohens_d"])],
-    })
+    return pd.DataFrame(
+        {
+            "category": [category_label(c) for c in table["category"]],
+            "model": [labels.get(m, m) for m in table["model"]],
+            "n": table["n"],
+            "mean": table["mean"].round(3),
+            "mean 95% CI": [ci(lo, hi, False) for lo, hi in zip(table["mean_ci_low"], table["mean_ci_high"])],
+            share: table["rate"].round(3),
+            f"{share} 95% CI": [ci(lo, hi, True) for lo, hi in zip(table["rate_ci_low"], table["rate_ci_high"])],
+            "reads as": [m.replace("_", " ") for m in table["meaning"]],
+            "Cohen's d vs reference": table["cohens_d"].round(2),
+            "Holm p": [format_pvalue(p) for p in table["holm_pvalue"]],
+            "p < 0.05 (Holm)": [
+                "reference" if r else ("yes" if s else "no") if pd.notna(d) else "—"
+                for r, s, d in zip(ref, table["significant"], table["cohens_d"])
+            ],
+        }
+    )
 
 
-__all__ = ["CARD_FIELDS", "COMPARISON_COLUMNS", "CardError", "ModelCard", "OBJECTIVE_ORDER", "REFERENCE",
-           "availability_table", "comparison_table", "comparison_view", "findings", "held_out_table", "load_cards",
-           "objective_keys", "objective_labels", "objective_of", "read_card", "score_meanings",
-           "train_command", "trained_key"]
+__all__ = [
+    "CARD_FIELDS",
+    "COMPARISON_COLUMNS",
+    "CardError",
+    "ModelCard",
+    "OBJECTIVE_ORDER",
+    "REFERENCE",
+    "availability_table",
+    "comparison_table",
+    "comparison_view",
+    "findings",
+    "held_out_table",
+    "load_cards",
+    "objective_keys",
+    "objective_labels",
+    "objective_of",
+    "read_card",
+    "score_meanings",
+    "train_command",
+    "trained_key",
+]

@@ -27,6 +27,9 @@ import numpy as np
 import pandas as pd
 
 from compsem import stats
+from compsem.analysis.grid import grid_table
+from compsem.analysis.story import story_findings
+from compsem.analysis.study import compare_with_study
 from compsem.data.categories import sort_categories
 from compsem.models.registry import get_spec
 
@@ -43,12 +46,14 @@ THRESHOLD_GRID: tuple[float, ...] = tuple(round(float(x), 2) for x in np.arange(
 FamilyComparison = tuple[str, str, str, tuple[str, ...]]
 
 #: How each family comparison is computed, written into ``comparison.json``.
-COMPARISON_METHOD: Mapping[str, str] = MappingProxyType({
-    "cohens_d": "other family vs reference family over all pair x model scores, pooled SD",
-    "mann_whitney": "two-sided, all pair x model scores of each family",
-    "wilcoxon": "two-sided signed-rank, paired on pairs (per pair: mean over the family's models)",
-    "holm": "Holm-Bonferroni across the categories of each table",
-})
+COMPARISON_METHOD: Mapping[str, str] = MappingProxyType(
+    {
+        "cohens_d": "other family vs reference family over all pair x model scores, pooled SD",
+        "mann_whitney": "two-sided, all pair x model scores of each family",
+        "wilcoxon": "two-sided signed-rank, paired on pairs (per pair: mean over the family's models)",
+        "holm": "Holm-Bonferroni across the categories of each table",
+    }
+)
 
 
 def model_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -60,12 +65,20 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
     for key in dict.fromkeys(results["model"]):
         try:
             spec = get_spec(key)
-            rows.append({"model": key, "label": spec.display, "kind": spec.kind, "objective": spec.objective,
-                         "normalization": spec.normalization})
+            rows.append(
+                {
+                    "model": key,
+                    "label": spec.display,
+                    "kind": spec.kind,
+                    "objective": spec.objective,
+                    "normalization": spec.normalization,
+                }
+            )
         except KeyError:
             sub = results[results["model"] == key].iloc[0]
-            rows.append({"model": key, "label": key, "kind": sub["kind"], "objective": sub["objective"],
-                         "normalization": "?"})
+            rows.append(
+                {"model": key, "label": key, "kind": sub["kind"], "objective": sub["objective"], "normalization": "?"}
+            )
     return pd.DataFrame(rows)
 
 
@@ -80,8 +93,7 @@ def family_comparisons(results: pd.DataFrame) -> list[FamilyComparison]:
     if {"bi-encoder", "cross-encoder"} <= kinds:
         out.append(("bi_encoder_vs_cross_encoder", "bi-encoder", "cross-encoder", ()))
         if "retrieval" in set(results.loc[results["kind"] == "cross-encoder", "objective"]):
-            out.append(("bi_encoder_vs_cross_encoder_without_retrieval", "bi-encoder", "cross-encoder",
-                        ("retrieval",)))
+            out.append(("bi_encoder_vs_cross_encoder_without_retrieval", "bi-encoder", "cross-encoder", ("retrieval",)))
     if {"bi-encoder", "baseline"} <= kinds:
         out.append(("bi_encoder_vs_baselines", "bi-encoder", "baseline", ()))
     return out
@@ -152,16 +164,20 @@ class ThresholdFree(_Lazy):
         """:func:`compsem.stats.describe_scores`."""
         return self._once("describe", lambda: stats.describe_scores(self.results))
 
-    def family_comparison(self, reference: str = "bi-encoder", other: str = "cross-encoder",
-                          exclude_objectives: Iterable[str] = ()) -> pd.DataFrame:
+    def family_comparison(
+        self, reference: str = "bi-encoder", other: str = "cross-encoder", exclude_objectives: Iterable[str] = ()
+    ) -> pd.DataFrame:
         """:func:`compsem.stats.family_comparison` of two families (raises its ValueError)."""
         exclude = tuple(exclude_objectives)
-        return self._once(("family_comparison", reference, other, exclude), lambda: stats.family_comparison(
-            self.results, reference=reference, other=other, exclude_objectives=exclude))
+        return self._once(
+            ("family_comparison", reference, other, exclude),
+            lambda: stats.family_comparison(self.results, reference=reference, other=other, exclude_objectives=exclude),
+        )
 
     @property
     def comparisons(self) -> Mapping[str, pd.DataFrame | str]:
         """Each of :func:`family_comparisons` as a table, or the sentence saying why it could not be computed."""
+
         def build() -> Mapping[str, pd.DataFrame | str]:
             out: dict[str, pd.DataFrame | str] = {}
             for name, ref, other, exclude in family_comparisons(self.results):
@@ -201,7 +217,6 @@ class ThresholdFree(_Lazy):
     @property
     def study(self) -> pd.DataFrame:
         """:func:`compsem.analysis.study.compare_with_study`: the seed study's figures beside these results'."""
-        from compsem.analysis.study import compare_with_study
 
         return self._once("study", lambda: compare_with_study(self.results))
 
@@ -268,27 +283,33 @@ class AtThreshold(_Lazy):
 
     @property
     def story(self) -> list[Finding]:
-        """:func:`compsem.analysis.story.story_findings` at the threshold, from this part's and the free part's tables."""
-        from compsem.analysis.story import story_findings
+        """:func:`~compsem.analysis.story.story_findings` at the threshold, from this part's and the free tables."""
 
         def build() -> list[Finding]:
             try:
                 calibrated = self.free.calibrated
             except ValueError:  # the story leaves out the threshold finding, as without the tables
                 calibrated = pd.DataFrame(columns=["model", "threshold"])
-            return story_findings(self.results, self.threshold, described=self.with_ci,
-                                  roc_auc=self.free.roc_auc, calibrated=calibrated)
+            return story_findings(
+                self.results, self.threshold, described=self.with_ci, roc_auc=self.free.roc_auc, calibrated=calibrated
+            )
 
         return self._once("story", build)
 
     def grid(self, cells: Sequence[GridCell]) -> pd.DataFrame:
         """:func:`compsem.analysis.grid.grid_table` of ``cells`` at the threshold (empty when no cell has scores)."""
-        from compsem.analysis.grid import grid_table
 
         key = tuple(cells)
-        return self._once(("grid", key), lambda: grid_table(self.results, key, self.threshold,
-                                                            described=self.with_ci))
+        return self._once(("grid", key), lambda: grid_table(self.results, key, self.threshold, described=self.with_ci))
 
 
-__all__ = ["COMPARISON_METHOD", "THRESHOLD_GRID", "AtThreshold", "FamilyComparison", "ThresholdFree",
-           "comparison_tables", "family_comparisons", "model_table"]
+__all__ = [
+    "COMPARISON_METHOD",
+    "THRESHOLD_GRID",
+    "AtThreshold",
+    "FamilyComparison",
+    "ThresholdFree",
+    "comparison_tables",
+    "family_comparisons",
+    "model_table",
+]

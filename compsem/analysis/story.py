@@ -122,8 +122,14 @@ def _chart(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHART_COLUMNS)
 
 
-def _example(results: pd.DataFrame, category_filter: list[str], order_by: pd.Series, rule: str,
-             shown: list[str], labels: Mapping[str, str]) -> ExamplePair | None:
+def _example(
+    results: pd.DataFrame,
+    category_filter: list[str],
+    order_by: pd.Series,
+    rule: str,
+    shown: list[str],
+    labels: Mapping[str, str],
+) -> ExamplePair | None:
     """The pair maximising ``order_by`` (indexed by pair_id) among the categories given; ties: lowest pair id."""
     if order_by.empty:
         return None
@@ -146,8 +152,9 @@ def _scores_by_pair(results: pd.DataFrame, model: str) -> pd.Series:
     return sub.groupby("pair_id", sort=False)["score"].first()
 
 
-def _ci_rows(desc: pd.DataFrame, models: list[str], cats: list[str], labels: Mapping[str, str], value: str
-             ) -> list[dict]:
+def _ci_rows(
+    desc: pd.DataFrame, models: list[str], cats: list[str], labels: Mapping[str, str], value: str
+) -> list[dict]:
     """Chart rows from :func:`compsem.stats.describe_with_ci` (``value`` = ``mean`` or ``rate``)."""
     idx = desc.set_index(["model", "category"])
     rows = []
@@ -156,16 +163,30 @@ def _ci_rows(desc: pd.DataFrame, models: list[str], cats: list[str], labels: Map
             if (m, cat) not in idx.index:
                 continue
             r = idx.loc[(m, cat)]
-            rows.append({"model": m, "label": _label(labels, m), "category": cat, "x": category_label(cat),
-                         "value": float(r[value]), "low": float(r[f"{value}_ci_low"]),
-                         "high": float(r[f"{value}_ci_high"])})
+            rows.append(
+                {
+                    "model": m,
+                    "label": _label(labels, m),
+                    "category": cat,
+                    "x": category_label(cat),
+                    "value": float(r[value]),
+                    "low": float(r[f"{value}_ci_low"]),
+                    "high": float(r[f"{value}_ci_high"]),
+                }
+            )
     return rows
 
 
 # -- the story -----------------------------------------------------------------------------------
-def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1000, *,
-                   described: pd.DataFrame | None = None, roc_auc: pd.DataFrame | None = None,
-                   calibrated: pd.DataFrame | None = None) -> list[Finding]:
+def story_findings(
+    results: pd.DataFrame,
+    threshold: float,
+    n_resamples: int = 1000,
+    *,
+    described: pd.DataFrame | None = None,
+    roc_auc: pd.DataFrame | None = None,
+    calibrated: pd.DataFrame | None = None,
+) -> list[Finding]:
     """The findings, in story order, computed from the tidy results at ``threshold``.
 
     Args:
@@ -214,42 +235,83 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
         name = _label(labels, lead)
         if higher:
             listed = ", ".join(f"{category_label(c).lower()} {cell.at[(lead, c), 'mean']:.3f}" for c in higher)
-            sentence = (f"{name} scores {len(higher)} of {len(adv)} kinds of meaning-changing edit higher on average "
-                        f"than true paraphrases ({pos:.3f}): {listed}. Its ROC-AUC of paraphrases against "
-                        f"{category_label(worst).lower()} is {auc[worst]:.2f} (0.5 = chance, 1 = perfect).")
+            sentence = (
+                f"{name} scores {len(higher)} of {len(adv)} kinds of meaning-changing edit higher on average "
+                f"than true paraphrases ({pos:.3f}): {listed}. Its ROC-AUC of paraphrases against "
+                f"{category_label(worst).lower()} is {auc[worst]:.2f} (0.5 = chance, 1 = perfect)."
+            )
         else:
-            sentence = (f"{name} scores every kind of edit below true paraphrases on average ({pos:.3f}); its "
-                        f"weakest separation, paraphrases against {category_label(worst).lower()}, has ROC-AUC "
-                        f"{auc[worst]:.2f} (0.5 = chance, 1 = perfect).")
-        title = ("The bi-encoder cannot tell an edit from a paraphrase" if higher or auc[worst] < 0.7
-                 else "The bi-encoder separates edits from paraphrases")
-        rule = ("the edited pair the bi-encoder scores highest above the best cross-encoder" if best
-                else "the edited pair the bi-encoder scores highest")
-        out.append(Finding("edit_vs_paraphrase", title, sentence,
-                           _chart(_ci_rows(desc, [lead], adv + ["positive_control"], labels, "mean")), "mean",
-                           f"{name}: mean score per category, with 95% CI (last bar: true paraphrases)",
-                           _example(results, adv, gap, rule, shown, labels)))
+            sentence = (
+                f"{name} scores every kind of edit below true paraphrases on average ({pos:.3f}); its "
+                f"weakest separation, paraphrases against {category_label(worst).lower()}, has ROC-AUC "
+                f"{auc[worst]:.2f} (0.5 = chance, 1 = perfect)."
+            )
+        title = (
+            "The bi-encoder cannot tell an edit from a paraphrase"
+            if higher or auc[worst] < 0.7
+            else "The bi-encoder separates edits from paraphrases"
+        )
+        rule = (
+            "the edited pair the bi-encoder scores highest above the best cross-encoder"
+            if best
+            else "the edited pair the bi-encoder scores highest"
+        )
+        out.append(
+            Finding(
+                "edit_vs_paraphrase",
+                title,
+                sentence,
+                _chart(_ci_rows(desc, [lead], adv + ["positive_control"], labels, "mean")),
+                "mean",
+                f"{name}: mean score per category, with 95% CI (last bar: true paraphrases)",
+                _example(results, adv, gap, rule, shown, labels),
+            )
+        )
 
     # 2. why: mean pooling behaves like a bag of words
     if bi and BAG_BASELINE in kinds:
         bag_rate = float(desc[(desc["model"] == BAG_BASELINE) & desc["category"].isin(adv)]["rate"].mean())
         bi_rate = float(desc[(desc["model"] == bi) & desc["category"].isin(adv)]["rate"].mean())
-        swap = (f", and scores entity swaps {cell.at[(BAG_BASELINE, 'entity_swap'), 'mean']:.3f} on average (the "
-                "same words in another order)") if (BAG_BASELINE, "entity_swap") in cell.index else ""
-        sentence = (f"Averaging MiniLM's input word embeddings, with no transformer layer at all, fails {bag_rate:.0%} "
-                    f"of edits at {t:g} (mean over edit kinds), against {bi_rate:.0%} for {_label(labels, bi)}"
-                    f"{swap}.")
-        title = ("Mean pooling behaves like a bag of words" if bag_rate >= bi_rate - 0.1
-                 else "The transformer layers add something over a bag of words")
+        swap = (
+            (
+                f", and scores entity swaps {cell.at[(BAG_BASELINE, 'entity_swap'), 'mean']:.3f} on average (the "
+                "same words in another order)"
+            )
+            if (BAG_BASELINE, "entity_swap") in cell.index
+            else ""
+        )
+        sentence = (
+            f"Averaging MiniLM's input word embeddings, with no transformer layer at all, fails {bag_rate:.0%} "
+            f"of edits at {t:g} (mean over edit kinds), against {bi_rate:.0%} for {_label(labels, bi)}"
+            f"{swap}."
+        )
+        title = (
+            "Mean pooling behaves like a bag of words"
+            if bag_rate >= bi_rate - 0.1
+            else "The transformer layers add something over a bag of words"
+        )
         swap_cats = ["entity_swap"] if "entity_swap" in adv else adv
         bag_scores = _scores_by_pair(results, BAG_BASELINE)
         shown_bag = [bi, BAG_BASELINE] + ([best] if best else [])
-        out.append(Finding("bag_of_words", title, sentence,
-                           _chart(_ci_rows(desc, [bi, BAG_BASELINE], adv, labels, "mean")), "mean",
-                           "Mean score per edit kind, with 95% CI: bi-encoder vs bag of embeddings",
-                           _example(results, swap_cats, bag_scores + lead_scores / 1000,
-                                    "the pair the bag of embeddings scores highest (ties: the bi-encoder's score)",
-                                    shown_bag, labels), t))
+        out.append(
+            Finding(
+                "bag_of_words",
+                title,
+                sentence,
+                _chart(_ci_rows(desc, [bi, BAG_BASELINE], adv, labels, "mean")),
+                "mean",
+                "Mean score per edit kind, with 95% CI: bi-encoder vs bag of embeddings",
+                _example(
+                    results,
+                    swap_cats,
+                    bag_scores + lead_scores / 1000,
+                    "the pair the bag of embeddings scores highest (ties: the bi-encoder's score)",
+                    shown_bag,
+                    labels,
+                ),
+                t,
+            )
+        )
 
     if best is not None:  # what cross-encoders fix, what they do not, and at what price
         assert best_scores is not None  # computed above whenever there is a best cross-encoder
@@ -271,84 +333,166 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
         other_txt = ""
         if others:
             means = [float(desc[(desc["model"] == m) & desc["category"].isin(adv)]["rate"].mean()) for m in others]
-            spread = f"{min(means):.0%}" if f"{min(means):.0%}" == f"{max(means):.0%}" else \
-                f"{min(means):.0%}-{max(means):.0%}"
+            spread = (
+                f"{min(means):.0%}"
+                if f"{min(means):.0%}" == f"{max(means):.0%}"
+                else f"{min(means):.0%}-{max(means):.0%}"
+            )
             best_mean = float(desc[(desc["model"] == best) & desc["category"].isin(adv)]["rate"].mean())
-            verdict = ": cross-attention alone is not enough, the objective decides" if min(means) - best_mean >= 0.2 \
-                else ""
-            other_txt = (f" The other {len(others)} cross-encoder(s) fail {spread} of edits on average, against "
-                         f"{best_mean:.0%} for {best_name}{verdict}.")
-        sentence = (f"Lowest failure rate at {t:g} per kind of edit: " + "; ".join(parts) +
-                    f". Best overall: {best_name} ({best_obj} objective)." + other_txt)
-        improve = {c: float(cell.at[(lead, c), "rate"] - cell.at[(best, c), "rate"]) for c in adv
-                   if (lead, c) in cell.index and (best, c) in cell.index}
+            verdict = (
+                ": cross-attention alone is not enough, the objective decides" if min(means) - best_mean >= 0.2 else ""
+            )
+            other_txt = (
+                f" The other {len(others)} cross-encoder(s) fail {spread} of edits on average, against "
+                f"{best_mean:.0%} for {best_name}{verdict}."
+            )
+        sentence = (
+            f"Lowest failure rate at {t:g} per kind of edit: "
+            + "; ".join(parts)
+            + f". Best overall: {best_name} ({best_obj} objective)."
+            + other_txt
+        )
+        improve = {
+            c: float(cell.at[(lead, c), "rate"] - cell.at[(best, c), "rate"])
+            for c in adv
+            if (lead, c) in cell.index and (best, c) in cell.index
+        }
         fixed_cat = max(improve, key=lambda c: improve[c]) if improve else adv[0]
-        out.append(Finding("objective", "Which objective fixes which failure", sentence,
-                           _chart(_ci_rows(desc, ([bi] if bi else []) + ces, adv, labels, "rate")), "rate",
-                           f"Failure rate at {t:g} per edit kind, with 95% CI",
-                           _example(results, [fixed_cat], gap,
-                                    f"the {category_label(fixed_cat).lower()} pair "
-                                    f"(the edit {best_name} improves most) "
-                                    "with the largest gap between the two models", shown, labels), t))
+        out.append(
+            Finding(
+                "objective",
+                "Which objective fixes which failure",
+                sentence,
+                _chart(_ci_rows(desc, ([bi] if bi else []) + ces, adv, labels, "rate")),
+                "rate",
+                f"Failure rate at {t:g} per edit kind, with 95% CI",
+                _example(
+                    results,
+                    [fixed_cat],
+                    gap,
+                    f"the {category_label(fixed_cat).lower()} pair "
+                    f"(the edit {best_name} improves most) "
+                    "with the largest gap between the two models",
+                    shown,
+                    labels,
+                ),
+                t,
+            )
+        )
 
         # 4. what stays hard
-        hard = max(adv, key=lambda c: (float(cell.at[(best, c), "rate"]), float(cell.at[(best, c), "mean"]))
-                   if (best, c) in cell.index else (-1.0, -1.0))
+        hard = max(
+            adv,
+            key=lambda c: (
+                (float(cell.at[(best, c), "rate"]), float(cell.at[(best, c), "mean"]))
+                if (best, c) in cell.index
+                else (-1.0, -1.0)
+            ),
+        )
         h_rate, h_mean = float(cell.at[(best, hard), "rate"]), float(cell.at[(best, hard), "mean"])
         lowest = min(ces, key=lambda m: float(cell.at[(m, hard), "rate"]) if (m, hard) in cell.index else 2.0)
         low_rate = float(cell.at[(lowest, hard), "rate"])
         if low_rate >= 0.5:
-            others_txt = ("no other cross-encoder does better" if lowest == best else
-                          f"the lowest rate of any cross-encoder is {low_rate:.0%} ({_label(labels, lowest)})")
-            sentence = (f"No cross-encoder handles {category_label(hard).lower()}: "
-                        f"even {best_name} keeps {h_rate:.0%} of "
-                        f"these pairs at or above {t:g} (mean {h_mean:.3f}); {others_txt}.")
+            others_txt = (
+                "no other cross-encoder does better"
+                if lowest == best
+                else f"the lowest rate of any cross-encoder is {low_rate:.0%} ({_label(labels, lowest)})"
+            )
+            sentence = (
+                f"No cross-encoder handles {category_label(hard).lower()}: "
+                f"even {best_name} keeps {h_rate:.0%} of "
+                f"these pairs at or above {t:g} (mean {h_mean:.3f}); {others_txt}."
+            )
             title = f"No objective handles {category_label(hard).lower()}"
         else:
-            sentence = (f"{category_label(hard)} stays hardest for {best_name}: "
-                        f"{h_rate:.0%} of these pairs at or above "
-                        f"{t:g} (mean {h_mean:.3f}); {_label(labels, lowest)} gets it down to {low_rate:.0%}.")
+            sentence = (
+                f"{category_label(hard)} stays hardest for {best_name}: "
+                f"{h_rate:.0%} of these pairs at or above "
+                f"{t:g} (mean {h_mean:.3f}); {_label(labels, lowest)} gets it down to {low_rate:.0%}."
+            )
             title = f"{category_label(hard)} stays hardest"
-        out.append(Finding("hardest", title, sentence,
-                           _chart(_ci_rows(desc, list(kinds), [hard], labels, "rate")), "rate",
-                           f"{category_label(hard)}: failure rate at {t:g} per model, with 95% CI",
-                           _example(results, [hard], best_scores,
-                                    f"the {category_label(hard).lower()} pair {best_name} scores highest",
-                                    shown, labels),
-                           t))
+        out.append(
+            Finding(
+                "hardest",
+                title,
+                sentence,
+                _chart(_ci_rows(desc, list(kinds), [hard], labels, "rate")),
+                "rate",
+                f"{category_label(hard)}: failure rate at {t:g} per model, with 95% CI",
+                _example(
+                    results,
+                    [hard],
+                    best_scores,
+                    f"the {category_label(hard).lower()} pair {best_name} scores highest",
+                    shown,
+                    labels,
+                ),
+                t,
+            )
+        )
 
         # 5. the price on paraphrases
         if (best, "positive_control") in cell.index:
             p_best = float(cell.at[(best, "positive_control"), "rate"])
-            p_ref = (float(cell.at[(lead, "positive_control"), "rate"])
-                     if (lead, "positive_control") in cell.index else None)
+            p_ref = (
+                float(cell.at[(lead, "positive_control"), "rate"]) if (lead, "positive_control") in cell.index else None
+            )
             ref_txt = f", against {p_ref:.0%} for {_label(labels, lead)}" if p_ref is not None else ""
             if p_ref is not None and p_best < p_ref:
-                sentence = (f"The price: {best_name} lets only {p_best:.0%} of true paraphrases "
-                            f"reach {t:g}{ref_txt}: it rejects edits partly by rejecting rewordings too.")
+                sentence = (
+                    f"The price: {best_name} lets only {p_best:.0%} of true paraphrases "
+                    f"reach {t:g}{ref_txt}: it rejects edits partly by rejecting rewordings too."
+                )
                 title = "The price: paraphrases are rejected too"
             else:
                 sentence = f"No price on paraphrases: {best_name} passes {p_best:.0%} of them at {t:g}{ref_txt}."
                 title = "Paraphrases still pass"
-            out.append(Finding("price", title, sentence,
-                               _chart(_ci_rows(desc, list(kinds), ["positive_control"], labels, "rate")), "rate",
-                               f"True paraphrases: pass rate at {t:g} per model, with 95% CI",
-                               _example(results, ["positive_control"], -best_scores,
-                                        f"the paraphrase {best_name} scores lowest", shown, labels), t))
+            out.append(
+                Finding(
+                    "price",
+                    title,
+                    sentence,
+                    _chart(_ci_rows(desc, list(kinds), ["positive_control"], labels, "rate")),
+                    "rate",
+                    f"True paraphrases: pass rate at {t:g} per model, with 95% CI",
+                    _example(
+                        results,
+                        ["positive_control"],
+                        -best_scores,
+                        f"the paraphrase {best_name} scores lowest",
+                        shown,
+                        labels,
+                    ),
+                    t,
+                )
+            )
 
     # 6. one threshold misleads
     try:
         cal = (calibrated if calibrated is not None else stats.calibrated_thresholds(results)).dropna(
-            subset=["threshold"])
+            subset=["threshold"]
+        )
     except ValueError:
         cal = pd.DataFrame()
     if len(cal) >= 2:
         lo, hi = cal.loc[cal["threshold"].idxmin()], cal.loc[cal["threshold"].idxmax()]
-        sentence = (f"One threshold does not fit all: the threshold that best separates each model's paraphrases from "
-                    f"its unrelated and near-miss pairs (max Youden J) ranges from {lo['threshold']:.3f} "
-                    f"({_label(labels, lo['model'])}) to {hi['threshold']:.3f} ({_label(labels, hi['model'])}).")
-        rows = [{"model": m, "label": _label(labels, m), "category": "", "x": _label(labels, m), "value": float(v),
-                 "low": math.nan, "high": math.nan} for m, v in zip(cal["model"], cal["threshold"])]
+        sentence = (
+            f"One threshold does not fit all: the threshold that best separates each model's paraphrases from "
+            f"its unrelated and near-miss pairs (max Youden J) ranges from {lo['threshold']:.3f} "
+            f"({_label(labels, lo['model'])}) to {hi['threshold']:.3f} ({_label(labels, hi['model'])})."
+        )
+        rows = [
+            {
+                "model": m,
+                "label": _label(labels, m),
+                "category": "",
+                "x": _label(labels, m),
+                "value": float(v),
+                "low": math.nan,
+                "high": math.nan,
+            }
+            for m, v in zip(cal["model"], cal["threshold"])
+        ]
         judge = best or lead  # without a cross-encoder, the bi-encoder's verdict
         judge_scores = best_scores if best_scores is not None else lead_scores
         t_best = dict(zip(cal["model"], cal["threshold"])).get(judge, math.nan)
@@ -357,11 +501,28 @@ def story_findings(results: pd.DataFrame, threshold: float, n_resamples: int = 1
             lo_t, hi_t = sorted((t_best, t))
             inside = judge_scores[(judge_scores >= lo_t) & (judge_scores < hi_t)]
             cats_flip = ["positive_control"] if t_best < t else adv
-            flip = _example(results, cats_flip, inside, f"a pair whose verdict from {_label(labels, judge)} changes "
-                            "between "
-                            f"{t:g} and its calibrated threshold {t_best:.3f}", shown, labels)
-        out.append(Finding("threshold", "One threshold misleads", sentence, _chart(rows), "threshold",
-                           f"Calibrated threshold per model (dashed: {t:g})", flip, t))
+            flip = _example(
+                results,
+                cats_flip,
+                inside,
+                f"a pair whose verdict from {_label(labels, judge)} changes "
+                "between "
+                f"{t:g} and its calibrated threshold {t_best:.3f}",
+                shown,
+                labels,
+            )
+        out.append(
+            Finding(
+                "threshold",
+                "One threshold misleads",
+                sentence,
+                _chart(rows),
+                "threshold",
+                f"Calibrated threshold per model (dashed: {t:g})",
+                flip,
+                t,
+            )
+        )
     return out[:6]
 
 
@@ -392,37 +553,70 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     run_txt = f"{top_run['reranker']} over {top_run['first stage']}'s top {int(top_run['K'])}"
     if diff > 0:
         title = "Reranking beats the best first stage"
-        sentence = (f"In the reranking lab{where}, {run_txt} reaches NDCG@10 {top_run['NDCG@10']:.3f}, "
-                    f"{diff:+.3f} over the best first stage alone ({top_stage['first stage']}, "
-                    f"{top_stage['NDCG@10']:.3f}).")
+        sentence = (
+            f"In the reranking lab{where}, {run_txt} reaches NDCG@10 {top_run['NDCG@10']:.3f}, "
+            f"{diff:+.3f} over the best first stage alone ({top_stage['first stage']}, "
+            f"{top_stage['NDCG@10']:.3f})."
+        )
     else:
         title = "Reranking does not beat the best first stage"
-        sentence = (f"In the reranking lab{where}, the best first stage alone ({top_stage['first stage']}) reaches "
-                    f"NDCG@10 {top_stage['NDCG@10']:.3f} and the best reranked run ({run_txt}) "
-                    f"{top_run['NDCG@10']:.3f} "
-                    f"({diff:+.3f}): a negative result. Reranking does lift {lift['first stage']} by "
-                    f"{lift['Δ NDCG@10']:+.3f} ({lift['reranker']}, K = {int(lift['K'])}).")
+        sentence = (
+            f"In the reranking lab{where}, the best first stage alone ({top_stage['first stage']}) reaches "
+            f"NDCG@10 {top_stage['NDCG@10']:.3f} and the best reranked run ({run_txt}) "
+            f"{top_run['NDCG@10']:.3f} "
+            f"({diff:+.3f}): a negative result. Reranking does lift {lift['first stage']} by "
+            f"{lift['Δ NDCG@10']:+.3f} ({lift['reranker']}, K = {int(lift['K'])})."
+        )
     rows = []
     for stage in alone["first stage"]:
         base = alone[alone["first stage"] == stage].iloc[0]
-        rows.append({"model": str(stage), "label": f"{stage} alone", "category": "", "x": f"{stage} alone",
-                     "value": float(base["NDCG@10"]), "low": math.nan, "high": math.nan})
+        rows.append(
+            {
+                "model": str(stage),
+                "label": f"{stage} alone",
+                "category": "",
+                "x": f"{stage} alone",
+                "value": float(base["NDCG@10"]),
+                "low": math.nan,
+                "high": math.nan,
+            }
+        )
         mine = reranked[reranked["first stage"] == stage]
         if len(mine):
             best = mine.loc[mine["NDCG@10"].idxmax()]
             label = f"{stage} + {best['reranker']}, K={int(best['K'])}"
-            rows.append({"model": label, "label": label, "category": "", "x": label,
-                         "value": float(best["NDCG@10"]), "low": math.nan, "high": math.nan})
-    return Finding("rerank", title, sentence, _chart(rows), "ndcg",
-                   "NDCG@10: each first stage alone and with its best reranker", None, None,
-                   ("From the saved `compsem rerank-eval` results, not from the pairs in view"
-                    + (f": {dataset}." if dataset else "."),))
+            rows.append(
+                {
+                    "model": label,
+                    "label": label,
+                    "category": "",
+                    "x": label,
+                    "value": float(best["NDCG@10"]),
+                    "low": math.nan,
+                    "high": math.nan,
+                }
+            )
+    return Finding(
+        "rerank",
+        title,
+        sentence,
+        _chart(rows),
+        "ndcg",
+        "NDCG@10: each first stage alone and with its best reranker",
+        None,
+        None,
+        (
+            "From the saved `compsem rerank-eval` results, not from the pairs in view"
+            + (f": {dataset}." if dataset else "."),
+        ),
+    )
 
 
 def finding_example_table(example: ExamplePair) -> pd.DataFrame:
     """The example's scores as a small table: model and score."""
-    return pd.DataFrame({"model": [label for _m, label, _s in example.scores],
-                         "score": [round(s, 3) for _m, _l, s in example.scores]})
+    return pd.DataFrame(
+        {"model": [label for _m, label, _s in example.scores], "score": [round(s, 3) for _m, _l, s in example.scores]}
+    )
 
 
 __all__ = [

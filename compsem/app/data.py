@@ -19,7 +19,8 @@ from compsem.app import state, views
 from compsem.data.labels import ModelLabels
 from compsem.data.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.data.schema import RESULT_COLUMNS
-from compsem.models.registry import Resolution, list_models
+from compsem.models.backends import BACKENDS, DEFAULT_BACKEND, with_backend
+from compsem.models.registry import Resolution, list_models, resolve
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
 from compsem.store.score_store import ScoreStore
 from compsem.store.sqlite import CACHE_FILE_NAME, ScoreCache
@@ -34,7 +35,6 @@ def scorer(key: str, fingerprint: str, backend: str = "torch") -> Scorer:
 
     torch and sentence-transformers are imported here, by the first page that needs a model, never at start.
     """
-    from compsem.models.registry import resolve
 
     return load_scorer(resolve(key), backend=backend)
 
@@ -46,7 +46,6 @@ def loader(res: Resolution) -> Scorer:
 
 def current_backend() -> str:
     """The sidebar's backend choice (``torch`` until the sidebar has run)."""
-    from compsem.models.backends import BACKENDS, DEFAULT_BACKEND
 
     value = state.get("backend", DEFAULT_BACKEND)
     return value if value in BACKENDS else DEFAULT_BACKEND
@@ -54,8 +53,6 @@ def current_backend() -> str:
 
 def resolution(key: str, backend: str) -> Resolution:
     """The registry entry of ``key`` served by ``backend`` (its fingerprint keys the cached scores)."""
-    from compsem.models.backends import with_backend
-    from compsem.models.registry import resolve
 
     return with_backend(resolve(key), backend)
 
@@ -126,14 +123,16 @@ def store_version(cache_dir: str) -> tuple:
 # another process) are read at once; the ttl catches what the version cannot see (a model whose
 # registry entry or fingerprint changed), as model_resolutions' does.
 @st.cache_data(show_spinner=False, max_entries=256, ttl=300)
-def _model_missing(pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame,
-                   backend: str) -> int:
+def _model_missing(
+    pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
+) -> int:
     with ScoreStore() as store:
         return len(store.lookup(resolution(model, backend), _text_pairs(_pairs)).missing)
 
 
-def missing_counts(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
-                   backend: str = "torch") -> dict[str, int]:
+def missing_counts(
+    pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame, backend: str = "torch"
+) -> dict[str, int]:
     """Per model, how many (model, pair) combinations are not in the score cache yet.
 
     Kept per model, not per selection: ticking a model on or off then looks up only that model
@@ -152,8 +151,9 @@ def _refuse(res: Resolution) -> Scorer:
 
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=300)
-def _model_results(pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
-                   ) -> tuple[pd.DataFrame, dict, str | None]:
+def _model_results(
+    pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
+) -> tuple[pd.DataFrame, dict, str | None]:
     """(the model's tidy rows, model -> error, its registry key; None when it failed)."""
     with ScoreCache() as cache:
         run = score_pairs(_pairs, [model], cache=cache, loader=_refuse, backend=backend)
@@ -161,8 +161,9 @@ def _model_results(pairs_sha: str, model: str, cache_dir: str, version: tuple, _
     return run.results, {m.model: m.error for m in run.failed}, key
 
 
-def cached_results(pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame,
-                   backend: str = "torch") -> tuple[pd.DataFrame, dict]:
+def cached_results(
+    pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame, backend: str = "torch"
+) -> tuple[pd.DataFrame, dict]:
     """Scores already in the cache (never computes any): (tidy results, model -> error).
 
     The same frame as one :func:`compsem.scoring.score_pairs` over ``models`` (its rows are one
@@ -214,11 +215,25 @@ def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence
     rows = []
     for name, edited in variants:
         scored, _ = _score_text(a, edited, tuple(models), current_backend())
-        rows += [{"label": labels.name(s.model), "variant": name, "edited": edited, "score": s.score}
-                 for s in scored]
+        rows += [{"label": labels.name(s.model), "variant": name, "edited": edited, "score": s.score} for s in scored]
     return pd.DataFrame(rows, columns=["label", "variant", "edited", "score"])
 
 
-__all__ = ["PAIRS_ENV", "cached_results", "check_upload", "current_backend", "default_pair_file",
-           "forget_cached_scores", "load_default_pairs", "loader", "missing_counts", "model_labels",
-           "model_resolutions", "resolution", "score_text", "score_variants", "scorer", "store_version"]
+__all__ = [
+    "PAIRS_ENV",
+    "cached_results",
+    "check_upload",
+    "current_backend",
+    "default_pair_file",
+    "forget_cached_scores",
+    "load_default_pairs",
+    "loader",
+    "missing_counts",
+    "model_labels",
+    "model_resolutions",
+    "resolution",
+    "score_text",
+    "score_variants",
+    "scorer",
+    "store_version",
+]

@@ -13,8 +13,11 @@ from compsem.data.csv_safety import safe_csv
 
 def chart(fig: go.Figure, name: str) -> None:
     """Draw a Plotly figure with the modebar's PNG download (file name ``compsem-<name>.png``)."""
-    config = {"displaylogo": False, "displayModeBar": True,
-              "toImageButtonOptions": {"format": "png", "filename": f"compsem-{name}", "scale": 2}}
+    config = {
+        "displaylogo": False,
+        "displayModeBar": True,
+        "toImageButtonOptions": {"format": "png", "filename": f"compsem-{name}", "scale": 2},
+    }
     st.plotly_chart(fig, key=f"chart.{name}", config=config, width="stretch")
 
 

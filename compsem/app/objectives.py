@@ -7,13 +7,16 @@ module picks the models whatever the sidebar selects.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
+from compsem.analysis import grid, objectives
 from compsem.app import data, scores, tables, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
+from compsem.models.card import ModelCard
 from compsem.models.registry import Resolution
 
 
@@ -22,7 +25,6 @@ def objective_resolutions() -> dict[str, Resolution]:
 
     The four MiniLM objectives first, then the other grid cells (other backbones, augmented).
     """
-    from compsem.analysis import grid, objectives
 
     by_key = {r.spec.key: r for r in data.model_resolutions()}
     cards, _ = trained_cards()
@@ -32,7 +34,6 @@ def objective_resolutions() -> dict[str, Resolution]:
 
 def usable_cells() -> list:
     """Grid cells (:class:`compsem.analysis.grid.GridCell`) whose adapter can score here."""
-    from compsem.analysis import grid
 
     cards, _ = trained_cards()
     found = objective_resolutions()
@@ -41,15 +42,13 @@ def usable_cells() -> list:
 
 def objective_availability() -> pd.DataFrame:
     """Per objective: where its scores come from and the ``compsem train`` command when they are missing."""
-    from compsem.analysis import objectives
 
     found = objective_resolutions()
     return objectives.availability_table({k: (r.status, r.reason) for k, r in found.items()})
 
 
-def trained_cards() -> tuple[dict[str, dict], str]:
+def trained_cards() -> tuple[dict[str, ModelCard], str]:
     """The trained models' cards, or ({}, why) when one is broken (the page shows why and goes on)."""
-    from compsem.analysis import objectives
 
     try:
         return objectives.load_cards(), ""
@@ -59,7 +58,6 @@ def trained_cards() -> tuple[dict[str, dict], str]:
 
 def objective_models() -> tuple[str, ...]:
     """The models the objective page scores: each backbone's bi-encoder and every usable trained adapter."""
-    from compsem.analysis import grid, objectives
 
     return tuple(dict.fromkeys([objectives.REFERENCE, *grid.grid_models(usable_cells())]))
 
@@ -69,18 +67,16 @@ def objective_scores(view: View, models: Sequence[str]) -> Results:
 
     The sidebar's pair set, categories and threshold apply; its model selection does not.
     """
-    from dataclasses import replace
 
     return scores.scores(replace(view, models=tuple(models)))
 
 
 def objective_table(res: Results) -> pd.DataFrame | None:
-    """The backbone × objective grid (:func:`compsem.analysis.grid.grid_table`) at the view's threshold, from its analysis.
+    """The backbone × objective grid (:func:`~compsem.analysis.grid.grid_table`) at the view's threshold.
 
     With no adapter scored, the MiniLM bi-encoder alone, as the reference. A ValueError (no reference
     scores) becomes a warning and ``None``.
     """
-    from compsem.analysis import grid, objectives
 
     part = tables.at(res)
     try:
@@ -95,5 +91,12 @@ def objective_table(res: Results) -> pd.DataFrame | None:
     return table.copy()
 
 
-__all__ = ["objective_availability", "objective_models", "objective_resolutions", "objective_scores",
-           "objective_table", "trained_cards", "usable_cells"]
+__all__ = [
+    "objective_availability",
+    "objective_models",
+    "objective_resolutions",
+    "objective_scores",
+    "objective_table",
+    "trained_cards",
+    "usable_cells",
+]

@@ -5,13 +5,30 @@ The ranking itself is :func:`compsem.rerank.rank_documents`; this module caches 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from compsem import rerank
 from compsem.app import data
+from compsem.data.datasets import DatasetError, default_data_dir
+from compsem.rerank import (
+    DENSE_MODEL,
+    BM25Retriever,
+    DenseRetriever,
+    Reranker,
+    check_query,
+    default_results_dir,
+    parse_documents,
+    rank_documents,
+    reranker_options,
+    sick_retrieval_set,
+)
+from compsem.scorers import BiEncoderScorer
 from compsem.scoring import ModelUnavailableError
 
 RERANK_MODES = {"corpus": "Search the built-in corpus (SICK sentences)", "paste": "Paste your own documents"}
@@ -19,35 +36,34 @@ RERANK_KS = ("5", "10", "20", "50", "100")
 RERANK_NONE = "none"
 #: Example documents for the paste mode, written for this page: near-duplicates that differ by a
 #: negation, a swapped role or a quantifier, the edits a bi-encoder first stage tends to miss.
-RERANK_EXAMPLE_DOCS = "\n".join([
-    "The chef is cutting tomatoes in the kitchen.",
-    "The chef is not cutting tomatoes in the kitchen.",
-    "Tomatoes are being sliced by a cook.",
-    "A cook is washing tomatoes in the sink.",
-    "The tomatoes are cutting the chef.",
-    "A child is eating a sandwich at the table.",
-    "Two dogs are chasing a ball across the lawn.",
-])
+RERANK_EXAMPLE_DOCS = "\n".join(
+    [
+        "The chef is cutting tomatoes in the kitchen.",
+        "The chef is not cutting tomatoes in the kitchen.",
+        "Tomatoes are being sliced by a cook.",
+        "A cook is washing tomatoes in the sink.",
+        "The tomatoes are cutting the chef.",
+        "A child is eating a sandwich at the table.",
+        "Two dogs are chasing a ball across the lawn.",
+    ]
+)
 RERANK_EXAMPLE_QUERY = "A cook slices tomatoes."
 RERANK_SCORE_HELP = {
     "bm25": "BM25 score (term overlap weighted by rarity; 0 = no shared word)",
     "dense": "cosine similarity of the MiniLM bi-encoder embeddings",
     "hybrid": "reciprocal rank fusion score: the sum of 1 / (60 + rank) over the BM25 and bi-encoder lists",
     "reranker": "the cross-encoder's relevance score: P(entailment | query, document) for an NLI model, the raw "
-                "logit for a single-output model (only the order matters here)",
+    "logit for a single-output model (only the order matters here)",
 }
 
 
 def _digest(docs: Sequence[str]) -> str:
-    import hashlib
-    import json
 
     return hashlib.sha256(json.dumps(list(docs)).encode()).hexdigest()[:16]
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _rerank_corpus(data_dir: str) -> tuple[str, ...]:
-    from compsem.rerank import sick_retrieval_set
 
     return tuple(sick_retrieval_set(data_dir).corpus)
 
@@ -58,8 +74,6 @@ def rerank_documents(mode: str, pasted: str) -> tuple[list[str], str]:
     Raises:
         ValueError: the datasets folder is missing or broken (corpus), or the pasted text breaks a limit.
     """
-    from compsem.data.datasets import DatasetError, default_data_dir
-    from compsem.rerank import parse_documents
 
     if mode == "paste":
         docs = parse_documents(pasted)
@@ -67,28 +81,30 @@ def rerank_documents(mode: str, pasted: str) -> tuple[list[str], str]:
     try:
         corpus = _rerank_corpus(str(default_data_dir()))
     except DatasetError as exc:
-        raise ValueError(f"The built-in corpus needs the SICK files, which could not be read: {exc} "
-                         f"Choose '{RERANK_MODES['paste']}' to search your own text instead.") from None
+        raise ValueError(
+            f"The built-in corpus needs the SICK files, which could not be read: {exc} "
+            f"Choose '{RERANK_MODES['paste']}' to search your own text instead."
+        ) from None
     return list(corpus), f"{len(corpus):,} distinct SICK sentences (all splits)"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _bm25_index(digest: str, _docs: tuple[str, ...]):
-    from compsem.rerank import BM25Retriever
 
     return BM25Retriever(_docs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _dense_index(digest: str, fingerprint: str, _docs: tuple[str, ...], backend: str = "torch"):
-    from compsem.rerank import DENSE_MODEL, DenseRetriever
 
-    return DenseRetriever(_docs, scorer=data.scorer(DENSE_MODEL, fingerprint, backend))
+    scorer = data.scorer(DENSE_MODEL, fingerprint, backend)
+    if not isinstance(scorer, BiEncoderScorer):  # the dense first stage embeds documents: a bi-encoder's job
+        raise TypeError(f"{DENSE_MODEL} loaded as {type(scorer).__name__}, not a bi-encoder")
+    return DenseRetriever(_docs, scorer=scorer)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _reranker(key: str, fingerprint: str, backend: str = "torch"):
-    from compsem.rerank import Reranker
 
     # the scorer comes from the shared per-process cache, so a model loaded by another page is reused
     return Reranker(key, scorer=data.scorer(key, fingerprint, backend))
@@ -96,21 +112,31 @@ def _reranker(key: str, fingerprint: str, backend: str = "torch"):
 
 def reranker_choices() -> tuple[list[str], dict[str, str]]:
     """(cross-encoders that can rerank here, every other cross-encoder -> why not)."""
-    from compsem.rerank import reranker_options
 
     return reranker_options(data.model_resolutions())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _ranking(query: str, digest: str, first_stage: str, k: int, reranker_key: str, fingerprint: str,
-             _docs: tuple[str, ...], backend: str = "torch") -> pd.DataFrame:
-    from compsem.rerank import DENSE_MODEL, rank_documents
+def _ranking(
+    query: str,
+    digest: str,
+    first_stage: str,
+    k: int,
+    reranker_key: str,
+    fingerprint: str,
+    _docs: tuple[str, ...],
+    backend: str = "torch",
+) -> pd.DataFrame:
 
-    dense = (_dense_index(digest, data.resolution(DENSE_MODEL, backend).fingerprint, _docs, backend)
-             if first_stage != "bm25" else None)
+    dense = (
+        _dense_index(digest, data.resolution(DENSE_MODEL, backend).fingerprint, _docs, backend)
+        if first_stage != "bm25"
+        else None
+    )
     reranker = _reranker(reranker_key, fingerprint, backend) if reranker_key != RERANK_NONE else None
-    return rank_documents(query, _docs, first_stage=first_stage, k=k, reranker=reranker, dense=dense,
-                          bm25=_bm25_index(digest, _docs))
+    return rank_documents(
+        query, _docs, first_stage=first_stage, k=k, reranker=reranker, dense=dense, bm25=_bm25_index(digest, _docs)
+    )
 
 
 def rank_query(query: str, docs: Sequence[str], first_stage: str, k: int, reranker_key: str) -> pd.DataFrame:
@@ -120,7 +146,6 @@ def rank_query(query: str, docs: Sequence[str], first_stage: str, k: int, rerank
         ValueError: an empty or too long query, too many documents for the bi-encoder, or a model that
             could not be loaded (the message says which).
     """
-    from compsem.rerank import check_query
 
     query = check_query(query)
     backend = data.current_backend()
@@ -136,11 +161,14 @@ def rank_query(query: str, docs: Sequence[str], first_stage: str, k: int, rerank
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _rerank_eval(folder: str, stamp: tuple) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
-    from compsem import rerank
 
     results = rerank.load_rerank_results(folder)
-    return (rerank.metrics_table(results), rerank.quality_latency_points(results),
-            rerank.skipped_rerankers(results), str(results.metrics.get("dataset", "")))
+    return (
+        rerank.metrics_table(results),
+        rerank.quality_latency_points(results),
+        rerank.skipped_rerankers(results),
+        str(results.metrics.get("dataset", "")),
+    )
 
 
 def rerank_eval(folder: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
@@ -152,13 +180,24 @@ def rerank_eval(folder: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame,
         compsem.rerank.RerankResultsMissing: nothing there yet.
         compsem.rerank.RerankResultsError: a broken file (the message names it).
     """
-    from compsem.rerank import default_results_dir
 
     folder = Path(folder) if folder is not None else default_results_dir()
-    stamp = tuple((p.stat().st_size, p.stat().st_mtime) if p.is_file() else None
-                  for p in (folder / "metrics.json", folder / "latency.csv"))
+    stamp = tuple(
+        (p.stat().st_size, p.stat().st_mtime) if p.is_file() else None
+        for p in (folder / "metrics.json", folder / "latency.csv")
+    )
     return _rerank_eval(str(folder), stamp)
 
 
-__all__ = ["RERANK_EXAMPLE_DOCS", "RERANK_EXAMPLE_QUERY", "RERANK_KS", "RERANK_MODES", "RERANK_NONE",
-           "RERANK_SCORE_HELP", "rank_query", "rerank_documents", "rerank_eval", "reranker_choices"]
+__all__ = [
+    "RERANK_EXAMPLE_DOCS",
+    "RERANK_EXAMPLE_QUERY",
+    "RERANK_KS",
+    "RERANK_MODES",
+    "RERANK_NONE",
+    "RERANK_SCORE_HELP",
+    "rank_query",
+    "rerank_documents",
+    "rerank_eval",
+    "reranker_choices",
+]

@@ -32,8 +32,9 @@ DOWNLOAD_SECONDS = 60.0
 def _size_factor(spec: ModelSpec) -> float:
     """How many times MiniLM-L6's cost scoring with ``spec`` takes (its backbone's, for a trained adapter)."""
     names = " ".join([spec.key, spec.assembled or "", spec.card.base_key if spec.card is not None else ""]).lower()
-    return next((factor for pattern, factor in SIZE_FACTORS
-                 if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z0-9])", names)), 1.0)
+    return next(
+        (factor for pattern, factor in SIZE_FACTORS if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z0-9])", names)), 1.0
+    )
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,17 @@ def _fmt_seconds(s: float) -> str:
 def _show_pair_problems() -> None:
     err = st.session_state.get("cs.upload_error")
     if err is not None:
-        st.error(f"The uploaded file was not loaded: {len(err.errors)} problem(s). Fix them and upload again; "
-                 "the dashboard keeps using the previous pair set.")
-        st.dataframe(pd.DataFrame([{"line": p.line or "file", "severity": p.severity, "problem": p.message}
-                                   for p in err.problems]), hide_index=True, key="w.upload_problems")
+        st.error(
+            f"The uploaded file was not loaded: {len(err.errors)} problem(s). Fix them and upload again; "
+            "the dashboard keeps using the previous pair set."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [{"line": p.line or "file", "severity": p.severity, "problem": p.message} for p in err.problems]
+            ),
+            hide_index=True,
+            key="w.upload_problems",
+        )
 
 
 def _run_scoring(view: View, missing: dict[str, int]) -> None:
@@ -99,10 +107,16 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
         work = sum(done_new.values())
         frac = min(work / total, 1.0) if total else 1.0
         elapsed = time.perf_counter() - started
-        left = elapsed / frac * (1 - frac) if frac > 0.02 else estimate_seconds(
-            {k: missing[k] - done_new.get(k, 0) for k in todo})
-        bar.progress(frac, text=f"{view.labels.get(model, model)}: {done}/{of} · {work}/{total} done · "
-                                f"about {_fmt_seconds(left)} left")
+        left = (
+            elapsed / frac * (1 - frac)
+            if frac > 0.02
+            else estimate_seconds({k: missing[k] - done_new.get(k, 0) for k in todo})
+        )
+        bar.progress(
+            frac,
+            text=f"{view.labels.get(model, model)}: {done}/{of} · {work}/{total} done · "
+            f"about {_fmt_seconds(left)} left",
+        )
 
     with ScoreCache() as cache:
         run = score_pairs(view.pairs, todo, cache=cache, progress=progress, loader=data.loader, backend=view.backend)
@@ -127,24 +141,29 @@ def scores(view: View, prominent: bool = False) -> Results:
     if view.pairs is None:
         missing_file = st.session_state.get("cs.pairs_missing")
         if missing_file:
-            st.error("The pair set was not found, so there is nothing to score. " + views.md_escape(missing_file) +
-                     " Upload a pair CSV in the sidebar (Pair set → Upload a CSV).")
+            st.error(
+                "The pair set was not found, so there is nothing to score. "
+                + views.md_escape(missing_file)
+                + " Upload a pair CSV in the sidebar (Pair set → Upload a CSV)."
+            )
         else:
             st.error("The default pair file has errors; upload a valid pair CSV in the sidebar.")
         st.stop()
     if not view.models:
         st.warning("Select at least one model in the sidebar.")
         st.stop()
-    missing = _cache_or_stop(data.missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs,
-                             view.backend)
+    missing = _cache_or_stop(
+        data.missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs, view.backend
+    )
     n_missing = sum(missing.values())
     if n_missing:
-        text = (f"Score {n_missing:,} missing combination(s) ({sum(1 for n in missing.values() if n)} model(s) × "
-                f"pairs) on the CPU — about {_fmt_seconds(estimate_seconds(missing))}")
+        text = (
+            f"Score {n_missing:,} missing combination(s) ({sum(1 for n in missing.values() if n)} model(s) × "
+            f"pairs) on the CPU — about {_fmt_seconds(estimate_seconds(missing))}"
+        )
         box = st.container(border=prominent)
         if prominent:
-            box.info("Some selected models have not scored this pair set yet. Scores are cached, so this "
-                     "happens once.")
+            box.info("Some selected models have not scored this pair set yet. Scores are cached, so this happens once.")
         if box.button(text, key="w.score", type="primary" if prominent else "secondary"):
             _cache_or_stop(_run_scoring, view, missing)
             st.rerun()
@@ -157,8 +176,9 @@ def scores(view: View, prominent: bool = False) -> Results:
     if not ready:
         st.info("No selected model has scores for this pair set yet: press the button above.")
         st.stop()
-    frame, errors = _cache_or_stop(data.cached_results, view.pairs_sha, ready, str(default_cache_dir()), view.pairs,
-                                   view.backend)
+    frame, errors = _cache_or_stop(
+        data.cached_results, view.pairs_sha, ready, str(default_cache_dir()), view.pairs, view.backend
+    )
     for model, error in errors.items():
         if "not scored yet" not in error:
             st.warning(f"{view.labels.get(model, model)}: {views.md_escape(error)}")
@@ -172,6 +192,11 @@ def scores(view: View, prominent: bool = False) -> Results:
         st.stop()
     frame = with_labels(frame, view.labels)
     # the names are part of the identity: cached figures and tables carry them
-    key = (view.pairs_sha, tuple(dict.fromkeys(frame["model"])), tuple(sorted(cats)), view.backend,
-           labels_of(frame).pairs)
+    key = (
+        view.pairs_sha,
+        tuple(dict.fromkeys(frame["model"])),
+        tuple(sorted(cats)),
+        view.backend,
+        labels_of(frame).pairs,
+    )
     return Results(frame, key, view.threshold)

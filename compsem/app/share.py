@@ -28,15 +28,24 @@ def html_report(res: Results, view: View) -> Callable[[], str]:
     The same summary and comparison as ``compsem run`` writes, at the view's threshold and 0.8.
     """
     thresholds = tuple(dict.fromkeys([res.threshold, 0.8]))
-    meta = (("pairs_source", view.pairs_label), ("n_pairs", int(res.frame["pair_id"].nunique())),
-            ("thresholds", thresholds), ("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
-            ("source", "compsem dashboard"))
+    meta = (
+        ("pairs_source", view.pairs_label),
+        ("n_pairs", int(res.frame["pair_id"].nunique())),
+        ("thresholds", thresholds),
+        ("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
+        ("source", "compsem dashboard"),
+    )
     return lambda: _html(res.key, res.frame, tables.analysis(res, thresholds), thresholds, meta)
 
 
 def download_button(res: Results, view: View, key: str) -> None:
     """The download button of the standalone report (works offline: plotly.js is inside the file)."""
-    st.download_button("Standalone HTML report (opens offline, interactive charts)", html_report(res, view),
-                       "compsem-report.html", mime="text/html", key=key,
-                       help="Findings, failure rates with CIs, effect sizes and distributions in one file that "
-                            "needs no Python, no server and no internet.")
+    st.download_button(
+        "Standalone HTML report (opens offline, interactive charts)",
+        html_report(res, view),
+        "compsem-report.html",
+        mime="text/html",
+        key=key,
+        help="Findings, failure rates with CIs, effect sizes and distributions in one file that "
+        "needs no Python, no server and no internet.",
+    )

@@ -6,6 +6,7 @@ import gc
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from compsem.app import data, state, views
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.labels import ModelLabels
 from compsem.data.pairs import MAX_FILE_BYTES
+from compsem.models.backends import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
 from compsem.models.registry import Resolution, get_spec
 
 KIND_TITLES = {"bi-encoder": "Bi-encoders", "cross-encoder": "Cross-encoders", "baseline": "Baselines"}
@@ -132,14 +134,22 @@ def _parse_models(raw: str) -> list[str]:
 def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
     st.sidebar.subheader("Pair set")
     state.bind("pairs", "bundled", lambda raw: raw if raw in ("bundled", "upload") else "bundled")
-    choice = st.sidebar.radio("Pair set", ["bundled", "upload"], key=state.wkey("pairs"),
-                              on_change=state.copy_to_store, args=("pairs",), horizontal=True,
-                              label_visibility="collapsed",
-                              format_func=lambda v: "Bundled pairs" if v == "bundled" else "Upload a CSV")
+    choice = st.sidebar.radio(
+        "Pair set",
+        ["bundled", "upload"],
+        key=state.wkey("pairs"),
+        on_change=state.copy_to_store,
+        args=("pairs",),
+        horizontal=True,
+        label_visibility="collapsed",
+        format_func=lambda v: "Bundled pairs" if v == "bundled" else "Upload a CSV",
+    )
     if choice == "upload":
         up = st.sidebar.file_uploader(
             f"Pair CSV (id, category, sentence_a, sentence_b; UTF-8; at most {MAX_FILE_BYTES // 2**20} MB)",
-            key="w.upload", help="Checked by the same checker as `compsem pairs check`.")
+            key="w.upload",
+            help="Checked by the same checker as `compsem pairs check`.",
+        )
         if up is not None:
             raw = up.getvalue()
             check = data.check_upload(raw, up.name)
@@ -154,16 +164,16 @@ def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
             st.sidebar.caption(f"Using {views.md_escape(stored['name'])}: {len(check.pairs)} pairs")
             return check.pairs, f"uploaded {stored['name']}", check.sha256
         st.sidebar.info("No valid upload yet; showing the default pair set.")
-    check, what = data.load_default_pairs()
-    if check is None:
+    default_check, what = data.load_default_pairs()
+    if default_check is None:
         st.session_state["cs.pairs_missing"] = what
         return None, what, ""
     st.session_state.pop("cs.pairs_missing", None)
-    if not check.ok:
-        st.session_state["cs.default_error"] = check
+    if not default_check.ok:
+        st.session_state["cs.default_error"] = default_check
         return None, what, ""
-    st.sidebar.caption(f"{views.md_escape(what)}: {len(check.pairs)} pairs")
-    return check.pairs, what, check.sha256
+    st.sidebar.caption(f"{views.md_escape(what)}: {len(default_check.pairs)} pairs")
+    return default_check.pairs, what, default_check.sha256
 
 
 def _sidebar_models() -> tuple[str, ...]:
@@ -171,8 +181,8 @@ def _sidebar_models() -> tuple[str, ...]:
     groups = _model_groups()
     by_key = {r.spec.key: r for rs in groups.values() for r in rs}
     defaults = default_models()
-    state.bind("models", defaults, _parse_models, lambda ks: ",".join(get_spec(k).alias for k in ks))
-    selected = [k for k in state.get("models", []) if k in by_key and _selectable(by_key[k])]
+    state.bind("models", defaults, _parse_models, lambda ks: ",".join(get_spec(k).alias for k in cast(list, ks)))
+    selected = [k for k in cast(list, state.get("models", [])) if k in by_key and _selectable(by_key[k])]
 
     def on_change(key: str) -> None:
         current = list(state.get("models", []))
@@ -186,18 +196,25 @@ def _sidebar_models() -> tuple[str, ...]:
         if not resolutions:
             continue
         usable = sum(_selectable(r) for r in resolutions)
-        with st.sidebar.expander(f"{KIND_TITLES.get(kind, kind)} ({usable}/{len(resolutions)} available)",
-                                 expanded=usable > 0):
+        with st.sidebar.expander(
+            f"{KIND_TITLES.get(kind, kind)} ({usable}/{len(resolutions)} available)", expanded=usable > 0
+        ):
             unavailable: dict[str, list[str]] = {}
             for res in resolutions:
                 key = res.spec.key
                 ok = _selectable(res)
                 st.session_state[f"w.model.{key}"] = ok and key in selected
                 note = {"needs download": " · downloads on first use"}
-                st.checkbox(res.spec.display + note.get(res.status, ""), key=f"w.model.{key}", disabled=not ok,
-                            on_change=on_change, args=(key,),
-                            help=views.md_escape(f"{key} — {res.status}: {res.reason}. {res.spec.notes}" if ok
-                                           else f"Unavailable: {res.reason}"))
+                st.checkbox(
+                    res.spec.display + note.get(res.status, ""),
+                    key=f"w.model.{key}",
+                    disabled=not ok,
+                    on_change=on_change,
+                    args=(key,),
+                    help=views.md_escape(
+                        f"{key} — {res.status}: {res.reason}. {res.spec.notes}" if ok else f"Unavailable: {res.reason}"
+                    ),
+                )
                 if not ok:
                     unavailable.setdefault(res.reason, []).append(res.spec.display)
             for reason, names in unavailable.items():
@@ -212,14 +229,23 @@ def sidebar() -> View:
         models = _sidebar_models()
         st.subheader("Categories")
         options = sort_categories(pairs["category"].unique()) if pairs is not None else []
-        state.bind("cats", list(options), lambda raw: [c for c in raw.split(",") if c], lambda v: ",".join(v))
+        state.bind(
+            "cats", list(options), lambda raw: [c for c in raw.split(",") if c], lambda v: ",".join(cast(list, v))
+        )
         current = [c for c in state.get("cats", options) if c in options]
         if not current and options:
             current = list(options)
         st.session_state[state.store_key("cats")] = current
         st.session_state[state.wkey("cats")] = current
-        cats = st.multiselect("Categories", options, key=state.wkey("cats"), on_change=state.copy_to_store,
-                              args=("cats",), format_func=category_label, label_visibility="collapsed")
+        cats = st.multiselect(
+            "Categories",
+            options,
+            key=state.wkey("cats"),
+            on_change=state.copy_to_store,
+            args=("cats",),
+            format_func=category_label,
+            label_visibility="collapsed",
+        )
         threshold = state.threshold_slider("Threshold", container=st.sidebar, place="sidebar")
         backend = _sidebar_backend()
         st.caption("Choices live in the address bar: copy the link to share this view.")
@@ -227,12 +253,17 @@ def sidebar() -> View:
 
 
 def _sidebar_backend() -> str:
-    from compsem.models.backends import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
 
-    return state.selectbox("Backend", "backend", BACKENDS, DEFAULT_BACKEND, format_func=BACKEND_LABELS.get,
-                     help="How the transformer models run. PyTorch fp32 gives the study's numbers; ONNX Runtime "
-                          "int8 is several times faster, with scores within the tolerance the README reports. "
-                          "Each backend has its own cached scores.")
+    return state.selectbox(
+        "Backend",
+        "backend",
+        BACKENDS,
+        DEFAULT_BACKEND,
+        format_func=lambda name: BACKEND_LABELS.get(name, name),
+        help="How the transformer models run. PyTorch fp32 gives the study's numbers; ONNX Runtime "
+        "int8 is several times faster, with scores within the tolerance the README reports. "
+        "Each backend has its own cached scores.",
+    )
 
 
 __all__ = ["KIND_TITLES", "WARM_UP_DONE", "View", "default_models", "setup_page", "sidebar", "start", "warm_up_later"]

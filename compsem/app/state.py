@@ -33,8 +33,13 @@ def copy_to_store(name: str) -> None:
     st.session_state[store_key(name)] = st.session_state[wkey(name)]
 
 
-def bind(name: str, default, parse: Callable[[str], object] | None = None,
-         dump: Callable[[object], str] | None = None, url: bool = True):
+def bind(
+    name: str,
+    default,
+    parse: Callable[[str], object] | None = None,
+    dump: Callable[[object], str] | None = None,
+    url: bool = True,
+):
     """Initialise the store of ``name`` (from the URL on a session's first sight, else the default),
     set the widget's value from it, and write it back to the URL. Returns the value."""
     skey = store_key(name)
@@ -89,8 +94,14 @@ def toggle(label: str, name: str, default: bool = False, help: str | None = None
     return st.toggle(label, key=wkey(name), on_change=copy_to_store, args=(name,), help=help)
 
 
-def selectbox(label: str, name: str, options: Sequence[str], default: str,
-              format_func: Callable[[str], str] = str, help: str | None = None) -> str:
+def selectbox(
+    label: str,
+    name: str,
+    options: Sequence[str],
+    default: str,
+    format_func: Callable[[str], str] = str,
+    help: str | None = None,
+) -> str:
     options = list(options)
     default = default if default in options else options[0]
 
@@ -102,12 +113,20 @@ def selectbox(label: str, name: str, options: Sequence[str], default: str,
     if get(name) not in options and store_key(name) in st.session_state:
         set_value(name, default)
     bind(name, default, parse)
-    return st.selectbox(label, options, key=wkey(name), on_change=copy_to_store, args=(name,),
-                        format_func=format_func, help=help)
+    chosen = st.selectbox(
+        label, options, key=wkey(name), on_change=copy_to_store, args=(name,), format_func=format_func, help=help
+    )
+    return default if chosen is None else chosen  # None only for an empty option list
 
 
-def radio(label: str, name: str, options: Sequence[str], default: str, format_func: Callable[[str], str] = str,
-          horizontal: bool = True) -> str:
+def radio(
+    label: str,
+    name: str,
+    options: Sequence[str],
+    default: str,
+    format_func: Callable[[str], str] = str,
+    horizontal: bool = True,
+) -> str:
     options = list(options)
 
     def parse(raw: str) -> str:
@@ -116,8 +135,16 @@ def radio(label: str, name: str, options: Sequence[str], default: str, format_fu
         return raw
 
     bind(name, default, parse)
-    return st.radio(label, options, key=wkey(name), on_change=copy_to_store, args=(name,),
-                    format_func=format_func, horizontal=horizontal)
+    chosen = st.radio(
+        label,
+        options,
+        key=wkey(name),
+        on_change=copy_to_store,
+        args=(name,),
+        format_func=format_func,
+        horizontal=horizontal,
+    )
+    return default if chosen is None else chosen  # None only for an empty option list
 
 
 def text_input(label: str, name: str, default: str = "", url: bool = True, help: str | None = None) -> str:
@@ -136,7 +163,15 @@ def threshold_slider(label: str = "Threshold", name: str = "t", container=None, 
     bind(name, DEFAULT_THRESHOLD, _parse_threshold, lambda v: f"{v:g}")
     st.session_state[key] = st.session_state[store_key(name)]
     target = container if container is not None else st
-    return float(target.slider(label, 0.0, 1.0, step=0.01, key=key,
-                               on_change=lambda: st.session_state.__setitem__(store_key(name), st.session_state[key]),
-                               help="A pair 'scores as similar' when its 0-1 score is at or above the threshold. "
-                                    "For adversarial categories that share is the failure rate."))
+    return float(
+        target.slider(
+            label,
+            0.0,
+            1.0,
+            step=0.01,
+            key=key,
+            on_change=lambda: st.session_state.__setitem__(store_key(name), st.session_state[key]),
+            help="A pair 'scores as similar' when its 0-1 score is at or above the threshold. "
+            "For adversarial categories that share is the failure rate.",
+        )
+    )

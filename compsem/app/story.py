@@ -14,10 +14,13 @@ from compsem.app.scores import scores
 from compsem.app.views import md_escape
 from compsem.data.categories import category_label
 from compsem.figures.story import finding_figure
+from compsem.rerank import RerankResultsError
 
-CAPTION = ("What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
-           "what price. Every sentence is computed from the scores in view; each finding has one example pair from "
-           "the pair set. Collapse the sidebar (‹‹) to present.")
+CAPTION = (
+    "What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
+    "what price. Every sentence is computed from the scores in view; each finding has one example pair from "
+    "the pair set. Collapse the sidebar (‹‹) to present."
+)
 
 
 def example(ex: ExamplePair, threshold: float, key: str) -> None:
@@ -29,13 +32,14 @@ def example(ex: ExamplePair, threshold: float, key: str) -> None:
         for col, (_model, label, score) in zip(st.columns(max(len(ex.scores), 2)), ex.scores):
             col.markdown(f"**{md_escape(label)}**")  # wraps, where a metric label would be cut
             col.metric(md_escape(label), f"{score:.3f}", label_visibility="collapsed")
-            col.caption(f"{'≥' if score >= threshold else '<'} {threshold:g}: scores as "
-                        f"{'similar' if score >= threshold else 'different'}")
+            col.caption(
+                f"{'≥' if score >= threshold else '<'} {threshold:g}: scores as "
+                f"{'similar' if score >= threshold else 'different'}"
+            )
 
 
 def experiment(number: int) -> None:
     """The reranking lab's finding, from its saved evaluation (nothing when it has not been run)."""
-    from compsem.rerank import RerankResultsError
 
     try:
         metrics, _points, _skipped, dataset = reranking.rerank_eval()
@@ -55,11 +59,15 @@ def render() -> None:
     res = scores(view, prominent=True)
     found = tables.story(res)
     if "cross-encoder" not in set(res.frame["kind"]):
-        st.info("No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "
-                "sidebar (the trained MiniLM SICK-NLI model, for example) to see which objective fixes what.")
+        st.info(
+            "No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "
+            "sidebar (the trained MiniLM SICK-NLI model, for example) to see which objective fixes what."
+        )
     if not found:
-        st.info("This selection has no adversarial category, so there is no story to tell. Select categories such "
-                "as negation or entity swap in the sidebar.")
+        st.info(
+            "This selection has no adversarial category, so there is no story to tell. Select categories such "
+            "as negation or entity swap in the sidebar."
+        )
         st.stop()
     for i, finding in enumerate(found, 1):
         st.subheader(md_escape(f"{i}. {finding.title}"), anchor=f"finding-{finding.key}")
@@ -69,6 +77,8 @@ def render() -> None:
             example(finding.example, res.threshold, f"example-{finding.key}")
     experiment(len(found) + 1)
     st.divider()
-    st.caption("Take the story with you: one HTML file with these findings, the failure rates with CIs, the "
-               "effect sizes and the distributions.")
+    st.caption(
+        "Take the story with you: one HTML file with these findings, the failure rates with CIs, the "
+        "effect sizes and the distributions."
+    )
     share.download_button(res, view, "w.dl_html_story")

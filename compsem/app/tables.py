@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from compsem import analysis as an
+from compsem import figures
 from compsem.analysis.story import Finding
 from compsem.app import data, views
 from compsem.app.scores import Results
@@ -109,15 +110,17 @@ def story(res: Results) -> list[Finding]:
 
 def rates_with_ci(res: Results, calibrated: bool) -> pd.DataFrame | None:
     """Rate and mean per model x category with 95% bootstrap CIs, at the view's or each model's calibrated threshold."""
-    found = _guard("Failure rates", lambda: _free(res).calibrated_rates if calibrated else at(res).rates_with_ci,
-                   None)
+    found = _guard("Failure rates", lambda: _free(res).calibrated_rates if calibrated else at(res).rates_with_ci, None)
     return None if found is None else _shown(found, res)
 
 
 def effect_rows(res: Results, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
     """:func:`compsem.stats.effect_rows` for the view; a ValueError becomes a warning and no table."""
-    found, what = _guard("effect sizes", lambda: _free(res).effect_rows(reference, rows),
-                         (None, views.reference_label(reference, res.labels)))
+    found, what = _guard(
+        "effect sizes",
+        lambda: _free(res).effect_rows(reference, rows),
+        (None, views.reference_label(reference, res.labels)),
+    )
     return (None if found is None else found.copy()), what
 
 
@@ -139,7 +142,6 @@ def models_view(res: Results) -> pd.DataFrame:
 # -- figures that are costly to build ---------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=32)
 def _curves_figure(key: tuple, _curves: pd.DataFrame, marks: tuple) -> go.Figure:
-    from compsem import figures
 
     return figures.rate_curves(_curves, None, dict(marks))
 
@@ -148,14 +150,12 @@ def _curves_figure(key: tuple, _curves: pd.DataFrame, marks: tuple) -> go.Figure
 def _calibration_figure(key: tuple, _frame: pd.DataFrame, marks: tuple) -> go.Figure:
     # A resource, not data: thousands of hover texts make a copy per re-render cost more than the page's
     # budget, and the figure is only read (st.plotly_chart serializes it), never changed.
-    from compsem import figures
 
     return figures.calibration(_frame, dict(marks), None)
 
 
 def curves_figure(res: Results, curves: pd.DataFrame, threshold: float | None, marks: dict) -> go.Figure:
     """Failure rate vs threshold: built once per selection, the moving threshold line added per view."""
-    from compsem import figures
 
     fig = _curves_figure(res.key, curves, tuple(sorted(marks.items())))
     return figures.add_threshold(fig, threshold, axis="x")
@@ -172,6 +172,7 @@ def calibration_figure(res: Results, marks: dict) -> go.Figure:
 # -- downloads: computed when the button is pressed, not on every re-render ---------------------------
 def export_table(res: Results, name: str) -> Callable[[], str]:
     """A table of :data:`compsem.analysis.TABLES` as CSV text, read from the view's analysis when asked for."""
+
     def csv() -> str:
         try:
             return safe_csv(an.read_table(name, analysis(res)), index=False) or ""
@@ -183,8 +184,12 @@ def export_table(res: Results, name: str) -> Callable[[], str]:
 
 def report_markdown(res: Results, view: View) -> Callable[[], str]:
     """The run's report.md (:func:`compsem.reports.markdown.report_markdown`) of the view's analysis, when asked for."""
-    meta = {"pairs_source": view.pairs_label, "n_pairs": int(res.frame["pair_id"].nunique()),
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source": "compsem dashboard"}
+    meta = {
+        "pairs_source": view.pairs_label,
+        "n_pairs": int(res.frame["pair_id"].nunique()),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "source": "compsem dashboard",
+    }
     return lambda: report.report_markdown(analysis(res), meta)
 
 
@@ -193,6 +198,20 @@ def pairs_csv(res: Results) -> Callable[[], str]:
     return lambda: pair_results_csv(res.frame)
 
 
-__all__ = ["analysis", "at", "calibration_figure", "curves_figure", "effect_rows", "export_table", "findings",
-           "models_view", "pair_table", "pairs_csv", "rates_with_ci", "report_markdown", "story", "study_comparison",
-           "table"]
+__all__ = [
+    "analysis",
+    "at",
+    "calibration_figure",
+    "curves_figure",
+    "effect_rows",
+    "export_table",
+    "findings",
+    "models_view",
+    "pair_table",
+    "pairs_csv",
+    "rates_with_ci",
+    "report_markdown",
+    "story",
+    "study_comparison",
+    "table",
+]

@@ -45,14 +45,16 @@ def wide(table: pd.DataFrame, value: str, fmt: str = "{:.0%}", index: str = "mod
 def best_worst_view(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`compsem.stats.best_and_worst` as readable text columns."""
     best, worst = labels_of(table, column="best_model"), labels_of(table, column="worst_model")
-    return pd.DataFrame({
-        "category": [category_label(c) for c in table["category"]],
-        "reads as": [m.replace("_", " ") for m in table["meaning"]],
-        "best model": [best.name(m) for m in table["best_model"]],
-        "best": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["best_rate"], table["best_mean"])],
-        "worst model": [worst.name(m) for m in table["worst_model"]],
-        "worst": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["worst_rate"], table["worst_mean"])],
-    })
+    return pd.DataFrame(
+        {
+            "category": [category_label(c) for c in table["category"]],
+            "reads as": [m.replace("_", " ") for m in table["meaning"]],
+            "best model": [best.name(m) for m in table["best_model"]],
+            "best": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["best_rate"], table["best_mean"])],
+            "worst model": [worst.name(m) for m in table["worst_model"]],
+            "worst": [f"{r:.0%} (mean {m:.3f})" for r, m in zip(table["worst_rate"], table["worst_mean"])],
+        }
+    )
 
 
 def models_view(models: Sequence[str], resolutions: Sequence) -> pd.DataFrame:
@@ -67,9 +69,17 @@ def models_view(models: Sequence[str], resolutions: Sequence) -> pd.DataFrame:
     rows = []
     for key in models:
         r = by_key.get(key)
-        rows.append({"model": r.spec.display if r else key, "key": key, "kind": r.spec.kind if r else "",
-                     "objective": r.spec.objective if r else "", "status": r.status if r else "",
-                     "normalization": r.spec.normalization if r else "", "notes": r.spec.notes if r else ""})
+        rows.append(
+            {
+                "model": r.spec.display if r else key,
+                "key": key,
+                "kind": r.spec.kind if r else "",
+                "objective": r.spec.objective if r else "",
+                "status": r.status if r else "",
+                "normalization": r.spec.normalization if r else "",
+                "notes": r.spec.notes if r else "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -91,24 +101,39 @@ def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: flo
     results frame to carry the names, so this is where they become data.
     """
     names = ModelLabels.of(labels)
-    rows = [{"model": s.model, "label": names.name(s.model), "kind": s.kind, "raw_score": s.raw_score,
-             "score": s.score, "score_reversed": s.score_reversed, "asymmetry": s.asymmetry,
-             "verdict": "similar" if s.score >= threshold else "different", "normalization": s.normalization}
-            for s in scored]
+    rows = [
+        {
+            "model": s.model,
+            "label": names.name(s.model),
+            "kind": s.kind,
+            "raw_score": s.raw_score,
+            "score": s.score,
+            "score_reversed": s.score_reversed,
+            "asymmetry": s.asymmetry,
+            "verdict": "similar" if s.score >= threshold else "different",
+            "normalization": s.normalization,
+        }
+        for s in scored
+    ]
     return pd.DataFrame(rows)
 
 
 def mean_sd_view(desc: pd.DataFrame) -> pd.DataFrame:
     """describe_scores as ``mean ± sd`` text, models x categories."""
-    cells = desc.assign(cell=[f"{m:.3f} ± {s:.3f}" if pd.notna(s) else f"{m:.3f}"
-                              for m, s in zip(desc["mean"], desc["sd"])])
+    cells = desc.assign(
+        cell=[f"{m:.3f} ± {s:.3f}" if pd.notna(s) else f"{m:.3f}" for m, s in zip(desc["mean"], desc["sd"])]
+    )
     return wide(cells, "cell", fmt="{}")
 
 
 def rate_ci_view(table: pd.DataFrame) -> pd.DataFrame:
     """Rates with CI as ``45% [30–60]`` text, models x categories, plus the threshold used."""
-    cells = table.assign(cell=[f"{r:.0%} [{lo:.0%}–{hi:.0%}]" for r, lo, hi in
-                               zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"])])
+    cells = table.assign(
+        cell=[
+            f"{r:.0%} [{lo:.0%}–{hi:.0%}]"
+            for r, lo, hi in zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"])
+        ]
+    )
     out = wide(cells, "cell", fmt="{}")
     used = table.drop_duplicates("model").set_index("model")["threshold"]
     out.insert(0, "threshold", [f"{used[m]:.3g}" for m in dict.fromkeys(table["model"])])
@@ -123,14 +148,29 @@ def calibrated_map(cal: pd.DataFrame | None) -> dict[str, float]:
 
 def calibration_view(cal: pd.DataFrame) -> pd.DataFrame:
     labels = labels_of(cal)
-    return pd.DataFrame({"model": [labels.name(m) for m in cal["model"]], "calibrated threshold": cal["threshold"],
-                         "Youden J": cal["youden_j"], "TPR": cal["tpr"], "FPR": cal["fpr"],
-                         "positives": cal["n_pos"], "negatives": cal["n_neg"]})
+    return pd.DataFrame(
+        {
+            "model": [labels.name(m) for m in cal["model"]],
+            "calibrated threshold": cal["threshold"],
+            "Youden J": cal["youden_j"],
+            "TPR": cal["tpr"],
+            "FPR": cal["fpr"],
+            "positives": cal["n_pos"],
+            "negatives": cal["n_neg"],
+        }
+    )
 
 
 def effect_view(table: pd.DataFrame) -> pd.DataFrame:
-    cols = {"row": "compared", "category": "category", "cohens_d": "Cohen's d", "holm_pvalue": "Holm p",
-            "significant": "p < 0.05 (Holm)", "mean": "mean", "reference_mean": "reference mean"}
+    cols = {
+        "row": "compared",
+        "category": "category",
+        "cohens_d": "Cohen's d",
+        "holm_pvalue": "Holm p",
+        "significant": "p < 0.05 (Holm)",
+        "mean": "mean",
+        "reference_mean": "reference mean",
+    }
     out = table[[c for c in cols if c in table.columns]].rename(columns=cols)
     out["category"] = [category_label(c) for c in out["category"]]
     if "Holm p" in out.columns:
@@ -141,17 +181,25 @@ def effect_view(table: pd.DataFrame) -> pd.DataFrame:
 def text_scores_view(table: pd.DataFrame) -> pd.DataFrame:
     """Free-text scores for display: raw and normalized score, reversed order, asymmetry, verdict."""
     out = table[["label", "kind", "raw_score", "score", "score_reversed", "asymmetry", "verdict", "normalization"]]
-    return out.rename(columns={"label": "model", "raw_score": "raw output", "score": "score (A, B)",
-                               "score_reversed": "score (B, A)", "asymmetry": "asymmetry (AB − BA)",
-                               "verdict": "verdict at threshold"})
+    return out.rename(
+        columns={
+            "label": "model",
+            "raw_score": "raw output",
+            "score": "score (A, B)",
+            "score_reversed": "score (B, A)",
+            "asymmetry": "asymmetry (AB − BA)",
+            "verdict": "verdict at threshold",
+        }
+    )
 
 
 _FIXED_SORTS = ("disagreement", "sd", "category", "pair_id")
 
 
 def pair_sort_options(table: pd.DataFrame) -> list[str]:
-    scores = [c for c in table.columns if c not in ("pair_id", "category", "sentence_a", "sentence_b",
-                                                   "disagreement", "sd")]
+    scores = [
+        c for c in table.columns if c not in ("pair_id", "category", "sentence_a", "sentence_b", "disagreement", "sd")
+    ]
     return [*_FIXED_SORTS, *scores]
 
 
@@ -178,15 +226,39 @@ def study_view(table: pd.DataFrame, measured_only: bool, section: str) -> pd.Dat
         out = out[out["measured"].notna()]
     if section != "all":
         out = out[out["section"] == section]
-    return pd.DataFrame({
-        "section": out["section"], "model": [labels.name(m) for m in out["model"]],
-        "category": [category_label(c) for c in out["category"]], "statistic": out["statistic"],
-        "threshold": out["threshold"], "scale": out["scale"], "reported": out["reported"],
-        "measured": out["measured"], "difference": out["difference"], "measured with": out["measured_models"],
-        "source": out["source"],
-    }, index=out.index)
+    return pd.DataFrame(
+        {
+            "section": out["section"],
+            "model": [labels.name(m) for m in out["model"]],
+            "category": [category_label(c) for c in out["category"]],
+            "statistic": out["statistic"],
+            "threshold": out["threshold"],
+            "scale": out["scale"],
+            "reported": out["reported"],
+            "measured": out["measured"],
+            "difference": out["difference"],
+            "measured with": out["measured_models"],
+            "source": out["source"],
+        },
+        index=out.index,
+    )
 
 
-__all__ = ["best_worst_view", "calibrated_map", "calibration_view", "effect_view", "filter_pairs", "md_escape",
-           "mean_sd_view", "models_view", "pair_sort_options", "rate_ci_view", "reference_label", "reference_options",
-           "study_view", "text_score_table", "text_scores_view", "wide"]
+__all__ = [
+    "best_worst_view",
+    "calibrated_map",
+    "calibration_view",
+    "effect_view",
+    "filter_pairs",
+    "md_escape",
+    "mean_sd_view",
+    "models_view",
+    "pair_sort_options",
+    "rate_ci_view",
+    "reference_label",
+    "reference_options",
+    "study_view",
+    "text_score_table",
+    "text_scores_view",
+    "wide",
+]

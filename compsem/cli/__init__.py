@@ -32,6 +32,7 @@ from collections.abc import Sequence
 
 from compsem.cli import cache, check, models, pairs, report, rerank, run, score, train
 from compsem.cli._common import EXIT_BAD_INPUT, EXIT_OK, fail
+from compsem.store.sqlite import CacheError
 
 #: The subcommand modules in the order ``compsem --help`` lists them.
 COMMANDS = (models, pairs, run, score, train, rerank, cache, check, report)
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compsem",
         description="Where cosine similarity breaks on compositional meaning changes, "
-                    "and whether cross-encoders fix it.",
+        "and whether cross-encoders fix it.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,12 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pass
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     # transformers is quietened where a model is loaded (compsem.scoring.configure_threads): importing it here
     # would cost every command, also a warm `compsem run` that loads no model, a second of start-up.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from compsem.store.sqlite import CacheError
 
     try:
         return int(args.func(args))

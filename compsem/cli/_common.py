@@ -21,7 +21,11 @@ def fail(message: str) -> int:
 def add_backend(p: argparse.ArgumentParser) -> None:
     """The ``--backend`` option of the commands that score with transformer models."""
     # The choices are spelled out here (not imported) so `compsem --help` stays instant.
-    p.add_argument("--backend", choices=["torch", "onnx-int8"], default="torch",
-                   help="torch: fp32 PyTorch, the study's numbers (default); onnx-int8: the transformer models "
-                   "exported once to int8 ONNX Runtime (several times faster, scores within the tolerance in "
-                   "the README)")
+    p.add_argument(
+        "--backend",
+        choices=["torch", "onnx-int8"],
+        default="torch",
+        help="torch: fp32 PyTorch, the study's numbers (default); onnx-int8: the transformer models "
+        "exported once to int8 ONNX Runtime (several times faster, scores within the tolerance in "
+        "the README)",
+    )

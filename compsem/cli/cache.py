@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 
 from compsem.cli._common import EXIT_OK
+from compsem.store.sqlite import ScoreCache
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
     """Prints how many scores are stored, or deletes them (one model's with ``--model``)."""
-    from compsem.store.sqlite import ScoreCache
 
     cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
     if args.action == "info":

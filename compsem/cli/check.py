@@ -9,16 +9,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from compsem.check import CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check, text_table
 from compsem.cli._common import EXIT_OK
+from compsem.reports.files import atomic_write_text
+from compsem.store.sqlite import ScoreCache
 
 EXIT_LIMIT_BROKEN, EXIT_CHECK_ERROR = 1, 2
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 0 when every limit holds, 1 when one is broken, 2 when the check cannot run."""
-    from compsem.check import CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check, text_table
-    from compsem.reports.files import atomic_write_text
-    from compsem.store.sqlite import ScoreCache
 
     def error(message: str) -> int:
         print(f"compsem check: error: {message}", file=sys.stderr)
@@ -50,19 +50,27 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Registers ``check``."""
-    p = sub.add_parser("check", help="robustness gate for CI: fail when a category's failure rate passes a limit",
-                       description="Score MODEL on the pairs and compare each category's rate at a threshold with "
-                                   "limits. A limit is a maximum failure rate (share of pairs scoring >= threshold) "
-                                   "for categories expected low, and a minimum pass rate for positive controls. "
-                                   "Exit 0: every limit holds; 1: a limit is broken; 2: the check could not run.")
+    p = sub.add_parser(
+        "check",
+        help="robustness gate for CI: fail when a category's failure rate passes a limit",
+        description="Score MODEL on the pairs and compare each category's rate at a threshold with "
+        "limits. A limit is a maximum failure rate (share of pairs scoring >= threshold) "
+        "for categories expected low, and a minimum pass rate for positive controls. "
+        "Exit 0: every limit holds; 1: a limit is broken; 2: the check could not run.",
+    )
     p.add_argument("model", help="registry key, alias, or a local model folder")
     p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--threshold", type=float, help="fixed threshold (default 0.5)")
-    how.add_argument("--calibrated", action="store_true",
-                     help="use the model's calibrated threshold (max Youden J on the controls)")
-    p.add_argument("--limit", action="append", metavar="CATEGORY=RATE",
-                   help="e.g. --limit negation=0.2 (repeatable); overrides the same category in --config")
+    how.add_argument(
+        "--calibrated", action="store_true", help="use the model's calibrated threshold (max Youden J on the controls)"
+    )
+    p.add_argument(
+        "--limit",
+        action="append",
+        metavar="CATEGORY=RATE",
+        help="e.g. --limit negation=0.2 (repeatable); overrides the same category in --config",
+    )
     p.add_argument("--config", metavar="FILE.toml", help="limits (and optionally threshold, calibrated, pairs)")
     p.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML, one test case per category")
     p.add_argument("--markdown", metavar="FILE.md", help="write a Markdown summary")

@@ -6,21 +6,33 @@ import argparse
 import json
 
 from compsem.cli._common import EXIT_OK
+from compsem.models.registry import list_models
 
 
 def cmd_models(args: argparse.Namespace) -> int:
     """Prints the registry as a table, or as JSON with ``--json``."""
-    from compsem.models.registry import list_models
 
     rows = list_models()
     if args.json:
-        out = [{
-            "key": r.spec.key, "alias": r.spec.alias, "kind": r.spec.kind, "objective": r.spec.objective,
-            "normalization": r.spec.normalization, "prompt": r.spec.prompt,
-            "trust_remote_code": r.spec.trust_remote_code, "in_study": r.spec.study,
-            "availability": r.status, "usable_offline": r.usable, "location": r.location,
-            "fingerprint": r.fingerprint, "reason": r.reason, "notes": r.spec.notes,
-        } for r in rows]
+        out = [
+            {
+                "key": r.spec.key,
+                "alias": r.spec.alias,
+                "kind": r.spec.kind,
+                "objective": r.spec.objective,
+                "normalization": r.spec.normalization,
+                "prompt": r.spec.prompt,
+                "trust_remote_code": r.spec.trust_remote_code,
+                "in_study": r.spec.study,
+                "availability": r.status,
+                "usable_offline": r.usable,
+                "location": r.location,
+                "fingerprint": r.fingerprint,
+                "reason": r.reason,
+                "notes": r.spec.notes,
+            }
+            for r in rows
+        ]
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return EXIT_OK
     width = max(len(r.spec.key) for r in rows)

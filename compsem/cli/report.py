@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from compsem.cli._common import EXIT_OK, fail
+from compsem.reports.html import RunFolderError, write_html_report
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Exit 0 with the file written, 1 when the folder is not a run or the file cannot be written."""
-    from compsem.reports.html import RunFolderError, write_html_report
 
     try:
         path = write_html_report(Path(args.run_dir), Path(args.html))

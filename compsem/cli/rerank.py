@@ -9,17 +9,17 @@ import argparse
 from pathlib import Path
 
 from compsem.cli._common import EXIT_OK, add_backend, fail
+from compsem.reports.files import check_output_dir
+from compsem.rerank import run_rerank_eval
 
 
 def cmd_rerank_eval(args: argparse.Namespace) -> int:
     """Exit 0 with the files written, 1 on bad arguments, an unusable output folder or missing data."""
-    from compsem.rerank import run_rerank_eval
 
     if args.max_queries is not None and args.max_queries <= 0:
         args.max_queries = None  # 0 = every query
     if args.latency_queries < 1 or args.repeats < 1:
         return fail("--latency-queries and --repeats must be at least 1")
-    from compsem.reports.files import check_output_dir
 
     try:
         check_output_dir(args.out)
@@ -27,9 +27,16 @@ def cmd_rerank_eval(args: argparse.Namespace) -> int:
         return fail(str(exc))
 
     try:
-        paths = run_rerank_eval(ks=args.k, rerankers=args.reranker, out_dir=Path(args.out),
-                                data_dir=args.data, repeats=args.repeats, max_queries=args.max_queries,
-                                latency_queries=args.latency_queries, backend=args.backend)
+        paths = run_rerank_eval(
+            ks=args.k,
+            rerankers=args.reranker,
+            out_dir=Path(args.out),
+            data_dir=args.data,
+            repeats=args.repeats,
+            max_queries=args.max_queries,
+            latency_queries=args.latency_queries,
+            backend=args.backend,
+        )
     except (FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
     for p in paths:
@@ -45,9 +52,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="runs/rerank")
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets)")
     p.add_argument("--repeats", type=int, default=3, help="latency repetitions")
-    p.add_argument("--max-queries", type=int, default=300,
-                   help="evaluate on a seeded sample of N queries (default 300; 0 = all)")
-    p.add_argument("--latency-queries", type=int, default=20,
-                   help="queries timed one at a time, each --repeats times (default 20)")
+    p.add_argument(
+        "--max-queries", type=int, default=300, help="evaluate on a seeded sample of N queries (default 300; 0 = all)"
+    )
+    p.add_argument(
+        "--latency-queries", type=int, default=20, help="queries timed one at a time, each --repeats times (default 20)"
+    )
     add_backend(p)
     p.set_defaults(func=cmd_rerank_eval)

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from compsem.cli._common import EXIT_OK, add_backend, fail
+from compsem.pipeline import RunError, grid_models, run
 
 
 class _Bars:
@@ -23,8 +24,9 @@ class _Bars:
 
         bar = self.bars.get(model)
         if bar is None:
-            bar = self.bars[model] = tqdm(total=total, desc=model.rsplit("/", 1)[-1][:28], unit="pair",
-                                          leave=True, file=sys.stderr)
+            bar = self.bars[model] = tqdm(
+                total=total, desc=model.rsplit("/", 1)[-1][:28], unit="pair", leave=True, file=sys.stderr
+            )
         bar.update(done - bar.n)
         if done >= total:
             bar.close()
@@ -40,7 +42,6 @@ def _report_scoring(scoring: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Exit 0 when the run wrote its files, 1 when it could not run (the message says why)."""
-    from compsem.pipeline import RunError, grid_models, run
 
     if args.grid:
         if args.models:
@@ -49,9 +50,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.models:
             return fail("--grid: no trained adapter is usable here (see `compsem models`)")
     try:
-        outcome = run(args.pairs, args.models, thresholds=args.thresholds, out=args.out, batch_size=args.batch_size,
-                      use_cache=not args.no_cache, cache_dir=args.cache_dir, backend=args.backend,
-                      progress=_Bars(args.quiet), on_scored=_report_scoring)
+        outcome = run(
+            args.pairs,
+            args.models,
+            thresholds=args.thresholds,
+            out=args.out,
+            batch_size=args.batch_size,
+            use_cache=not args.no_cache,
+            cache_dir=args.cache_dir,
+            backend=args.backend,
+            progress=_Bars(args.quiet),
+            on_scored=_report_scoring,
+        )
     except RunError as exc:
         return fail(str(exc))
     print(outcome.summary())
@@ -64,10 +74,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Registers ``run``."""
     p = sub.add_parser("run", help="score pairs with models and write results, statistics and a report")
     p.add_argument("--pairs", help="pair CSV (default: the bundled 336 study pairs)")
-    p.add_argument("--models", nargs="+", metavar="KEY",
-                   help="registry keys or aliases (default: every model available offline)")
-    p.add_argument("--grid", action="store_true",
-                   help="the backbone × objective grid's models: every usable trained adapter and its bi-encoder")
+    p.add_argument(
+        "--models", nargs="+", metavar="KEY", help="registry keys or aliases (default: every model available offline)"
+    )
+    p.add_argument(
+        "--grid",
+        action="store_true",
+        help="the backbone × objective grid's models: every usable trained adapter and its bi-encoder",
+    )
     p.add_argument("--thresholds", nargs="+", type=float, default=[0.5, 0.8], metavar="T")
     p.add_argument("--out", default="runs/latest", help="output folder (default: runs/latest)")
     p.add_argument("--batch-size", type=int, default=32)

@@ -7,13 +7,13 @@ import json
 import sys
 
 from compsem.cli._common import EXIT_OK, fail
+from compsem.models.registry import UnknownModelError, get_spec
+from compsem.scoring import score_text_pair, validate_text
+from compsem.store.sqlite import ScoreCache
 
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Exit 0 when at least one model scored the pair, 1 otherwise or on bad text."""
-    from compsem.models.registry import UnknownModelError, get_spec
-    from compsem.scoring import score_text_pair, validate_text
-    from compsem.store.sqlite import ScoreCache
 
     try:
         a = validate_text(args.sentence_a, "sentence A")
@@ -33,9 +33,23 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not scores:
         return fail("no model could score the pair (see the reasons above)")
     if args.json:
-        print(json.dumps([{"model": s.model, "kind": s.kind, "raw_score": s.raw_score, "score": s.score,
-                           "score_reversed": s.score_reversed, "normalization": s.normalization}
-                          for s in scores], indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                [
+                    {
+                        "model": s.model,
+                        "kind": s.kind,
+                        "raw_score": s.raw_score,
+                        "score": s.score,
+                        "score_reversed": s.score_reversed,
+                        "normalization": s.normalization,
+                    }
+                    for s in scores
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return EXIT_OK
     width = max(len(s.model) for s in scores)
     print(f"{'model':<{width}}  {'score A,B':>9}  {'score B,A':>9}")

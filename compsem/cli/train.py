@@ -10,17 +10,17 @@ import json
 from pathlib import Path
 
 from compsem.cli._common import EXIT_OK, fail
+from compsem.data.datasets import DatasetError
+from compsem.models.registry import UnknownModelError, get_spec
+from compsem.reports.files import check_output_dir
+from compsem.scoring import quiet_libraries
+from compsem.training.train import card_examples, train_cross_encoder
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Exit 0 with the saved model's metrics, 1 when the data or the output folder is unusable."""
-    from compsem.data.datasets import DatasetError
-    from compsem.scoring import quiet_libraries
-    from compsem.training.train import train_cross_encoder
 
     if args.out is not None:
-        from compsem.reports.files import check_output_dir
-
         try:
             check_output_dir(args.out)
         except ValueError as exc:
@@ -28,10 +28,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     quiet_libraries()
 
     try:
-        result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
-                                     out_dir=args.out, max_train_pairs=args.max_train_pairs,
-                                     batch_size=args.batch_size, progress=not args.quiet, method=args.method,
-                                     backbone=args.backbone, augment=args.augment)
+        result = train_cross_encoder(
+            args.objective,
+            data_dir=args.data,
+            epochs=args.epochs,
+            seed=args.seed,
+            out_dir=args.out,
+            max_train_pairs=args.max_train_pairs,
+            batch_size=args.batch_size,
+            progress=not args.quiet,
+            method=args.method,
+            backbone=args.backbone,
+            augment=args.augment,
+        )
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
     metrics = result.card.get("metrics", {})
@@ -43,9 +52,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_augment_examples(args: argparse.Namespace) -> int:
     """Prints the seeded minimal-edit examples of an augmented model's card, regenerated from the dataset."""
-    from compsem.data.datasets import DatasetError
-    from compsem.models.registry import UnknownModelError, get_spec
-    from compsem.training.train import card_examples
 
     folder = Path(args.model)
     if not folder.is_dir():
@@ -72,12 +78,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Registers ``train`` and ``augment-examples``."""
     p = sub.add_parser("train", help="train the packaged MiniLM as a cross-encoder (LoRA adapter) on one objective")
     p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
-    p.add_argument("--method", choices=["lora", "full"], default="lora",
-                   help="lora: a small adapter over the packaged backbone (default); full: every weight (90 MB)")
-    p.add_argument("--backbone", choices=["minilm-l6", "mpnet-base"], default="minilm-l6",
-                   help="the packaged transformer the adapter goes on (mpnet-base: all-mpnet-base-v2, 110 M)")
-    p.add_argument("--augment", choices=["minimal-edits"],
-                   help="add rule-made minimal-edit hard negatives to the training split only")
+    p.add_argument(
+        "--method",
+        choices=["lora", "full"],
+        default="lora",
+        help="lora: a small adapter over the packaged backbone (default); full: every weight (90 MB)",
+    )
+    p.add_argument(
+        "--backbone",
+        choices=["minilm-l6", "mpnet-base"],
+        default="minilm-l6",
+        help="the packaged transformer the adapter goes on (mpnet-base: all-mpnet-base-v2, 110 M)",
+    )
+    p.add_argument(
+        "--augment",
+        choices=["minimal-edits"],
+        help="add rule-made minimal-edit hard negatives to the training split only",
+    )
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)
@@ -87,8 +104,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("augment-examples", help="the seeded minimal-edit examples an augmented model's card lists, "
-                                                "regenerated from the dataset")
+    p = sub.add_parser(
+        "augment-examples",
+        help="the seeded minimal-edit examples an augmented model's card lists, regenerated from the dataset",
+    )
     p.add_argument("model", help="registry key or model folder")
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
     p.add_argument("--json", action="store_true")

@@ -61,9 +61,13 @@ def restore_cell(value: object) -> object:
 
 
 def _text_columns(frame: pd.DataFrame) -> list:
-    return [c for c in frame.columns
-            if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
-            or isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return [
+        c
+        for c in frame.columns
+        if pd.api.types.is_object_dtype(frame[c])
+        or pd.api.types.is_string_dtype(frame[c])
+        or isinstance(frame[c].dtype, pd.CategoricalDtype)
+    ]
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -74,8 +78,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = values.map(neutralise_cell)
     out.columns = [neutralise_cell(c) for c in out.columns]
     if out.index.name is not None or isinstance(out.index, pd.MultiIndex):
-        out.index = out.index.map(lambda v: tuple(neutralise_cell(x) for x in v) if isinstance(v, tuple)
-                                  else neutralise_cell(v))
+        out.index = out.index.map(
+            lambda v: tuple(neutralise_cell(x) for x in v) if isinstance(v, tuple) else neutralise_cell(v)
+        )
     return out
 
 
@@ -109,7 +114,8 @@ def safe_csv(frame: pd.DataFrame, path: str | Path | None = None, **kwargs) -> s
     """
     safe = neutralise_frame(frame)
     if "lineterminator" not in kwargs and any(
-            safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any() for c in _text_columns(safe)):
+        safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any() for c in _text_columns(safe)
+    ):
         # Python's CSV writer quotes a cell holding "\r" only when "\r" is part of the line
         # terminator; without the quotes the file would not read back. RFC 4180 uses CRLF anyway.
         kwargs["lineterminator"] = "\r\n"

@@ -111,14 +111,16 @@ def load_sick(data_dir: str | Path | None = None) -> pd.DataFrame:
         split = f[col["SemEval_set"]].strip().lower()
         if split not in ("train", "trial", "test"):
             raise DatasetError(f"{path}, line {lineno}: SemEval_set {split!r} is not TRAIN, TRIAL or TEST.")
-        rows.append({
-            "pair_id": f[col["pair_ID"]].strip(),
-            "sentence_a": _text(f[col["sentence_A"]], path, lineno, "sentence_A"),
-            "sentence_b": _text(f[col["sentence_B"]], path, lineno, "sentence_B"),
-            "label": label,
-            "relatedness": _float(f[col["relatedness_score"]], path, lineno, "relatedness_score", 1.0, 5.0),
-            "split": split,
-        })
+        rows.append(
+            {
+                "pair_id": f[col["pair_ID"]].strip(),
+                "sentence_a": _text(f[col["sentence_A"]], path, lineno, "sentence_A"),
+                "sentence_b": _text(f[col["sentence_B"]], path, lineno, "sentence_B"),
+                "label": label,
+                "relatedness": _float(f[col["relatedness_score"]], path, lineno, "relatedness_score", 1.0, 5.0),
+                "split": split,
+            }
+        )
     if not rows:
         raise DatasetError(f"{path}: no pairs found.")
     return pd.DataFrame(rows)
@@ -142,15 +144,19 @@ def load_stsb(data_dir: str | Path | None = None) -> pd.DataFrame:
                 continue
             f = line.split("\t")
             if len(f) < 7:  # rows with 2 extra trailing fields are fine; the first 7 are the record
-                raise DatasetError(f"{path}, line {lineno}: {len(f)} fields, expected 7 "
-                                   "(genre, file, year, id, score, sentence1, sentence2).")
-            rows.append({
-                "sentence_a": _text(f[5], path, lineno, "sentence1"),
-                "sentence_b": _text(f[6], path, lineno, "sentence2"),
-                "score": _float(f[4], path, lineno, "score", 0.0, 5.0),
-                "split": split,
-                "genre": f[0].strip(),
-            })
+                raise DatasetError(
+                    f"{path}, line {lineno}: {len(f)} fields, expected 7 "
+                    "(genre, file, year, id, score, sentence1, sentence2)."
+                )
+            rows.append(
+                {
+                    "sentence_a": _text(f[5], path, lineno, "sentence1"),
+                    "sentence_b": _text(f[6], path, lineno, "sentence2"),
+                    "score": _float(f[4], path, lineno, "score", 0.0, 5.0),
+                    "split": split,
+                    "genre": f[0].strip(),
+                }
+            )
         if not rows:
             raise DatasetError(f"{path}: no pairs found.")
         frames.append(pd.DataFrame(rows))
@@ -168,8 +174,9 @@ def _mrpc_records(fields: list[str], path: Path, lineno: int) -> list[list[str]]
         m = _GLUED.match(fields[4])
         if m:
             return [fields[:4] + [m.group(1)], [m.group(2)] + fields[5:]]
-    raise DatasetError(f"{path}, line {lineno}: {len(fields)} fields, expected 5 "
-                       "(Quality, #1 ID, #2 ID, #1 String, #2 String).")
+    raise DatasetError(
+        f"{path}, line {lineno}: {len(fields)} fields, expected 5 (Quality, #1 ID, #2 ID, #1 String, #2 String)."
+    )
 
 
 def load_mrpc(data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -186,8 +193,9 @@ def load_mrpc(data_dir: str | Path | None = None) -> pd.DataFrame:
         path = _dir(data_dir) / "mrpc" / f"msr_paraphrase_{split}.txt"
         lines = _read_lines(path)
         if not lines[0].lower().startswith("quality"):
-            raise DatasetError(f"{path}, line 1: expected the header "
-                               "'Quality\\t#1 ID\\t#2 ID\\t#1 String\\t#2 String'.")
+            raise DatasetError(
+                f"{path}, line 1: expected the header 'Quality\\t#1 ID\\t#2 ID\\t#1 String\\t#2 String'."
+            )
         rows = []
         for lineno, line in enumerate(lines[1:], start=2):
             if not line.strip():
@@ -195,12 +203,14 @@ def load_mrpc(data_dir: str | Path | None = None) -> pd.DataFrame:
             for rec in _mrpc_records(line.split("\t"), path, lineno):
                 if rec[0].strip() not in ("0", "1"):
                     raise DatasetError(f"{path}, line {lineno}: Quality {rec[0]!r} is not 0 or 1.")
-                rows.append({
-                    "sentence_a": _text(rec[3], path, lineno, "#1 String"),
-                    "sentence_b": _text(rec[4], path, lineno, "#2 String"),
-                    "label": int(rec[0]),
-                    "split": split,
-                })
+                rows.append(
+                    {
+                        "sentence_a": _text(rec[3], path, lineno, "#1 String"),
+                        "sentence_b": _text(rec[4], path, lineno, "#2 String"),
+                        "label": int(rec[0]),
+                        "split": split,
+                    }
+                )
         if not rows:
             raise DatasetError(f"{path}: no pairs found.")
         frames.append(pd.DataFrame(rows))

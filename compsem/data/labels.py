@@ -97,8 +97,7 @@ def attach(table: pd.DataFrame | None, labels: Mapping[str, str] | None) -> pd.D
     return table
 
 
-def labels_of(frame: pd.DataFrame, override: Mapping[str, str] | None = None, column: str = "model"
-              ) -> ModelLabels:
+def labels_of(frame: pd.DataFrame, override: Mapping[str, str] | None = None, column: str = "model") -> ModelLabels:
     """The display names a frame carries (its ``model_label`` column), or ``override`` when given.
 
     Args:

@@ -129,7 +129,7 @@ def _decode(raw: bytes) -> tuple[str | None, list[Problem]]:
         return None, [
             Problem(
                 line,
-                f"undecodable bytes (not UTF-8) at byte {exc.start}: {raw[exc.start:exc.start + 4]!r}. "
+                f"undecodable bytes (not UTF-8) at byte {exc.start}: {raw[exc.start : exc.start + 4]!r}. "
                 "Save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8').",
             )
         ]
@@ -175,8 +175,12 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
     if not raw.strip():
         return PairCheck(_empty_frame(), (Problem(0, "the file is empty"),), source, digest)
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return PairCheck(_empty_frame(), (Problem(0, "the file is UTF-16; save it as UTF-8 (in a spreadsheet: "
-                                                     "'CSV UTF-8')"),), source, digest)
+        return PairCheck(
+            _empty_frame(),
+            (Problem(0, "the file is UTF-16; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')"),),
+            source,
+            digest,
+        )
     if b"\x00" in raw[:4096]:
         return PairCheck(
             _empty_frame(),
@@ -187,8 +191,9 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
     nul = raw.find(b"\x00")
     if nul >= 0:  # text files hold no NUL bytes; one later on means a damaged or concatenated file
         line = raw[:nul].count(b"\n") + 1
-        return PairCheck(_empty_frame(), (Problem(line, "a NUL byte: the file is damaged or not plain text"),),
-                         source, digest)
+        return PairCheck(
+            _empty_frame(), (Problem(line, "a NUL byte: the file is damaged or not plain text"),), source, digest
+        )
     text, problems = _decode(raw)
     if text is None:
         return PairCheck(_empty_frame(), tuple(problems), source, digest)
@@ -239,8 +244,12 @@ def read_pair_file(path: str | Path) -> bytes | Problem:
 
 
 def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISFIFO, "a FIFO/pipe"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO/pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return kind
     return "not an ordinary file"
@@ -303,9 +312,7 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
             problems.append(Problem(line, f"more than {MAX_ROWS} pairs; split the file"))
             break
         if len(record) != len(header):
-            problems.append(
-                Problem(line, f"expected {len(header)} fields, found {len(record)} (an unquoted comma?)")
-            )
+            problems.append(Problem(line, f"expected {len(header)} fields, found {len(record)} (an unquoted comma?)"))
             continue
         row: dict[str, Any] = {h: _clean_cell(v) for h, v in zip(header, record)}
         row["_line"] = line
@@ -318,9 +325,7 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
         for col in ("sentence_a", "sentence_b"):
             text = row[col]
             if len(text) > MAX_SENTENCE_CHARS:
-                problems.append(
-                    Problem(line, f"{col} has {len(text)} characters; the limit is {MAX_SENTENCE_CHARS}")
-                )
+                problems.append(Problem(line, f"{col} has {len(text)} characters; the limit is {MAX_SENTENCE_CHARS}"))
                 bad = True
             elif _has_control_chars(text):
                 problems.append(Problem(line, f"{col} contains control characters", "warning"))
@@ -389,9 +394,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return _empty_frame()
     df = pd.DataFrame(rows).drop(columns=["_line"])
-    df["expected"] = [
-        exp or category_info(cat).expected for cat, exp in zip(df["category"], df["expected"])
-    ]
+    df["expected"] = [exp or category_info(cat).expected for cat, exp in zip(df["category"], df["expected"])]
     for col in df.columns:
         df[col] = df[col].astype(str)
     return df.reset_index(drop=True)

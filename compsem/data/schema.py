@@ -15,8 +15,19 @@ from __future__ import annotations
 import pandas as pd
 
 #: Columns of the tidy frame scoring returns, in order.
-RESULT_COLUMNS: tuple[str, ...] = ("pair_id", "category", "expected", "sentence_a", "sentence_b", "model", "kind",
-                                   "objective", "raw_score", "score", "raw_output")
+RESULT_COLUMNS: tuple[str, ...] = (
+    "pair_id",
+    "category",
+    "expected",
+    "sentence_a",
+    "sentence_b",
+    "model",
+    "kind",
+    "objective",
+    "raw_score",
+    "score",
+    "raw_output",
+)
 #: Columns kept in memory but not written to ``all_pair_results.*`` (``expected`` is implied by the category;
 #: ``model_label`` is the display name a shown frame carries, see :mod:`compsem.data.labels`).
 NOT_EXPORTED: tuple[str, ...] = ("expected", "normalization", "model_label")
@@ -41,5 +52,13 @@ def export_columns(results: pd.DataFrame) -> list[str]:
     return fixed + [c for c in results.columns if c not in fixed and c not in NOT_EXPORTED]
 
 
-__all__ = ["EXPORT_COLUMNS", "KEY_COLUMNS", "NOT_EXPORTED", "NUMERIC_COLUMNS", "RESERVED_COLUMNS", "RESULT_COLUMNS",
-           "TEXT_COLUMNS", "export_columns"]
+__all__ = [
+    "EXPORT_COLUMNS",
+    "KEY_COLUMNS",
+    "NOT_EXPORTED",
+    "NUMERIC_COLUMNS",
+    "RESERVED_COLUMNS",
+    "RESULT_COLUMNS",
+    "TEXT_COLUMNS",
+    "export_columns",
+]

@@ -27,30 +27,189 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_AUX = {"is", "are", "was", "were", "am", "can", "could", "will", "would", "shall", "should", "must", "may",
-        "might", "does", "do", "did", "has", "have", "had"}
+_AUX = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "am",
+    "can",
+    "could",
+    "will",
+    "would",
+    "shall",
+    "should",
+    "must",
+    "may",
+    "might",
+    "does",
+    "do",
+    "did",
+    "has",
+    "have",
+    "had",
+}
 _NOT_AFTER_HAVE = re.compile(r"^(been|[a-z]+ed|[a-z]+en|got|made|done|seen|taken|given|gone)$")
 _IRREGULAR_PAST = {
-    "saw": "see", "went": "go", "made": "make", "took": "take", "gave": "give", "got": "get", "found": "find",
-    "sold": "sell", "bought": "buy", "won": "win", "led": "lead", "paid": "pay", "left": "leave", "told": "tell",
-    "said": "say", "began": "begin", "wrote": "write", "ran": "run", "came": "come", "knew": "know",
-    "felt": "feel", "kept": "keep", "held": "hold", "met": "meet", "lost": "lose", "sent": "send",
-    "built": "build", "spent": "spend", "grew": "grow", "fell": "fall", "rose": "rise", "broke": "break",
-    "chose": "choose", "drove": "drive", "ate": "eat", "brought": "bring", "caught": "catch", "taught": "teach",
-    "thought": "think", "fought": "fight", "hit": "hit", "cut": "cut", "put": "put", "shut": "shut", "set": "set",
+    "saw": "see",
+    "went": "go",
+    "made": "make",
+    "took": "take",
+    "gave": "give",
+    "got": "get",
+    "found": "find",
+    "sold": "sell",
+    "bought": "buy",
+    "won": "win",
+    "led": "lead",
+    "paid": "pay",
+    "left": "leave",
+    "told": "tell",
+    "said": "say",
+    "began": "begin",
+    "wrote": "write",
+    "ran": "run",
+    "came": "come",
+    "knew": "know",
+    "felt": "feel",
+    "kept": "keep",
+    "held": "hold",
+    "met": "meet",
+    "lost": "lose",
+    "sent": "send",
+    "built": "build",
+    "spent": "spend",
+    "grew": "grow",
+    "fell": "fall",
+    "rose": "rise",
+    "broke": "break",
+    "chose": "choose",
+    "drove": "drive",
+    "ate": "eat",
+    "brought": "bring",
+    "caught": "catch",
+    "taught": "teach",
+    "thought": "think",
+    "fought": "fight",
+    "hit": "hit",
+    "cut": "cut",
+    "put": "put",
+    "shut": "shut",
+    "set": "set",
 }
 #: Words that start a sentence but are not the subject's verb (or are not verbs at all).
-_FUNCTION = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
-             "their", "all", "some", "every", "each", "no", "most", "many", "few", "several", "any", "both",
-             "it", "he", "she", "they", "we", "i", "you", "there", "in", "on", "at", "for", "of", "to",
-             "with", "by", "from", "after", "before", "when", "if", "as", "and", "or", "but", "not", "never",
-             "always", "often", "also", "only", "just", "very", "new", "old", "mr", "mrs", "ms", "dr",
-             "last", "next", "first", "one", "two", "three", "about", "into", "over", "under", "through",
-             "during", "against", "between", "without", "within", "across", "behind", "near", "than", "per",
-             "since", "until", "upon", "onto", "off", "out", "up", "down", "around", "because", "while"}
+_FUNCTION = {
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "my",
+    "your",
+    "his",
+    "her",
+    "its",
+    "our",
+    "their",
+    "all",
+    "some",
+    "every",
+    "each",
+    "no",
+    "most",
+    "many",
+    "few",
+    "several",
+    "any",
+    "both",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "there",
+    "in",
+    "on",
+    "at",
+    "for",
+    "of",
+    "to",
+    "with",
+    "by",
+    "from",
+    "after",
+    "before",
+    "when",
+    "if",
+    "as",
+    "and",
+    "or",
+    "but",
+    "not",
+    "never",
+    "always",
+    "often",
+    "also",
+    "only",
+    "just",
+    "very",
+    "new",
+    "old",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "last",
+    "next",
+    "first",
+    "one",
+    "two",
+    "three",
+    "about",
+    "into",
+    "over",
+    "under",
+    "through",
+    "during",
+    "against",
+    "between",
+    "without",
+    "within",
+    "across",
+    "behind",
+    "near",
+    "than",
+    "per",
+    "since",
+    "until",
+    "upon",
+    "onto",
+    "off",
+    "out",
+    "up",
+    "down",
+    "around",
+    "because",
+    "while",
+}
 _TITLES = {"dr", "mr", "mrs", "ms", "prof", "st"}
-_HEDGES = ("may", "might", "could", "perhaps", "possibly", "probably", "likely", "seems", "appears",
-           "suggests", "some evidence")
+_HEDGES = (
+    "may",
+    "might",
+    "could",
+    "perhaps",
+    "possibly",
+    "probably",
+    "likely",
+    "seems",
+    "appears",
+    "suggests",
+    "some evidence",
+)
 _DETERMINERS = ("the", "a", "an", "his", "her", "their", "its", "our", "my", "your")
 
 
@@ -76,7 +235,7 @@ def _check(text: str) -> str:
 
 
 def _replace(text: str, tok: _Token, new: str) -> str:
-    return text[:tok.start] + new + text[tok.end:]
+    return text[: tok.start] + new + text[tok.end :]
 
 
 def _match_case(word: str, like: str) -> str:
@@ -104,8 +263,14 @@ def _third_person(verb: str) -> str:
 
 def _looks_like_s_verb(tok: _Token, prev: _Token | None) -> bool:
     low = tok.low
-    return (len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is", "ous"))
-            and prev is not None and prev.low not in _FUNCTION and not tok.text[:1].isupper())
+    return (
+        len(low) > 3
+        and low.endswith("s")
+        and not low.endswith(("ss", "us", "is", "ous"))
+        and prev is not None
+        and prev.low not in _FUNCTION
+        and not tok.text[:1].isupper()
+    )
 
 
 def _looks_like_past(tok: _Token) -> bool:
@@ -150,7 +315,7 @@ def _unnegate(text: str) -> str | None:
         match = re.search(pattern, text, flags=re.IGNORECASE)
         if match:
             new = repl(match)
-            out = text[:match.start()] + new + text[match.end():]
+            out = text[: match.start()] + new + text[match.end() :]
             out = re.sub(r"\s{2,}", " ", out).replace(" .", ".").strip()
             if match.start() == 0:
                 out = out[:1].upper() + out[1:]
@@ -186,7 +351,7 @@ def negate(text: str) -> str:
         i, form = found
         tok = toks[i]
         if form == "aux":
-            return text[:tok.end] + " not" + text[tok.end:]
+            return text[: tok.end] + " not" + text[tok.end :]
         if form == "have":
             if tok.low == "had":
                 return _replace(text, tok, "did not have")
@@ -196,12 +361,17 @@ def negate(text: str) -> str:
         if form == "past":
             if tok.low in _IRREGULAR_PAST:
                 return _replace(text, tok, "did not " + _IRREGULAR_PAST[tok.low])
-            return text[:tok.start] + "never " + text[tok.start:]
+            return text[: tok.start] + "never " + text[tok.start :]
     first = toks[0]
-    if (first.start == 0 and first.low not in _FUNCTION and len(toks) > 1 and not first.text[1:].isupper()
-            and not toks[1].text[:1].isupper()):
+    if (
+        first.start == 0
+        and first.low not in _FUNCTION
+        and len(toks) > 1
+        and not first.text[1:].isupper()
+        and not toks[1].text[:1].isupper()
+    ):
         # "Take 5 mg ...", "Apply sunscreen ...": an instruction starts with its verb.
-        return "Do not " + first.low + text[first.end:]
+        return "Do not " + first.low + text[first.end :]
     raise ValueError("no verb found to negate: try a simple sentence such as 'The patient has diabetes.'")
 
 
@@ -213,8 +383,11 @@ def _entity_spans(text: str, toks: list[_Token]) -> list[tuple[int, int]]:
         tok = toks[i]
         if tok.text[:1].isupper() and not (i == 0 and tok.low in _FUNCTION - _TITLES):
             j = i
-            while j + 1 < len(toks) and toks[j + 1].text[:1].isupper() and \
-                    re.fullmatch(r"[\s.]*", text[toks[j].end:toks[j + 1].start]):
+            while (
+                j + 1 < len(toks)
+                and toks[j + 1].text[:1].isupper()
+                and re.fullmatch(r"[\s.]*", text[toks[j].end : toks[j + 1].start])
+            ):
                 j += 1
             if i == 0 and j == 0 and tok.low not in _TITLES and not _could_be_name(toks):
                 i += 1
@@ -246,8 +419,12 @@ def _noun_phrases(toks: list[_Token]) -> list[tuple[int, int]]:
             if toks[j].low in stop:
                 i += 1
                 continue
-            while (j + 1 < len(toks) and toks[j + 1].low not in stop and toks[j].end == toks[j + 1].start - 1
-                   and not (verb is not None and j + 1 == verb[0])):
+            while (
+                j + 1 < len(toks)
+                and toks[j + 1].low not in stop
+                and toks[j].end == toks[j + 1].start - 1
+                and not (verb is not None and j + 1 == verb[0])
+            ):
                 j += 1
             spans.append((toks[i + 1].start, toks[j].end))
             i = j + 1
@@ -283,9 +460,22 @@ def swap_entities(text: str) -> str:
     raise ValueError("no two named entities found (and no two 'the ...' phrases to swap)")
 
 
-_NUMBER_WORDS = {"one": "ten", "two": "twenty", "three": "thirty", "four": "forty", "five": "fifty",
-                 "six": "sixty", "seven": "seventy", "eight": "eighty", "nine": "ninety", "ten": "a hundred",
-                 "twice": "ten times", "once": "ten times", "half": "a tenth", "dozen": "hundred"}
+_NUMBER_WORDS = {
+    "one": "ten",
+    "two": "twenty",
+    "three": "thirty",
+    "four": "forty",
+    "five": "fifty",
+    "six": "sixty",
+    "seven": "seventy",
+    "eight": "eighty",
+    "nine": "ninety",
+    "ten": "a hundred",
+    "twice": "ten times",
+    "once": "ten times",
+    "half": "a tenth",
+    "dozen": "hundred",
+}
 
 
 def change_number(text: str) -> str:
@@ -305,7 +495,7 @@ def change_number(text: str) -> str:
         else:
             n = int(whole.replace(",", "")) * 10 or 10
             new = f"{n:,}" if "," in whole else str(n)
-        return text[:match.start()] + new + text[match.end():]
+        return text[: match.start()] + new + text[match.end() :]
     for tok in _tokens(text):
         if tok.low in _NUMBER_WORDS:
             return _replace(text, tok, _match_case(_NUMBER_WORDS[tok.low], tok.text))
@@ -323,13 +513,14 @@ def flip_before_after(text: str) -> str:
     """
     text = _check(text)
     swap = {a: b for a, b in _TEMPORAL} | {b: a for a, b in _TEMPORAL}
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(swap, key=len, reverse=True)) + r")\b",
-                         re.IGNORECASE)
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(w) for w in sorted(swap, key=len, reverse=True)) + r")\b", re.IGNORECASE
+    )
     match = pattern.search(text)
     if not match:
         raise ValueError("no before/after found (or earlier/later, prior to/following)")
     word = match.group()
-    return text[:match.start()] + _match_case(swap[word.lower()], word) + text[match.end():]
+    return text[: match.start()] + _match_case(swap[word.lower()], word) + text[match.end() :]
 
 
 def add_hedge(text: str) -> str:
@@ -360,20 +551,26 @@ def add_hedge(text: str) -> str:
                 return _replace(text, tok, "might")
             if tok.low in ("does", "do", "did"):
                 return _replace(text, tok, "may")
-            return text[:tok.start] + "probably " + text[tok.start:]
+            return text[: tok.start] + "probably " + text[tok.start :]
         if form == "have":
             return _replace(text, tok, "may have")
         if form == "s":
             return _replace(text, tok, "may " + _base_of_s_verb(tok.text))
         if form == "past":
             if tok.low in _IRREGULAR_PAST:
-                return text[:tok.start] + "probably " + text[tok.start:]
-            return text[:tok.start] + "may have " + text[tok.start:]
+                return text[: tok.start] + "probably " + text[tok.start :]
+            return text[: tok.start] + "may have " + text[tok.start :]
     first = toks[0] if toks else None
     rest = text
-    if first is not None and first.start == 0 and not _could_be_name(toks) and not first.text[1:].isupper() \
-            and first.low not in _TITLES and first.text != "I":
-        rest = first.text.lower() + text[first.end:]
+    if (
+        first is not None
+        and first.start == 0
+        and not _could_be_name(toks)
+        and not first.text[1:].isupper()
+        and first.low not in _TITLES
+        and first.text != "I"
+    ):
+        rest = first.text.lower() + text[first.end :]
     return "Perhaps " + rest
 
 
@@ -412,5 +609,13 @@ def all_variants(text: str) -> list[Variant]:
     return out
 
 
-__all__ = ["VARIANTS", "Variant", "add_hedge", "all_variants", "change_number", "flip_before_after", "negate",
-           "swap_entities"]
+__all__ = [
+    "VARIANTS",
+    "Variant",
+    "add_hedge",
+    "all_variants",
+    "change_number",
+    "flip_before_after",
+    "negate",
+    "swap_entities",
+]

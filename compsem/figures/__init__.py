@@ -25,6 +25,20 @@ from compsem.figures.free_text import text_pair_bars, variant_heatmap
 from compsem.figures.rates import calibration, family_rate_heatmap, rate_curves, rate_heatmap
 from compsem.figures.rerank import rerank_quality_latency
 
-__all__ = ["KIND_COLORS", "TEMPLATE", "add_threshold", "calibration", "distributions", "effect_size_heatmap", "escape",
-           "family_rate_heatmap", "objective_bars", "rate_curves", "rate_heatmap", "rerank_quality_latency",
-           "study_scatter", "text_pair_bars", "variant_heatmap"]
+__all__ = [
+    "KIND_COLORS",
+    "TEMPLATE",
+    "add_threshold",
+    "calibration",
+    "distributions",
+    "effect_size_heatmap",
+    "escape",
+    "family_rate_heatmap",
+    "objective_bars",
+    "rate_curves",
+    "rate_heatmap",
+    "rerank_quality_latency",
+    "study_scatter",
+    "text_pair_bars",
+    "variant_heatmap",
+]

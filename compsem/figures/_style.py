@@ -15,8 +15,25 @@ from plotly.subplots import make_subplots
 from compsem.data.categories import category_info, category_label
 
 KIND_COLORS = {"bi-encoder": "#d62728", "cross-encoder": "#1f77b4", "baseline": "#7f7f7f"}
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d")
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+)
 _FONT = dict(family="Inter, Arial, sans-serif", size=13)
 
 
@@ -85,12 +102,21 @@ def _base_layout(title: str, height: int = 460) -> dict:
     """The layout every figure shares: the wrapped, escaped title, height, font, margins, legend, hover labels."""
     lines = textwrap.wrap(title, TITLE_WIDTH) or [""]
     top = 54 + 20 * len(lines)  # the first line starts below the modebar
-    return dict(title=dict(text="<br>".join(html.escape(line, quote=False) for line in lines), x=0.01,
-                           xanchor="left", yref="container", y=1 - 44 / (height + 20 * (len(lines) - 1)),
-                           yanchor="top"),
-                height=height + 20 * (len(lines) - 1), font=_FONT,
-                margin=dict(l=10, r=10, t=top, b=10), legend=dict(orientation="h", y=-0.18),
-                hoverlabel=dict(align="left"))
+    return dict(
+        title=dict(
+            text="<br>".join(html.escape(line, quote=False) for line in lines),
+            x=0.01,
+            xanchor="left",
+            yref="container",
+            y=1 - 44 / (height + 20 * (len(lines) - 1)),
+            yanchor="top",
+        ),
+        height=height + 20 * (len(lines) - 1),
+        font=_FONT,
+        margin=dict(l=10, r=10, t=top, b=10),
+        legend=dict(orientation="h", y=-0.18),
+        hoverlabel=dict(align="left"),
+    )
 
 
 def _base(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
@@ -104,15 +130,23 @@ def _is_control(cat: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _grid_layout(rows: int, cols: int, titles: tuple[str, ...], shared: bool | tuple[bool, bool], v_space: float,
-                 h_space: float) -> dict:
+def _grid_layout(
+    rows: int, cols: int, titles: tuple[str, ...], shared: bool | tuple[bool, bool], v_space: float, h_space: float
+) -> dict:
     """Layout of a subplot grid (axes domains, titles), built once per shape: make_subplots is slow.
 
     ``shared``: whether the panels share their axes, for both or as ``(x, y)``.
     """
     shared_x, shared_y = shared if isinstance(shared, tuple) else (shared, shared)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), shared_xaxes=shared_x,
-                        shared_yaxes=shared_y, vertical_spacing=v_space, horizontal_spacing=h_space)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(titles),
+        shared_xaxes=shared_x,
+        shared_yaxes=shared_y,
+        vertical_spacing=v_space,
+        horizontal_spacing=h_space,
+    )
     layout = fig.layout.to_plotly_json()
     layout.pop("template", None)  # the default template: _base sets compsem's, without validating it again
     return layout
@@ -156,9 +190,19 @@ def _figure(traces: list[dict], layout: dict, title: str, height: int) -> go.Fig
     return fig
 
 
-def _grid_figure_layout(rows: int, cols: int, titles: Sequence[str], shared: bool | tuple[bool, bool],
-                        shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
-                        xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> dict:
+def _grid_figure_layout(
+    rows: int,
+    cols: int,
+    titles: Sequence[str],
+    shared: bool | tuple[bool, bool],
+    shapes: list[dict],
+    annotations: list[dict],
+    v_space: float,
+    h_space: float = 0.06,
+    *,
+    xaxes: Mapping | None = None,
+    yaxes: Mapping | None = None,
+) -> dict:
     """The layout dict of a subplot grid: :func:`_grid_layout`'s, with ``shapes``, extra ``annotations``,
     and ``xaxes`` / ``yaxes`` on every x / y axis of the grid, as ``update_xaxes`` / ``update_yaxes`` would."""
     layout = copy.deepcopy(_grid_layout(rows, cols, tuple(titles), shared, v_space, h_space))
@@ -172,17 +216,32 @@ def _grid_figure_layout(rows: int, cols: int, titles: Sequence[str], shared: boo
     return layout
 
 
-def _grid_figure(traces: list[dict], rows: int, cols: int, titles: Sequence[str], shared: bool | tuple[bool, bool],
-                 shapes: list[dict], annotations: list[dict], v_space: float, h_space: float = 0.06, *,
-                 title: str, height: int, xaxes: Mapping | None = None, yaxes: Mapping | None = None) -> go.Figure:
+def _grid_figure(
+    traces: list[dict],
+    rows: int,
+    cols: int,
+    titles: Sequence[str],
+    shared: bool | tuple[bool, bool],
+    shapes: list[dict],
+    annotations: list[dict],
+    v_space: float,
+    h_space: float = 0.06,
+    *,
+    title: str,
+    height: int,
+    xaxes: Mapping | None = None,
+    yaxes: Mapping | None = None,
+) -> go.Figure:
     """A subplot grid of ``traces`` (plain dicts) on :func:`_grid_figure_layout`, through :func:`_figure`."""
-    layout = _grid_figure_layout(rows, cols, titles, shared, shapes, annotations, round(v_space, 4), h_space,
-                                 xaxes=xaxes, yaxes=yaxes)
+    layout = _grid_figure_layout(
+        rows, cols, titles, shared, shapes, annotations, round(v_space, 4), h_space, xaxes=xaxes, yaxes=yaxes
+    )
     return _figure(traces, layout, title, height)
 
 
-def _panel_line(xa: str, ya: str, axis: str, value: float, *, dash: str = "dash", color: str = "#444",
-                width: float = 1.5) -> dict:
+def _panel_line(
+    xa: str, ya: str, axis: str, value: float, *, dash: str = "dash", color: str = "#444", width: float = 1.5
+) -> dict:
     """A line across the panel on axes ``xa``/``ya`` at ``value``: horizontal for ``axis="y"`` (what
     ``add_hline`` draws there), vertical for ``axis="x"`` (``add_vline``)."""
     line = dict(dash=dash, color=color, width=width)

@@ -30,29 +30,85 @@ def distributions(results: pd.DataFrame, threshold: float, kind: str = "box") ->
     fig = go.Figure()
     for model in models:
         sub = results[results["model"] == model]
-        custom = np.column_stack([
-            [escape(p, 40) for p in sub["pair_id"]], [escape(a) for a in sub["sentence_a"]],
-            [escape(b) for b in sub["sentence_b"]], [f"{r:.4g}" for r in sub["raw_score"]],
-        ])
-        common = dict(x=[x_labels[c] for c in sub["category"]], y=sub["score"], name=_label(model, labels),
-                      customdata=custom, marker=dict(color=colors[model], size=5, opacity=0.7),
-                      line=dict(color=colors[model]), legendgroup=model,
-                      hovertemplate="<b>%{customdata[0]}</b> · %{x}<br>A: %{customdata[1]}<br>B: %{customdata[2]}"
-                                    "<br>score %{y:.3f} · raw %{customdata[3]}<extra>%{fullData.name}</extra>")
+        custom = np.column_stack(
+            [
+                [escape(p, 40) for p in sub["pair_id"]],
+                [escape(a) for a in sub["sentence_a"]],
+                [escape(b) for b in sub["sentence_b"]],
+                [f"{r:.4g}" for r in sub["raw_score"]],
+            ]
+        )
+        common = dict(
+            x=[x_labels[c] for c in sub["category"]],
+            y=sub["score"],
+            name=_label(model, labels),
+            customdata=custom,
+            marker=dict(color=colors[model], size=5, opacity=0.7),
+            line=dict(color=colors[model]),
+            legendgroup=model,
+            hovertemplate="<b>%{customdata[0]}</b> · %{x}<br>A: %{customdata[1]}<br>B: %{customdata[2]}"
+            "<br>score %{y:.3f} · raw %{customdata[3]}<extra>%{fullData.name}</extra>",
+        )
         if kind == "violin":
-            fig.add_trace(go.Violin(**common, points="all", pointpos=0, jitter=0.4, box_visible=True,
-                                    spanmode="hard", scalemode="width", hoveron="points"))
+            fig.add_trace(
+                go.Violin(
+                    **common,
+                    points="all",
+                    pointpos=0,
+                    jitter=0.4,
+                    box_visible=True,
+                    spanmode="hard",
+                    scalemode="width",
+                    hoveron="points",
+                )
+            )
         else:
             fig.add_trace(go.Box(**common, boxpoints="all", jitter=0.5, pointpos=0, hoveron="points"))
     order = [x_labels[c] for c in cats]
     fig.update_xaxes(categoryorder="array", categoryarray=order)
-    shapes = [dict(type="rect", xref="x", x0=i - 0.5, x1=i + 0.5, yref="paper", y0=0, y1=1, fillcolor="#eeeeee",
-                   opacity=0.5, layer="below", line_width=0) for i, c in enumerate(cats) if _is_control(c)]
-    shapes.append(dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=threshold, y1=threshold,
-                       line=dict(dash="dash", color="#444")))
-    fig.update_layout(shapes=shapes, annotations=[dict(xref="paper", x=0, yref="y", y=threshold, showarrow=False,
-                                                       text=f"threshold {threshold:g}", xanchor="left",
-                                                       yanchor="bottom")])
+    shapes = [
+        dict(
+            type="rect",
+            xref="x",
+            x0=i - 0.5,
+            x1=i + 0.5,
+            yref="paper",
+            y0=0,
+            y1=1,
+            fillcolor="#eeeeee",
+            opacity=0.5,
+            layer="below",
+            line_width=0,
+        )
+        for i, c in enumerate(cats)
+        if _is_control(c)
+    ]
+    shapes.append(
+        dict(
+            type="line",
+            xref="paper",
+            x0=0,
+            x1=1,
+            yref="y",
+            y0=threshold,
+            y1=threshold,
+            line=dict(dash="dash", color="#444"),
+        )
+    )
+    fig.update_layout(
+        shapes=shapes,
+        annotations=[
+            dict(
+                xref="paper",
+                x=0,
+                yref="y",
+                y=threshold,
+                showarrow=False,
+                text=f"threshold {threshold:g}",
+                xanchor="left",
+                yanchor="bottom",
+            )
+        ],
+    )
     fig.update_layout(boxmode="group", violinmode="group", yaxis=dict(title="score (0-1)", range=[-0.05, 1.05]))
-    return _base(fig, "Score per pair, by category and model (shaded: control categories, for reference)",
-                 height=560)
+    return _base(fig, "Score per pair, by category and model (shaded: control categories, for reference)", height=560)

@@ -29,8 +29,10 @@ from compsem.figures.palette import model_colors
 
 #: Ways to split the chart: one panel per category, or one per model.
 FACETS = ("category", "model")
-_HOVER = ("<b>%{customdata[0]}</b> · %{customdata[4]}<br>A: %{customdata[1]}<br>B: %{customdata[2]}"
-          "<br>score %{customdata[5]:.3f} · raw %{customdata[3]}<extra>%{fullData.name}</extra>")
+_HOVER = (
+    "<b>%{customdata[0]}</b> · %{customdata[4]}<br>A: %{customdata[1]}<br>B: %{customdata[2]}"
+    "<br>score %{customdata[5]:.3f} · raw %{customdata[3]}<extra>%{fullData.name}</extra>"
+)
 
 
 def _is_control(cat: str) -> bool:
@@ -43,13 +45,15 @@ def _title(cat: str) -> str:
 
 def _custom(part: pd.DataFrame) -> list[list]:
     # rows of Python values: the score stays a number the hover template can format
-    return [[escape(p, 40), escape(a), escape(b), f"{r:.4g}", _title(c), float(s)]
-            for p, a, b, r, c, s in zip(part["pair_id"], part["sentence_a"], part["sentence_b"], part["raw_score"],
-                                        part["category"], part["score"])]
+    return [
+        [escape(p, 40), escape(a), escape(b), f"{r:.4g}", _title(c), float(s)]
+        for p, a, b, r, c, s in zip(
+            part["pair_id"], part["sentence_a"], part["sentence_b"], part["raw_score"], part["category"], part["score"]
+        )
+    ]
 
 
-def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "category", columns: int = 3
-                        ) -> go.Figure:
+def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "category", columns: int = 3) -> go.Figure:
     """Box plots of the score with every pair as a point, in one panel per category or per model.
 
     Args:
@@ -82,20 +86,30 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
     shapes: list[dict] = []
     for i, panel in enumerate(panels):
         xa, ya = _axes(i)
-        for model, cat in ([(m, panel) for m in models] if by == "category" else [(panel, c) for c in cats]):
+        for model, cat in [(m, panel) for m in models] if by == "category" else [(panel, c) for c in cats]:
             at = where.get((model, cat))
             if at is None:
                 continue
             part = results.iloc[at]
-            box = dict(type="box", name=_label(model, labels), legendgroup=model, customdata=_custom(part),
-                       boxpoints="all", jitter=0.5, pointpos=0, hoveron="points",
-                       marker=dict(color=colors[model], size=4, opacity=0.7),
-                       line=dict(color=colors[model], width=1.5), hovertemplate=_HOVER, xaxis=xa, yaxis=ya)
+            box = dict(
+                type="box",
+                name=_label(model, labels),
+                legendgroup=model,
+                customdata=_custom(part),
+                boxpoints="all",
+                jitter=0.5,
+                pointpos=0,
+                hoveron="points",
+                marker=dict(color=colors[model], size=4, opacity=0.7),
+                line=dict(color=colors[model], width=1.5),
+                hovertemplate=_HOVER,
+                xaxis=xa,
+                yaxis=ya,
+            )
             if by == "category":
                 box.update(x=[box["name"]] * len(part), y=part["score"].to_numpy(), showlegend=i == 0)
             else:  # the panel title names the model
-                box.update(y=[_title(cat)] * len(part), x=part["score"].to_numpy(), showlegend=False,
-                           orientation="h")
+                box.update(y=[_title(cat)] * len(part), x=part["score"].to_numpy(), showlegend=False, orientation="h")
             traces.append(box)
         shapes.append(_panel_line(xa, ya, "y" if by == "category" else "x", threshold, width=1.2))
     if by == "category":
@@ -104,19 +118,31 @@ def distribution_facets(results: pd.DataFrame, threshold: float, by: str = "cate
     else:
         order = [_title(c) for c in cats]
         xaxes = dict(range=[-0.05, 1.05], showticklabels=True, tickvals=[0, 0.5, 1])
-        yaxes = dict(categoryorder="array", categoryarray=order[::-1], range=[-0.6, len(order) - 0.4],
-                     automargin=True)
-    layout = _grid_figure_layout(rows, cols, titles, (by == "model", True), shapes, [], min(0.3 / rows, 0.12),
-                                 0.04 if by == "category" else 0.03, xaxes=xaxes, yaxes=yaxes)
+        yaxes = dict(categoryorder="array", categoryarray=order[::-1], range=[-0.6, len(order) - 0.4], automargin=True)
+    layout = _grid_figure_layout(
+        rows,
+        cols,
+        titles,
+        (by == "model", True),
+        shapes,
+        [],
+        min(0.3 / rows, 0.12),
+        0.04 if by == "category" else 0.03,
+        xaxes=xaxes,
+        yaxes=yaxes,
+    )
     for note in layout.get("annotations", []):  # the panel titles
         note.setdefault("font", {})["size"] = 13
     if by == "category":
         for r in range(rows):  # the first panel of each row names the score axis
             layout["yaxis" + ("" if r == 0 else str(r * cols + 1))]["title"] = dict(text="score", standoff=4)
-    title = (f"Score per pair: one panel per {by}, every point a pair (dashed: threshold {threshold:g})")
+    title = f"Score per pair: one panel per {by}, every point a pair (dashed: threshold {threshold:g})"
     fig = _figure(traces, layout, title, (250 if by == "category" else 300) * rows + 150)
-    fig.update_layout(boxgap=0.25, showlegend=by == "category",
-                      legend=dict(orientation="h", yanchor="top", y=-0.3 / rows, x=0, xanchor="left"))
+    fig.update_layout(
+        boxgap=0.25,
+        showlegend=by == "category",
+        legend=dict(orientation="h", yanchor="top", y=-0.3 / rows, x=0, xanchor="left"),
+    )
     return fig
 
 

@@ -48,8 +48,22 @@ FIXED_COLORS: dict[str, str] = {
 
 #: Colours for keys outside :data:`FIXED_COLORS` (a qualitative palette; none of them repeats a fixed colour).
 FALLBACK_PALETTE: tuple[str, ...] = (
-    "#6b6ecf", "#b5cf6b", "#e7ba52", "#ce6dbd", "#9c9ede", "#8ca252", "#bd9e39", "#a55194",
-    "#5254a3", "#cedb9c", "#e7969c", "#7b4173", "#31a354", "#756bb1", "#636363", "#fd8d3c",
+    "#6b6ecf",
+    "#b5cf6b",
+    "#e7ba52",
+    "#ce6dbd",
+    "#9c9ede",
+    "#8ca252",
+    "#bd9e39",
+    "#a55194",
+    "#5254a3",
+    "#cedb9c",
+    "#e7969c",
+    "#7b4173",
+    "#31a354",
+    "#756bb1",
+    "#636363",
+    "#fd8d3c",
 )
 
 

@@ -32,14 +32,29 @@ def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
         z.append([float(sub["mean_rate"].get(c, np.nan)) for c in cats])
         text.append([f"{100 * sub['mean_rate'][c]:.0f}%" if c in sub.index else "" for c in cats])
         custom.append([[int(sub["n_models"].get(c, 0)), sub["meaning"].get(c, "").replace("_", " ")] for c in cats])
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[cat_label(c) for c in cats], y=kinds, text=text, texttemplate="%{text}", customdata=custom,
-        colorscale="Reds", zmin=0, zmax=1, colorbar=dict(title="share ≥ t", tickformat=".0%"),
-        hovertemplate="%{y} · %{x}<br>%{customdata[1]}: %{z:.0%} (mean over %{customdata[0]} model(s))"
-                      "<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[cat_label(c) for c in cats],
+            y=kinds,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale="Reds",
+            zmin=0,
+            zmax=1,
+            colorbar=dict(title="share ≥ t", tickformat=".0%"),
+            hovertemplate="%{y} · %{x}<br>%{customdata[1]}: %{z:.0%} (mean over %{customdata[0]} model(s))"
+            "<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
-    return _base(fig, f"Share of pairs scoring ≥ {threshold:g}, mean over each family's models "
-                      "(failure rate; pass rate for positive controls)", height=120 + 60 * len(kinds))
+    return _base(
+        fig,
+        f"Share of pairs scoring ≥ {threshold:g}, mean over each family's models "
+        "(failure rate; pass rate for positive controls)",
+        height=120 + 60 * len(kinds),
+    )
 
 
 def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, title: str = "") -> go.Figure:
@@ -58,9 +73,16 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
     # One pass over the rows into a (model, category) lookup, not a sub-frame and a row Series per cell:
     # this heatmap is redrawn on every threshold change.
     cells: dict[tuple, tuple] = {}
-    for key in zip(table["model"], table["category"], table["rate"].to_numpy(), table["rate_ci_low"].to_numpy(),
-                   table["rate_ci_high"].to_numpy(), table["n"].to_numpy(), table["meaning"],
-                   table["threshold"].to_numpy()):
+    for key in zip(
+        table["model"],
+        table["category"],
+        table["rate"].to_numpy(),
+        table["rate_ci_low"].to_numpy(),
+        table["rate_ci_high"].to_numpy(),
+        table["n"].to_numpy(),
+        table["meaning"],
+        table["threshold"].to_numpy(),
+    ):
         cells.setdefault(key[:2], key[2:])
     z: list[list[float]] = []
     text: list[list[str]] = []
@@ -79,24 +101,35 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
             rate, low, high, n, meaning, t = cell
             row_z.append(float(rate))
             row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
-            row_c.append([f"{100 * low:.0f}%", f"{100 * high:.0f}%", int(n), str(meaning).replace("_", " "),
-                          f"{float(t):.3g}"])
+            row_c.append(
+                [f"{100 * low:.0f}%", f"{100 * high:.0f}%", int(n), str(meaning).replace("_", " "), f"{float(t):.3g}"]
+            )
         z.append(row_z)
         text.append(row_t)
         custom.append(row_c)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[cat_label(c) for c in cats], y=[_label(m, labels) for m in models], text=text,
-        texttemplate="%{text}", customdata=custom, colorscale="Reds", zmin=0, zmax=1,
-        colorbar=dict(title="share ≥ t", tickformat=".0%"),
-        hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{z:.0%}"
-                      "<br>95% CI %{customdata[0]}–%{customdata[1]} (n = %{customdata[2]})<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[cat_label(c) for c in cats],
+            y=[_label(m, labels) for m in models],
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale="Reds",
+            zmin=0,
+            zmax=1,
+            colorbar=dict(title="share ≥ t", tickformat=".0%"),
+            hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{z:.0%}"
+            "<br>95% CI %{customdata[0]}–%{customdata[1]} (n = %{customdata[2]})<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
-    return _base(fig, title or "Share of pairs scoring ≥ threshold, with 95% bootstrap CI",
-                 height=160 + 46 * len(models))
+    return _base(
+        fig, title or "Share of pairs scoring ≥ threshold, with 95% bootstrap CI", height=160 + 46 * len(models)
+    )
 
 
-def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[str, float] | None = None
-                ) -> go.Figure:
+def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[str, float] | None = None) -> go.Figure:
     """Share of pairs >= t as t goes from 0 to 1, one panel per category, one line per model.
 
     Args:
@@ -125,28 +158,59 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
             rows_at = rows_at[np.argsort(all_t[rows_at], kind="stable")]
             ts, rates = all_t[rows_at], all_rate[rows_at]
             name = _label(model, labels)
-            traces.append(dict(type="scatter", x=ts, y=rates, mode="lines",
-                               name=name, legendgroup=model, showlegend=i == 0, xaxis=xa, yaxis=ya,
-                               line=dict(color=colors[model], width=2),
-                               hovertemplate=f"{name}<br>t = %{{x:.2f}}: %{{y:.0%}}<extra>{cat_label(cat)}</extra>"))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=ts,
+                    y=rates,
+                    mode="lines",
+                    name=name,
+                    legendgroup=model,
+                    showlegend=i == 0,
+                    xaxis=xa,
+                    yaxis=ya,
+                    line=dict(color=colors[model], width=2),
+                    hovertemplate=f"{name}<br>t = %{{x:.2f}}: %{{y:.0%}}<extra>{cat_label(cat)}</extra>",
+                )
+            )
             if marks and model in marks and not math.isnan(marks[model]):
                 t_m = marks[model]
                 y_m = float(rates[np.abs(ts - t_m).argmin()])
-                traces.append(dict(type="scatter", x=[t_m], y=[y_m], mode="markers", legendgroup=model,
-                                   showlegend=False, xaxis=xa, yaxis=ya,
-                                   marker=dict(color=colors[model], size=9, symbol="diamond"),
-                                   hovertemplate=f"{name}: calibrated t = {t_m:.3f}<extra></extra>"))
+                traces.append(
+                    dict(
+                        type="scatter",
+                        x=[t_m],
+                        y=[y_m],
+                        mode="markers",
+                        legendgroup=model,
+                        showlegend=False,
+                        xaxis=xa,
+                        yaxis=ya,
+                        marker=dict(color=colors[model], size=9, symbol="diamond"),
+                        hovertemplate=f"{name}: calibrated t = {t_m:.3f}<extra></extra>",
+                    )
+                )
         if threshold is not None:
             shapes.append(_vline(i, threshold, "dash", "#444"))
-    return _grid_figure(traces, rows, cols, [cat_label(c) for c in cats], True, shapes, [],
-                        0.12 / max(rows - 1, 1) + 0.04,
-                        title="Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; "
-                              "◆: calibrated threshold)", height=240 * rows + 120,
-                        xaxes=dict(range=[0, 1]), yaxes=dict(range=[-0.03, 1.03], tickformat=".0%"))
+    return _grid_figure(
+        traces,
+        rows,
+        cols,
+        [cat_label(c) for c in cats],
+        True,
+        shapes,
+        [],
+        0.12 / max(rows - 1, 1) + 0.04,
+        title="Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; ◆: calibrated threshold)",
+        height=240 * rows + 120,
+        xaxes=dict(range=[0, 1]),
+        yaxes=dict(range=[-0.03, 1.03], tickformat=".0%"),
+    )
 
 
-def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = None,
-                threshold: float | None = None) -> go.Figure:
+def calibration(
+    results: pd.DataFrame, thresholds: Mapping[str, float] | None = None, threshold: float | None = None
+) -> go.Figure:
     """Raw model output against the 0-1 score, one panel per model, coloured by category.
 
     Shows why one threshold does not fit all models: a logit, a cosine and a probability
@@ -174,23 +238,56 @@ def calibration(results: pd.DataFrame, thresholds: Mapping[str, float] | None = 
             part = where.get((model, cat))
             if part is None or not len(part):
                 continue
-            custom = np.column_stack([[escape(a, 60, 160) for a in sentence_a[part]],
-                                      [escape(b, 60, 160) for b in sentence_b[part]]])
-            traces.append(dict(
-                type="scatter", x=raw[part], y=score[part], mode="markers",
-                name=cat_label(cat), legendgroup=cat, showlegend=i == 0, xaxis=xa, yaxis=ya,
-                marker=dict(color=cat_colors[cat], size=5, opacity=0.7), customdata=custom,
-                hovertemplate="raw %{x:.4g} → score %{y:.3f}<br>A: %{customdata[0]}<br>B: %{customdata[1]}"
-                              f"<extra>{cat_label(cat)}</extra>"))
+            custom = np.column_stack(
+                [[escape(a, 60, 160) for a in sentence_a[part]], [escape(b, 60, 160) for b in sentence_b[part]]]
+            )
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=raw[part],
+                    y=score[part],
+                    mode="markers",
+                    name=cat_label(cat),
+                    legendgroup=cat,
+                    showlegend=i == 0,
+                    xaxis=xa,
+                    yaxis=ya,
+                    marker=dict(color=cat_colors[cat], size=5, opacity=0.7),
+                    customdata=custom,
+                    hovertemplate="raw %{x:.4g} → score %{y:.3f}<br>A: %{customdata[0]}<br>B: %{customdata[1]}"
+                    f"<extra>{cat_label(cat)}</extra>",
+                )
+            )
         if threshold is not None:
             shapes.append(_hline(i, threshold, "dash", "#444"))
         if thresholds and model in thresholds and not math.isnan(thresholds[model]):
             t_m = thresholds[model]
             shapes.append(_hline(i, t_m, "dot", "#2ca02c"))
-            notes.append(dict(xref=f"{xa} domain", x=1, yref=ya, y=t_m, text=f"calibrated {t_m:.2f}",
-                              showarrow=False, xanchor="right", yanchor="top", font=dict(size=11, color="#2ca02c")))
-    return _grid_figure(traces, rows, cols, [_label(m, labels) for m in models], False, shapes, notes,
-                        0.14 / max(rows - 1, 1) + 0.05,
-                        title="Raw model output vs normalized 0-1 score (dashed: chosen threshold; dotted green: "
-                              "the model's calibrated threshold)", height=280 * rows + 130,
-                        xaxes=dict(title=dict(text="raw output", font=dict(size=11))), yaxes=dict(range=[-0.05, 1.05]))
+            notes.append(
+                dict(
+                    xref=f"{xa} domain",
+                    x=1,
+                    yref=ya,
+                    y=t_m,
+                    text=f"calibrated {t_m:.2f}",
+                    showarrow=False,
+                    xanchor="right",
+                    yanchor="top",
+                    font=dict(size=11, color="#2ca02c"),
+                )
+            )
+    return _grid_figure(
+        traces,
+        rows,
+        cols,
+        [_label(m, labels) for m in models],
+        False,
+        shapes,
+        notes,
+        0.14 / max(rows - 1, 1) + 0.05,
+        title="Raw model output vs normalized 0-1 score (dashed: chosen threshold; dotted green: "
+        "the model's calibrated threshold)",
+        height=280 * rows + 130,
+        xaxes=dict(title=dict(text="raw output", font=dict(size=11))),
+        yaxes=dict(range=[-0.05, 1.05]),
+    )

@@ -34,16 +34,34 @@ def rerank_quality_latency(points: pd.DataFrame, latency: str = "p50") -> go.Fig
         how = [str(h) for h in part["latency"]]
         symbols = ["diamond" if alone else "circle" if h == "measured" else "circle-open" for h in how]
         # a list of rows, not np.column_stack: that would turn the numbers into strings, which hover cannot format
-        custom = [list(r) for r in zip(part["k"].astype(int).tolist(), part["p50_ms"].astype(float).tolist(),
-                                       part["p95_ms"].astype(float).tolist(), how)]
-        fig.add_trace(go.Scatter(
-            x=part[col], y=part["ndcg@10"], name=name, mode="markers" if alone else "lines+markers+text",
-            text=None if alone else [f"K={k}" for k in part["k"]], textposition="top center",
-            line=dict(color=colors[system], width=2), customdata=custom,
-            marker=dict(color=colors[system], size=12 if alone else 9, symbol=symbols, line=dict(width=2)),
-            hovertemplate=(f"{name}<br>" + ("" if alone else "K = %{customdata[0]}<br>") +
-                           "NDCG@10 %{y:.3f}<br>p50 %{customdata[1]:.1f} ms · p95 %{customdata[2]:.1f} ms"
-                           "<br>latency: %{customdata[3]}<extra></extra>")))
+        custom = [
+            list(r)
+            for r in zip(
+                part["k"].astype(int).tolist(),
+                part["p50_ms"].astype(float).tolist(),
+                part["p95_ms"].astype(float).tolist(),
+                how,
+            )
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=part[col],
+                y=part["ndcg@10"],
+                name=name,
+                mode="markers" if alone else "lines+markers+text",
+                text=None if alone else [f"K={k}" for k in part["k"]],
+                textposition="top center",
+                line=dict(color=colors[system], width=2),
+                customdata=custom,
+                marker=dict(color=colors[system], size=12 if alone else 9, symbol=symbols, line=dict(width=2)),
+                hovertemplate=(
+                    f"{name}<br>"
+                    + ("" if alone else "K = %{customdata[0]}<br>")
+                    + "NDCG@10 %{y:.3f}<br>p50 %{customdata[1]:.1f} ms · p95 %{customdata[2]:.1f} ms"
+                    "<br>latency: %{customdata[3]}<extra></extra>"
+                ),
+            )
+        )
     fig.update_xaxes(type="log", title_text=f"{latency} latency per query (ms, log scale)")
     fig.update_yaxes(title_text="NDCG@10", rangemode="tozero")
     # kept short: a long Plotly title is cut, not wrapped; the page's caption explains the markers

@@ -58,19 +58,28 @@ def check_adapter(adapter_dir: str | Path, card: dict, backbone: str | Path, bac
     recorded = str(card.get("adapter", {}).get("sha256", ""))
     found = file_sha256(folder / ADAPTER_WEIGHTS)
     if recorded and recorded != found:
-        raise AdapterError(f"adapter {folder.name}: {ADAPTER_WEIGHTS} has SHA-256 {found[:16]}…, but its card "
-                           f"records {recorded[:16]}…; the file is damaged or was replaced (retrain with "
-                           f"`{card.get('command', 'compsem train')}`)")
+        raise AdapterError(
+            f"adapter {folder.name}: {ADAPTER_WEIGHTS} has SHA-256 {found[:16]}…, but its card "
+            f"records {recorded[:16]}…; the file is damaged or was replaced (retrain with "
+            f"`{card.get('command', 'compsem train')}`)"
+        )
     base_recorded = str(card.get("base_model", {}).get("sha256", ""))
     base_found = backbone_sha or backbone_sha256(backbone)
     if base_recorded != base_found:
-        raise AdapterError(f"adapter {folder.name} was trained on backbone {base_recorded[:16] or '(none recorded)'}…, "
-                           f"but the installed backbone is {base_found[:16]}…; refusing to combine them")
+        raise AdapterError(
+            f"adapter {folder.name} was trained on backbone {base_recorded[:16] or '(none recorded)'}…, "
+            f"but the installed backbone is {base_found[:16]}…; refusing to combine them"
+        )
     return found
 
 
-def load_cross_encoder(backbone: str | Path, adapter_dir: str | Path, num_labels: int,
-                       id2label: dict[int, str] | None = None, max_length: int = 128):
+def load_cross_encoder(
+    backbone: str | Path,
+    adapter_dir: str | Path,
+    num_labels: int,
+    id2label: dict[int, str] | None = None,
+    max_length: int = 128,
+):
     """A sentence-transformers ``CrossEncoder``: the backbone with the adapter merged into it.
 
     Merging (``merge_and_unload``) makes the model an ordinary transformers model again, so
@@ -108,6 +117,5 @@ def load_from_card(backbone: str | Path, adapter_dir: str | Path, card: dict):
     """
     num_labels = int(card.get("num_labels", 1))
     labels = card.get("id2label")
-    id2label = ({int(k): v for k, v in labels.items()} if labels
-                else (NLI_ID2LABEL if num_labels == 3 else None))
+    id2label = {int(k): v for k, v in labels.items()} if labels else (NLI_ID2LABEL if num_labels == 3 else None)
     return load_cross_encoder(backbone, adapter_dir, num_labels, id2label, int(card.get("max_length", 128)))

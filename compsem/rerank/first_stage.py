@@ -70,13 +70,20 @@ class BM25Retriever:
 class DenseRetriever:
     """Exact cosine search over normalized bi-encoder embeddings; corpus embeddings cached on disk."""
 
-    def __init__(self, corpus: Sequence[str], scorer: BiEncoderScorer | None = None, cache_dir: Path | None = None,
-                 backend: str = "torch"):
+    def __init__(
+        self,
+        corpus: Sequence[str],
+        scorer: BiEncoderScorer | None = None,
+        cache_dir: Path | None = None,
+        backend: str = "torch",
+    ):
         if not corpus:
             raise ValueError("the corpus is empty: add at least one document")
         if len(corpus) > MAX_DENSE_DOCS:
-            raise ValueError(f"{len(corpus):,} documents is too many for dense retrieval on a CPU here "
-                             f"(limit {MAX_DENSE_DOCS:,}); use BM25 as the first stage")
+            raise ValueError(
+                f"{len(corpus):,} documents is too many for dense retrieval on a CPU here "
+                f"(limit {MAX_DENSE_DOCS:,}); use BM25 as the first stage"
+            )
         # load_scorer gives the base type; DENSE_MODEL is a bi-encoder, so its scorer embeds
         self.scorer = scorer or cast(BiEncoderScorer, load_scorer(DENSE_MODEL, backend=backend))
         self.corpus = list(corpus)
@@ -114,8 +121,9 @@ class DenseRetriever:
         return out
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[tuple[int, float]]], k: int,
-                           rrf_k: int = RRF_K) -> list[tuple[int, float]]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[tuple[int, float]]], k: int, rrf_k: int = RRF_K
+) -> list[tuple[int, float]]:
     """Fuse ranked lists: score(d) = Σ_lists 1 / (rrf_k + rank(d)), rank starting at 1.
 
     Example:

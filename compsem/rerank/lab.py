@@ -11,7 +11,7 @@ import pandas as pd
 from compsem.models.registry import list_models
 from compsem.rerank.first_stage import FIRST_STAGES, BM25Retriever, DenseRetriever, HybridRetriever, check_inputs
 from compsem.rerank.reranker import Reranker
-from compsem.scoring import MAX_TEXT_CHARS
+from compsem.scoring import MAX_TEXT_CHARS, validate_text
 
 #: Pasted documents: a CPU reranks K of them per query, but the bi-encoder first stage embeds them all,
 #: so the count is capped where that still takes seconds, not minutes.
@@ -20,9 +20,16 @@ MAX_PASTED_DOCS = 500
 MAX_DOC_CHARS = MAX_TEXT_CHARS
 
 
-def rank_documents(query: str, documents: Sequence[str], *, first_stage: str = "bm25", k: int = 10,
-                   reranker: Reranker | None = None, dense: DenseRetriever | None = None,
-                   bm25: BM25Retriever | None = None) -> pd.DataFrame:
+def rank_documents(
+    query: str,
+    documents: Sequence[str],
+    *,
+    first_stage: str = "bm25",
+    k: int = 10,
+    reranker: Reranker | None = None,
+    dense: DenseRetriever | None = None,
+    bm25: BM25Retriever | None = None,
+) -> pd.DataFrame:
     """First-stage and reranked lists side by side for one query over given documents.
 
     ``dense`` and ``bm25`` are reused when they index exactly ``documents`` (blank ones
@@ -44,10 +51,21 @@ def rank_documents(query: str, documents: Sequence[str], *, first_stage: str = "
         dr = dense if dense is not None and dense.corpus == list(docs) else DenseRetriever(docs)
         # Fuse the top max(K, 100) of each list, as run_rerank_eval does: the interactive lists then match
         # the evaluated system, and a corpus of thousands is not ranked in full twice per query.
-        first = dr.search([query], k)[0] if first_stage == "dense" else \
-            HybridRetriever(sparse or BM25Retriever(docs), dr, depth=min(len(docs), max(k, 100))).search([query], k)[0]
-    table = pd.DataFrame({"doc": [d for d, _ in first], "text": [docs[d] for d, _ in first],
-                          "first_rank": range(1, len(first) + 1), "first_score": [s for _, s in first]})
+        first = (
+            dr.search([query], k)[0]
+            if first_stage == "dense"
+            else HybridRetriever(sparse or BM25Retriever(docs), dr, depth=min(len(docs), max(k, 100))).search(
+                [query], k
+            )[0]
+        )
+    table = pd.DataFrame(
+        {
+            "doc": [d for d, _ in first],
+            "text": [docs[d] for d, _ in first],
+            "first_rank": range(1, len(first) + 1),
+            "first_score": [s for _, s in first],
+        }
+    )
     if reranker is not None and len(first):
         reranked = reranker.rerank(query, first, docs, use_cache=False)
         pos = {d: (i + 1, s) for i, (d, s) in enumerate(reranked)}
@@ -60,7 +78,6 @@ def rank_documents(query: str, documents: Sequence[str], *, first_stage: str = "
 
 def check_query(query: str) -> str:
     """The query stripped, or a ValueError saying what is wrong (empty, too long)."""
-    from compsem.scoring import validate_text
 
     if not isinstance(query, str) or not query.strip():
         raise ValueError("the query is empty: type a query")
@@ -84,14 +101,18 @@ def parse_documents(text: str, max_docs: int = MAX_PASTED_DOCS, max_chars: int =
         if not line:
             continue
         if len(line) > max_chars:
-            raise ValueError(f"line {number} has {len(line):,} characters; a document may have at most "
-                             f"{max_chars:,} (models read only the first few hundred tokens)")
+            raise ValueError(
+                f"line {number} has {len(line):,} characters; a document may have at most "
+                f"{max_chars:,} (models read only the first few hundred tokens)"
+            )
         docs.append(line)
     if not docs:
         raise ValueError("no documents: paste at least one non-empty line (one document per line)")
     if len(docs) > max_docs:
-        raise ValueError(f"{len(docs):,} documents; at most {max_docs:,} can be pasted here (the bi-encoder "
-                         "embeds every one on the CPU). Keep the ones you care about.")
+        raise ValueError(
+            f"{len(docs):,} documents; at most {max_docs:,} can be pasted here (the bi-encoder "
+            "embeds every one on the CPU). Keep the ones you care about."
+        )
     return docs
 
 
@@ -141,13 +162,23 @@ def side_by_side(table: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, pd.D
         when nothing was reranked).
     """
     first = table.sort_values("first_rank")
-    left = pd.DataFrame({"rank": first["first_rank"].to_numpy(), "score": first["first_score"].to_numpy(),
-                         "document": first["text"].to_numpy()})
+    left = pd.DataFrame(
+        {
+            "rank": first["first_rank"].to_numpy(),
+            "score": first["first_score"].to_numpy(),
+            "document": first["text"].to_numpy(),
+        }
+    )
     if "rerank_rank" not in table.columns:
         return left, None
     again = table.sort_values("rerank_rank")
-    right = pd.DataFrame({
-        "rank": again["rerank_rank"].to_numpy(), "score": again["rerank_score"].to_numpy(),
-        "change": [rank_change_label(f, r, top) for f, r in zip(again["first_rank"], again["rerank_rank"])],
-        "was": again["first_rank"].to_numpy(), "document": again["text"].to_numpy()})
+    right = pd.DataFrame(
+        {
+            "rank": again["rerank_rank"].to_numpy(),
+            "score": again["rerank_score"].to_numpy(),
+            "change": [rank_change_label(f, r, top) for f, r in zip(again["first_rank"], again["rerank_rank"])],
+            "was": again["first_rank"].to_numpy(),
+            "document": again["text"].to_numpy(),
+        }
+    )
     return left, right

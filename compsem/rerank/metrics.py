@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def evaluate_rankings(qrels: dict[str, dict[str, int]], rankings: dict[str, list[tuple[int, float]]],
-                      metrics: Sequence[str]) -> dict[str, float]:
+def evaluate_rankings(
+    qrels: dict[str, dict[str, int]], rankings: dict[str, list[tuple[int, float]]], metrics: Sequence[str]
+) -> dict[str, float]:
     """Mean metrics over queries with ranx (e.g. ``ndcg@10``, ``mrr@10``, ``recall@100``).
 
     Scores are replaced by descending rank-derived values so ranx sees exactly our order.

@@ -34,8 +34,13 @@ class Reranker:
         ValueError: not a cross-encoder, or one that cannot score new text here.
     """
 
-    def __init__(self, model: str, cache: ScoreStore | ScoreCache | None = None, scorer: Scorer | None = None,
-                 backend: str = "torch"):
+    def __init__(
+        self,
+        model: str,
+        cache: ScoreStore | ScoreCache | None = None,
+        scorer: Scorer | None = None,
+        backend: str = "torch",
+    ):
         res = resolve(model)
         if res.spec.kind != "cross-encoder":
             raise ValueError(f"{res.spec.key} is a {res.spec.kind}; a reranker must be a cross-encoder")
@@ -56,8 +61,9 @@ class Reranker:
     def _use(self, scorer: Scorer, cache: ScoreStore | ScoreCache | None) -> None:
         self.scorer = scorer
         self.key = scorer.resolution.spec.key
-        self.store = cache if isinstance(cache, ScoreStore) else ScoreStore(cache) if cache is not None \
-            else ScoreStore.off()
+        self.store = (
+            cache if isinstance(cache, ScoreStore) else ScoreStore(cache) if cache is not None else ScoreStore.off()
+        )
 
     def score(self, query: str, docs: Sequence[str], use_cache: bool = True) -> np.ndarray:
         """Relevance of each document to ``query``, in order (``use_cache=False``: computed, not kept)."""
@@ -67,8 +73,9 @@ class Reranker:
         scores = store.compute_missing(found, lambda: self.scorer).scores
         return np.array([scores[p].score for p in pairs], dtype=float)
 
-    def rerank(self, query: str, candidates: Sequence[tuple[int, float]], corpus: Sequence[str],
-               use_cache: bool = True) -> list[tuple[int, float]]:
+    def rerank(
+        self, query: str, candidates: Sequence[tuple[int, float]], corpus: Sequence[str], use_cache: bool = True
+    ) -> list[tuple[int, float]]:
         """Candidates re-ordered by cross-encoder score (ties keep the first-stage order)."""
         if not query.strip():
             raise ValueError("the query is empty: type a query")
@@ -81,5 +88,8 @@ class Reranker:
 
 def default_rerankers() -> list[str]:
     """Cross-encoders that can score new text offline (trained ones with weights, cached hub ones)."""
-    return [r.spec.key for r in list_models()
-            if r.spec.kind == "cross-encoder" and r.status in ("packaged", "local", "cached")]
+    return [
+        r.spec.key
+        for r in list_models()
+        if r.spec.kind == "cross-encoder" and r.status in ("packaged", "local", "cached")
+    ]

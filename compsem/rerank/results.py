@@ -71,8 +71,11 @@ def _check_metrics(metrics: object, path: Path) -> dict:
     if not isinstance(metrics["first_stage"], dict) or not metrics["first_stage"]:
         raise bad("'first_stage' must map each first stage to its metrics")
     for stage, values in metrics["first_stage"].items():
-        if not isinstance(values, dict) or not _is_number(values.get("ndcg@10")) or \
-                not _is_number(values.get("mrr@10")):
+        if (
+            not isinstance(values, dict)
+            or not _is_number(values.get("ndcg@10"))
+            or not _is_number(values.get("mrr@10"))
+        ):
             raise bad(f"first stage {stage!r} lacks numeric ndcg@10 and mrr@10")
     if not isinstance(metrics["reranked"], dict):
         raise bad("'reranked' must map each reranker to its results")
@@ -98,16 +101,20 @@ def _read_latency(path: Path) -> pd.DataFrame:
         raise RerankResultsError(f"{path}: not a readable CSV ({exc}). Re-run `{RESULTS_COMMAND}`.") from None
     missing = [c for c in LATENCY_COLUMNS if c not in table.columns]
     if missing:
-        raise RerankResultsError(f"{path}: missing column(s) {', '.join(missing)}; expected "
-                                 f"{', '.join(LATENCY_COLUMNS)}. Re-run `{RESULTS_COMMAND}`.")
+        raise RerankResultsError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected "
+            f"{', '.join(LATENCY_COLUMNS)}. Re-run `{RESULTS_COMMAND}`."
+        )
     table = table[list(LATENCY_COLUMNS)].copy()
     for col in ("k", "n", "p50_ms", "p95_ms"):
         values = pd.to_numeric(table[col], errors="coerce")
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # +1 for the header, +1 for 1-based lines
-            raise RerankResultsError(f"{path}, line {line}: {col} is {table[col].iloc[line - 2]!r}, not a number. "
-                                     f"Re-run `{RESULTS_COMMAND}`.")
+            raise RerankResultsError(
+                f"{path}, line {line}: {col} is {table[col].iloc[line - 2]!r}, not a number. "
+                f"Re-run `{RESULTS_COMMAND}`."
+            )
         table[col] = values.astype(int) if col in ("k", "n") else values.astype(float)
     return table
 
@@ -128,12 +135,15 @@ def load_rerank_results(folder: str | Path | None = None) -> RerankResults:
     except UnicodeDecodeError:
         raise RerankResultsError(f"{metrics_path}: not UTF-8 text. Re-run `{RESULTS_COMMAND}`.") from None
     except json.JSONDecodeError as exc:
-        raise RerankResultsError(f"{metrics_path}, line {exc.lineno}: not valid JSON ({exc.msg}). "
-                                 f"Re-run `{RESULTS_COMMAND}`.") from None
+        raise RerankResultsError(
+            f"{metrics_path}, line {exc.lineno}: not valid JSON ({exc.msg}). Re-run `{RESULTS_COMMAND}`."
+        ) from None
     metrics = _check_metrics(metrics, metrics_path)
     if not latency_path.is_file():
-        raise RerankResultsError(f"{latency_path}: not found (metrics.json is there, so the run was cut short or "
-                                 f"the file was not committed). Re-run `{RESULTS_COMMAND}`.")
+        raise RerankResultsError(
+            f"{latency_path}: not found (metrics.json is there, so the run was cut short or "
+            f"the file was not committed). Re-run `{RESULTS_COMMAND}`."
+        )
     return RerankResults(folder, metrics, _read_latency(latency_path))
 
 
@@ -154,19 +164,34 @@ def metrics_table(results: RerankResults) -> pd.DataFrame:
     rows = []
     for stage, fs in m["first_stage"].items():
         for k in m["ks"]:
-            rows.append({"first stage": STAGE_LABELS.get(stage, stage), "reranker": "— (first stage only)", "K": k,
-                         "NDCG@10": fs["ndcg@10"], "MRR@10": fs["mrr@10"], "Recall@K": fs.get(f"recall@{k}", np.nan),
-                         "Δ NDCG@10": 0.0})
+            rows.append(
+                {
+                    "first stage": STAGE_LABELS.get(stage, stage),
+                    "reranker": "— (first stage only)",
+                    "K": k,
+                    "NDCG@10": fs["ndcg@10"],
+                    "MRR@10": fs["mrr@10"],
+                    "Recall@K": fs.get(f"recall@{k}", np.nan),
+                    "Δ NDCG@10": 0.0,
+                }
+            )
     for key, per_stage in m["reranked"].items():
         if "skipped" in per_stage:
             continue
         for stage, per_k in per_stage.items():
             fs = m["first_stage"].get(stage, {})
             for k, values in sorted(per_k.items(), key=lambda kv: int(kv[0])):
-                rows.append({"first stage": STAGE_LABELS.get(stage, stage), "reranker": _reranker_label(key),
-                             "K": int(k), "NDCG@10": values["ndcg@10"], "MRR@10": values.get("mrr@10", np.nan),
-                             "Recall@K": fs.get(f"recall@{k}", np.nan),
-                             "Δ NDCG@10": values["ndcg@10"] - fs.get("ndcg@10", np.nan)})
+                rows.append(
+                    {
+                        "first stage": STAGE_LABELS.get(stage, stage),
+                        "reranker": _reranker_label(key),
+                        "K": int(k),
+                        "NDCG@10": values["ndcg@10"],
+                        "MRR@10": values.get("mrr@10", np.nan),
+                        "Recall@K": fs.get(f"recall@{k}", np.nan),
+                        "Δ NDCG@10": values["ndcg@10"] - fs.get("ndcg@10", np.nan),
+                    }
+                )
     return pd.DataFrame(rows, columns=["first stage", "reranker", "K", "NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10"])
 
 
@@ -198,9 +223,18 @@ def quality_latency_points(results: RerankResults) -> pd.DataFrame:
     for stage, fs in m["first_stage"].items():
         got = timing(f"first_stage_{stage}", "", deepest)
         if got is not None:
-            points.append({"system": f"{STAGE_LABELS.get(stage, stage)} alone", "first_stage": stage, "reranker": "",
-                           "k": deepest, "ndcg@10": fs["ndcg@10"], "p50_ms": float(got[0]),
-                           "p95_ms": float(got[1]), "latency": "measured"})
+            points.append(
+                {
+                    "system": f"{STAGE_LABELS.get(stage, stage)} alone",
+                    "first_stage": stage,
+                    "reranker": "",
+                    "k": deepest,
+                    "ndcg@10": fs["ndcg@10"],
+                    "p50_ms": float(got[0]),
+                    "p95_ms": float(got[1]),
+                    "latency": "measured",
+                }
+            )
     for key, per_stage in m["reranked"].items():
         if "skipped" in per_stage:
             continue
@@ -210,8 +244,18 @@ def quality_latency_points(results: RerankResults) -> pd.DataFrame:
                 total = timing(f"total_{stage}", key, k)
                 if total is None:
                     continue  # no timing for this point: left off the plot, still in the table
-                points.append({"system": f"{STAGE_LABELS.get(stage, stage)} + {_reranker_label(key)}",
-                               "first_stage": stage, "reranker": key, "k": k, "ndcg@10": values["ndcg@10"],
-                               "p50_ms": float(total[0]), "p95_ms": float(total[1]), "latency": "measured"})
-    return pd.DataFrame(points, columns=["system", "first_stage", "reranker", "k", "ndcg@10", "p50_ms", "p95_ms",
-                                         "latency"])
+                points.append(
+                    {
+                        "system": f"{STAGE_LABELS.get(stage, stage)} + {_reranker_label(key)}",
+                        "first_stage": stage,
+                        "reranker": key,
+                        "k": k,
+                        "ndcg@10": values["ndcg@10"],
+                        "p50_ms": float(total[0]),
+                        "p95_ms": float(total[1]),
+                        "latency": "measured",
+                    }
+                )
+    return pd.DataFrame(
+        points, columns=["system", "first_stage", "reranker", "k", "ndcg@10", "p50_ms", "p95_ms", "latency"]
+    )

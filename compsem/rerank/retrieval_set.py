@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from compsem.data.datasets import load_sick
+
 
 @dataclass(frozen=True)
 class RetrievalSet:
@@ -34,8 +36,9 @@ class RetrievalSet:
     description: str
 
 
-def sick_retrieval_set(data_dir: str | Path | None = None, max_queries: int | None = None,
-                       seed: int = 0) -> RetrievalSet:
+def sick_retrieval_set(
+    data_dir: str | Path | None = None, max_queries: int | None = None, seed: int = 0
+) -> RetrievalSet:
     """Build the SICK entailment retrieval set described in the module docstring.
 
     Args:
@@ -43,13 +46,13 @@ def sick_retrieval_set(data_dir: str | Path | None = None, max_queries: int | No
         max_queries: keep a seeded random sample of this many queries (all if None).
         seed: sampling seed.
     """
-    from compsem.data.datasets import load_sick
 
     sick = load_sick(data_dir)
     corpus = sorted(set(sick["sentence_a"]) | set(sick["sentence_b"]))
     index = {t: i for i, t in enumerate(corpus)}
-    test = sick[(sick["split"] == "test") & (sick["label"] == "entailment")
-                & (sick["sentence_a"] != sick["sentence_b"])]
+    test = sick[
+        (sick["split"] == "test") & (sick["label"] == "entailment") & (sick["sentence_a"] != sick["sentence_b"])
+    ]
     grouped = test.groupby("sentence_a", sort=True)["sentence_b"].apply(lambda s: sorted(set(s)))
     queries, qrels = {}, {}
     for n, (text, relevant) in enumerate(grouped.items()):
@@ -62,7 +65,9 @@ def sick_retrieval_set(data_dir: str | Path | None = None, max_queries: int | No
         queries = {q: queries[q] for q in keep}
         qrels = {q: qrels[q] for q in keep}
     n_rel = sum(len(v) for v in qrels.values())
-    desc = (f"SICK TEST entailment pairs as queries: {len(queries)} queries (distinct sentence A), {n_rel} relevant "
-            f"documents (their sentence B), corpus of {len(corpus)} distinct SICK sentences from all splits; the "
-            "query's own text is excluded from its results")
+    desc = (
+        f"SICK TEST entailment pairs as queries: {len(queries)} queries (distinct sentence A), {n_rel} relevant "
+        f"documents (their sentence B), corpus of {len(corpus)} distinct SICK sentences from all splits; the "
+        "query's own text is excluded from its results"
+    )
     return RetrievalSet(queries, corpus, qrels, desc)

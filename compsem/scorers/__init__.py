@@ -24,5 +24,16 @@ from compsem.scorers.bi_encoder import BiEncoderScorer, OnnxBiEncoderScorer
 from compsem.scorers.cross_encoder import CrossEncoderScorer, OnnxCrossEncoderScorer, softmax
 from compsem.scorers.load import load_scorer
 
-__all__ = ["BaselineScorer", "BiEncoderScorer", "CrossEncoderScorer", "ModelUnavailableError", "OnnxBiEncoderScorer",
-           "OnnxCrossEncoderScorer", "PairScores", "Scorer", "length_order", "load_scorer", "softmax"]
+__all__ = [
+    "BaselineScorer",
+    "BiEncoderScorer",
+    "CrossEncoderScorer",
+    "ModelUnavailableError",
+    "OnnxBiEncoderScorer",
+    "OnnxCrossEncoderScorer",
+    "PairScores",
+    "Scorer",
+    "length_order",
+    "load_scorer",
+    "softmax",
+]

@@ -48,8 +48,9 @@ class Scorer(ABC):
         return self.resolution.fingerprint
 
     @abstractmethod
-    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
-                progress: Callable[[int], None] | None = None) -> PairScores:
+    def predict(
+        self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> PairScores:
         """Score ``pairs`` in order; ``progress(n)`` is called with how many are done."""
 
 

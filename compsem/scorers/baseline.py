@@ -1,4 +1,7 @@
-"""Baselines as scorers: token Jaccard, TF-IDF cosine, bag of MiniLM input embeddings (:mod:`compsem.scorers.order_blind`)."""
+"""Baselines as scorers: token Jaccard, TF-IDF cosine, bag of MiniLM input embeddings.
+
+The methods themselves are :mod:`compsem.scorers.order_blind`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import json
 
 import numpy as np
 
+from compsem.data.pairs import load_pairs
 from compsem.models.loading import quiet_libraries
 from compsem.models.registry import Resolution, resolve
 from compsem.scorers.base import PairScores, Scorer
@@ -19,8 +23,6 @@ class BaselineScorer(Scorer):
         super().__init__(resolution)
         key = self.spec.key
         if key == "baseline/tfidf-cosine":
-            from compsem.data.pairs import load_pairs
-
             ref = load_pairs()
             self._tfidf = TfidfModel([*ref["sentence_a"], *ref["sentence_b"]])
         elif key == "baseline/bag-of-embeddings":

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from compsem.models.backends import load_onnx
 from compsem.models.loading import configure_threads, load_kwargs
+from compsem.models.onnx import OnnxSentenceEncoder
 from compsem.models.registry import Resolution
 from compsem.scorers.base import PairScores, Scorer, length_order
 
@@ -32,8 +34,9 @@ class BiEncoderScorer(Scorer):
         name, kwargs = load_kwargs(resolution)
         self.model = SentenceTransformer(name, **kwargs)
 
-    def embed(self, sentences: Sequence[str], batch_size: int = 32,
-              progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def embed(
+        self, sentences: Sequence[str], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
         """Unit-length embeddings in input order, computed in chunks so progress can be reported.
 
         The sentences are sorted by length once, over all chunks, before chunking: sorting only
@@ -45,10 +48,17 @@ class BiEncoderScorer(Scorer):
         chunks = []
         step = max(batch_size * 8, 256)
         for start in range(0, len(order), step):
-            part = [sentences[i] for i in order[start:start + step]]
-            chunks.append(self.model.encode(part, prompt=self.spec.prompt or None, batch_size=batch_size,
-                                            convert_to_numpy=True, normalize_embeddings=True,
-                                            show_progress_bar=False))
+            part = [sentences[i] for i in order[start : start + step]]
+            chunks.append(
+                self.model.encode(
+                    part,
+                    prompt=self.spec.prompt or None,
+                    batch_size=batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+            )
             if progress:
                 progress(min(start + step, len(sentences)))
         out = np.empty((len(sentences), chunks[0].shape[1]), dtype=chunks[0].dtype)
@@ -59,13 +69,15 @@ class BiEncoderScorer(Scorer):
         unique = list(dict.fromkeys([s for p in pairs for s in p]))
         index = {s: i for i, s in enumerate(unique)}
         total = len(unique)
-        emb = self.embed(unique, batch_size,
-                         (lambda n: progress(int(n / total * len(pairs)))) if progress and total else None)
+        emb = self.embed(
+            unique, batch_size, (lambda n: progress(int(n / total * len(pairs)))) if progress and total else None
+        )
         a = emb[[index[p[0]] for p in pairs]]
         b = emb[[index[p[1]] for p in pairs]]
         cos = np.clip(np.einsum("ij,ij->i", a, b), -1.0, 1.0).astype(float)
-        return PairScores(cos, cos.copy(), [json.dumps({"cosine": float(c)}) for c in cos],
-                          "cosine similarity (no rescaling)")
+        return PairScores(
+            cos, cos.copy(), [json.dumps({"cosine": float(c)}) for c in cos], "cosine similarity (no rescaling)"
+        )
 
 
 class OnnxBiEncoderScorer(BiEncoderScorer):
@@ -73,8 +85,6 @@ class OnnxBiEncoderScorer(BiEncoderScorer):
 
     def __init__(self, resolution: Resolution):
         Scorer.__init__(self, resolution)
-        from compsem.models.backends import load_onnx
-        from compsem.models.onnx import OnnxSentenceEncoder
 
         self.messages: list[str] = []
         model = load_onnx(resolution, self.messages)

@@ -62,9 +62,16 @@ class CrossEncoderScorer(Scorer):
         """One chunk's raw outputs from the loaded model (activation switched off)."""
         import torch
 
-        return np.asarray(self.model.predict([list(p) for p in pairs], batch_size=batch_size,
-                                             activation_fn=torch.nn.Identity(), convert_to_numpy=True,
-                                             show_progress_bar=False), dtype=float)
+        return np.asarray(
+            self.model.predict(
+                [list(p) for p in pairs],
+                batch_size=batch_size,
+                activation_fn=torch.nn.Identity(),
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ),
+            dtype=float,
+        )
 
     def _apply_activation(self, raw: np.ndarray) -> np.ndarray:
         """The activation the loaded model declares, applied to raw logits."""
@@ -73,8 +80,9 @@ class CrossEncoderScorer(Scorer):
         with torch.no_grad():
             return self.model.activation_fn(torch.as_tensor(raw, dtype=torch.float32)).numpy().astype(float)
 
-    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
-               progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def logits(
+        self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
         """Raw outputs in input order, shape (n,) or (n, num_labels), activation switched off.
 
         Pairs are sorted by length once over all chunks (see :func:`compsem.scorers.base.length_order`).
@@ -85,15 +93,16 @@ class CrossEncoderScorer(Scorer):
         out = []
         step = max(batch_size * 8, 256)
         for start in range(0, len(order), step):
-            out.append(self._raw_logits([pairs[i] for i in order[start:start + step]], batch_size))
+            out.append(self._raw_logits([pairs[i] for i in order[start : start + step]], batch_size))
             if progress:
                 progress(min(start + step, len(pairs)))
         result = np.empty((len(pairs), *out[0].shape[1:]), dtype=float)
         result[order] = np.concatenate(out, axis=0)
         return result
 
-    def relevance(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
-                  progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def relevance(
+        self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
         """How relevant each B is to its A (query, document), for ranking: higher ranks first.
 
         One direction only (ranking needs no symmetric similarity, and this halves the cost).
@@ -130,8 +139,9 @@ class CrossEncoderScorer(Scorer):
         both = self.spec.normalization == "mutual-entailment" and has_entailment
         n = len(pairs)
         if both:  # both orders in one call: one length sort, one set of batches
-            together = self.logits([*pairs, *[(b, a) for a, b in pairs]], batch_size,
-                                   (lambda k: progress(k // 2)) if progress else None)
+            together = self.logits(
+                [*pairs, *[(b, a) for a, b in pairs]], batch_size, (lambda k: progress(k // 2)) if progress else None
+            )
             ab, ba = together[:n], together[n:]
         else:
             ab, ba = self.logits(pairs, batch_size, progress), None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from compsem.models.backends import with_backend
 from compsem.models.registry import ModelSpec, Resolution, resolve
 from compsem.scorers.base import ModelUnavailableError, Scorer
 from compsem.scorers.baseline import BaselineScorer
@@ -23,7 +24,6 @@ def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None)
         UnknownModelError: the name matches no registry entry or folder.
         ValueError: an unknown backend.
     """
-    from compsem.models.backends import with_backend
 
     res = model if isinstance(model, Resolution) else resolve(model)
     if backend is not None:

@@ -86,8 +86,11 @@ class BagOfEmbeddings:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
         for i, text in enumerate(texts):
-            ids = [t for t in self.tokenizer(text, add_special_tokens=False, truncation=True,
-                                              max_length=512)["input_ids"] if t not in self.special]
+            ids = [
+                t
+                for t in self.tokenizer(text, add_special_tokens=False, truncation=True, max_length=512)["input_ids"]
+                if t not in self.special
+            ]
             if ids:
                 out[i] = self.table[ids].mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)

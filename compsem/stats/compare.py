@@ -14,14 +14,34 @@ from compsem.stats._common import ALPHA, _check_models, _model_meta, _models, _o
 from compsem.stats.inference import cohens_d, holm, mann_whitney, wilcoxon_paired
 
 # -- family and model comparisons ------------------------------------------------------------
-_COMPARISON_COLUMNS = ["category", "reference_mean", "other_mean", "difference", "cohens_d", "mw_statistic",
-                       "mw_pvalue", "mw_rank_biserial", "wilcoxon_statistic", "wilcoxon_pvalue",
-                       "wilcoxon_rank_biserial", "n_reference_models", "n_other_models", "n_reference_scores",
-                       "n_other_scores", "n_pairs", "holm_pvalue_mw", "holm_pvalue_wilcoxon"]
+_COMPARISON_COLUMNS = [
+    "category",
+    "reference_mean",
+    "other_mean",
+    "difference",
+    "cohens_d",
+    "mw_statistic",
+    "mw_pvalue",
+    "mw_rank_biserial",
+    "wilcoxon_statistic",
+    "wilcoxon_pvalue",
+    "wilcoxon_rank_biserial",
+    "n_reference_models",
+    "n_other_models",
+    "n_reference_scores",
+    "n_other_scores",
+    "n_pairs",
+    "holm_pvalue_mw",
+    "holm_pvalue_wilcoxon",
+]
 
 
-def model_comparison(df: pd.DataFrame, reference_models: Sequence[str], other_models: Sequence[str],
-                     categories: Sequence[str] | None = None) -> pd.DataFrame:
+def model_comparison(
+    df: pd.DataFrame,
+    reference_models: Sequence[str],
+    other_models: Sequence[str],
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Compare two sets of models category by category (one model per set is fine).
 
     Per category, with R the pair x model scores of the reference models and O those of the
@@ -65,9 +85,14 @@ def model_comparison(df: pd.DataFrame, reference_models: Sequence[str], other_mo
         sub = data[data["category"] == cat]
         r, o = sub[sub["model"].isin(ref)], sub[sub["model"].isin(oth)]
         row: dict = {c: math.nan for c in _COMPARISON_COLUMNS}
-        row.update(category=cat, n_reference_models=int(r["model"].nunique()),
-                   n_other_models=int(o["model"].nunique()), n_reference_scores=len(r), n_other_scores=len(o),
-                   n_pairs=0)
+        row.update(
+            category=cat,
+            n_reference_models=int(r["model"].nunique()),
+            n_other_models=int(o["model"].nunique()),
+            n_reference_scores=len(r),
+            n_other_scores=len(o),
+            n_pairs=0,
+        )
         if len(r) and len(o):
             rs, os_ = r["score"].to_numpy(), o["score"].to_numpy()
             row.update(reference_mean=float(rs.mean()), other_mean=float(os_.mean()))
@@ -80,8 +105,9 @@ def model_comparison(df: pd.DataFrame, reference_models: Sequence[str], other_mo
             row["n_pairs"] = len(common)
             if len(common):
                 w = wilcoxon_paired(o_pairs.loc[common].to_numpy(), r_pairs.loc[common].to_numpy())
-                row.update(wilcoxon_statistic=w.statistic, wilcoxon_pvalue=w.pvalue,
-                           wilcoxon_rank_biserial=w.effect_size)
+                row.update(
+                    wilcoxon_statistic=w.statistic, wilcoxon_pvalue=w.pvalue, wilcoxon_rank_biserial=w.effect_size
+                )
         rows.append(row)
     table = pd.DataFrame(rows, columns=_COMPARISON_COLUMNS)
     table["holm_pvalue_mw"] = holm(table["mw_pvalue"])
@@ -89,9 +115,14 @@ def model_comparison(df: pd.DataFrame, reference_models: Sequence[str], other_mo
     return table
 
 
-def family_comparison(df: pd.DataFrame, *, reference: str = "bi-encoder", other: str = "cross-encoder",
-                      exclude_objectives: str | Iterable[str] = (),
-                      categories: Sequence[str] | None = None) -> pd.DataFrame:
+def family_comparison(
+    df: pd.DataFrame,
+    *,
+    reference: str = "bi-encoder",
+    other: str = "cross-encoder",
+    exclude_objectives: str | Iterable[str] = (),
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """The study's section 4.3 table: one model family against another, per category.
 
     Families are the models whose ``kind`` is ``reference`` / ``other``; the statistics are
@@ -130,8 +161,9 @@ def family_comparison(df: pd.DataFrame, *, reference: str = "bi-encoder", other:
     return model_comparison(data, ref, oth, categories)
 
 
-def effect_size_table(df: pd.DataFrame, reference_models: Sequence[str],
-                      categories: Sequence[str] | None = None) -> pd.DataFrame:
+def effect_size_table(
+    df: pd.DataFrame, reference_models: Sequence[str], categories: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Each other model against the reference models, per category (feeds a heatmap).
 
     For model m and category c, with X the scores of m and Y the pooled pair x model scores
@@ -174,10 +206,18 @@ def effect_size_table(df: pd.DataFrame, reference_models: Sequence[str],
         for cat in cats:
             x = groups.get((model, cat), empty)
             y = pooled.get(cat, empty)
-            row = {"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-                   "mean": float(x.mean()) if x.size else math.nan,
-                   "reference_mean": float(y.mean()) if y.size else math.nan,
-                   "cohens_d": math.nan, "mw_pvalue": math.nan, "n": int(x.size), "n_reference": int(y.size)}
+            row = {
+                "model": model,
+                "kind": meta[model][0],
+                "objective": meta[model][1],
+                "category": cat,
+                "mean": float(x.mean()) if x.size else math.nan,
+                "reference_mean": float(y.mean()) if y.size else math.nan,
+                "cohens_d": math.nan,
+                "mw_pvalue": math.nan,
+                "n": int(x.size),
+                "n_reference": int(y.size),
+            }
             if x.size and y.size:
                 row["cohens_d"] = cohens_d(x, y).d
                 row["mw_pvalue"] = mann_whitney(x, y).pvalue
@@ -187,8 +227,23 @@ def effect_size_table(df: pd.DataFrame, reference_models: Sequence[str],
             row["holm_pvalue"] = float(p)
             row["significant"] = bool(p < ALPHA)  # NaN < 0.05 is False
         rows += block
-    return pd.DataFrame(rows, columns=["model", "kind", "objective", "category", "mean", "reference_mean",
-                                       "cohens_d", "mw_pvalue", "holm_pvalue", "significant", "n", "n_reference"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "model",
+            "kind",
+            "objective",
+            "category",
+            "mean",
+            "reference_mean",
+            "cohens_d",
+            "mw_pvalue",
+            "holm_pvalue",
+            "significant",
+            "n",
+            "n_reference",
+        ],
+    )
 
 
 def effect_rows(df: pd.DataFrame, reference: str, rows: str) -> tuple[pd.DataFrame | None, str]:
@@ -231,8 +286,17 @@ def effect_rows(df: pd.DataFrame, reference: str, rows: str) -> tuple[pd.DataFra
         if not others:
             continue
         table = model_comparison(df, ref_models, others)
-        parts.append(pd.DataFrame({
-            "row": f"{kind} ({len(others)})", "category": table["category"], "cohens_d": table["cohens_d"],
-            "holm_pvalue": table["holm_pvalue_mw"], "significant": table["holm_pvalue_mw"] < ALPHA,
-            "mean": table["other_mean"], "reference_mean": table["reference_mean"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": f"{kind} ({len(others)})",
+                    "category": table["category"],
+                    "cohens_d": table["cohens_d"],
+                    "holm_pvalue": table["holm_pvalue_mw"],
+                    "significant": table["holm_pvalue_mw"] < ALPHA,
+                    "mean": table["other_mean"],
+                    "reference_mean": table["reference_mean"],
+                }
+            )
+        )
     return (pd.concat(parts, ignore_index=True) if parts else None), what

@@ -65,8 +65,10 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
 
     # Grouped once, looked up per sentence (a boolean filter per lookup made this the slowest
     # part of a dashboard re-render).
-    fam_rates = {key: (float(g["rate"].mean()), int(g["model"].nunique()))
-                 for key, g in rates.groupby(["kind", "category"], sort=False)}
+    fam_rates = {
+        key: (float(g["rate"].mean()), int(g["model"].nunique()))
+        for key, g in rates.groupby(["kind", "category"], sort=False)
+    }
     fam_scores = data.groupby(["kind", "category"], sort=False)["score"].mean().to_dict()
 
     def family(kind: str, cat: str) -> tuple[float, float, int] | None:
@@ -84,33 +86,44 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
     lead_hard = hardest(lead)
     if lead_hard:
         cat, (rate, mean, n) = lead_hard
-        out.append(f"At threshold {t:g}, {_plural(lead)} fail most on {category_label(cat)}: on average {rate:.0%} "
-                   f"of its pairs score at or above {t:g} across {_n_models(n, lead)} (mean score {mean:.3f}).")
+        out.append(
+            f"At threshold {t:g}, {_plural(lead)} fail most on {category_label(cat)}: on average {rate:.0%} "
+            f"of its pairs score at or above {t:g} across {_n_models(n, lead)} (mean score {mean:.3f})."
+        )
     if lead == "bi-encoder" and "cross-encoder" in kinds:
         if lead_hard and (cross := family("cross-encoder", lead_hard[0])) is not None:
             cat, (b_rate, b_mean, _) = lead_hard
             c_rate, c_mean, c_n = cross
             if c_rate < b_rate:
-                out.append(f"Cross-encoders lower the {category_label(cat)} failure rate from {b_rate:.0%} to "
-                           f"{c_rate:.0%} (mean score {b_mean:.3f} to {c_mean:.3f}, "
-                           f"{_n_models(c_n, 'cross-encoder')}).")
+                out.append(
+                    f"Cross-encoders lower the {category_label(cat)} failure rate from {b_rate:.0%} to "
+                    f"{c_rate:.0%} (mean score {b_mean:.3f} to {c_mean:.3f}, "
+                    f"{_n_models(c_n, 'cross-encoder')})."
+                )
             else:
-                out.append(f"Cross-encoders do not lower the {category_label(cat)} failure rate: {c_rate:.0%} against "
-                           f"{b_rate:.0%} for bi-encoders (mean score {c_mean:.3f} against {b_mean:.3f}).")
+                out.append(
+                    f"Cross-encoders do not lower the {category_label(cat)} failure rate: {c_rate:.0%} against "
+                    f"{b_rate:.0%} for bi-encoders (mean score {c_mean:.3f} against {b_mean:.3f})."
+                )
         cross_hard = hardest("cross-encoder")
         if cross_hard:
             cat, (rate, mean, n) = cross_hard
-            out.append(f"The hardest adversarial category for cross-encoders is {category_label(cat)}: on average "
-                       f"{rate:.0%} of its pairs score at or above {t:g} (mean score {mean:.3f}).")
+            out.append(
+                f"The hardest adversarial category for cross-encoders is {category_label(cat)}: on average "
+                f"{rate:.0%} of its pairs score at or above {t:g} (mean score {mean:.3f})."
+            )
     if "positive_control" in info:
         parts = [f"{f[0]:.0%} for {_plural(k)}" for k in kinds if (f := family(k, "positive_control")) is not None]
-        out.append(f"Positive controls (true paraphrases) pass at {t:g} (share scoring at or above it, mean over "
-                   f"models): {', '.join(parts)}.")
+        out.append(
+            f"Positive controls (true paraphrases) pass at {t:g} (share scoring at or above it, mean over "
+            f"models): {', '.join(parts)}."
+        )
     if "positive_control" in info and targets:
         meta = _model_meta(data)
         inverted = []
-        side = np.where(data["category"].isin(targets), "adv",
-                        np.where(data["category"] == "positive_control", "pos", ""))
+        side = np.where(
+            data["category"].isin(targets), "adv", np.where(data["category"] == "positive_control", "pos", "")
+        )
         means = data.groupby([data["model"], side], sort=False)["score"].mean().to_dict()
         for model in _models(data):
             adv, pos = means.get((model, "adv")), means.get((model, "pos"))
@@ -119,20 +132,26 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
         if len(inverted) == 1:
             model, a, p = inverted[0]
             kind, objective = meta[model]
-            out.append(f"{model} ({kind}, {objective} objective) scores adversarial pairs higher on average "
-                       f"({a:.3f}) than its own positive controls ({p:.3f}): its score tracks topic, not meaning.")
+            out.append(
+                f"{model} ({kind}, {objective} objective) scores adversarial pairs higher on average "
+                f"({a:.3f}) than its own positive controls ({p:.3f}): its score tracks topic, not meaning."
+            )
         elif inverted:
             listed = "; ".join(f"{m} {a:.3f} vs {p:.3f}" for m, a, p in inverted)
-            out.append(f"{len(inverted)} models score adversarial pairs higher on average than their own positive "
-                       f"controls, so their scores track topic, not meaning ({listed}).")
+            out.append(
+                f"{len(inverted)} models score adversarial pairs higher on average than their own positive "
+                f"controls, so their scores track topic, not meaning ({listed})."
+            )
     if not out:
-        out.append(f"{data['model'].nunique()} model(s) scored {data['pair_id'].nunique()} pair(s); the results hold "
-                   "no adversarial categories or positive controls to summarise.")
+        out.append(
+            f"{data['model'].nunique()} model(s) scored {data['pair_id'].nunique()} pair(s); the results hold "
+            "no adversarial categories or positive controls to summarise."
+        )
     return out
 
 
 def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: float) -> list[str]:
-    """Two to four sentences read off :func:`compsem.analysis.objectives.comparison_table` (none when no objective has scores).
+    """Two to four sentences read off :func:`~compsem.analysis.objectives.comparison_table` (none without scores).
 
     1. Which objective rejects negation best (lowest mean), with its rate and the reference's.
     2. Which objective scores entity swaps highest (the one most fooled by swapped roles).
@@ -163,19 +182,25 @@ def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, th
     if len(neg):
         best = neg.loc[neg["mean"].idxmin()]
         vs = f", against {neg_ref['rate']:.0%} for the {name(reference)}" if neg_ref is not None else ""
-        out.append(f"{name(best['model'])} rejects negation best: mean score {best['mean']:.2f}, "
-                   f"{best['rate']:.0%} of negated pairs at or above {t}{vs}.")
+        out.append(
+            f"{name(best['model'])} rejects negation best: mean score {best['mean']:.2f}, "
+            f"{best['rate']:.0%} of negated pairs at or above {t}{vs}."
+        )
     swap, swap_ref = rows("entity_swap")
     if len(swap):
         worst = swap.loc[swap["mean"].idxmax()]
         verb = "still scores entity swaps high" if worst["rate"] >= 0.5 else "scores entity swaps highest"
         vs = f" ({name(reference)}: {swap_ref['rate']:.0%})" if swap_ref is not None else ""
-        sentence = (f"{name(worst['model'])} {verb}: mean {worst['mean']:.2f}, {worst['rate']:.0%} of "
-                    f"swapped-role pairs at or above {t}{vs}")
+        sentence = (
+            f"{name(worst['model'])} {verb}: mean {worst['mean']:.2f}, {worst['rate']:.0%} of "
+            f"swapped-role pairs at or above {t}{vs}"
+        )
         least = swap.loc[swap["rate"].idxmin()]
         if len(swap) > 1 and least["rate"] >= 0.5:  # not one objective rejects most swaps: worth saying
-            sentence += (f"; no objective rejects swapped roles, even {name(least['model'])} keeps "
-                         f"{least['rate']:.0%} at or above {t}")
+            sentence += (
+                f"; no objective rejects swapped roles, even {name(least['model'])} keeps "
+                f"{least['rate']:.0%} at or above {t}"
+            )
         out.append(sentence + ".")
     adv = [c for c in ADVERSARIAL if c in set(table["category"])]
     if adv:
@@ -183,13 +208,17 @@ def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, th
         lower = {m: int(((g["cohens_d"] < 0) & g["significant"]).sum()) for m, g in sub.groupby("model", sort=False)}
         ranked = sorted(others, key=lambda m: -lower.get(m, 0))
         parts = ", ".join(f"{name(m)} {lower.get(m, 0)}/{len(adv)}" for m in ranked)
-        sentence = (f"Adversarial categories where an objective scores significantly lower than the "
-                    f"{name(reference)} (Cohen's d < 0, Holm-corrected p < 0.05): {parts}")
+        sentence = (
+            f"Adversarial categories where an objective scores significantly lower than the "
+            f"{name(reference)} (Cohen's d < 0, Holm-corrected p < 0.05): {parts}"
+        )
         # the opposite direction matters too: an objective can make a category worse than its starting point
         higher = sub[(sub["cohens_d"] > 0) & sub["significant"]]
         if len(higher):
-            worse = "; ".join(f"{name(m)} on {', '.join(category_label(c).lower() for c in g['category'])}"
-                              for m, g in higher.groupby("model", sort=False))
+            worse = "; ".join(
+                f"{name(m)} on {', '.join(category_label(c).lower() for c in g['category'])}"
+                for m, g in higher.groupby("model", sort=False)
+            )
             sentence += f"; significantly higher than the {name(reference)} (worse): {worse}"
         out.append(sentence + ".")
     pos, pos_ref = rows("positive_control")
@@ -197,9 +226,13 @@ def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, th
         low = pos.loc[pos["rate"].idxmin()]
         ref_rate = f" ({name(reference)}: {pos_ref['rate']:.0%})" if pos_ref is not None else ""
         if pos_ref is not None and low["rate"] < pos_ref["rate"]:
-            out.append(f"The price: {name(low['model'])} lets only {low['rate']:.0%} of true paraphrases "
-                       f"(positive controls) reach {t}{ref_rate}.")
+            out.append(
+                f"The price: {name(low['model'])} lets only {low['rate']:.0%} of true paraphrases "
+                f"(positive controls) reach {t}{ref_rate}."
+            )
         else:
-            out.append(f"Paraphrases still pass: every objective scores at least {low['rate']:.0%} of the "
-                       f"positive controls at or above {t}{ref_rate}.")
+            out.append(
+                f"Paraphrases still pass: every objective scores at least {low['rate']:.0%} of the "
+                f"positive controls at or above {t}{ref_rate}."
+            )
     return out[:4]

@@ -242,9 +242,14 @@ def holm(pvalues: Iterable[float]) -> np.ndarray:
 
 
 # -- confidence intervals --------------------------------------------------------------------
-def bootstrap_ci(values: Iterable[float], statistic: Literal["mean", "failure_rate"] = "mean",
-                 threshold: float | None = None, n_resamples: int = 2000, confidence: float = 0.95,
-                 seed: int | None = 0) -> ConfidenceInterval:
+def bootstrap_ci(
+    values: Iterable[float],
+    statistic: Literal["mean", "failure_rate"] = "mean",
+    threshold: float | None = None,
+    n_resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int | None = 0,
+) -> ConfidenceInterval:
     """Percentile bootstrap confidence interval of a mean or of a failure rate.
 
     ``scipy.stats.bootstrap(method="percentile")`` with ``numpy.random.default_rng(seed)``:
@@ -280,12 +285,14 @@ def bootstrap_ci(values: Iterable[float], statistic: Literal["mean", "failure_ra
     conf = _bootstrap_args(n_resamples, confidence)
     sample = arr if statistic == "mean" else (arr >= t).astype(float)
     low, high = _percentile_bootstrap(sample[None, :], int(n_resamples), conf, seed)
-    return ConfidenceInterval(float(low[0]), float(high[0]), float(sample.mean()), int(arr.size), conf,
-                              "percentile bootstrap")
+    return ConfidenceInterval(
+        float(low[0]), float(high[0]), float(sample.mean()), int(arr.size), conf, "percentile bootstrap"
+    )
 
 
-def mean_and_rate_ci(values: Iterable[float], threshold: float, n_resamples: int = 2000, confidence: float = 0.95,
-                     seed: int | None = 0) -> tuple[ConfidenceInterval, ConfidenceInterval]:
+def mean_and_rate_ci(
+    values: Iterable[float], threshold: float, n_resamples: int = 2000, confidence: float = 0.95, seed: int | None = 0
+) -> tuple[ConfidenceInterval, ConfidenceInterval]:
     """:func:`bootstrap_ci` of the mean and of the failure rate at ``threshold``, from the same resamples.
 
     Equal to ``(bootstrap_ci(values, "mean", ...), bootstrap_ci(values, "failure_rate", threshold, ...))``
@@ -300,14 +307,22 @@ def mean_and_rate_ci(values: Iterable[float], threshold: float, n_resamples: int
     conf = _bootstrap_args(n_resamples, confidence)
     rows = np.stack([arr, (arr >= t).astype(float)])
     low, high = _percentile_bootstrap(rows, int(n_resamples), conf, seed)
-    mean, rate = (ConfidenceInterval(float(low[i]), float(high[i]), float(rows[i].mean()), int(arr.size), conf,
-                                     "percentile bootstrap") for i in (0, 1))
+    mean, rate = (
+        ConfidenceInterval(
+            float(low[i]), float(high[i]), float(rows[i].mean()), int(arr.size), conf, "percentile bootstrap"
+        )
+        for i in (0, 1)
+    )
     return mean, rate
 
 
-def mean_and_rate_cis(samples: Sequence[Iterable[float]], threshold: float | Sequence[float],
-                      n_resamples: int = 2000, confidence: float = 0.95, seed: int | None = 0
-                      ) -> list[tuple[ConfidenceInterval, ConfidenceInterval]]:
+def mean_and_rate_cis(
+    samples: Sequence[Iterable[float]],
+    threshold: float | Sequence[float],
+    n_resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int | None = 0,
+) -> list[tuple[ConfidenceInterval, ConfidenceInterval]]:
     """:func:`mean_and_rate_ci` of each sample, the same numbers, with one bootstrap per sample size.
 
     With a fixed seed, every sample of size n draws the same B x n resample indices
@@ -356,14 +371,18 @@ def mean_and_rate_cis(samples: Sequence[Iterable[float]], threshold: float | Seq
         # Stacking is exact whatever the chunk; chunks bound the (rows, B, n) resample array at ~16 MB.
         per_call = max(1, _RESAMPLE_VALUES // (2 * b * n))
         for start in range(0, len(members), per_call):
-            chunk = members[start:start + per_call]
+            chunk = members[start : start + per_call]
             low, high = _percentile_bootstrap(np.concatenate([rows[i] for i in chunk]), b, conf, seed)
             for j, i in enumerate(chunk):
-                lows[i], highs[i] = low[2 * j:2 * j + 2], high[2 * j:2 * j + 2]
+                lows[i], highs[i] = low[2 * j : 2 * j + 2], high[2 * j : 2 * j + 2]
     out = []
     for r, a, low, high in zip(rows, arrs, lows, highs):
-        mean, rate = (ConfidenceInterval(float(low[k]), float(high[k]), float(r[k].mean()), int(a.size), conf,
-                                         "percentile bootstrap") for k in (0, 1))
+        mean, rate = (
+            ConfidenceInterval(
+                float(low[k]), float(high[k]), float(r[k].mean()), int(a.size), conf, "percentile bootstrap"
+            )
+            for k in (0, 1)
+        )
         out.append((mean, rate))
     return out
 
@@ -382,8 +401,9 @@ def _bootstrap_args(n_resamples: int, confidence: float) -> float:
     return conf
 
 
-def _percentile_bootstrap(rows: np.ndarray, n_resamples: int, confidence: float, seed: int | None
-                          ) -> tuple[np.ndarray, np.ndarray]:
+def _percentile_bootstrap(
+    rows: np.ndarray, n_resamples: int, confidence: float, seed: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Percentile-bootstrap interval of the mean of each row, every row resampled with the same indices.
 
     ``rows`` has shape (k, n): k statistics of one sample of n (the values, the indicators
@@ -396,7 +416,15 @@ def _percentile_bootstrap(rows: np.ndarray, n_resamples: int, confidence: float,
     # whatever the rows, so callers stack rows: one "sample" of n observations with k values each
     # (resampled along the last axis, the same indices for every row) serves the mean and the rate
     # of one cell, or of every cell of that size (mean_and_rate_cis).
-    res = _sps.bootstrap((rows,), np.mean, n_resamples=n_resamples, confidence_level=confidence, method="percentile",
-                         vectorized=True, axis=-1, rng=np.random.default_rng(seed))
+    res = _sps.bootstrap(
+        (rows,),
+        np.mean,
+        n_resamples=n_resamples,
+        confidence_level=confidence,
+        method="percentile",
+        vectorized=True,
+        axis=-1,
+        rng=np.random.default_rng(seed),
+    )
     ci = res.confidence_interval
     return np.atleast_1d(ci.low), np.atleast_1d(ci.high)

@@ -36,8 +36,11 @@ def roc_auc_by_category(df: pd.DataFrame) -> pd.DataFrame:
     data = _prepare(df)
     info = _category_info(data)
     meta = _model_meta(data)
-    targets = [c for c in sort_categories(info) if info[c].role in ("adversarial", "near_miss")
-               or (info[c].role == "custom" and info[c].expected == "low")]
+    targets = [
+        c
+        for c in sort_categories(info)
+        if info[c].role in ("adversarial", "near_miss") or (info[c].role == "custom" and info[c].expected == "low")
+    ]
     groups = {key: grp["score"].to_numpy() for key, grp in data.groupby(["model", "category"], sort=False)}
     rows = []
     for model in _models(data):
@@ -47,8 +50,17 @@ def roc_auc_by_category(df: pd.DataFrame) -> pd.DataFrame:
             if neg is None:
                 continue
             auc = _u_statistic(pos, neg) / (pos.size * neg.size) if pos.size else math.nan
-            rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-                         "auc": auc, "n_pos": int(pos.size), "n_neg": int(neg.size)})
+            rows.append(
+                {
+                    "model": model,
+                    "kind": meta[model][0],
+                    "objective": meta[model][1],
+                    "category": cat,
+                    "auc": auc,
+                    "n_pos": int(pos.size),
+                    "n_neg": int(neg.size),
+                }
+            )
     return pd.DataFrame(rows, columns=["model", "kind", "objective", "category", "auc", "n_pos", "n_neg"])
 
 
@@ -80,8 +92,9 @@ def calibrated_thresholds(df: pd.DataFrame) -> pd.DataFrame:
     if "positive_control" not in cats:
         raise ValueError("calibrating a threshold needs positive_control pairs; the results have none")
     if not {"negative_control", "near_miss_control"} & cats:
-        raise ValueError("calibrating a threshold needs negative_control or near_miss_control pairs; "
-                         "the results have neither")
+        raise ValueError(
+            "calibrating a threshold needs negative_control or near_miss_control pairs; the results have neither"
+        )
     meta = _model_meta(data)
     # Masks and row positions computed once, not three filters per model (this runs on a dashboard selection change).
     score = data["score"].to_numpy()
@@ -93,8 +106,17 @@ def calibrated_thresholds(df: pd.DataFrame) -> pd.DataFrame:
     for model in _models(data):
         at = where.get(model, none)
         pos, neg = score[at[is_pos[at]]], score[at[is_neg[at]]]
-        row = {"model": model, "kind": meta[model][0], "objective": meta[model][1], "threshold": math.nan,
-               "youden_j": math.nan, "tpr": math.nan, "fpr": math.nan, "n_pos": int(pos.size), "n_neg": int(neg.size)}
+        row = {
+            "model": model,
+            "kind": meta[model][0],
+            "objective": meta[model][1],
+            "threshold": math.nan,
+            "youden_j": math.nan,
+            "tpr": math.nan,
+            "fpr": math.nan,
+            "n_pos": int(pos.size),
+            "n_neg": int(neg.size),
+        }
         if pos.size and neg.size:
             cand = np.unique(np.concatenate([pos, neg]))[::-1]  # highest first, so argmax keeps the highest on ties
             k_pos = (pos[None, :] >= cand[:, None]).sum(axis=1)
@@ -104,5 +126,6 @@ def calibrated_thresholds(df: pd.DataFrame) -> pd.DataFrame:
             tpr, fpr = k_pos[best] / pos.size, k_neg[best] / neg.size
             row.update(threshold=float(cand[best]), youden_j=float(tpr - fpr), tpr=float(tpr), fpr=float(fpr))
         rows.append(row)
-    return pd.DataFrame(rows, columns=["model", "kind", "objective", "threshold", "youden_j", "tpr", "fpr",
-                                       "n_pos", "n_neg"])
+    return pd.DataFrame(
+        rows, columns=["model", "kind", "objective", "threshold", "youden_j", "tpr", "fpr", "n_pos", "n_neg"]
+    )

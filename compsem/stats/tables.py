@@ -27,6 +27,7 @@ from compsem.stats._common import (
     _thresholds,
 )
 from compsem.stats.inference import mean_and_rate_cis
+from compsem.stats.separation import calibrated_thresholds
 
 
 # -- descriptive statistics ------------------------------------------------------------------
@@ -50,13 +51,23 @@ def describe_scores(df: pd.DataFrame) -> pd.DataFrame:
     cats = sort_categories(data["category"].unique())
     rows = []
     for model, cat, s in _cells(data, cats):
-        rows.append({
-            "model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-            "n": int(s.size), "mean": float(s.mean()), "sd": float(s.std(ddof=1)) if s.size > 1 else math.nan,
-            "median": float(np.median(s)), "min": float(s.min()), "max": float(s.max()),
-        })
-    return pd.DataFrame(rows, columns=["model", "kind", "objective", "category", "n", "mean", "sd", "median",
-                                       "min", "max"])
+        rows.append(
+            {
+                "model": model,
+                "kind": meta[model][0],
+                "objective": meta[model][1],
+                "category": cat,
+                "n": int(s.size),
+                "mean": float(s.mean()),
+                "sd": float(s.std(ddof=1)) if s.size > 1 else math.nan,
+                "median": float(np.median(s)),
+                "min": float(s.min()),
+                "max": float(s.max()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["model", "kind", "objective", "category", "n", "mean", "sd", "median", "min", "max"]
+    )
 
 
 _RATE_COLUMNS = ["model", "kind", "objective", "category", "threshold", "n", "n_at_or_above", "rate", "meaning"]
@@ -73,8 +84,13 @@ def _rates_table(data: pd.DataFrame, thresholds_for: Mapping[str, list[float]]) 
     for model, cat, s in _cells(data, cats):
         ts = np.asarray(thresholds_for[model], dtype=float)
         m = ts.size
-        for column, value in (("model", model), ("kind", meta[model][0]), ("objective", meta[model][1]),
-                              ("category", cat), ("meaning", _meaning(info[cat]))):
+        for column, value in (
+            ("model", model),
+            ("kind", meta[model][0]),
+            ("objective", meta[model][1]),
+            ("category", cat),
+            ("meaning", _meaning(info[cat])),
+        ):
             text[column] += [value] * m
         thresholds.append(ts)
         sizes.append(np.full(m, s.size, dtype=np.int64))
@@ -135,8 +151,9 @@ def failure_rates_at(df: pd.DataFrame, thresholds_by_model: Mapping[str, float])
     return _rates_table(data, per)
 
 
-def family_failure_rates(df: pd.DataFrame, thresholds: float | Sequence[float],
-                         exclude_objectives: str | Iterable[str] = ()) -> pd.DataFrame:
+def family_failure_rates(
+    df: pd.DataFrame, thresholds: float | Sequence[float], exclude_objectives: str | Iterable[str] = ()
+) -> pd.DataFrame:
     """Failure (pass) rates per family (``kind``) x category x threshold: the study's section 4.4.
 
     mean_rate = (1/M) sum_m k_m / n_m, the mean over the family's M models of each model's rate
@@ -175,15 +192,23 @@ def family_failure_rates(df: pd.DataFrame, thresholds: float | Sequence[float],
                 if sub is None:
                     continue
                 rate, k, n = sub["rate"].to_numpy(), sub["n_at_or_above"].to_numpy(), sub["n"].to_numpy()
-                rows.append({"kind": kind, "category": cat, "threshold": t, "mean_rate": float(rate.mean()),
-                             "pooled_rate": float(k.sum() / n.sum()),
-                             "n_models": int(len(set(sub["model"]))), "meaning": sub["meaning"].iloc[0]})
-    return pd.DataFrame(rows, columns=["kind", "category", "threshold", "mean_rate", "pooled_rate", "n_models",
-                                       "meaning"])
+                rows.append(
+                    {
+                        "kind": kind,
+                        "category": cat,
+                        "threshold": t,
+                        "mean_rate": float(rate.mean()),
+                        "pooled_rate": float(k.sum() / n.sum()),
+                        "n_models": int(len(set(sub["model"]))),
+                        "meaning": sub["meaning"].iloc[0],
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["kind", "category", "threshold", "mean_rate", "pooled_rate", "n_models", "meaning"]
+    )
 
 
-def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000, seed: int | None = 0
-                     ) -> pd.DataFrame:
+def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000, seed: int | None = 0) -> pd.DataFrame:
     """Mean score and rate at a threshold per model x category, each with a 95% bootstrap CI.
 
     The intervals are :func:`bootstrap_ci` (percentile, ``confidence=0.95``) of the mean and of
@@ -209,26 +234,52 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
     return _describe_with_ci(data, {m: t for m in _models(data)}, n_resamples, seed)
 
 
-_DESCRIBE_CI_COLUMNS = ["model", "kind", "objective", "category", "n", "mean", "mean_ci_low", "mean_ci_high", "rate",
-                        "rate_ci_low", "rate_ci_high", "meaning"]
+_DESCRIBE_CI_COLUMNS = [
+    "model",
+    "kind",
+    "objective",
+    "category",
+    "n",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "rate",
+    "rate_ci_low",
+    "rate_ci_high",
+    "meaning",
+]
 
 
-def _describe_with_ci(data: pd.DataFrame, threshold_of: Mapping[str, float], n_resamples: int, seed: int | None
-                      ) -> pd.DataFrame:
+def _describe_with_ci(
+    data: pd.DataFrame, threshold_of: Mapping[str, float], n_resamples: int, seed: int | None
+) -> pd.DataFrame:
     """:func:`describe_with_ci` of the prepared results, each model read at ``threshold_of[model]``."""
     info = _category_info(data)
     meta = _model_meta(data)
     cats = sort_categories(info)
     cells = list(_cells(data, cats))
     # One bootstrap per sample size for the whole table, the same numbers as one call per cell.
-    cis = mean_and_rate_cis([s for _m, _c, s in cells], [threshold_of[m] for m, _c, _s in cells],
-                            n_resamples=n_resamples, seed=seed)
+    cis = mean_and_rate_cis(
+        [s for _m, _c, s in cells], [threshold_of[m] for m, _c, _s in cells], n_resamples=n_resamples, seed=seed
+    )
     rows = []
     for (model, cat, _s), (m, r) in zip(cells, cis):
-        rows.append({"model": model, "kind": meta[model][0], "objective": meta[model][1], "category": cat,
-                     "n": m.n, "mean": m.estimate, "mean_ci_low": m.low, "mean_ci_high": m.high,
-                     "rate": r.estimate, "rate_ci_low": r.low, "rate_ci_high": r.high,
-                     "meaning": _meaning(info[cat])})
+        rows.append(
+            {
+                "model": model,
+                "kind": meta[model][0],
+                "objective": meta[model][1],
+                "category": cat,
+                "n": m.n,
+                "mean": m.estimate,
+                "mean_ci_low": m.low,
+                "mean_ci_high": m.high,
+                "rate": r.estimate,
+                "rate_ci_low": r.low,
+                "rate_ci_high": r.high,
+                "meaning": _meaning(info[cat]),
+            }
+        )
     return pd.DataFrame(rows, columns=_DESCRIBE_CI_COLUMNS)
 
 
@@ -265,12 +316,35 @@ def best_and_worst(df: pd.DataFrame, threshold: float) -> pd.DataFrame:
         sign = -1.0 if info[cat].expected == "high" else 1.0  # lower key = better
         best = min(cands, key=lambda c: (sign * c[1], sign * c[2]))
         worst = min(cands, key=lambda c: (-sign * c[1], -sign * c[2]))
-        rows.append({"category": cat, "meaning": _meaning(info[cat]), "threshold": t,
-                     "best_model": best[0], "best_rate": best[1], "best_mean": best[2],
-                     "worst_model": worst[0], "worst_rate": worst[1], "worst_mean": worst[2],
-                     "n_models": len(cands)})
-    return pd.DataFrame(rows, columns=["category", "meaning", "threshold", "best_model", "best_rate", "best_mean",
-                                       "worst_model", "worst_rate", "worst_mean", "n_models"])
+        rows.append(
+            {
+                "category": cat,
+                "meaning": _meaning(info[cat]),
+                "threshold": t,
+                "best_model": best[0],
+                "best_rate": best[1],
+                "best_mean": best[2],
+                "worst_model": worst[0],
+                "worst_rate": worst[1],
+                "worst_mean": worst[2],
+                "n_models": len(cands),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "category",
+            "meaning",
+            "threshold",
+            "best_model",
+            "best_rate",
+            "best_mean",
+            "worst_model",
+            "worst_rate",
+            "worst_mean",
+            "n_models",
+        ],
+    )
 
 
 def rates_with_ci(df: pd.DataFrame, threshold: float | None, n_resamples: int = 1000) -> pd.DataFrame:
@@ -293,7 +367,6 @@ def rates_with_ci(df: pd.DataFrame, threshold: float | None, n_resamples: int = 
     Example:
         ``rates_with_ci(df, None)`` reads every model at its own best cut.
     """
-    from compsem.stats.separation import calibrated_thresholds
 
     if threshold is not None:
         return describe_with_ci(df, threshold, n_resamples=n_resamples).assign(threshold=threshold)

@@ -103,8 +103,7 @@ class ScoreStore:
     """
 
     def __init__(self, cache: ScoreCache | str | Path | None = None, *, read: bool = True, write: bool = True):
-        self._cache = cache if isinstance(cache, ScoreCache) else (
-            ScoreCache(cache) if (read or write) else None)
+        self._cache = cache if isinstance(cache, ScoreCache) else (ScoreCache(cache) if (read or write) else None)
         self.read = read and self._cache is not None
         self.write = write and self._cache is not None
 
@@ -152,8 +151,14 @@ class ScoreStore:
             found = self._cache.get_many(name, resolution.fingerprint, list(unique))
         return Lookup(resolution, measure, unique, found)
 
-    def compute_missing(self, lookup: Lookup, load: Callable[[], Scorer], *, batch_size: int = 32,
-                        progress: ProgressCallback | None = None) -> Filled:
+    def compute_missing(
+        self,
+        lookup: Lookup,
+        load: Callable[[], Scorer],
+        *,
+        batch_size: int = 32,
+        progress: ProgressCallback | None = None,
+    ) -> Filled:
         """Score the pairs ``lookup`` did not find and store them; the model is loaded only if one is missing.
 
         Args:
@@ -208,8 +213,9 @@ def _row_model(resolution: Resolution, measure: str) -> str:
     return resolution.spec.key + _SUFFIX[measure]
 
 
-def _measure(scorer: Scorer, measure: Measure, pairs: Sequence[Pair], batch_size: int,
-             progress: Callable[[int], None] | None) -> tuple[list[CachedScore], str]:
+def _measure(
+    scorer: Scorer, measure: Measure, pairs: Sequence[Pair], batch_size: int, progress: Callable[[int], None] | None
+) -> tuple[list[CachedScore], str]:
     """The scorer's output for ``pairs`` as rows to store, and how the score was derived."""
     if measure == "relevance":
         relevance = scorer.relevance(pairs, batch_size=batch_size, progress=progress)  # type: ignore[attr-defined]
@@ -218,4 +224,3 @@ def _measure(scorer: Scorer, measure: Measure, pairs: Sequence[Pair], batch_size
     out = scorer.predict(pairs, batch_size=batch_size, progress=progress)
     rows = [CachedScore(float(r), float(s), o) for r, s, o in zip(out.raw_score, out.score, out.raw_output)]
     return rows, out.normalization
-

@@ -75,8 +75,17 @@ CREATE TABLE IF NOT EXISTS scores (
 )
 """
 
-__all__ = ["CACHE_FILE_NAME", "NORMALIZATION_VERSION", "CacheBusyError", "CacheError", "CachedScore", "ScoreCache",
-           "is_busy_error", "is_damage_error", "score_key"]
+__all__ = [
+    "CACHE_FILE_NAME",
+    "NORMALIZATION_VERSION",
+    "CacheBusyError",
+    "CacheError",
+    "CachedScore",
+    "ScoreCache",
+    "is_busy_error",
+    "is_damage_error",
+    "score_key",
+]
 
 
 @dataclass(frozen=True)
@@ -88,16 +97,18 @@ class CachedScore:
     raw_output: str
 
 
-def score_key(model: str, fingerprint: str, sentence_a: str, sentence_b: str,
-              normalization_version: str = NORMALIZATION_VERSION) -> str:
+def score_key(
+    model: str, fingerprint: str, sentence_a: str, sentence_b: str, normalization_version: str = NORMALIZATION_VERSION
+) -> str:
     """Cache key of one (model, ordered text pair).
 
     Example:
         >>> score_key("m", "fp", "a", "b") != score_key("m", "fp", "b", "a")
         True
     """
-    payload = json.dumps([model, fingerprint, normalization_version, sentence_a, sentence_b],
-                         ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        [model, fingerprint, normalization_version, sentence_a, sentence_b], ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -154,13 +165,17 @@ class ScoreCache:
         if self._conn is not None:
             return self._conn
         if self.directory.exists() and not self.directory.is_dir():
-            raise CacheError(f"the score cache folder {self.directory} is a file, not a folder; pass --cache-dir "
-                             "(or set COMPSEM_CACHE_DIR) to a folder")
+            raise CacheError(
+                f"the score cache folder {self.directory} is a file, not a folder; pass --cache-dir "
+                "(or set COMPSEM_CACHE_DIR) to a folder"
+            )
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CacheError(f"cannot create the score cache folder {self.directory}: {exc.strerror or exc}; "
-                             "pass --cache-dir (or set COMPSEM_CACHE_DIR) to a writable folder") from None
+            raise CacheError(
+                f"cannot create the score cache folder {self.directory}: {exc.strerror or exc}; "
+                "pass --cache-dir (or set COMPSEM_CACHE_DIR) to a writable folder"
+            ) from None
         try:
             conn = self._open()
         except _Damaged as exc:
@@ -194,8 +209,10 @@ class ScoreCache:
             if not ok or ok[0] != "ok":
                 raise _Damaged(f"integrity check failed: {ok[0] if ok else 'no answer'}")
             self._retry(lambda: conn.execute(_SCHEMA), "creating it")
-            self._retry(lambda: conn.execute(
-                "CREATE INDEX IF NOT EXISTS scores_model ON scores(model, fingerprint)"), "creating it")
+            self._retry(
+                lambda: conn.execute("CREATE INDEX IF NOT EXISTS scores_model ON scores(model, fingerprint)"),
+                "creating it",
+            )
             cols = [r[1] for r in conn.execute("PRAGMA table_info(scores)").fetchall()]
             if cols != [c.strip() for c in _COLUMNS.split(",")]:
                 raise _Damaged(f"the scores table has unexpected columns {cols}")
@@ -218,8 +235,10 @@ class ScoreCache:
         return conn
 
     def _unusable(self, exc: sqlite3.Error, what: str) -> CacheError:
-        return CacheError(f"the score cache {self.path} cannot be used ({exc}) while {what}; check that the "
-                          "folder is writable and the disk not full, or pass --cache-dir to use another folder")
+        return CacheError(
+            f"the score cache {self.path} cannot be used ({exc}) while {what}; check that the "
+            "folder is writable and the disk not full, or pass --cache-dir to use another folder"
+        )
 
     def _quarantine(self, why: str) -> None:
         """Move a damaged file aside (never delete it) and copy its intact rows into a new cache."""
@@ -246,24 +265,29 @@ class ScoreCache:
             try:
                 conn = self._open_or_fail()
                 try:
+
                     def insert() -> None:
                         conn.execute("BEGIN IMMEDIATE")
                         try:
-                            conn.executemany(f"INSERT OR IGNORE INTO scores ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                                             rows)
+                            conn.executemany(
+                                f"INSERT OR IGNORE INTO scores ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows
+                            )
                             conn.execute("COMMIT")
                         except BaseException:
                             if conn.in_transaction:
                                 conn.execute("ROLLBACK")
                             raise
+
                     self._retry(insert, "copying intact scores into it")
                     copied = len(rows)
                 finally:
                     conn.close()
             except (CacheError, sqlite3.Error) as exc:
                 log.warning("could not copy intact scores out of %s: %s", moved.name, exc)
-        msg = (f"the score cache {self.path} is damaged ({why}); moved it to {moved.name} and started a new "
-               f"cache; copied {copied} intact score(s) from it, the rest will be recomputed")
+        msg = (
+            f"the score cache {self.path} is damaged ({why}); moved it to {moved.name} and started a new "
+            f"cache; copied {copied} intact score(s) from it, the rest will be recomputed"
+        )
         log.warning(msg)
         self.recovered.append(msg)
 
@@ -288,15 +312,18 @@ class ScoreCache:
                 if not is_damage_error(exc):
                     raise self._unusable(exc, what) from None
                 if attempt == 2:
-                    raise CacheError(f"the score cache {self.path} is damaged again right after recovery "
-                                     f"({exc}); move it away by hand") from None
+                    raise CacheError(
+                        f"the score cache {self.path} is damaged again right after recovery "
+                        f"({exc}); move it away by hand"
+                    ) from None
                 self.close()
                 self._quarantine(str(exc))
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- reads and writes ----------------------------------------------------------------
-    def get_many(self, model: str, fingerprint: str,
-                 pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], CachedScore]:
+    def get_many(
+        self, model: str, fingerprint: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], CachedScore]:
         """Cached scores for those of ``pairs`` that are present and intact."""
         if not pairs:
             return {}
@@ -306,7 +333,7 @@ class ScoreCache:
             rows: list[tuple] = []
             key_list = list(keys)
             for start in range(0, len(key_list), 500):
-                chunk = key_list[start:start + 500]
+                chunk = key_list[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows += conn.execute(
                     f"SELECT key, raw_score, score, raw_output, checksum FROM scores WHERE key IN ({marks})", chunk
@@ -332,16 +359,27 @@ class ScoreCache:
             )
         return found
 
-    def put_many(self, model: str, fingerprint: str, pairs: Sequence[tuple[str, str]],
-                 scores: Iterable[CachedScore]) -> None:
+    def put_many(
+        self, model: str, fingerprint: str, pairs: Sequence[tuple[str, str]], scores: Iterable[CachedScore]
+    ) -> None:
         """Store scores in one transaction (all rows or none)."""
         now = time.time()
         rows = []
         for (a, b), s in zip(pairs, scores, strict=True):
             key = score_key(model, fingerprint, a, b)
             raw_f, score_f = float(s.raw_score), float(s.score)
-            rows.append((key, model, fingerprint, _nan_to_none(raw_f), _nan_to_none(score_f), s.raw_output,
-                         _checksum(key, raw_f, score_f, s.raw_output), now))
+            rows.append(
+                (
+                    key,
+                    model,
+                    fingerprint,
+                    _nan_to_none(raw_f),
+                    _nan_to_none(score_f),
+                    s.raw_output,
+                    _checksum(key, raw_f, score_f, s.raw_output),
+                    now,
+                )
+            )
         if not rows:
             return
 
@@ -360,8 +398,9 @@ class ScoreCache:
     def count(self, model: str | None = None) -> int:
         """Number of stored scores (for one model, or all)."""
         if model is None:
-            return self._execute_with_recovery(lambda c: c.execute("SELECT COUNT(*) FROM scores").fetchone()[0],
-                                               "counting scores")
+            return self._execute_with_recovery(
+                lambda c: c.execute("SELECT COUNT(*) FROM scores").fetchone()[0], "counting scores"
+            )
         return self._execute_with_recovery(
             lambda c: c.execute("SELECT COUNT(*) FROM scores WHERE model = ?", (model,)).fetchone()[0],
             "counting scores",
@@ -369,6 +408,7 @@ class ScoreCache:
 
     def clear(self, model: str | None = None) -> int:
         """Delete stored scores (for one model, or all); returns how many."""
+
         def delete(conn: sqlite3.Connection) -> int:
             if model is None:
                 return conn.execute("DELETE FROM scores").rowcount

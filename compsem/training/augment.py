@@ -41,6 +41,7 @@ unchanged sentences, no duplicate pairs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -49,8 +50,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["RULES", "AugmentedSplit", "augment_training_split", "edit_hedge", "edit_negation", "edit_number",
-           "edit_quantifier", "edit_role_swap", "edit_temporal", "normalize", "protected_sentences"]
+from compsem.data.pairs import load_pairs
+from compsem.models.adapters import NLI_ID2LABEL
+
+__all__ = [
+    "RULES",
+    "AugmentedSplit",
+    "augment_training_split",
+    "edit_hedge",
+    "edit_negation",
+    "edit_number",
+    "edit_quantifier",
+    "edit_role_swap",
+    "edit_temporal",
+    "normalize",
+    "protected_sentences",
+]
 
 #: Added examples per rule at most (a seeded sample when a rule applies more often), so no rule
 #: outweighs the original data; the whole augmentation stays under the training split's size.
@@ -58,22 +73,62 @@ MAX_PER_RULE = 450
 EXAMPLES_ON_CARD = 20
 
 _DETS = r"(?:a|an|the|one|two|three|four|five|six|seven|eight|nine|ten|some|several|many|few)"
-_PLURAL_DETS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "some", "several",
-                "many", "few"}
-_PREPS = ("in", "on", "at", "with", "into", "onto", "near", "by", "from", "under", "over", "through", "down",
-          "up", "across", "along", "around", "behind", "beside", "to", "for", "and", "while", "off", "out")
+_PLURAL_DETS = {
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "some",
+    "several",
+    "many",
+    "few",
+}
+_PREPS = (
+    "in",
+    "on",
+    "at",
+    "with",
+    "into",
+    "onto",
+    "near",
+    "by",
+    "from",
+    "under",
+    "over",
+    "through",
+    "down",
+    "up",
+    "across",
+    "along",
+    "around",
+    "behind",
+    "beside",
+    "to",
+    "for",
+    "and",
+    "while",
+    "off",
+    "out",
+)
 _NP = rf"{_DETS}(?: [a-z]+){{1,3}}?"
 _ROLE = re.compile(
     rf"^(?P<np1>{_NP}) (?P<aux>is|are) (?P<verb>[a-z]+ing) (?P<np2>{_NP})(?P<rest>(?: (?:{'|'.join(_PREPS)})\b.*)?)$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _PASSIVE = re.compile(
     rf"^(?P<np2>{_NP}) (?P<aux>is|are) being (?P<verb>[a-z]+(?:ed|en|wn|ght|ng|d|t)) by (?P<np1>{_NP})"
-    rf"(?P<rest>(?: (?:{'|'.join(_PREPS)})\b.*)?)$", re.IGNORECASE)
+    rf"(?P<rest>(?: (?:{'|'.join(_PREPS)})\b.*)?)$",
+    re.IGNORECASE,
+)
 _COUNTS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 _COUNT_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"(?<![\d.,])(\d{1,4})(?![\d.,]\d)")
-_QUANTIFIERS = {"some": "no", "several": "no", "all": "no", "every": "no", "many": "few", "few": "many",
-                "most": "few"}
+_QUANTIFIERS = {"some": "no", "several": "no", "all": "no", "every": "no", "many": "few", "few": "many", "most": "few"}
 _QUANT = re.compile(r"(?<!\ba )\b(some|several|all|every|many|few|most)\b(?! of\b)(?= [a-z])", re.IGNORECASE)
 _AUX_VING = re.compile(r"\b(is|are)( not)? ([a-z]+ing)\b", re.IGNORECASE)
 _NEGATIONS = re.compile(r"\b(not|no|nobody|nothing|never|none|n't)\b", re.IGNORECASE)
@@ -126,10 +181,10 @@ def edit_negation(sentence: str, rng: np.random.Generator | None = None) -> str 
     if not m:
         return None
     if m[2]:  # already negated here: the edit removes the negation
-        return sentence[:m.start()] + f"{m[1]} {m[3]}" + sentence[m.end():]
+        return sentence[: m.start()] + f"{m[1]} {m[3]}" + sentence[m.end() :]
     if _NEGATIONS.search(sentence):
         return None  # another negation elsewhere would make the meaning of the edit unclear
-    return sentence[:m.start()] + f"{m[1]} not {m[3]}" + sentence[m.end():]
+    return sentence[: m.start()] + f"{m[1]} not {m[3]}" + sentence[m.end() :]
 
 
 def edit_number(sentence: str, rng: np.random.Generator | None = None) -> str | None:
@@ -140,14 +195,14 @@ def edit_number(sentence: str, rng: np.random.Generator | None = None) -> str | 
         i = _COUNTS.index(m[1].lower())
         choices = [c for c in _COUNTS[1:] if c != _COUNTS[i] and abs(_COUNTS.index(c) - i) <= 2]
         new = _match_case(str(rng.choice(choices)), m[1])
-        return sentence[:m.start()] + new + sentence[m.end():]
+        return sentence[: m.start()] + new + sentence[m.end() :]
     d = _DIGITS.search(sentence)
     if d:
         value = int(d[1])
         new_value = value + int(rng.choice([-2, -1, 1, 2])) if value > 2 else value + int(rng.integers(2, 5))
         if len(d[1]) == 4 and 1000 <= value <= 2100:  # a year: move it by a few years
             new_value = value + int(rng.choice([-3, -2, -1, 1, 2, 3]))
-        return sentence[:d.start()] + str(new_value) + sentence[d.end():]
+        return sentence[: d.start()] + str(new_value) + sentence[d.end() :]
     return None
 
 
@@ -157,7 +212,7 @@ def edit_temporal(sentence: str, rng: np.random.Generator | None = None) -> str 
     if not m:
         return None  # "swimming after a ball" is a chase, not an order of events
     new = "after" if m[1].lower() == "before" else "before"
-    return sentence[:m.start()] + _match_case(new, m[1]) + sentence[m.end():]
+    return sentence[: m.start()] + _match_case(new, m[1]) + sentence[m.end() :]
 
 
 def edit_quantifier(sentence: str, rng: np.random.Generator | None = None) -> str | None:
@@ -168,9 +223,9 @@ def edit_quantifier(sentence: str, rng: np.random.Generator | None = None) -> st
     word = m[1].lower()
     if _NEGATIONS.search(sentence):
         return None  # "No bikers are not ..." would stack two negations
-    if word == "all" and re.match(r"all (the|of|these|those)\b", sentence[m.start():], re.IGNORECASE):
+    if word == "all" and re.match(r"all (the|of|these|those)\b", sentence[m.start() :], re.IGNORECASE):
         return None  # "No the men" is not English
-    return sentence[:m.start()] + _match_case(_QUANTIFIERS[word], m[1]) + sentence[m.end():]
+    return sentence[: m.start()] + _match_case(_QUANTIFIERS[word], m[1]) + sentence[m.end() :]
 
 
 def edit_hedge(sentence: str, rng: np.random.Generator | None = None) -> str | None:
@@ -184,7 +239,7 @@ def edit_hedge(sentence: str, rng: np.random.Generator | None = None) -> str | N
         new = f"{m[1]} {hedge[3:]} {m[3]}"
     else:
         new = f"{hedge} {m[3]}"
-    return sentence[:m.start()] + _match_case(new, m[1]) + sentence[m.end():]
+    return sentence[: m.start()] + _match_case(new, m[1]) + sentence[m.end() :]
 
 
 @dataclass(frozen=True)
@@ -197,14 +252,17 @@ class Rule:
     edited_first: bool = False
 
 
-RULES: dict[str, Rule] = {r.name: r for r in (
-    Rule("role-swap", edit_role_swap, "neutral"),
-    Rule("negation", edit_negation, "contradiction"),
-    Rule("number", edit_number, "contradiction"),
-    Rule("temporal", edit_temporal, "contradiction"),
-    Rule("quantifier", edit_quantifier, "contradiction"),
-    Rule("hedge", edit_hedge, "neutral", edited_first=True),
-)}
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule("role-swap", edit_role_swap, "neutral"),
+        Rule("negation", edit_negation, "contradiction"),
+        Rule("number", edit_number, "contradiction"),
+        Rule("temporal", edit_temporal, "contradiction"),
+        Rule("quantifier", edit_quantifier, "contradiction"),
+        Rule("hedge", edit_hedge, "neutral", edited_first=True),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -232,18 +290,23 @@ class AugmentedSplit:
         """What a model card records. The examples are edits of dataset sentences, which must not be
         copied into the repository: the card keeps their rows, rules and labels plus a SHA-256 of their
         text, and :func:`card_examples` regenerates the text from the dataset at run time."""
-        return {"name": "minimal-edits", "max_per_rule": MAX_PER_RULE, "original_rows": int(self.original_rows),
-                "rows_added": int(sum(self.counts.values())),
-                "counts": dict(self.counts), "candidates": dict(self.candidates), "labels": dict(self.labels),
-                "skipped_protected": int(self.skipped_protected),
-                "examples": [{"row": e["row"], "rule": e["rule"], "label": e["label"]} for e in self.examples],
-                "examples_sha256": examples_digest(self.examples),
-                "rules": "compsem/training/augment.py (one documented rule per edit)"}
+        return {
+            "name": "minimal-edits",
+            "max_per_rule": MAX_PER_RULE,
+            "original_rows": int(self.original_rows),
+            "rows_added": int(sum(self.counts.values())),
+            "counts": dict(self.counts),
+            "candidates": dict(self.candidates),
+            "labels": dict(self.labels),
+            "skipped_protected": int(self.skipped_protected),
+            "examples": [{"row": e["row"], "rule": e["rule"], "label": e["label"]} for e in self.examples],
+            "examples_sha256": examples_digest(self.examples),
+            "rules": "compsem/training/augment.py (one documented rule per edit)",
+        }
 
 
 def protected_sentences(data: dict[str, pd.DataFrame], data_dir: str | Path | None = None) -> set[str]:
     """Normalized sentences the augmentation must never produce or edit: dev, test and the bundled pairs."""
-    from compsem.data.pairs import load_pairs
 
     out: set[str] = set()
     for split in ("dev", "test"):
@@ -258,17 +321,18 @@ def protected_sentences(data: dict[str, pd.DataFrame], data_dir: str | Path | No
 
 def _label_for(objective, rule: Rule):
     if objective.num_labels == 3:
-        from compsem.models.adapters import NLI_ID2LABEL
-
         return {v: k for k, v in NLI_ID2LABEL.items()}[rule.nli_label]
     if objective.family == "duplicate":
         return 0.0
-    raise ValueError(f"minimal-edit augmentation labels NLI and paraphrase objectives; {objective.name} is a "
-                     "similarity scale whose annotators rate such edits high, so a 'low' label would be a guess.")
+    raise ValueError(
+        f"minimal-edit augmentation labels NLI and paraphrase objectives; {objective.name} is a "
+        "similarity scale whose annotators rate such edits high, so a 'low' label would be a guess."
+    )
 
 
-def augment_training_split(objective, train: pd.DataFrame, *, seed: int, protected: set[str],
-                           mutual_pairs: Iterable[tuple[str, str]] = ()) -> AugmentedSplit:
+def augment_training_split(
+    objective, train: pd.DataFrame, *, seed: int, protected: set[str], mutual_pairs: Iterable[tuple[str, str]] = ()
+) -> AugmentedSplit:
     """Add minimal-edit hard negatives (and reversed mutual-entailment pairs) to a training split.
 
     Args:
@@ -334,26 +398,31 @@ def augment_training_split(objective, train: pd.DataFrame, *, seed: int, protect
     added = pd.DataFrame(rows, columns=["sentence_a", "sentence_b", "label", "rule"])
     base = train[["sentence_a", "sentence_b", "label"]].assign(rule="original")
     frame = pd.concat([base, added], ignore_index=True)
-    pick: Iterable[int] = (np.sort(rng.choice(len(added), min(EXAMPLES_ON_CARD, len(added)), replace=False))
-                          if len(added) else [])
+    pick: Iterable[int] = (
+        np.sort(rng.choice(len(added), min(EXAMPLES_ON_CARD, len(added)), replace=False)) if len(added) else []
+    )
     n_base = len(base)
-    examples = tuple({"row": int(n_base + i), "rule": added.iloc[i]["rule"], "sentence_a": added.iloc[i]["sentence_a"],
-                      "sentence_b": added.iloc[i]["sentence_b"], "label": _readable(objective, added.iloc[i]["label"])}
-                     for i in pick)
+    examples = tuple(
+        {
+            "row": int(n_base + i),
+            "rule": added.iloc[i]["rule"],
+            "sentence_a": added.iloc[i]["sentence_a"],
+            "sentence_b": added.iloc[i]["sentence_b"],
+            "label": _readable(objective, added.iloc[i]["label"]),
+        }
+        for i in pick
+    )
     return AugmentedSplit(frame, counts, candidates, examples, skipped, labels, n_base)
 
 
 def _readable(objective, label) -> str | float:
     if objective.num_labels == 3:
-        from compsem.models.adapters import NLI_ID2LABEL
-
         return NLI_ID2LABEL[int(label)]
     return float(label)
 
 
 def examples_digest(examples: Iterable[dict]) -> str:
     """SHA-256 of the examples' text, so regenerated examples can be checked against a card."""
-    import hashlib
 
     text = "\n".join(f"{e['rule']}\t{e['sentence_a']}\t{e['sentence_b']}\t{e['label']}" for e in examples)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -16,8 +16,19 @@ from compsem.training.objectives import Objective
 __all__ = ["train_full"]
 
 
-def train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, lr: float, batch_size: int,
-               seed: int, progress: bool, base: Path, max_length: int = 128, warmup: float = 0.1):
+def train_full(
+    obj: Objective,
+    train: pd.DataFrame,
+    folder: Path,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    seed: int,
+    progress: bool,
+    base: Path,
+    max_length: int = 128,
+    warmup: float = 0.1,
+):
     """Fine-tune every weight with sentence-transformers' CrossEncoder trainer; returns (model, losses, seconds)."""
     import torch
     from datasets import Dataset
@@ -29,22 +40,36 @@ def train_full(obj: Objective, train: pd.DataFrame, folder: Path, epochs: int, l
     torch.use_deterministic_algorithms(True, warn_only=True)
     loss: CrossEntropyLoss | BinaryCrossEntropyLoss
     if obj.num_labels == 3:
-        model = CrossEncoder(str(base), num_labels=3, max_length=max_length, activation_fn=torch.nn.Identity(),
-                             config_kwargs={"id2label": NLI_ID2LABEL,
-                                            "label2id": {v: k for k, v in NLI_ID2LABEL.items()}})
+        model = CrossEncoder(
+            str(base),
+            num_labels=3,
+            max_length=max_length,
+            activation_fn=torch.nn.Identity(),
+            config_kwargs={"id2label": NLI_ID2LABEL, "label2id": {v: k for k, v in NLI_ID2LABEL.items()}},
+        )
         loss = CrossEntropyLoss(model)
     else:
         model = CrossEncoder(str(base), num_labels=1, max_length=max_length)
         loss = BinaryCrossEntropyLoss(model)
     steps = max(1, -(-len(train) // batch_size) * epochs)
     args = CrossEncoderTrainingArguments(
-        output_dir=str(folder / "_checkpoints"), num_train_epochs=epochs,
-        per_device_train_batch_size=batch_size, learning_rate=lr, warmup_steps=int(warmup * steps),
-        seed=seed, data_seed=seed, save_strategy="no", eval_strategy="no", report_to="none",
-        logging_steps=max(1, min(50, steps // 10)), disable_tqdm=not progress, use_cpu=True,
+        output_dir=str(folder / "_checkpoints"),
+        num_train_epochs=epochs,
+        per_device_train_batch_size=batch_size,
+        learning_rate=lr,
+        warmup_steps=int(warmup * steps),
+        seed=seed,
+        data_seed=seed,
+        save_strategy="no",
+        eval_strategy="no",
+        report_to="none",
+        logging_steps=max(1, min(50, steps // 10)),
+        disable_tqdm=not progress,
+        use_cpu=True,
     )
-    trainer = CrossEncoderTrainer(model=model, args=args,
-                                  train_dataset=Dataset.from_pandas(train, preserve_index=False), loss=loss)
+    trainer = CrossEncoderTrainer(
+        model=model, args=args, train_dataset=Dataset.from_pandas(train, preserve_index=False), loss=loss
+    )
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -73,7 +74,7 @@ class LoraTrainResult:
 def _batches(frame: pd.DataFrame, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
     # A fresh seeded order per epoch: the same seed gives the same batches, also after a resume.
     order = np.random.default_rng([seed, epoch]).permutation(len(frame))
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def train_adapter(
@@ -119,9 +120,14 @@ def train_adapter(
     if id2label:
         config_kwargs.update(id2label=id2label, label2id={v: k for k, v in id2label.items()})
     base = AutoModelForSequenceClassification.from_pretrained(str(backbone), **config_kwargs)
-    lora = LoraConfig(r=recipe.r, lora_alpha=recipe.alpha, lora_dropout=recipe.dropout,
-                      target_modules=list(recipe.target_modules), modules_to_save=list(recipe.modules_to_save),
-                      task_type="SEQ_CLS")
+    lora = LoraConfig(
+        r=recipe.r,
+        lora_alpha=recipe.alpha,
+        lora_dropout=recipe.dropout,
+        target_modules=list(recipe.target_modules),
+        modules_to_save=list(recipe.modules_to_save),
+        task_type="SEQ_CLS",
+    )
     checkpoints = Path(checkpoint_dir)
     done = _last_checkpoint(checkpoints, epochs)
     if done:
@@ -151,8 +157,14 @@ def train_adapter(
         model.train()
         running, count = 0.0, 0
         for step, idx in enumerate(_batches(train, recipe.batch_size, seed, epoch), start=1):
-            enc = tokenizer([a_all[i] for i in idx], [b_all[i] for i in idx], padding=True, truncation=True,
-                            max_length=recipe.max_length, return_tensors="pt")
+            enc = tokenizer(
+                [a_all[i] for i in idx],
+                [b_all[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=recipe.max_length,
+                return_tensors="pt",
+            )
             logits = model(**enc).logits
             if num_labels > 1:
                 loss = loss_fn(logits, torch.as_tensor(labels_all[idx], dtype=torch.long))
@@ -166,8 +178,10 @@ def train_adapter(
             if step % 50 == 0 or step == batches_per_epoch:
                 losses.append(running / count)
                 if progress:
-                    progress(f"epoch {epoch}/{epochs} step {step}/{batches_per_epoch} loss {running / count:.4f} "
-                             f"({time.perf_counter() - start:.0f} s)")
+                    progress(
+                        f"epoch {epoch}/{epochs} step {step}/{batches_per_epoch} loss {running / count:.4f} "
+                        f"({time.perf_counter() - start:.0f} s)"
+                    )
                 running, count = 0.0, 0
         model.eval()
         dev = dict(dev_metrics(model, tokenizer)) if dev_metrics else {}
@@ -178,8 +192,9 @@ def train_adapter(
     model.eval()
     n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
     n_total = sum(p.numel() for p in model.parameters())
-    return LoraTrainResult(model, tokenizer, tuple(losses), tuple(dev_log), time.perf_counter() - start,
-                           int(n_train), int(n_total), done)
+    return LoraTrainResult(
+        model, tokenizer, tuple(losses), tuple(dev_log), time.perf_counter() - start, int(n_train), int(n_total), done
+    )
 
 
 def _last_checkpoint(folder: Path, epochs: int) -> int:
@@ -196,27 +211,39 @@ def _save_checkpoint(model, folder: Path, optimizer, scheduler, losses, dev_log)
     tmp = folder.with_name(folder.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(tmp))
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "torch_rng": torch.get_rng_state(), "losses": losses, "dev_by_epoch": dev_log},
-               tmp / "trainer_state.pt")
+    torch.save(
+        {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "losses": losses,
+            "dev_by_epoch": dev_log,
+        },
+        tmp / "trainer_state.pt",
+    )
     if folder.exists():
-        import shutil
-
         shutil.rmtree(folder)
     tmp.replace(folder)  # a checkpoint is whole or absent, also after a kill
 
 
-def predict_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], max_length: int = 128,
-                   batch_size: int = 64) -> np.ndarray:
+def predict_logits(
+    model, tokenizer, pairs: Sequence[tuple[str, str]], max_length: int = 128, batch_size: int = 64
+) -> np.ndarray:
     """Raw logits of a (peft or plain) sequence-classification model, shape (n,) or (n, labels)."""
     import torch
 
     out = []
     with torch.inference_mode():
         for i in range(0, len(pairs), batch_size):
-            part = pairs[i:i + batch_size]
-            enc = tokenizer([a for a, _ in part], [b for _, b in part], padding=True, truncation=True,
-                            max_length=max_length, return_tensors="pt")
+            part = pairs[i : i + batch_size]
+            enc = tokenizer(
+                [a for a, _ in part],
+                [b for _, b in part],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
             out.append(model(**enc).logits.float().numpy())
     if not out:
         return np.zeros((0,))
@@ -251,5 +278,9 @@ def save_adapter(model, folder: str | Path, fp16: bool = False) -> dict:
     if config.get("base_model_name_or_path"):
         config["base_model_name_or_path"] = None
         (folder / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {"file": ADAPTER_WEIGHTS, "sha256": file_sha256(weights), "bytes": weights.stat().st_size,
-            **({"dtype": "float16"} if fp16 else {})}
+    return {
+        "file": ADAPTER_WEIGHTS,
+        "sha256": file_sha256(weights),
+        "bytes": weights.stat().st_size,
+        **({"dtype": "float16"} if fp16 else {}),
+    }

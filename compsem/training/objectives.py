@@ -16,8 +16,11 @@ __all__ = ["OBJECTIVES", "Objective", "get_objective", "model_key", "model_label
 
 def model_key(obj: Objective, backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
     """Registry key ``compsem/<backbone>-<objective>[-<augmentation>][-full]``."""
-    return (f"{registry.TRAINED_PREFIX}{backbone}-{obj.name}" + (f"-{augment}" if augment else "")
-            + ("-full" if method == "full" else ""))
+    return (
+        f"{registry.TRAINED_PREFIX}{backbone}-{obj.name}"
+        + (f"-{augment}" if augment else "")
+        + ("-full" if method == "full" else "")
+    )
 
 
 def model_label(obj: Objective, backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
@@ -70,35 +73,75 @@ class Objective:
 
     @property
     def slug(self) -> str:
-        return self.key[len(registry.TRAINED_PREFIX):]
+        return self.key[len(registry.TRAINED_PREFIX) :]
 
 
-_TOUCHED = ("Before the adapters, two full fine-tunes were scored on this test split (a 1-epoch run that was "
-            "replaced, then a 2-3-epoch run); this adapter's test figure is the third look at the split.")
+_TOUCHED = (
+    "Before the adapters, two full fine-tunes were scored on this test split (a 1-epoch run that was "
+    "replaced, then a 2-3-epoch run); this adapter's test figure is the third look at the split."
+)
 
-OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
-    Objective(
-        "sick-nli", "MiniLM-L6 SICK-NLI (trained)", "nli", 3, "cross-entropy", "sick", "trial", 2, 4e-5,
-        "min(P(entailment | A,B), P(entailment | B,A)) from a 3-class softmax (mutual entailment); "
-        "P(contradiction) is kept in the raw output.",
-        {"test_accuracy": 0.85},
-    ),
-    Objective(
-        "sick-relatedness", "MiniLM-L6 SICK relatedness (trained)", "sts", 1, "bce", "sick", "trial", 2, 4e-5,
-        "Predicted SICK relatedness scaled to 0-1 ((relatedness - 1) / 4), from a sigmoid head.",
-        {"test_pearson": 0.80},
-    ),
-    Objective(
-        "stsb", "MiniLM-L6 STS-B (trained)", "sts", 1, "bce", "stsb", "dev", 2, 4e-5,
-        "Predicted STS-B similarity scaled to 0-1 (score / 5), from a sigmoid head.",
-        {"test_spearman": 0.80}, _TOUCHED,
-    ),
-    Objective(
-        "mrpc", "MiniLM-L6 MRPC (trained)", "duplicate", 1, "bce", "mrpc", "10% of train (seeded)", 3, 4e-5,
-        "Probability that B is a paraphrase of A (MRPC), from a sigmoid head.",
-        {"test_accuracy": 0.75, "test_f1": 0.82}, _TOUCHED,
-    ),
-)}
+OBJECTIVES: dict[str, Objective] = {
+    o.name: o
+    for o in (
+        Objective(
+            "sick-nli",
+            "MiniLM-L6 SICK-NLI (trained)",
+            "nli",
+            3,
+            "cross-entropy",
+            "sick",
+            "trial",
+            2,
+            4e-5,
+            "min(P(entailment | A,B), P(entailment | B,A)) from a 3-class softmax (mutual entailment); "
+            "P(contradiction) is kept in the raw output.",
+            {"test_accuracy": 0.85},
+        ),
+        Objective(
+            "sick-relatedness",
+            "MiniLM-L6 SICK relatedness (trained)",
+            "sts",
+            1,
+            "bce",
+            "sick",
+            "trial",
+            2,
+            4e-5,
+            "Predicted SICK relatedness scaled to 0-1 ((relatedness - 1) / 4), from a sigmoid head.",
+            {"test_pearson": 0.80},
+        ),
+        Objective(
+            "stsb",
+            "MiniLM-L6 STS-B (trained)",
+            "sts",
+            1,
+            "bce",
+            "stsb",
+            "dev",
+            2,
+            4e-5,
+            "Predicted STS-B similarity scaled to 0-1 (score / 5), from a sigmoid head.",
+            {"test_spearman": 0.80},
+            _TOUCHED,
+        ),
+        Objective(
+            "mrpc",
+            "MiniLM-L6 MRPC (trained)",
+            "duplicate",
+            1,
+            "bce",
+            "mrpc",
+            "10% of train (seeded)",
+            3,
+            4e-5,
+            "Probability that B is a paraphrase of A (MRPC), from a sigmoid head.",
+            {"test_accuracy": 0.75, "test_f1": 0.82},
+            _TOUCHED,
+        ),
+    )
+}
+
 
 def get_objective(name: str) -> Objective:
     """Look up an objective by name; a ``ValueError`` lists the valid ones."""

