@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from compsem.models import registry
+from compsem.models.fingerprints import folder_fingerprint
 from compsem.models.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
 
 STUDY_BI = {
@@ -58,8 +59,9 @@ def test_unknown_model_is_a_sentence_with_suggestions():
 def test_packaged_minilm_resolves_offline_with_the_known_weights():
     res = resolve("all-MiniLM-L6-v2")
     assert res.status == "packaged" and res.usable
-    # FACTS.md: the package ships the hub file with this SHA-256.
-    assert res.fingerprint == "sha256:53aa51172d142c89"
+    # FACTS.md: the package ships the hub file with this SHA-256; config and tokenizer files follow it.
+    assert res.fingerprint.startswith("sha256:53aa51172d142c89+files:")
+    assert res.fingerprint == folder_fingerprint(res.location)
 
 
 def test_offline_hub_models_are_unavailable_with_one_line_reason(monkeypatch, tmp_path):
@@ -139,7 +141,7 @@ def test_mpnet_is_a_packaged_bi_encoder_outside_the_study():
 
     if assembly.parts_installed(assembly.MPNET):
         res = resolve(spec)
-        assert res.status == "packaged" and res.fingerprint == "sha256:78c0197b6159d926", res
+        assert res.status == "packaged" and res.fingerprint.startswith("sha256:78c0197b6159d926+files:"), res
         assert spec.key in offline_models()
 
 

@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -237,6 +238,18 @@ def _problem(data: object, required: Sequence[str]) -> str:
     if "data" in required and not isinstance(sizes, dict):
         return "data.split_sizes must be a JSON object"
     return ""
+
+
+def card_digest(card: ModelCard | Mapping[str, Any]) -> str:
+    """Hex SHA-256 of a card's content, its own ``fingerprint`` field left out (the fingerprint covers this).
+
+    Part of a trained model's fingerprint: the card says how the model's output becomes a score
+    (outputs, class names, max length), so an edited card never shares cached scores with the original.
+    """
+    fields = card.to_dict() if isinstance(card, ModelCard) else dict(card)
+    fields.pop("fingerprint", None)
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_card(path: str | Path) -> ModelCard:

