@@ -156,3 +156,53 @@ def test_shipped_adapters_resolve_over_the_packaged_backbone():
         assert res.spec.card["method"] == "lora" and res.spec.card["base_model"]["sha256"].startswith("53aa5117")
         text = (Path(res.location) / registry.TRAINED_CARD_NAME).read_text()
         assert "/work/" not in text and "/tmp/" not in text and "/home/" not in text  # no machine paths
+
+
+# -- a card that cannot be read is named, with its problem (issue 22, item 5) ------------------------
+@pytest.fixture
+def shipped_copy(tmp_path, monkeypatch) -> Path:
+    import shutil
+
+    folder = tmp_path / "minilm-l6-stsb"
+    shutil.copytree(registry.shipped_models_dir() / "minilm-l6-stsb", folder)
+    monkeypatch.setattr(registry, "shipped_models_dir", lambda: tmp_path)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda text: text[: len(text) // 2], "not valid JSON"),
+        (lambda text: "\ufeff\x00" + text, "not valid JSON"),
+        (lambda text: text.replace('"num_labels": 1', '"num_labels": "one"'), "num_labels must be an integer"),
+        (lambda text: text.replace('"num_labels": 1', '"num_labels": 0'), "num_labels must be at least 1"),
+        (lambda text: text.replace('"max_length": 128', '"max_length": "long"'), "max_length must be a positive"),
+        (lambda text: text.replace('"base_model": {', '"base_model": [], "was": {', 1), "base_model must be a JSON"),
+        (lambda text: text.replace('"label": "', '"id2label": ["a"], "label": "', 1), "id2label must be a JSON object"),
+        (lambda text: "[" + text + "]", "a card must be a JSON object"),
+    ],
+)
+def test_a_shipped_card_that_cannot_be_read_is_named_with_its_problem(shipped_copy, edit, problem):
+    path = shipped_copy / registry.TRAINED_CARD_NAME
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for name in ("compsem/minilm-l6-stsb", "minilm-l6-stsb", "COMPSEM/MiniLM-L6-STSB"):
+        with pytest.raises(registry.CardProblemError) as info:
+            get_spec(name)
+        text = str(info.value)
+        assert str(path) in text and problem in text and "not in the registry" not in text and "\n" not in text
+    assert [c.key for c in registry.broken_cards()] == ["compsem/minilm-l6-stsb"]
+    assert "compsem/minilm-l6-stsb" not in offline_models()
+
+
+def test_a_broken_local_card_is_named_by_the_cli_in_one_line(tmp_path, monkeypatch, capsys):
+    from compsem.cli import main
+
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "models" / "minilm-l6-mine"
+    folder.mkdir(parents=True)
+    (folder / registry.TRAINED_CARD_NAME).write_text('{"key": "compsem/minilm-l6-mine", "objective_family": ')
+    pairs = Path(__file__).parent / "data" / "small_pairs.csv"
+    code = main(["run", "--pairs", str(pairs), "--models", "compsem/minilm-l6-mine", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code != 0 and str(folder / registry.TRAINED_CARD_NAME) in err and "not valid JSON" in err
+    assert "Traceback" not in err and "not in the registry" not in err

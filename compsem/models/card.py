@@ -234,6 +234,17 @@ def _problem(data: object, required: Sequence[str]) -> str:
         if isinstance(value, bool) or not isinstance(value, kind):
             what = "a JSON object" if kind is dict else "an integer" if kind is int else "text"
             return f"{name} must be {what}"
+    if "num_labels" in data and data["num_labels"] < 1:
+        return "num_labels must be at least 1"
+    labels = data.get("id2label")
+    if labels is not None and (
+        not isinstance(labels, dict)
+        or not all(isinstance(k, str) and k.isdigit() and isinstance(v, str) for k, v in labels.items())
+    ):
+        return 'id2label must be a JSON object of class numbers to names ({"0": "contradiction", ...})'
+    length = data.get("max_length")
+    if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 1):
+        return "max_length must be a positive integer"
     sizes = data.get("data", {}).get("split_sizes")
     if "data" in required and not isinstance(sizes, dict):
         return "data.split_sizes must be a JSON object"

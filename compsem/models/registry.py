@@ -25,6 +25,9 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import logging
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +48,8 @@ from compsem.models.specs import (
     Resolution,
 )
 
+log = logging.getLogger(__name__)
+
 #: Longer model keys are refused before they reach the file system (hub ids are at most 96 characters).
 MAX_MODEL_NAME_CHARS = 300
 TRAINED_CARD_NAME = CARD_NAME
@@ -57,8 +62,30 @@ class UnknownModelError(KeyError):
         return str(self.args[0]) if self.args else "unknown model"
 
 
-def _trained_specs() -> list[ModelSpec]:
-    """Cross-encoders trained by ``compsem train``: shipped adapters, then local adapters or weights."""
+class CardProblemError(UnknownModelError):
+    """A trained model's card (``compsem_card.json``) cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class BrokenCard:
+    """A trained model folder whose card cannot be read: what it seems to be called, and why it is not a model.
+
+    Attributes:
+        key: the registry key the card names (read from its text), else ``compsem/<folder name>``.
+        folder: the model folder.
+        problem: the card error (names the card file, the problem and what to do).
+    """
+
+    key: str
+    folder: str
+    problem: str
+
+    def matches(self, wanted: str) -> bool:
+        names = {self.key.lower(), self.key.rsplit("/", 1)[-1].lower(), Path(self.folder).name.lower()}
+        return wanted.lower() in names
+
+
+def _trained_stamp() -> tuple:
     # Looked up on every registry query (each dashboard re-render asks several times): parse the
     # cards again only when one appears, disappears or changes. The stamp is the cards' bytes
     # (a few KB), not their mtime: a card rewritten within one clock tick must not be missed.
@@ -70,21 +97,39 @@ def _trained_specs() -> list[ModelSpec]:
                     stamp.append((str(path), path.read_bytes()))
                 except OSError:
                     continue
-    return list(_read_trained_specs(tuple(stamp)))
+    return tuple(stamp)
+
+
+def _trained_specs() -> list[ModelSpec]:
+    """Cross-encoders trained by ``compsem train``: shipped adapters, then local adapters or weights."""
+    return list(_read_trained_specs(_trained_stamp())[0])
+
+
+def broken_cards() -> list[BrokenCard]:
+    """Trained model folders whose card is not valid JSON or has fields of the wrong type (they are not listed)."""
+    return list(_read_trained_specs(_trained_stamp())[1])
+
+
+_KEY_IN_TEXT = re.compile(rb'"key"\s*:\s*"(compsem/[A-Za-z0-9._-]{1,200})"')
 
 
 @lru_cache(maxsize=8)
-def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
+def _read_trained_specs(stamp: tuple) -> tuple[tuple[ModelSpec, ...], tuple[BrokenCard, ...]]:
     # A local folder (cache/models) comes after the shipped ones, so a model retrained here
     # replaces the shipped adapter of the same key; its fingerprint differs, so cached scores
     # of the shipped adapter are never served for it.
     found: dict[str, ModelSpec] = {}
+    broken: list[BrokenCard] = []
     for card_path_text, raw in stamp:
         card_path = Path(card_path_text)
         try:
             card = ModelCard.parse(raw, source=card_path_text, required=REGISTRY_FIELDS)
-        except CardError:
-            continue  # a half-written or foreign folder is not a model
+        except CardError as exc:  # a half-written, hand-edited or foreign card: not a model, and said so
+            named = _KEY_IN_TEXT.search(raw)
+            key = named.group(1).decode() if named else TRAINED_PREFIX + card_path.parent.name
+            broken.append(BrokenCard(key, str(card_path.parent), str(exc)))
+            log.warning("%s is not listed as a model: %s", card_path.parent, exc)
+            continue
         folder = str(card_path.parent)
         objective: Objective = card.objective_family  # type: ignore[assignment]  # the card names one
         found[card.key] = ModelSpec(
@@ -99,7 +144,7 @@ def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
             path=None if card.is_adapter else folder,
             adapter=folder if card.is_adapter else None,
         )
-    return tuple(found.values())
+    return tuple(found.values()), tuple(broken)
 
 
 def all_specs() -> list[ModelSpec]:
@@ -130,6 +175,9 @@ def get_spec(name: str) -> ModelSpec:
         return by_alias[0]
     if len(by_alias) > 1:
         raise UnknownModelError(f"{name!r} is ambiguous: {', '.join(s.key for s in by_alias)}")
+    for card in broken_cards():
+        if card.matches(wanted):
+            raise CardProblemError(f"model {name!r} cannot be used: its card {card.problem}")
     path = Path(wanted).expanduser()
     if _is_model_folder(path):
         return _adhoc_spec(path)
@@ -388,6 +436,8 @@ __all__ = [
     "TRAINED_CARD_NAME",
     "TRAINED_PREFIX",
     "Availability",
+    "BrokenCard",
+    "CardProblemError",
     "Kind",
     "ModelSpec",
     "Normalization",
@@ -396,6 +446,7 @@ __all__ = [
     "UnknownModelError",
     "all_specs",
     "baseline_fingerprint",
+    "broken_cards",
     "check_model_name",
     "default_cache_dir",
     "folder_fingerprint",
