@@ -47,6 +47,7 @@ from compsem.models.specs import (
     Objective,
     Resolution,
 )
+from compsem.models.weights import weights_problem
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +231,12 @@ def _exists(path: Path) -> bool:
 def _adhoc_spec(path: Path) -> ModelSpec:
     """A user's local model folder: a bi-encoder if it has sentence-transformers pooling, else a cross-encoder."""
     is_bi = (path / "modules.json").is_file() and any(path.glob("*Pooling*"))
-    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    num_labels = len(config.get("id2label", {0: "LABEL_0"}))
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UnknownModelError(f"model folder {path}: config.json cannot be read as JSON ({exc})") from None
+    labels = config.get("id2label") if isinstance(config, dict) else None
+    num_labels = len(labels) if isinstance(labels, dict) and labels else 1
     if is_bi:
         return ModelSpec(
             str(path),
@@ -351,6 +356,9 @@ def resolve(spec: ModelSpec | str) -> Resolution:
             )
     local = _local_folder(spec)
     if local is not None:
+        problem = weights_problem(local)
+        if problem:
+            return Resolution(spec, "unavailable", str(local), reason=problem)
         fingerprint = folder_fingerprint(local) if spec.card is None else trained_fingerprint(local, spec.card)
         return Resolution(spec, "local", str(local), fingerprint, f"weights in {local}")
     if not spec.key.startswith(TRAINED_PREFIX) and not Path(spec.key).is_absolute():
