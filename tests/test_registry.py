@@ -11,6 +11,9 @@ from compsem.models import registry
 from compsem.models.fingerprints import folder_fingerprint
 from compsem.models.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
 
+#: A whole safetensors file holding no tensor (8-byte header length, then the header): weights a folder may have.
+EMPTY_SAFETENSORS = (8).to_bytes(8, "little") + b"{}      "
+
 STUDY_BI = {
     "sentence-transformers/all-MiniLM-L6-v2",
     "BAAI/bge-large-en-v1.5",
@@ -85,7 +88,7 @@ def test_local_folder_wins_over_hub(monkeypatch, tmp_path):
     folder = tmp_path / "models" / "thenlper__gte-large"
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
-    (folder / "model.safetensors").write_bytes(b"weights")
+    (folder / "model.safetensors").write_bytes(EMPTY_SAFETENSORS)
     res = resolve("gte-large")
     assert res.status == "local" and res.location == str(folder) and res.fingerprint.startswith("sha256:")
 
@@ -117,7 +120,7 @@ def test_trained_models_join_from_their_card(monkeypatch, tmp_path):
     folder = tmp_path / "models" / "minilm-l6-test"
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
-    (folder / "model.safetensors").write_bytes(b"w")
+    (folder / "model.safetensors").write_bytes(EMPTY_SAFETENSORS)
     (folder / registry.TRAINED_CARD_NAME).write_text(
         json.dumps({"key": "compsem/minilm-l6-test", "objective_family": "nli", "num_labels": 3, "label": "T"})
     )
