@@ -84,7 +84,7 @@ def check_adapter(adapter_dir: str | Path, card: dict, backbone: str | Path, bac
             f"adapter {folder.name}: {ADAPTER_WEIGHTS} has SHA-256 {found[:16]}…, but its card "
             f"records {recorded[:16]}…; the file is damaged or was replaced ({retrain})"
         )
-    problem = config_problem(folder / ADAPTER_CONFIG, facts)
+    problem = config_problem(folder / ADAPTER_CONFIG, facts if isinstance(facts, Mapping) else {})
     if problem:
         raise AdapterError(f"adapter {folder.name}: {problem}; the file was edited or replaced ({retrain})")
     base_recorded = str(card.get("base_model", {}).get("sha256", ""))

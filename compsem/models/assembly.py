@@ -297,7 +297,8 @@ def verify_assembled(folder: str | Path, model: SplitZipModel) -> str:
                 x for x in (extra and f"holds {', '.join(extra)}", missing and f"lacks {', '.join(missing)}") if x
             )
             return f"{folder} {what}, unlike the pinned release"
-        stamps = marker.get("stamps") if isinstance(marker.get("stamps"), dict) else {}
+        recorded = marker.get("stamps")
+        stamps: dict = recorded if isinstance(recorded, dict) else {}
         renewed = False
         for name, (sha, size) in model.checked.items():
             stamp = list(file_stamp(folder / name))
