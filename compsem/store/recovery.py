@@ -13,6 +13,7 @@ This module holds the row format too, since a row's checksum is what salvage tru
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import shutil
 import sqlite3
@@ -49,14 +50,46 @@ def nan_to_none(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
+#: No bounds known beyond finiteness (a raw logit, a cross-encoder that declares no activation).
+UNBOUNDED = (-math.inf, math.inf)
+
+
+def value_problem(raw_score: object, score: object, raw_output: object, bounds: tuple[float, float] = UNBOUNDED) -> str:
+    """What makes a stored row's values not a score, in words; ``""`` when they are one.
+
+    A row can pass its checksum and still hold no score (written by a foreign tool, a bug, or by
+    hand): both numbers must be finite numbers (not NaN, ±inf, text or bytes), ``score`` must lie in
+    ``bounds`` (the model's range, e.g. 0-1), and ``raw_output`` must be JSON text.
+    """
+    for name, value in (("raw_score", raw_score), ("score", score)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{name} is {type(value).__name__}, not a number"
+        if not math.isfinite(value):
+            return f"{name} is {value}"
+    lo, hi = bounds
+    if not lo <= float(score) <= hi:  # type: ignore[arg-type]  # checked to be a number above
+        return f"score {score} is outside the model's range {lo:g}..{hi:g}"
+    if not isinstance(raw_output, str):
+        return f"raw_output is {type(raw_output).__name__}, not JSON text"
+    try:
+        json.loads(raw_output)
+    except ValueError:
+        return "raw_output is not JSON"
+    return ""
+
+
 def row_is_intact(row: tuple) -> bool:
-    """True when a stored row (in :data:`COLUMNS` order) still matches its own checksum."""
+    """True when a stored row (in :data:`COLUMNS` order) still matches its own checksum and holds a score.
+
+    The model's range is not known here (salvage copies every model's rows): only finiteness and
+    types are checked; :meth:`~compsem.store.sqlite.ScoreCache.get_many` checks the range on read.
+    """
     key, _model, _fp, raw, score, raw_output, stored, _created = row
     if not isinstance(key, str) or not isinstance(raw_output, str):
         return False
     raw_f = float("nan") if raw is None else raw
     score_f = float("nan") if score is None else score
-    return checksum(key, raw_f, score_f, raw_output) == stored
+    return checksum(key, raw_f, score_f, raw_output) == stored and not value_problem(raw_f, score_f, raw_output)
 
 
 def _sqlite_says(exc: BaseException, codes: set[int], words: tuple[str, ...]) -> bool:

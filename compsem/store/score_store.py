@@ -148,7 +148,8 @@ class ScoreStore:
         found: dict[Pair, CachedScore] = {}
         if self.read and resolution.fingerprint and unique:
             assert self._cache is not None
-            found = self._cache.get_many(name, resolution.fingerprint, list(unique))
+            bounds = resolution.spec.score_bounds(measure)
+            found = self._cache.get_many(name, resolution.fingerprint, list(unique), bounds)
         return Lookup(resolution, measure, unique, found)
 
     def compute_missing(

@@ -48,11 +48,12 @@ from typing import TypeVar
 
 from compsem.config import default_cache_dir
 from compsem.store.recovery import COLUMNS as _COLUMNS
-from compsem.store.recovery import CacheBusyError, CacheError, is_busy_error, is_damage_error
+from compsem.store.recovery import UNBOUNDED, CacheBusyError, CacheError, is_busy_error, is_damage_error
 from compsem.store.recovery import Damaged as _Damaged
 from compsem.store.recovery import checksum as _checksum
 from compsem.store.recovery import nan_to_none as _nan_to_none
 from compsem.store.recovery import salvage as _salvage
+from compsem.store.recovery import value_problem as _value_problem
 
 log = logging.getLogger(__name__)
 
@@ -322,9 +323,18 @@ class ScoreCache:
 
     # -- reads and writes ----------------------------------------------------------------
     def get_many(
-        self, model: str, fingerprint: str, pairs: Sequence[tuple[str, str]]
+        self,
+        model: str,
+        fingerprint: str,
+        pairs: Sequence[tuple[str, str]],
+        bounds: tuple[float, float] = UNBOUNDED,
     ) -> dict[tuple[str, str], CachedScore]:
-        """Cached scores for those of ``pairs`` that are present and intact."""
+        """Cached scores for those of ``pairs`` that are present and intact.
+
+        A row is served only when it passes its checksum AND holds a score: finite numbers, the score
+        within ``bounds`` (the model's range), JSON raw output (:func:`~compsem.store.recovery.value_problem`).
+        Any other row is damage: removed, counted in :attr:`recovered`, and recomputed by the caller.
+        """
         if not pairs:
             return {}
         keys = {score_key(model, fingerprint, a, b): (a, b) for a, b in pairs}
@@ -342,15 +352,24 @@ class ScoreCache:
 
         found: dict[tuple[str, str], CachedScore] = {}
         damaged: list[str] = []
+        invalid: list[str] = []
         for key, raw, score, raw_output, checksum in self._execute_with_recovery(read, "reading scores"):
             raw_f = float("nan") if raw is None else raw
             score_f = float("nan") if score is None else score
-            if _checksum(key, raw_f, score_f, raw_output) != checksum:
+            if not isinstance(raw_output, str) or _checksum(key, raw_f, score_f, raw_output) != checksum:
                 damaged.append(key)
                 continue
-            found[keys[key]] = CachedScore(raw_f, score_f, raw_output)
+            problem = _value_problem(raw_f, score_f, raw_output, bounds)
+            if problem:
+                invalid.append(problem)
+                damaged.append(key)
+                continue
+            found[keys[key]] = CachedScore(float(raw_f), float(score_f), raw_output)
         if damaged:
-            msg = f"{len(damaged)} damaged cache row(s) for {model} failed their checksum and will be recomputed"
+            why = f"{len(damaged) - len(invalid)} failed their checksum" if len(invalid) < len(damaged) else ""
+            if invalid:
+                why += f"{', ' if why else ''}{len(invalid)} held no valid score (first: {invalid[0]})"
+            msg = f"{len(damaged)} damaged cache row(s) for {model} ({why}) will be recomputed"
             log.warning(msg)
             self.recovered.append(msg)
             self._execute_with_recovery(

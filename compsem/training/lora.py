@@ -281,6 +281,7 @@ def save_adapter(model, folder: str | Path, fp16: bool = False) -> dict:
     return {
         "file": ADAPTER_WEIGHTS,
         "sha256": file_sha256(weights),
+        "config_sha256": file_sha256(folder / ADAPTER_CONFIG),
         "bytes": weights.stat().st_size,
         **({"dtype": "float16"} if fp16 else {}),
     }

@@ -378,19 +378,24 @@ def train_cross_encoder(
         "shortfall": {k: round(obj.targets[k] - metrics[k], 4) for k, ok in met.items() if not ok},
         "notes": obj.notes,
         **extra,
-        "fingerprint": (
-            f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}"
-            if method == "lora"
-            else registry.folder_fingerprint(folder)
-        ),
+        "fingerprint": "",  # set below: the adapter's part covers card fields above
         "command": _command(
             obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment
         ),
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
+    card["fingerprint"] = (
+        _fingerprint(folder, card, bb.key) if method == "lora" else registry.trained_fingerprint(folder, card)
+    )
     write_card(folder, card)
     return TrainResult(folder, card, tuple(losses))
+
+
+def _fingerprint(folder: Path, card: dict, base_key: str) -> str:
+    """The fingerprint the registry gives an adapter: its backbone's, then every adapter file and loading field."""
+    base = registry.resolve(registry.get_spec(base_key))
+    return f"{base.fingerprint}+adapter:{adapters.adapter_digest(folder, card)[:16]}"
 
 
 def load_trained(folder: str | Path):
