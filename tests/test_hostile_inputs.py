@@ -218,7 +218,7 @@ CASES: list[Case] = [
         "pair file",
         check(write("cell.csv", HEADER + "1,negation," + "x" * 200_000 + ",b\n")),
         1,
-        "field larger than field limit",
+        "cell too large: 200,000 characters; the limit is 131,072",
     ),
     Case("empty sentence", "pair file", check(write("es.csv", HEADER + "1,negation,,b\n")), 1, "empty sentence"),
     Case(
