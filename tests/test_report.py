@@ -88,7 +88,9 @@ def test_report_escapes_hostile_category_and_model_names(monkeypatch):
 @settings(max_examples=150, deadline=None)
 @given(
     cells=st.lists(
-        st.lists(st.text(max_size=15) | st.sampled_from(HOSTILE + ["\\", "\\|", "|\\", "`", "\n"]), min_size=3, max_size=3),
+        st.lists(
+            st.text(max_size=15) | st.sampled_from(HOSTILE + ["\\", "\\|", "|\\", "`", "\n"]), min_size=3, max_size=3
+        ),
         min_size=1,
         max_size=5,
     )
