@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
@@ -46,6 +47,7 @@ from compsem.data.formatting import markdown_text, visible_controls, xml_text
 from compsem.data.guarded import FileRefusedError, read_toml_guarded
 from compsem.data.pairs import PairFileError, load_pairs
 from compsem.models.registry import UnknownModelError, get_spec
+from compsem.models.truncation import Truncation
 from compsem.scoring import score_pairs
 
 #: The threshold when neither a threshold nor ``calibrated`` is given.
@@ -112,6 +114,7 @@ class CheckResult:
         threshold: the threshold the rates were read at.
         calibrated: whether it is the model's calibrated threshold.
         categories: one :class:`CategoryCheck` per category in the pair set.
+        truncation: pairs longer than the model reads (None: none counted, e.g. a baseline).
     """
 
     model: str
@@ -120,6 +123,13 @@ class CheckResult:
     threshold: float
     calibrated: bool
     categories: tuple[CategoryCheck, ...]
+    truncation: Truncation | None = None
+
+    @property
+    def truncation_warning(self) -> str:
+        """A sentence when the model read some pairs only in part, else empty."""
+        t = self.truncation
+        return t.sentence(self.label) if t is not None and t.truncated else ""
 
     @property
     def failed(self) -> list[CategoryCheck]:
@@ -339,7 +349,8 @@ def run_check(
     if run.failed:
         raise CheckError(f"{spec.key} could not score the pairs: {run.failed[0].error}")
     source = str(pairs) if pairs else "bundled study pairs"
-    return evaluate(run.results, spec.key, limits, threshold, calibrated, source, spec.display)
+    result = evaluate(run.results, spec.key, limits, threshold, calibrated, source, spec.display)
+    return dataclasses.replace(result, truncation=run.models[0].truncation if run.models else None)
 
 
 # -- output ---------------------------------------------------------------------------------------------
@@ -374,6 +385,8 @@ def text_table(result: CheckResult) -> str:
     out += [line(r) for r in rows]
     tested = [c for c in result.categories if c.limit is not None]
     verdict = "PASSED" if result.ok else "FAILED"
+    if result.truncation_warning:
+        out.append(f"warning: {visible_controls(result.truncation_warning)}")
     out.append(
         f"{verdict}: {len(tested) - len(result.failed)} of {len(tested)} limit(s) hold"
         + (f"; broken: {', '.join(visible_controls(c.label) for c in result.failed)}" if result.failed else "")
@@ -396,6 +409,7 @@ def markdown_summary(result: CheckResult) -> str:
         "Rate = share of pairs scoring at or above the threshold: a failure rate (limit is a maximum), or a "
         "pass rate for positive controls (limit is a minimum).",
         "",
+        *([f"⚠️ {esc(result.truncation_warning)}.", ""] if result.truncation_warning else []),
         "| category | pairs ≥ t | rate | limit | result |",
         "|---|---|---|---|---|",
     ]
@@ -438,6 +452,7 @@ def junit_xml(result: CheckResult) -> str:
         ("pairs", result.pairs_source),
         ("threshold", f"{result.threshold:.6g}"),
         ("calibrated", str(result.calibrated).lower()),
+        *([("truncated_pairs", str(result.truncation.truncated))] if result.truncation is not None else []),
     ):
         ET.SubElement(props, "property", name=name, value=value)
     for c in result.categories:

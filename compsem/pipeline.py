@@ -172,6 +172,10 @@ def run(
         "n_pairs": len(table),
         "models": (models := [m.model for m in scoring.models if not m.error]),
         "skipped": {m.model: m.error for m in scoring.failed},
+        "truncated": {
+            m: {"truncated": t.truncated, "pairs": t.pairs, "max_tokens": t.max_tokens, "unit": t.unit}
+            for m, t in scoring.truncated.items()
+        },
         "thresholds": list(thresholds),
         "backend": backend,
         "scored": scoring.scored,

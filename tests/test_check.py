@@ -461,3 +461,20 @@ def test_writers_always_give_parseable_output(names, model, label, source, rates
     root = ET.fromstring(junit_xml(result).encode("utf-8"))
     assert len(list(root.iter("testcase"))) == len(names)
     assert "\x1b" not in text_table(result)
+
+
+def test_truncated_pairs_are_reported_in_every_output():
+    """Item 7: the gate says when the model read some pairs only in part (terminal, Markdown, JUnit)."""
+    import dataclasses
+
+    from compsem.models.truncation import Truncation
+
+    result = dataclasses.replace(
+        evaluate(HAND, "m", {"negation": 0.2}), truncation=Truncation(2, 10, 256, "tokens per sentence")
+    )
+    assert "warning: 2 of 10 pair(s) are longer than m reads (256 tokens per sentence)" in text_table(result)
+    assert "⚠️ 2 of 10 pair(s) are longer than m reads" in markdown_summary(result)
+    props = {p.get("name"): p.get("value") for p in ET.fromstring(junit_xml(result)).iter("property")}
+    assert props["truncated_pairs"] == "2"
+    plain = evaluate(HAND, "m", {"negation": 0.2})
+    assert "longer than" not in text_table(plain) + markdown_summary(plain)

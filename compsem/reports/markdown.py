@@ -186,6 +186,7 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
     )
     if meta.get("skipped"):
         parts += ["", "Skipped models:"] + [f"- {esc(k)}: {esc(v)}" for k, v in meta["skipped"].items()]
+    parts += _truncation_lines(meta.get("truncated"))
     parts += ["", "## Findings", ""]
     if analysis.findings_error is None:
         parts += [f"- {esc(s)}" for s in analysis.findings]
@@ -311,6 +312,25 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def _truncation_lines(truncated: object) -> list[str]:
+    """The report's warning about pairs a model read only in part (``meta["truncated"]``), or nothing."""
+    if not isinstance(truncated, dict) or not truncated:
+        return []
+    lines = [
+        "",
+        "**Truncated pairs.** These models read only the beginning of some pairs, so a difference after "
+        "that point cannot change their score:",
+    ]
+    for model, t in truncated.items():
+        t = t if isinstance(t, dict) else {}
+        lines.append(
+            f"- {markdown_text(_label(str(model)))}: {markdown_text(t.get('truncated', '?'))} of "
+            f"{markdown_text(t.get('pairs', '?'))} pairs are longer than {markdown_text(t.get('max_tokens', '?'))} "
+            f"{markdown_text(t.get('unit', 'tokens'))}"
+        )
+    return lines
 
 
 def _wide_table(long: pd.DataFrame, value: str, cats: Sequence[str]) -> str:
