@@ -172,10 +172,6 @@ def run(
         "n_pairs": len(table),
         "models": (models := [m.model for m in scoring.models if not m.error]),
         "skipped": {m.model: m.error for m in scoring.failed},
-        "truncated": {
-            m: {"truncated": t.truncated, "pairs": t.pairs, "max_tokens": t.max_tokens, "unit": t.unit}
-            for m, t in scoring.truncated.items()
-        },
         "thresholds": list(thresholds),
         "backend": backend,
         "scored": scoring.scored,
@@ -184,6 +180,11 @@ def run(
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": versions(),
     }
+    if scoring.truncated:  # only when a model read some pairs in part: the key is a warning
+        meta["truncated"] = {
+            m: {"truncated": t.truncated, "pairs": t.pairs, "max_tokens": t.max_tokens, "unit": t.unit}
+            for m, t in scoring.truncated.items()
+        }
     analysis = analyze(scoring.results, thresholds, grid_cells_of(models))
     paths = write_run(
         out_dir,

@@ -50,11 +50,11 @@ def format_pvalue(p: object) -> str:
     return f"{value:.1e}"
 
 
-#: ASCII punctuation that starts Markdown or HTML syntax; each is backslash-escaped (CommonMark allows a
-#: backslash before any ASCII punctuation and shows the character itself). ``-``, ``.``, ``(`` and ``)``
-#: only matter at the start of a line or after ``]``, so they are left as they are and numbers such as
-#: ``-0.12`` stay readable in the raw file.
-_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]<>|~&#!$])")
+#: ASCII punctuation that opens HTML, a link or image, a code span, an entity or a table cell in Markdown; each is
+#: backslash-escaped (CommonMark allows a backslash before any ASCII punctuation and shows the character itself).
+#: Emphasis marks (``_``, ``*``) are left alone: they change only the style, and file names such as
+#: ``golden_pairs.csv`` stay readable in the raw file.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]<>|&])")
 
 
 def _is_control(ch: str) -> bool:
@@ -85,7 +85,7 @@ def markdown_text(text: object) -> str:
 
     Example:
         >>> print(markdown_text("<img src=x onerror=alert(1)> | a_b"))
-        \<img src=x onerror=alert(1)\> \| a\_b
+        \<img src=x onerror=alert(1)\> \| a_b
     """
     return _MARKDOWN_ACTIVE.sub(r"\\\1", visible_controls(text))
 
