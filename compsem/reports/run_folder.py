@@ -130,9 +130,9 @@ class _Checker:
         return value
 
     def listing(self, value: object, where: str) -> list:
-        if not isinstance(value, list):
+        if not isinstance(value, (list, tuple)):  # a tuple: a summary built in memory (the dashboard's)
             raise self.fail(where, "a JSON list", value)
-        return value
+        return list(value)
 
     def text(self, value: object, where: str, *, required: bool = True) -> str:
         if isinstance(value, str) and (value.strip() or not required):
