@@ -32,8 +32,8 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,19 +43,19 @@ import pandas as pd
 
 from compsem import stats
 from compsem.data.categories import BUILTIN_CATEGORIES, category_label, sort_categories
+from compsem.data.formatting import markdown_text, visible_controls, xml_text
+from compsem.data.guarded import FileRefusedError, read_toml_guarded
 from compsem.data.pairs import PairFileError, load_pairs
 from compsem.models.registry import UnknownModelError, get_spec
+from compsem.models.truncation import Truncation
 from compsem.scoring import score_pairs
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 #: The threshold when neither a threshold nor ``calibrated`` is given.
 DEFAULT_THRESHOLD = 0.5
 #: Keys of the TOML file that are settings, not category limits.
 CONFIG_KEYS = ("threshold", "calibrated", "pairs", "limits")
+#: A check configuration is a few lines; a larger file is a mistake (or /dev/zero).
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class CheckError(ValueError):
@@ -114,6 +114,7 @@ class CheckResult:
         threshold: the threshold the rates were read at.
         calibrated: whether it is the model's calibrated threshold.
         categories: one :class:`CategoryCheck` per category in the pair set.
+        truncation: pairs longer than the model reads (None: none counted, e.g. a baseline).
     """
 
     model: str
@@ -122,6 +123,13 @@ class CheckResult:
     threshold: float
     calibrated: bool
     categories: tuple[CategoryCheck, ...]
+    truncation: Truncation | None = None
+
+    @property
+    def truncation_warning(self) -> str:
+        """A sentence when the model read some pairs only in part, else empty."""
+        t = self.truncation
+        return t.sentence(self.label) if t is not None and t.truncated else ""
 
     @property
     def failed(self) -> list[CategoryCheck]:
@@ -188,17 +196,16 @@ def read_config(path: str | Path) -> Config:
         positive_control = 0.8   # a minimum pass rate
 
     Raises:
-        CheckError: unreadable file, invalid TOML, a value of the wrong type, a limit outside 0-1.
+        CheckError: unreadable file (missing, not a regular file, over :data:`MAX_CONFIG_BYTES`, not
+            UTF-8, nested too deeply), invalid TOML, a value of the wrong type, a limit outside 0-1.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CheckError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CheckError(f"{path}: cannot read the config file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CheckError(f"{path}: not valid TOML: {exc}") from None
+    try:  # the guards every file compsem reads gets: regular file only, size and nesting limits
+        data = read_toml_guarded(path, limit=MAX_CONFIG_BYTES)
+    except FileRefusedError as exc:
+        if exc.reason.startswith("no such file"):
+            raise CheckError(f"{path}: no such config file") from None
+        raise CheckError(exc.reason) from None
     limits: dict[str, float] = {}
     table = data.get("limits", {})
     if not isinstance(table, dict):
@@ -342,7 +349,8 @@ def run_check(
     if run.failed:
         raise CheckError(f"{spec.key} could not score the pairs: {run.failed[0].error}")
     source = str(pairs) if pairs else "bundled study pairs"
-    return evaluate(run.results, spec.key, limits, threshold, calibrated, source, spec.display)
+    result = evaluate(run.results, spec.key, limits, threshold, calibrated, source, spec.display)
+    return dataclasses.replace(result, truncation=run.models[0].truncation if run.models else None)
 
 
 # -- output ---------------------------------------------------------------------------------------------
@@ -355,7 +363,7 @@ def text_table(result: CheckResult) -> str:
     head = ("category", "pairs >= t", "rate", "limit", "result")
     rows = [
         (
-            c.label,
+            visible_controls(c.label),
             _count(c.n, c.n_at_or_above),
             f"{c.rate:.1%}",
             c.rule,
@@ -368,41 +376,46 @@ def text_table(result: CheckResult) -> str:
     def line(cells) -> str:
         return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
 
+    label, model, source = (visible_controls(x) for x in (result.label, result.model, result.pairs_source))
     out = [
-        f"compsem check: {result.label} ({result.model}) on {result.pairs_source}, threshold {result.threshold_text}",
+        f"compsem check: {label} ({model}) on {source}, threshold {result.threshold_text}",
         line(head),
         line(["-" * w for w in widths]),
     ]
     out += [line(r) for r in rows]
     tested = [c for c in result.categories if c.limit is not None]
     verdict = "PASSED" if result.ok else "FAILED"
+    if result.truncation_warning:
+        out.append(f"warning: {visible_controls(result.truncation_warning)}")
     out.append(
         f"{verdict}: {len(tested) - len(result.failed)} of {len(tested)} limit(s) hold"
-        + (f"; broken: {', '.join(c.label for c in result.failed)}" if result.failed else "")
+        + (f"; broken: {', '.join(visible_controls(c.label) for c in result.failed)}" if result.failed else "")
     )
     return "\n".join(out)
 
 
 def markdown_summary(result: CheckResult) -> str:
-    """A Markdown summary (for a CI job summary or a pull-request comment)."""
+    """A Markdown summary (for a CI job summary or a pull-request comment).
+
+    Every name (model, label, category, pair file) is literal text (:func:`compsem.data.formatting.markdown_text`):
+    no HTML, link or table syntax from a pair file or a model card reaches the rendered page.
+    """
     verdict = "✅ passed" if result.ok else "❌ failed"
-
-    def esc(s) -> str:
-        return str(s).replace("|", "\\|")
-
+    esc = markdown_text
     lines = [
         f"## compsem check: {esc(result.label)} — {verdict}",
         "",
-        f"Model `{result.model}` on {esc(result.pairs_source)}; threshold {result.threshold_text}. "
+        f"Model {esc(result.model)} on {esc(result.pairs_source)}; threshold {result.threshold_text}. "
         "Rate = share of pairs scoring at or above the threshold: a failure rate (limit is a maximum), or a "
         "pass rate for positive controls (limit is a minimum).",
         "",
+        *([f"⚠️ {esc(result.truncation_warning)}.", ""] if result.truncation_warning else []),
         "| category | pairs ≥ t | rate | limit | result |",
         "|---|---|---|---|---|",
     ]
     for c in result.categories:
         mark = {"passed": "✅ passed", "failed": "❌ failed", "no limit": "— no limit"}[c.status]
-        lines.append(f"| {esc(c.label)} | {c.n_at_or_above}/{c.n} | {c.rate:.1%} | {esc(c.rule)} | {mark} |")
+        lines.append(f"| {esc(c.label)} | {c.n_at_or_above}/{c.n} | {c.rate:.1%} | {c.rule} | {mark} |")
     return "\n".join(lines) + "\n"
 
 
@@ -411,6 +424,8 @@ def junit_xml(result: CheckResult) -> str:
 
     A broken limit is a ``<failure>``; a category without a limit is ``<skipped>`` (it was
     measured, not tested). The suite's properties hold the model, the pair set and the threshold.
+    Every attribute and text passes :func:`compsem.data.formatting.xml_text`, so a name holding a
+    character XML 1.0 forbids (BEL, ESC) still gives a file every XML parser reads.
     """
     tested = [c for c in result.categories if c.limit is not None]
     suite_name = f"compsem check {result.model}"
@@ -437,6 +452,7 @@ def junit_xml(result: CheckResult) -> str:
         ("pairs", result.pairs_source),
         ("threshold", f"{result.threshold:.6g}"),
         ("calibrated", str(result.calibrated).lower()),
+        *([("truncated_pairs", str(result.truncation.truncated))] if result.truncation is not None else []),
     ):
         ET.SubElement(props, "property", name=name, value=value)
     for c in result.categories:
@@ -454,6 +470,10 @@ def junit_xml(result: CheckResult) -> str:
             ET.SubElement(case, "skipped", message=f"no limit set; {measured}")
         else:
             ET.SubElement(case, "system-out").text = f"{measured}; limit {c.rule}"
+    for element in root.iter():
+        element.text = None if element.text is None else xml_text(element.text)
+        for name, value in element.attrib.items():
+            element.set(name, xml_text(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

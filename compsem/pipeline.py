@@ -180,6 +180,11 @@ def run(
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": versions(),
     }
+    if scoring.truncated:  # only when a model read some pairs in part: the key is a warning
+        meta["truncated"] = {
+            m: {"truncated": t.truncated, "pairs": t.pairs, "max_tokens": t.max_tokens, "unit": t.unit}
+            for m, t in scoring.truncated.items()
+        }
     analysis = analyze(scoring.results, thresholds, grid_cells_of(models))
     paths = write_run(
         out_dir,

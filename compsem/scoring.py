@@ -28,6 +28,7 @@ from compsem.data.schema import RESERVED_COLUMNS, RESULT_COLUMNS
 from compsem.models.backends import check_backend, with_backend
 from compsem.models.loading import configure_threads, quiet_libraries
 from compsem.models.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
+from compsem.models.truncation import Truncation, count_truncated
 from compsem.scorers import (
     BaselineScorer,
     BiEncoderScorer,
@@ -90,6 +91,8 @@ class ModelRun:
     seconds: float = 0.0
     error: str = ""
     normalization: str = ""
+    #: pairs longer than the model reads (None: the model does not truncate, or it could not be counted)
+    truncation: Truncation | None = None
 
 
 @dataclass
@@ -111,6 +114,11 @@ class ScoreRun:
     @property
     def failed(self) -> list[ModelRun]:
         return [m for m in self.models if m.error]
+
+    @property
+    def truncated(self) -> dict[str, Truncation]:
+        """Model -> its :class:`~compsem.models.truncation.Truncation`, for models that read some pairs only in part."""
+        return {m.model: m.truncation for m in self.models if m.truncation is not None and m.truncation.truncated}
 
     def summary(self) -> str:
         """``scored 0, cached 336`` plus failures."""
@@ -180,6 +188,7 @@ def score_pairs(
             continue
         found = store.lookup(res, text_pairs)
         run = ModelRun(key, res.status, cached=len(text_pairs) - len(found.missing))
+        run.truncation = count_truncated(res, text_pairs)  # cached or not, the model reads only so much
         try:
             filled = store.compute_missing(found, partial(loader, res), batch_size=batch_size, progress=progress)
         except ModelUnavailableError as exc:
@@ -235,6 +244,8 @@ class TextPairScore:
     score: float
     score_reversed: float
     normalization: str
+    #: a sentence when the model reads only the beginning of the pair (empty when it reads all of it)
+    warning: str = ""
 
     @property
     def asymmetry(self) -> float:
@@ -287,9 +298,20 @@ def score_text_pair(
                 float(fwd["score"]),
                 float(rev["score"]),
                 m.normalization or get_spec(m.model).normalization,
+                _truncation_warning(m),
             )
         )
     return out, problems
+
+
+def _truncation_warning(run: ModelRun) -> str:
+    t = run.truncation
+    if t is None or not t.truncated:
+        return ""
+    return (
+        f"the text is longer than {run.model} reads ({t.max_tokens} {t.unit}); it scored only the "
+        "beginning, so a difference after that point is not seen"
+    )
 
 
 __all__ = [

@@ -40,6 +40,9 @@ for model, why in problems.items():
     st.warning(f"{view.labels.get(model, model)} cannot score free text: {views.md_escape(why)}")
 if table.empty:
     st.stop()
+for label, warning in zip(table["label"], table["warning"]):
+    if warning:  # the model read only the beginning of the text (compsem.models.truncation)
+        st.warning(f"{views.md_escape(label)}: {views.md_escape(warning)}")
 draw.chart(figures.text_pair_bars(table, view.threshold), "try-your-own")
 st.dataframe(views.text_scores_view(table), hide_index=True, key="w.try_table")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -274,3 +275,206 @@ def test_gate_fails_minilm_on_negation_and_passes_the_trained_nli_model(tmp_path
         results[model] = (proc.returncode, suite.get("failures"), proc.stdout)
     assert results["all-MiniLM-L6-v2"][:2] == (1, "1"), results["all-MiniLM-L6-v2"][2]
     assert results["compsem/minilm-l6-sick-nli"][:2] == (0, "0"), results["compsem/minilm-l6-sick-nli"][2]
+
+
+# -- issue 22: exit 2 when the check cannot run; hostile config files; safe Markdown and JUnit -------------------
+def test_a_file_as_cache_dir_is_could_not_run_exit_2(tmp_path, capsys):
+    """Item 11: an unusable cache is not "a limit is broken" (1): the check did not run (2)."""
+    blocker = tmp_path / "cache-file"
+    blocker.write_text("x")
+    assert main(["check", "token-jaccard", "--limit", "negation=0.2", "--cache-dir", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("compsem check: error: the score cache cannot be used") and "is a file" in err
+
+
+def test_a_cache_write_failure_is_exit_2(tmp_path, capsys, monkeypatch):
+    from compsem.store.sqlite import CacheError, ScoreCache
+
+    def refuse(*args, **kwargs):
+        raise CacheError("the score cache folder is read-only")
+
+    monkeypatch.setattr(ScoreCache, "put_many", refuse)
+    assert main(["check", "token-jaccard", "--limit", "negation=0.2", "--cache-dir", str(tmp_path / "c")]) == 2
+    assert "read-only" in capsys.readouterr().err
+
+
+def test_a_file_system_error_while_scoring_is_exit_2(tmp_path, capsys, monkeypatch):
+    from compsem.store.sqlite import ScoreCache
+
+    def refuse(*args, **kwargs):
+        raise OSError(30, "Read-only file system", str(tmp_path / "c"))
+
+    monkeypatch.setattr(ScoreCache, "put_many", refuse)
+    assert main(["check", "token-jaccard", "--limit", "negation=0.2", "--cache-dir", str(tmp_path / "c")]) == 2
+    assert "Read-only file system" in capsys.readouterr().err
+
+
+def _check_in_a_fresh_process(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COMPSEM_CACHE_DIR": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "compsem.cli", "check", "token-jaccard", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,  # a FIFO read would hang: the timeout fails the test
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda tmp: (os.mkfifo(tmp / "gate.toml"), tmp / "gate.toml")[1], "a FIFO/pipe"),
+        (lambda tmp: Path("/dev/zero"), "a character device"),
+        (lambda tmp: tmp, "is a folder, not a TOML file"),
+        (
+            lambda tmp: (
+                (tmp / "deep.toml").write_text("negation = " + "[" * 50_000 + "]" * 50_000 + "\n"),
+                tmp / "deep.toml",
+            )[1],
+            "nested more than",
+        ),
+        (lambda tmp: ((tmp / "big.toml").write_bytes(b"# x\n" * 400_000), tmp / "big.toml")[1], "the limit is 1 MB"),
+    ],
+    ids=["fifo", "dev-zero", "folder", "deep-nesting", "too-big"],
+)
+def test_hostile_config_files_are_refused_with_exit_2(tmp_path, make, message):
+    """Item 13: the --config TOML gets the pair files' guards (regular file, size limit) and a nesting limit."""
+    proc = _check_in_a_fresh_process(tmp_path, "--config", str(make(tmp_path)))
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stderr.startswith("compsem check: error:")
+
+
+HOSTILE_NAMES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "a | b | c", "[x](javascript:y)"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_markdown_summary_escapes_names(name: str):
+    """Item 17: a category or model name carries no live HTML or table syntax into the Markdown."""
+    data = HAND.assign(category=HAND["category"].replace({"negation": name}), model=name)
+    md = markdown_summary(evaluate(data, name, {name: 0.2}, label=name))
+    live = _unescaped(md)
+    assert "<script" not in live and "<img" not in live and "](javascript" not in live
+    rows = [line for line in md.splitlines() if line.startswith("|")]
+    assert rows and all(len(_cells(row)) == 5 for row in rows), rows
+
+
+def _unescaped(md: str) -> str:
+    """What Markdown reads as syntax: the text without backslash-escaped characters."""
+    return re.sub(r"\\.", "", md)
+
+
+def _cells(row: str) -> list[str]:
+    """The cells of a Markdown table row: ``|`` splits unless a backslash escapes it."""
+    cells, current, i = [], "", 0
+    while i < len(row):
+        if row[i] == "\\" and i + 1 < len(row):
+            current += row[i : i + 2]
+            i += 2
+            continue
+        if row[i] == "|":
+            cells.append(current)
+            current = ""
+        else:
+            current += row[i]
+        i += 1
+    cells.append(current)
+    return cells[1:-1]  # a row starts and ends with a pipe
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x1b", "\x00", "\x0b", "\x7f", "\ufffe"])
+def test_junit_xml_with_control_characters_in_names_parses(char: str):
+    """Item 18: characters XML 1.0 forbids are written as visible escapes, so the file still parses."""
+    name = f"neg{char}ation"
+    data = HAND.assign(category=[name if c == "negation" else c for c in HAND["category"]], model=f"m{char}")
+    result = evaluate(data, f"m{char}", {name: 0.2}, pairs_source=f"p{char}.csv", label=f"L{char}")
+    xml = junit_xml(result)
+    root = ET.fromstring(xml.encode("utf-8"))
+    names = [case.get("name") for case in root.iter("testcase")]
+    shown = f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    assert f"neg{shown}ation" in names, names
+
+
+def test_text_table_shows_control_characters_escaped():
+    """Item 19 (terminal): a name with ESC is printed as \\x1b, never raw."""
+    name = "neg\x1b]0;owned\x07ation"
+    data = HAND.assign(category=HAND["category"].replace({"negation": name}))
+    text = text_table(evaluate(data, "m", {name: 0.2}, label="M\x1b[2J"))
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text
+
+
+# -- properties: the TOML limits reader and the two writers ----------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NAMES = st.text(min_size=1, max_size=20) | st.sampled_from(HOSTILE_NAMES + ["negation", "neg\x1bation", "a\x00b"])
+_TOML_VALUES = st.sampled_from(["0.2", "1", "-1", "nan", "inf", "true", '"x"', "[1, 2]", "{a = 1}", "2000-01-01"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(
+        st.tuples(st.sampled_from(["", "[limits]\n", "[x]\n"]), _NAMES, _TOML_VALUES).map(
+            lambda t: f"{t[0]}{json_key(t[1])} = {t[2]}\n"
+        ),
+        max_size=6,
+    )
+    | st.text(max_size=200).map(lambda t: [t])
+)
+def test_any_config_text_gives_limits_or_one_check_error(tmp_path, lines: list[str]):
+    path = tmp_path / "gate.toml"
+    path.write_text("".join(lines), encoding="utf-8")
+    try:
+        config = read_config(path)
+    except CheckError as exc:
+        assert str(exc) and "\n" not in str(exc).strip() or "TOML" in str(exc)
+        return
+    assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in config.limits.values())
+
+
+def json_key(name: str) -> str:
+    import json
+
+    return json.dumps(name)  # a TOML basic string is close enough to JSON's for these names
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    names=st.lists(_NAMES, min_size=1, max_size=4, unique=True),
+    model=_NAMES,
+    label=_NAMES,
+    source=_NAMES,
+    rates=st.lists(st.floats(0, 1), min_size=4, max_size=4),
+)
+def test_writers_always_give_parseable_output(names, model, label, source, rates):
+    rows = [
+        {"pair_id": f"{n}-{i}", "category": n, "model": model, "kind": "bi-encoder", "objective": "general", "score": r}
+        for n in names
+        for i, r in enumerate(rates)
+    ]
+    result = evaluate(pd.DataFrame(rows), model, {names[0]: 0.5}, pairs_source=source, label=label)
+    md = markdown_summary(result)
+    table = [line for line in md.splitlines() if line.startswith("|")]
+    assert len(table) == 2 + len(names) and all(len(_cells(row)) == 5 for row in table)
+    assert not re.search(r"<[A-Za-z/!?]", _unescaped(md))  # no raw HTML tag can open
+    root = ET.fromstring(junit_xml(result).encode("utf-8"))
+    assert len(list(root.iter("testcase"))) == len(names)
+    assert "\x1b" not in text_table(result)
+
+
+def test_truncated_pairs_are_reported_in_every_output():
+    """Item 7: the gate says when the model read some pairs only in part (terminal, Markdown, JUnit)."""
+    import dataclasses
+
+    from compsem.models.truncation import Truncation
+
+    result = dataclasses.replace(
+        evaluate(HAND, "m", {"negation": 0.2}), truncation=Truncation(2, 10, 256, "tokens per sentence")
+    )
+    assert "warning: 2 of 10 pair(s) are longer than m reads (256 tokens per sentence)" in text_table(result)
+    assert "⚠️ 2 of 10 pair(s) are longer than m reads" in markdown_summary(result)
+    props = {p.get("name"): p.get("value") for p in ET.fromstring(junit_xml(result)).iter("property")}
+    assert props["truncated_pairs"] == "2"
+    plain = evaluate(HAND, "m", {"negation": 0.2})
+    assert "longer than" not in text_table(plain) + markdown_summary(plain)

@@ -218,7 +218,7 @@ CASES: list[Case] = [
         "pair file",
         check(write("cell.csv", HEADER + "1,negation," + "x" * 200_000 + ",b\n")),
         1,
-        "field larger than field limit",
+        "cell too large: 200,000 characters; the limit is 131,072",
     ),
     Case("empty sentence", "pair file", check(write("es.csv", HEADER + "1,negation,,b\n")), 1, "empty sentence"),
     Case(
@@ -487,3 +487,15 @@ def test_formula_sentences_are_accepted_scored_and_neutralised_in_the_csv(tmp_pa
     assert {r["sentence_a"] for r in raw} == {'=HYPERLINK("http://x","y")', "@SUM(A1)"}  # the raw text
     assert {r["sentence_b"] for r in raw} == {"+1+1", "-2+3"}
     assert all(isinstance(r["score"], float) for r in raw)
+
+
+def test_jsonl_keeps_the_text_exactly_as_in_the_pair_file(tmp_path: Path, capsys):
+    """Issue 22, item 9: no NFC normalisation and no stripping between the pair file and all_pair_results.jsonl."""
+    a, b = "  Cafe\u0301 opens at\tnine.  ", "\u00c5ngstr\u00f6m is not \u212bngstr\u00f6m. "
+    pairs = tmp_path / "raw.csv"
+    pairs.write_text(f'id,category,sentence_a,sentence_b,note\n1,negation,"{a}","{b}", own note \n', encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["run", "--pairs", str(pairs), "--models", "token-jaccard", "-q", "--out", str(out)]
+    assert main([*argv, "--cache-dir", str(tmp_path / "cache")]) == 0
+    row = json.loads((out / "all_pair_results.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert (row["sentence_a"], row["sentence_b"], row["note"]) == (a, b, " own note ")

@@ -47,7 +47,7 @@ HEAVY = {
     "peft": "imports torch and transformers; only adapters need it",
     "onnxruntime": "only the int8 backend needs it",
     "onnx": "only the int8 export needs it",
-    "tokenizers": "only the int8 backend needs it",
+    "tokenizers": "only the int8 backend and counting truncated pairs (compsem.models.truncation) need it",
     "safetensors": "only reading weight files needs it",
     "streamlit": "only the dashboard needs it",
     "ray": "optional cluster engine",

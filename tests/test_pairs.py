@@ -198,3 +198,117 @@ def test_bundled_adversarial_pairs_are_minimal_edits(bundled):
     swaps = bundled[bundled["category"] == "entity_swap"]
     for row in swaps.itertuples():
         assert sorted(tokenize(row.sentence_a)) == sorted(tokenize(row.sentence_b)), row.id
+
+
+# -- issue 22: reserved columns, raw text, huge cells, control characters in names --------------------------
+@pytest.mark.parametrize("column", ["score", "pair_id", "raw_output", "_line", "model", "raw_score", "model_label"])
+def test_a_column_the_results_would_hide_is_refused_with_its_name(column: str):
+    """Item 8: a pair-file column named like a result column would vanish from the results; refuse it."""
+    raw = f"id,category,sentence_a,sentence_b,{column}\na,negation,It is red.,It is not red.,x\n".encode()
+    err = only_error(check_pairs(raw))
+    assert err.line == 1 and f"column {column!r} is reserved" in err.message and "Rename it" in err.message
+    with pytest.raises(PairFileError, match="is reserved"):
+        load_pairs(data=raw)
+
+
+def test_a_column_name_that_only_differs_in_case_is_refused_too():
+    raw = b"id,category,sentence_a,sentence_b,Score\na,negation,It is red.,It is not red.,x\n"
+    assert "'score' is reserved" in only_error(check_pairs(raw)).message
+
+
+def test_sentences_and_own_columns_keep_the_text_exactly_as_in_the_file():
+    """Item 9: no NFC, no strip of text (the JSON Lines export promises the raw text); ids are still cleaned."""
+    decomposed = "Cafe\u0301 is open."  # e + combining accent: NFC would turn it into one character
+    raw = f"id,category,sentence_a,sentence_b,note\n a ,negation,  {decomposed}  ,It is not open.\t, keep \n".encode()
+    pairs = load_pairs(data=raw)
+    assert pairs["sentence_a"].item() == f"  {decomposed}  "
+    assert pairs["sentence_b"].item() == "It is not open.\t"
+    assert pairs["note"].item() == " keep "
+    assert pairs["id"].item() == "a" and pairs["category"].item() == "negation"
+
+
+def test_duplicates_are_still_found_through_whitespace_and_normalisation():
+    raw = HEADER + "a,negation,Caf\u00e9 is open.,It is shut.\nb,negation, Cafe\u0301 is open. ,It is shut.\n".encode()
+    err = only_error(check_pairs(raw))
+    assert err.line == 3 and "duplicate pair" in err.message
+
+
+def test_a_huge_cell_is_named_with_its_size_and_the_limit():
+    """Item 10: not "broken CSV quoting: field larger than field limit"."""
+    from compsem.data.pairs import MAX_CELL_CHARS
+
+    err = only_error(check_pairs(HEADER + b"a,negation,x," + b"y" * 4_900_000 + b"\n"))
+    assert err.line == 2
+    assert f"cell too large: 4,900,000 characters; the limit is {MAX_CELL_CHARS:,}" in err.message
+    assert "quoting" not in err.message
+
+
+@pytest.mark.parametrize("column", ["category", "id", "expected"])
+@pytest.mark.parametrize("char", ["\x1b", "\x07", "\x9b", "\t", "\x7f"])
+def test_control_characters_in_names_are_refused_with_the_line(column: str, char: str):
+    """Item 19: an ESC sequence in a category would be printed raw to a terminal and copied into reports."""
+    cells = {"id": "a", "category": "negation", "expected": "low"}
+    cells[column] = cells[column][:2] + char + "[2J" + cells[column][2:]
+    raw = (
+        "id,category,sentence_a,sentence_b,expected\nok,negation,It is big.,It is not big.,low\n"
+        f'"{cells["id"]}","{cells["category"]}",It is red.,It is not red.,"{cells["expected"]}"\n'
+    ).encode()
+    check = check_pairs(raw)
+    assert any(p.line == 3 and "contains control characters" in p.message for p in check.errors), check.problems
+    shown = " ".join(str(p) for p in check.problems)
+    assert char not in shown  # the message itself shows the character escaped
+    assert list(check.pairs["id"]) == ["ok"]
+
+
+def test_control_characters_in_a_column_name_are_refused():
+    err = only_error(check_pairs(b"id,category,sentence_a,sentence_b,no\x1bte\na,negation,It is.,It is not.,x\n"))
+    assert err.line == 1 and "control characters" in err.message and "\x1b" not in err.message
+
+
+def test_a_fifo_or_device_as_pair_file_is_refused_without_reading(tmp_path: Path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.csv")
+    assert "a FIFO" in only_error(check_pairs(tmp_path / "pipe.csv")).message  # a read would block forever
+    assert "character device" in only_error(check_pairs("/dev/zero")).message
+
+
+# -- property: any bytes give a result or problems, never an exception ----------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL = st.text(alphabet=st.characters(codec="utf-8"), max_size=30) | st.sampled_from(
+    ["negation", "score", '"', '""', ",", "\r\n", "\x1b[2J", "=1+1", "low", "high", " "]
+)
+
+
+@st.composite
+def pair_files(draw) -> bytes:
+    header = draw(
+        st.lists(
+            st.sampled_from(["id", "category", "sentence_a", "sentence_b", "expected", "note", "score", "_line"]),
+            min_size=1,
+            max_size=7,
+        )
+    )
+    rows = draw(st.lists(st.lists(_CELL, min_size=0, max_size=8), max_size=6))
+    text = "\n".join(",".join(row) for row in [header, *rows])
+    raw = text.encode("utf-8", "surrogatepass")
+    return draw(st.sampled_from([raw, raw[: len(raw) // 2], b"\xef\xbb\xbf" + raw, raw.replace(b",", b";")]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=pair_files() | st.binary(max_size=300))
+def test_any_pair_file_gives_pairs_or_line_numbered_problems(raw: bytes):
+    check = check_pairs(raw)
+    assert check.ok or check.errors
+    for problem in check.problems:
+        assert problem.line >= 0 and problem.message
+    if check.ok:
+        assert {"id", "category", "sentence_a", "sentence_b", "expected"} <= set(check.pairs.columns)
+        assert not set(check.pairs.columns) & {"score", "_line", "pair_id"}
+        assert all(s.strip() for s in check.pairs["sentence_a"])
+    try:
+        load_pairs(data=raw)
+    except PairFileError as exc:  # the one error type a caller has to handle
+        assert exc.problems

@@ -198,3 +198,27 @@ def test_run_as_a_library_call(tmp_path: Path):
     assert outcome.analysis.thresholds == (0.5,) and outcome.analysis.comparisons == {}
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["meta"]["versions"] == outcome.meta["versions"]
+
+
+def test_run_summary_and_report_count_truncated_pairs(tmp_path):
+    """Issue 22, item 7: summary.json's meta and report.md name the pairs a model read only in part."""
+    import json
+
+    from test_scoring import LONG, MINILM, _ConstantScorer
+
+    from compsem.data.pairs import load_pairs
+    from compsem.scoring import score_pairs
+    from compsem.store.sqlite import ScoreCache
+
+    pair_file = tmp_path / "p.csv"
+    pair_file.write_text(
+        f"id,category,sentence_a,sentence_b\nlong,negation,{LONG}It was approved.,It was rejected.\n"
+        "short,negation,It is red.,It is not red.\n",
+        encoding="utf-8",
+    )
+    score_pairs(load_pairs(pair_file), [MINILM], cache=ScoreCache(tmp_path / "c"), loader=_ConstantScorer)  # cached now
+    outcome = pipeline.run(pair_file, [MINILM], out=tmp_path / "out", cache_dir=tmp_path / "c")
+    assert outcome.scoring.scored == 0  # nothing loaded: the count needs only the tokenizer
+    meta = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["meta"]
+    assert meta["truncated"][MINILM] == {"truncated": 1, "pairs": 2, "max_tokens": 256, "unit": "tokens per sentence"}
+    assert "1 of 2 pairs are longer than 256 tokens per sentence" in (tmp_path / "out" / "report.md").read_text()

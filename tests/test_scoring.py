@@ -229,3 +229,57 @@ def test_free_text_pair_on_several_models(tmp_path):
     assert all(s.asymmetry == pytest.approx(0.0, abs=1e-6) for s in scores)  # cosine and Jaccard are symmetric
     assert "no-such-model" in problems
     assert scores[0].score > 0.9
+
+
+# -- issue 22, item 7: truncated pairs are counted per model, cached or not ---------------------------------------
+class _ConstantScorer:
+    """Stands in for a loaded model: the count must not depend on loading one."""
+
+    def __init__(self, res):
+        self.resolution = res
+        self.spec = res.spec
+        self.fingerprint = res.fingerprint
+
+    def predict(self, pairs, batch_size=32, progress=None):
+        from compsem.scorers import PairScores
+
+        n = len(pairs)
+        if progress:
+            progress(n)
+        return PairScores(np.full(n, 0.5), np.full(n, 0.5), ["[0.5]"] * n, "constant")
+
+
+LONG = "The committee reviewed the proposal again. " * 40
+
+
+def test_truncated_pairs_are_counted_per_model_and_again_when_cached(tmp_path):
+    pairs = pd.DataFrame(
+        {
+            "id": ["long", "short"],
+            "category": ["negation", "negation"],
+            "expected": ["low", "low"],
+            "sentence_a": [LONG + "It was approved.", "It is red."],
+            "sentence_b": ["It was rejected.", "It is not red."],
+        }
+    )
+    cache = ScoreCache(tmp_path)
+    first = score_pairs(pairs, [MINILM, "token-jaccard"], cache=cache, loader=_ConstantScorer)
+    assert set(first.truncated) == {MINILM}  # the baseline reads every word
+    assert (first.truncated[MINILM].truncated, first.truncated[MINILM].pairs) == (1, 2)
+
+    def no_loading(res):
+        raise AssertionError("a cached run must not load a model")
+
+    second = score_pairs(pairs, [MINILM], cache=cache, loader=no_loading)
+    assert second.cached == 2 and second.truncated[MINILM].truncated == 1
+
+
+def test_free_text_result_carries_a_truncation_warning(tmp_path):
+    scores, _ = score_text_pair(
+        LONG + "It was approved.", "It was rejected.", [MINILM], cache=ScoreCache(tmp_path), loader=_ConstantScorer
+    )
+    assert "longer than" in scores[0].warning and "256 tokens per sentence" in scores[0].warning
+    short, _ = score_text_pair(
+        "It is red.", "It is not red.", [MINILM], cache=ScoreCache(tmp_path), loader=_ConstantScorer
+    )
+    assert short[0].warning == ""

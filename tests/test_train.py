@@ -261,3 +261,70 @@ def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
     added_sentences = set(map(aug.normalize, added["sentence_a"])) | set(map(aug.normalize, added["sentence_b"]))
     assert len(added) > 1000 and not added_sentences & forbidden
     assert made.counts["role-swap"] > 100 and made.counts["negation"] > 100
+
+
+# -- issue 22, item 16: every numeric option checked; the shipped adapters are never written -----------------------
+@pytest.fixture
+def no_data_read(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the dataset was read before the options were checked")
+
+    monkeypatch.setattr(tr, "splits", refuse)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"max_train_pairs": 0}, "--max-train-pairs must be a whole number from 1"),
+        ({"max_train_pairs": -1}, "--max-train-pairs must be a whole number from 1"),
+        ({"epochs": 0}, "--epochs must be a whole number from 1 to 100"),
+        ({"epochs": 10_000}, "--epochs must be a whole number from 1 to 100"),
+        ({"batch_size": 0}, "--batch-size must be a whole number from 1"),
+        ({"batch_size": -16}, "--batch-size must be a whole number from 1"),
+        ({"seed": -1}, "--seed must be a whole number from 0"),
+        ({"learning_rate": float("nan")}, "the learning rate must be a number between 0 and 1"),
+        ({"learning_rate": 0.0}, "the learning rate must be a number between 0 and 1"),
+    ],
+)
+def test_bad_numbers_are_refused_before_any_data_is_read(options, message, no_data_read):
+    with pytest.raises(ValueError, match=message):
+        tr.train_cross_encoder("stsb", progress=False, **options)
+
+
+def test_out_inside_the_shipped_adapters_is_refused(no_data_read):
+    shipped = registry.shipped_models_dir() / "minilm-l6-stsb"
+    before = {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()}
+    for out in (shipped, shipped / "sub", registry.shipped_models_dir(), shipped / ".." / "x"):
+        with pytest.raises(ValueError, match="inside compsem's shipped adapters"):
+            tr.train_cross_encoder("stsb", out_dir=out, progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()} == before
+
+
+def test_a_cache_pointing_into_the_package_is_refused_too(monkeypatch, no_data_read):
+    """The default folder is <cache>/models/<slug>: a cache folder inside the package must not make it shipped."""
+    monkeypatch.setattr(registry, "models_dir", registry.shipped_models_dir)
+    with pytest.raises(ValueError, match="set COMPSEM_CACHE_DIR to another folder"):
+        tr.train_cross_encoder("stsb", progress=False)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--max-train-pairs", "0"], "--max-train-pairs must be a whole number from 1"),
+        (["--max-train-pairs", "-1"], "--max-train-pairs must be a whole number from 1"),
+        (["--epochs", "-2"], "--epochs must be"),
+        (["--out", "compsem/models/minilm-l6-stsb"], "inside compsem's shipped adapters"),
+    ],
+)
+def test_cli_refuses_bad_options_in_one_line(args, message, capsys, monkeypatch, no_data_read):
+    from compsem.cli import main
+
+    monkeypatch.chdir(Path(__file__).parent.parent)  # so the relative --out names the package folder
+    assert main(["train", "--objective", "stsb", *args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_model_trained_with_a_shipped_key_is_announced_as_taking_its_place(tmp_path):
+    assert tr.shadows_shipped("compsem/minilm-l6-stsb", tmp_path / "minilm-l6-stsb")
+    assert not tr.shadows_shipped("compsem/minilm-l6-no-such-objective", tmp_path / "x")

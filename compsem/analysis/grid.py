@@ -29,6 +29,7 @@ import pandas as pd
 
 from compsem.analysis.objectives import comparison_table, comparison_view
 from compsem.data.categories import ADVERSARIAL, category_label, sort_categories
+from compsem.data.formatting import markdown_text
 from compsem.models.backbones import BACKBONES
 from compsem.models.card import ModelCard
 from compsem.training.train import OBJECTIVES
@@ -251,7 +252,7 @@ def grid_markdown(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
         return "_No grid: no trained adapter and its bi-encoder have scores in this run._\n"
     labels = grid_labels(cells)
     cats = sort_categories(table["category"].unique())
-    head = "| model | " + " | ".join(category_label(c) for c in cats) + " |"
+    head = "| model | " + " | ".join(markdown_text(category_label(c)) for c in cats) + " |"
     lines = [head, "|" + "---|" * (len(cats) + 1)]
     for model in dict.fromkeys(table["model"]):
         sub = table[table["model"] == model].set_index("category")
@@ -267,7 +268,7 @@ def grid_markdown(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
                 else f" ({r['cohens_d']:+.2f}{'*' if r['significant'] else ''})"
             )
             cells_text.append(f"{r['rate']:.0%}{d}")
-        lines.append(f"| {labels.get(model, model)} | " + " | ".join(cells_text) + " |")
+        lines.append(f"| {markdown_text(labels.get(model, model))} | " + " | ".join(cells_text) + " |")
     note = (
         f"\nShare of pairs scoring ≥ {threshold:g} (failure rate; pass rate for paraphrases); in brackets "
         "Cohen's d against the row's own bi-encoder, * = Holm-corrected Mann-Whitney p < 0.05.\n"

@@ -112,6 +112,7 @@ def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: flo
             "asymmetry": s.asymmetry,
             "verdict": "similar" if s.score >= threshold else "different",
             "normalization": s.normalization,
+            "warning": s.warning,
         }
         for s in scored
     ]

@@ -1,6 +1,9 @@
 """``compsem check``: a robustness gate for CI (the library side is :mod:`compsem.check`).
 
-Exit 0 when every limit holds, 1 when one is broken, 2 when the check cannot run.
+Exit 0 when every limit holds, 1 when one is broken, 2 when the check cannot run: a bad argument,
+pair file or config, an unknown model, an unusable score cache (a file as ``--cache-dir``, a folder
+that cannot be written, a failed write), an output file that cannot be written, or Ctrl-C. A CI job
+can so tell "the model regressed" (1) from "the gate is broken" (2).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from compsem.check import CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check, text_table
 from compsem.cli._common import EXIT_OK
 from compsem.reports.files import atomic_write_text
-from compsem.store.sqlite import ScoreCache
+from compsem.store.sqlite import CacheError, ScoreCache
 
 EXIT_LIMIT_BROKEN, EXIT_CHECK_ERROR = 1, 2
 
@@ -37,6 +40,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = run_check(args.model, limits, pairs=pairs, threshold=threshold, calibrated=calibrated, cache=cache)
     except CheckError as exc:
         return error(str(exc))
+    except CacheError as exc:  # a file as --cache-dir, a folder that cannot be written, a failed write
+        return error(f"the score cache cannot be used: {exc}")
+    except OSError as exc:  # the file system said no while scoring: the check did not run, no limit was read
+        where = f" ({exc.filename})" if exc.filename else ""
+        return error(f"{exc.strerror or exc}{where}")
+    except KeyboardInterrupt:
+        return error("interrupted before the verdict")
     print(text_table(result))
     try:
         if args.junit:

@@ -11,15 +11,19 @@ from pathlib import Path
 from compsem.cli._common import EXIT_OK, add_backend, fail
 from compsem.reports.files import check_output_dir
 from compsem.rerank import run_rerank_eval
+from compsem.rerank.evaluation import check_counts, check_rerankers
 
 
 def cmd_rerank_eval(args: argparse.Namespace) -> int:
     """Exit 0 with the files written, 1 on bad arguments, an unusable output folder or missing data."""
 
-    if args.max_queries is not None and args.max_queries <= 0:
+    try:  # before the output folder is made: a typo costs nothing
+        check_counts(args.max_queries, args.latency_queries, args.repeats)
+        rerankers = check_rerankers(args.reranker) if args.reranker else None
+    except ValueError as exc:
+        return fail(str(exc))
+    if args.max_queries == 0:
         args.max_queries = None  # 0 = every query
-    if args.latency_queries < 1 or args.repeats < 1:
-        return fail("--latency-queries and --repeats must be at least 1")
 
     try:
         check_output_dir(args.out)
@@ -29,7 +33,7 @@ def cmd_rerank_eval(args: argparse.Namespace) -> int:
     try:
         paths = run_rerank_eval(
             ks=args.k,
-            rerankers=args.reranker,
+            rerankers=rerankers,
             out_dir=Path(args.out),
             data_dir=args.data,
             repeats=args.repeats,
@@ -53,7 +57,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets)")
     p.add_argument("--repeats", type=int, default=3, help="latency repetitions")
     p.add_argument(
-        "--max-queries", type=int, default=300, help="evaluate on a seeded sample of N queries (default 300; 0 = all)"
+        "--max-queries",
+        type=int,
+        default=300,
+        help="evaluate on a seeded sample of N queries (default 300; 0 = all; a negative number is refused)",
     )
     p.add_argument(
         "--latency-queries", type=int, default=20, help="queries timed one at a time, each --repeats times (default 20)"

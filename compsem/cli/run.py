@@ -38,6 +38,8 @@ def _report_scoring(scoring: Any) -> None:
         print(f"compsem: warning: {msg}", file=sys.stderr)
     for m in scoring.failed:
         print(f"compsem: skipped {m.model}: {m.error}", file=sys.stderr)
+    for model, truncation in scoring.truncated.items():
+        print(f"compsem: warning: {truncation.sentence(model)}", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                         "score": s.score,
                         "score_reversed": s.score_reversed,
                         "normalization": s.normalization,
+                        "warning": s.warning,
                     }
                     for s in scores
                 ],
@@ -55,6 +56,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(f"{'model':<{width}}  {'score A,B':>9}  {'score B,A':>9}")
     for s in scores:
         print(f"{s.model:<{width}}  {s.score:>9.4f}  {s.score_reversed:>9.4f}")
+    for s in scores:
+        if s.warning:
+            print(f"compsem: warning: {s.warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -14,17 +14,18 @@ from compsem.data.datasets import DatasetError
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import check_output_dir
 from compsem.scoring import quiet_libraries
-from compsem.training.train import card_examples, train_cross_encoder
+from compsem.training.train import card_examples, check_train_options, shadows_shipped, train_cross_encoder
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Exit 0 with the saved model's metrics, 1 when the data or the output folder is unusable."""
 
-    if args.out is not None:
-        try:
+    try:  # every number and the output folder before any data is read
+        check_train_options(args.epochs, args.batch_size, args.max_train_pairs, args.seed, None, args.out)
+        if args.out is not None:
             check_output_dir(args.out)
-        except ValueError as exc:
-            return fail(str(exc))
+    except ValueError as exc:
+        return fail(str(exc))
     quiet_libraries()
 
     try:
@@ -44,7 +45,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
     metrics = result.card.get("metrics", {})
-    print(f"saved {result.card.get('key')} to {result.folder}")
+    key = str(result.card.get("key"))
+    print(f"saved {key} to {result.folder}")
+    if shadows_shipped(key, result.folder):
+        print(
+            f"note: this model now takes the place of the shipped adapter {key} (which is unchanged); "
+            f"delete {result.folder} to use the shipped one again"
+        )
     for name, value in metrics.items():
         print(f"  {name}: {value:.4f}" if isinstance(value, float) else f"  {name}: {value}")
     return EXIT_OK
@@ -98,7 +105,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--out", help="model folder (default: cache/models/<name>)")
+    p.add_argument(
+        "--out",
+        help="model folder (default: <cache>/models/<name>, i.e. $COMPSEM_CACHE_DIR/models or ./cache/models); "
+        "the shipped adapters in compsem/models/ are never written",
+    )
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--max-train-pairs", type=int, help="train on the first N shuffled pairs (smoke runs)")
     p.add_argument("-q", "--quiet", action="store_true")

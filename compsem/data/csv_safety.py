@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import overload
+from typing import IO, overload
 
 import pandas as pd
 
@@ -122,6 +122,6 @@ def safe_csv(frame: pd.DataFrame, path: str | Path | None = None, **kwargs) -> s
     return safe.to_csv(path, **kwargs)
 
 
-def read_safe_csv(path: str | Path, **kwargs) -> pd.DataFrame:
-    """Read a CSV written by :func:`safe_csv` and give back the raw text."""
+def read_safe_csv(path: str | Path | IO[bytes], **kwargs) -> pd.DataFrame:
+    """Read a CSV written by :func:`safe_csv` (a path, or bytes already read) and give back the raw text."""
     return restore_frame(pd.read_csv(path, **kwargs))

@@ -27,8 +27,11 @@ from pathlib import Path
 import pandas as pd
 
 from compsem.config import checkout_root
+from compsem.data.guarded import FileRefusedError, read_guarded
 
 SICK_LABELS = ("contradiction", "entailment", "neutral")
+#: The public datasets are a few MB each; far larger is not one of them.
+MAX_DATASET_BYTES = 256 * 2**20
 
 
 class DatasetError(ValueError):
@@ -54,7 +57,10 @@ def _read_lines(path: Path) -> list[str]:
             f"{path}: file not found. Point --data / COMPSEM_DATA_DIR at the folder holding "
             "sick/, stsb/ and mrpc/ (see ../shared/datasets/README.md)."
         )
-    raw = path.read_bytes()
+    try:  # the guards every file compsem reads gets (regular file only, a size limit)
+        raw = read_guarded(path, limit=MAX_DATASET_BYTES, kind="dataset file")
+    except FileRefusedError as exc:
+        raise DatasetError(exc.reason) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

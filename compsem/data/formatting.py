@@ -1,4 +1,4 @@
-"""How numbers are written for people: p-values in scientific notation.
+"""How numbers and names are written for people: p-values in scientific notation, text made safe.
 
 Statistics stay numeric everywhere they are stored (``summary.json``, ``comparison.json``,
 CSV exports); these helpers are for what a reader sees (dashboard tables, ``report.md``,
@@ -14,6 +14,8 @@ Example:
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 #: What a missing or undefined p-value shows as.
 MISSING = "—"
@@ -48,4 +50,69 @@ def format_pvalue(p: object) -> str:
     return f"{value:.1e}"
 
 
-__all__ = ["MISSING", "format_pvalue"]
+#: ASCII punctuation that opens HTML, a link or image, a code span, an entity or a table cell in Markdown; each is
+#: backslash-escaped (CommonMark allows a backslash before any ASCII punctuation and shows the character itself).
+#: Emphasis marks (``_``, ``*``) are left alone: they change only the style, and file names such as
+#: ``golden_pairs.csv`` stay readable in the raw file.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]<>|&])")
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc" or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
+
+
+def visible_controls(text: object) -> str:
+    r"""``text`` with every control character shown as an escape, so none reaches a terminal or a file raw.
+
+    Control characters are Unicode category Cc (ESC, BEL, NUL, newline, tab, DEL, C1 codes) and the
+    bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what a reader sees.
+
+    Example:
+        >>> visible_controls("neg\x1b[2Jation\u202e")
+        'neg\\x1b[2Jation\\u202e'
+    """
+    return "".join(
+        (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}") if _is_control(ch) else ch for ch in str(text)
+    )
+
+
+def markdown_text(text: object) -> str:
+    r"""``text`` as literal Markdown: no HTML, link, emphasis or table syntax survives, and it stays on one line.
+
+    Used for every name that comes from a user (category names, model labels and keys, file names)
+    in ``report.md`` and ``compsem check --markdown``: GitHub renders some raw HTML, and a ``|`` in a
+    cell would break a table row. Control characters are shown as escapes (:func:`visible_controls`).
+
+    Example:
+        >>> print(markdown_text("<img src=x onerror=alert(1)> | a_b"))
+        \<img src=x onerror=alert(1)\> \| a_b
+    """
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", visible_controls(text))
+
+
+def _xml_allowed(ch: str) -> bool:
+    # XML 1.0's Char production, less the control characters it only discourages (DEL, C1 codes)
+    code = ord(ch)
+    if code in (0x9, 0xA, 0xD):
+        return True
+    if unicodedata.category(ch) == "Cc":
+        return False
+    return 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def xml_text(text: object) -> str:
+    r"""``text`` holding only characters XML 1.0 allows; any other (BEL, ESC, NUL, DEL, a lone surrogate) as an escape.
+
+    ElementTree escapes ``<``, ``&`` and quotes, but writes a forbidden character as it is, and
+    then no XML parser reads the file (a CI report parser fails on it).
+
+    Example:
+        >>> xml_text("neg\x07ation\ud800")
+        'neg\\x07ation\\ud800'
+    """
+    return "".join(
+        ch if _xml_allowed(ch) else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in str(text)
+    )
+
+
+__all__ = ["MISSING", "format_pvalue", "markdown_text", "visible_controls", "xml_text"]

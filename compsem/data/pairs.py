@@ -15,8 +15,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import stat
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,6 +25,8 @@ import pandas as pd
 
 from compsem.config import checkout_root
 from compsem.data.categories import BUILTIN_CATEGORIES, category_info, sort_categories
+from compsem.data.guarded import FileRefusedError, read_guarded, size_text
+from compsem.data.schema import PAIR_FILE_RESERVED
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "category", "sentence_a", "sentence_b")
 #: Above this a file is refused before parsing (a pair set is small; a huge upload is a mistake).
@@ -136,13 +136,99 @@ def _decode(raw: bytes) -> tuple[str | None, list[Problem]]:
 
 
 def _clean_cell(value: str) -> str:
-    # NFC so that visually identical text from different keyboards compares equal for
-    # duplicate detection; surrounding whitespace carries no meaning in a sentence.
+    # NFC so that visually identical text from different keyboards compares equal (ids, categories,
+    # duplicate detection); surrounding whitespace carries no meaning there. Sentences and a user's
+    # own columns are kept exactly as in the file; only comparisons use this form.
     return unicodedata.normalize("NFC", value).strip()
 
 
-def _has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text)
+#: Columns that are identifiers (compared, grouped by, printed as names): normalised with :func:`_clean_cell`
+#: and refused when they hold control characters. Every other cell is kept exactly as in the file.
+KEY_FIELDS: tuple[str, ...] = ("id", "category", "expected")
+#: The most characters one cell may hold (the ``csv`` module's own field limit, 128 Ki characters).
+MAX_CELL_CHARS = 131072
+
+
+def _header_problems(header: list[str]) -> list[Problem]:
+    """Line-1 problems of a header: a column that would be lost in the results, or control characters."""
+    problems = []
+    for name in header:
+        if name in PAIR_FILE_RESERVED:
+            problems.append(
+                Problem(
+                    1,
+                    f"column {name!r} is reserved: compsem uses a column of that name itself (in the results or "
+                    f"while reading), so yours would be lost. Rename it (for example to 'my_{name.lstrip('_')}').",
+                )
+            )
+        elif _has_control_chars(name, allow_tab=False):
+            problems.append(Problem(1, f"column name {_shown(name)} contains control characters; remove them"))
+    return problems
+
+
+def _label_problems(row: dict[str, Any], line: int) -> list[Problem]:
+    """Control characters (ESC, BEL, newline, ...) in an id, category or expected value.
+
+    These are names compsem prints in the terminal, in report.md and in JUnit XML, where an escape
+    sequence could clear the screen or break the file; they are refused, not passed on.
+    """
+    return [
+        Problem(line, f"{col} {_shown(row[col])} contains control characters (ESC, BEL, a tab...); remove them")
+        for col in KEY_FIELDS
+        if col in row and _has_control_chars(row[col], allow_tab=False)
+    ]
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` safe to print: ``repr`` shows every control character as an escape."""
+    return repr(text[:limit] + ("..." if len(text) > limit else ""))
+
+
+def _tracked_lines(text: str, starts: list[int]):
+    """The physical lines of ``text`` (as ``csv.reader`` wants them), recording where each starts."""
+    pos = 0
+    for piece in io.StringIO(text, newline=""):
+        starts.append(pos)
+        pos += len(piece)
+        yield piece
+
+
+def _oversized_cell(text: str, start: int) -> int | None:
+    """The length of the longest cell of the record starting at ``start``, when over :data:`MAX_CELL_CHARS`.
+
+    A minimal quote-aware scan (``""`` inside quotes is a quote) of one record, used only to say how large
+    the cell is that the ``csv`` module refused; None when no cell is over the limit (another CSV error).
+    """
+    longest, cell_start, in_quotes, i, n = 0, start, False, start, len(text)
+    while i < n:
+        ch = text[i]
+        if in_quotes:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 2
+                    continue
+                in_quotes = False
+        elif ch == '"':
+            in_quotes = True
+        elif ch == ",":
+            longest, cell_start = max(longest, i - cell_start), i + 1
+        elif ch in "\r\n":
+            break
+        i += 1
+    longest = max(longest, i - cell_start)
+    return longest if longest > MAX_CELL_CHARS else None
+
+
+def _cell_too_large(size: int) -> str:
+    return (
+        f"cell too large: {size:,} characters; the limit is {MAX_CELL_CHARS:,} characters per cell "
+        f"(a sentence may have at most {MAX_SENTENCE_CHARS}). Is a closing quote missing, or a file pasted in?"
+    )
+
+
+def _has_control_chars(text: str, allow_tab: bool = True) -> bool:
+    """Control characters (Unicode Cc: ESC, BEL, NUL, newline...; a tab only when ``allow_tab`` is False)."""
+    return any(unicodedata.category(ch) == "Cc" and not (allow_tab and ch == "\t") for ch in text)
 
 
 def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairCheck:
@@ -204,64 +290,25 @@ def check_pairs(data: bytes | str | Path, source: str | None = None) -> PairChec
 def read_pair_file(path: str | Path) -> bytes | Problem:
     """The bytes of a pair file, or the :class:`Problem` that stops it being read.
 
-    Only a regular file is read: a FIFO would block forever and a device such as /dev/zero
-    never ends. At most ``MAX_FILE_BYTES + 1`` bytes are read, whatever the file claims its
-    size is, so an endless or growing file costs no more memory than the limit. The file is
-    opened without blocking and checked again on the open handle, so swapping it for a FIFO
-    between the check and the read changes nothing.
+    Read through :func:`compsem.data.guarded.read_guarded`, the reader every file compsem reads
+    goes through: a regular file only (a FIFO would block forever and a device such as /dev/zero
+    never ends), at most ``MAX_FILE_BYTES`` bytes whatever the file claims its size is, checked
+    again on the open handle.
     """
-    name = str(path)
-    if not name.strip():
-        return Problem(0, "no file name given")
-    if "\x00" in name:
-        return Problem(0, "the file name contains a NUL character")
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return Problem(0, f"no such file: {name}")
-    except OSError as exc:
-        return Problem(0, f"cannot read {name[:200]}: {exc.strerror or exc}")
-    if stat.S_ISDIR(info.st_mode):
-        return Problem(0, f"{name} is a folder, not a CSV file")
-    if not stat.S_ISREG(info.st_mode):
-        return Problem(0, f"{name} is not a regular file ({_file_kind(info.st_mode)}); give a CSV file")
-    if info.st_size > MAX_FILE_BYTES:
-        return Problem(0, _too_big(info.st_size))
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        return Problem(0, f"cannot read {name[:200]}: {exc.strerror or exc}")
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            return Problem(0, f"{name} is not a regular file; give a CSV file")
-        try:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            return Problem(0, f"cannot read {name[:200]}: {exc.strerror or exc}")
-    if len(raw) > MAX_FILE_BYTES:
-        return Problem(0, f"the file is over {MAX_FILE_BYTES / 1e6:.0f} MB, the limit")
-    return raw
-
-
-def _file_kind(mode: int) -> str:
-    for test, kind in (
-        (stat.S_ISFIFO, "a FIFO/pipe"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return kind
-    return "not an ordinary file"
+        return read_guarded(path, limit=MAX_FILE_BYTES, kind="CSV file")
+    except FileRefusedError as exc:
+        return Problem(0, exc.reason)
 
 
 def _too_big(size: int) -> str:
-    return f"the file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB"
+    return f"the file is {size / 1e6:.1f} MB; the limit is {size_text(MAX_FILE_BYTES)}"
 
 
 def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
     problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line_starts: list[int] = []  # character offset of each physical line, to measure an oversized cell
+    reader = csv.reader(_tracked_lines(text, line_starts), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -290,6 +337,9 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
     if dup_headers:
         problems.append(Problem(1, f"duplicate column name(s): {', '.join(dup_headers)}"))
         return [], problems
+    header_problems = _header_problems(header)
+    if header_problems:
+        return [], header_problems
 
     rows: list[dict] = []
     seen_ids: dict[str, int] = {}
@@ -302,7 +352,11 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(reader.line_num, f"broken CSV quoting: {exc}"))
+            size = _oversized_cell(text, line_starts[start_line - 1]) if start_line <= len(line_starts) else None
+            if size is not None:
+                problems.append(Problem(start_line, _cell_too_large(size)))
+            else:
+                problems.append(Problem(reader.line_num, f"broken CSV quoting: {exc}"))
             break
         line = start_line
         start_line = reader.line_num + 1
@@ -314,11 +368,15 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
         if len(record) != len(header):
             problems.append(Problem(line, f"expected {len(header)} fields, found {len(record)} (an unquoted comma?)"))
             continue
-        row: dict[str, Any] = {h: _clean_cell(v) for h, v in zip(header, record)}
+        # identifiers are compared, so they are normalised; text is kept exactly as in the file
+        row: dict[str, Any] = {h: _clean_cell(v) if h in KEY_FIELDS else v for h, v in zip(header, record)}
         row["_line"] = line
         bad = False
+        for problem in _label_problems(row, line):
+            problems.append(problem)
+            bad = True
         for col in REQUIRED_COLUMNS:
-            if not row[col]:
+            if not row[col].strip():
                 what = "sentence" if col.startswith("sentence") else "value"
                 problems.append(Problem(line, f"empty {what} in column {col}"))
                 bad = True
@@ -335,14 +393,14 @@ def _parse_rows(text: str) -> tuple[list[dict], list[Problem]]:
                 bad = True
             else:
                 seen_ids[row["id"]] = line
-        if row["sentence_a"] and row["sentence_b"]:
-            key = (row["sentence_a"].casefold(), row["sentence_b"].casefold())
+        if row["sentence_a"].strip() and row["sentence_b"].strip():
+            key = (_clean_cell(row["sentence_a"]).casefold(), _clean_cell(row["sentence_b"]).casefold())
             if key in seen_pairs:
                 problems.append(Problem(line, f"duplicate pair (same sentences as line {seen_pairs[key]})"))
                 bad = True
             else:
                 seen_pairs[key] = line
-            if row["sentence_a"] == row["sentence_b"]:
+            if key[0] == key[1]:
                 problems.append(Problem(line, "sentence_a and sentence_b are identical", "warning"))
         expected = row.get("expected", "").lower()
         if expected:

@@ -35,6 +35,11 @@ NOT_EXPORTED: tuple[str, ...] = ("expected", "normalization", "model_label")
 EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in RESULT_COLUMNS if c not in NOT_EXPORTED)
 #: Names a pair file's own columns may not take: they would shadow a result column (``id`` becomes ``pair_id``).
 RESERVED_COLUMNS: frozenset[str] = frozenset({*RESULT_COLUMNS, "id", "normalization"})
+#: Column names a pair file may not use: each would be overwritten by (or hidden behind) a column compsem writes
+#: into the results, or by the reader's own bookkeeping (``_line``). A pair file with one is refused, not renamed.
+PAIR_FILE_RESERVED: frozenset[str] = frozenset(
+    (RESERVED_COLUMNS | set(NOT_EXPORTED) | {"_line"}) - {"id", "category", "sentence_a", "sentence_b", "expected"}
+)
 #: Text columns statistics group by.
 KEY_COLUMNS: tuple[str, ...] = ("pair_id", "category", "model", "kind", "objective")
 #: The two sentences of a pair.
@@ -57,6 +62,7 @@ __all__ = [
     "KEY_COLUMNS",
     "NOT_EXPORTED",
     "NUMERIC_COLUMNS",
+    "PAIR_FILE_RESERVED",
     "RESERVED_COLUMNS",
     "RESULT_COLUMNS",
     "TEXT_COLUMNS",

@@ -30,12 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compsem.data.guarded import FileRefusedError, read_text_guarded
+
 CARD_NAME = "compsem_card.json"
 #: Fields every card has (``compsem train`` writes all of them); :func:`read_card` checks them.
 CARD_FIELDS: tuple[str, ...] = ("key", "objective", "metrics", "targets", "epochs", "score_definition", "data")
 #: What the registry needs to list a trained model (it skips a folder whose card lacks them).
 REGISTRY_FIELDS: tuple[str, ...] = ("key", "objective_family")
 _FIX = "re-run `compsem train` for that objective, or remove the folder"
+#: A card is a few kB; a larger file is not a card (read through :mod:`compsem.data.guarded`).
+MAX_CARD_BYTES = 1_000_000
 
 
 class CardError(ValueError):
@@ -172,9 +176,9 @@ class ModelCard:
         """
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CardError(f"{path}: cannot be read ({exc}); {_FIX}") from None
+            text = read_text_guarded(path, limit=MAX_CARD_BYTES, kind="JSON file")
+        except FileRefusedError as exc:
+            raise CardError(f"{path}: cannot be read ({exc.reason}); {_FIX}") from None
         return cls.parse(text, source=str(path), required=required)
 
     @classmethod
@@ -184,6 +188,8 @@ class ModelCard:
             data = json.loads(text)
         except ValueError as exc:  # UnicodeDecodeError of bytes is a ValueError too
             raise CardError(f"{source}: not valid JSON ({exc}); {_FIX}") from None
+        except RecursionError:
+            raise CardError(f"{source}: nested too deeply to be a card; {_FIX}") from None
         return cls.from_dict(data, required=required, source=source)
 
     def write(self, folder: str | Path) -> None:

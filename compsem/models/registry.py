@@ -32,10 +32,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from compsem.config import default_cache_dir, models_dir, offline, shipped_models_dir
+from compsem.data.guarded import FileRefusedError, read_guarded
 from compsem.data.pairs import bundled_pairs_path
 from compsem.models import assembly
 from compsem.models.adapters import AdapterError, check_adapter
-from compsem.models.card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard, card_digest
+from compsem.models.card import CARD_NAME, MAX_CARD_BYTES, REGISTRY_FIELDS, CardError, ModelCard, card_digest
 from compsem.models.fingerprints import folder_fingerprint
 from compsem.models.specs import (
     REGISTRY,
@@ -94,9 +95,9 @@ def _trained_stamp() -> tuple:
     for folder in (shipped_models_dir(), models_dir()):
         if folder.is_dir():
             for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
-                try:
-                    stamp.append((str(path), path.read_bytes()))
-                except OSError:
+                try:  # a FIFO or /dev/zero planted as a card must not hang or fill memory
+                    stamp.append((str(path), read_guarded(path, limit=MAX_CARD_BYTES, kind="JSON file")))
+                except FileRefusedError:
                     continue
     return tuple(stamp)
 

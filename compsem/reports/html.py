@@ -17,10 +17,7 @@ Example:
 from __future__ import annotations
 
 import html
-import json
-import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -30,79 +27,12 @@ import plotly.io as pio
 from compsem import figures
 from compsem.analysis import story
 from compsem.data.categories import category_label, sort_categories
-from compsem.data.csv_safety import read_safe_csv
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import with_labels
-from compsem.data.schema import KEY_COLUMNS, NUMERIC_COLUMNS, TEXT_COLUMNS
 from compsem.figures import facets
 from compsem.figures import story as story_figures
 from compsem.reports.files import atomic_write_text
-
-RUN_FILES = ("all_pair_results.csv", "summary.json", "comparison.json")
-COMPARISONS = {
-    "bi_encoder_vs_cross_encoder": "cross-encoders vs bi-encoders",
-    "bi_encoder_vs_cross_encoder_without_retrieval": "cross-encoders (no retrieval) vs bi-encoders",
-    "bi_encoder_vs_baselines": "baselines vs bi-encoders",
-}
-
-
-class RunFolderError(ValueError):
-    """A run folder that cannot be reported on: the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class RunData:
-    """What a ``compsem run`` wrote: the tidy results and the two JSON documents."""
-
-    results: pd.DataFrame
-    summary: dict
-    comparison: dict
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return {m["model"]: m.get("label") or m["model"] for m in self.summary.get("models", [])}
-
-    @property
-    def thresholds(self) -> list[float]:
-        found = self.summary.get("meta", {}).get("thresholds") or [0.5]
-        return [float(t) for t in found]
-
-
-def load_run(run_dir: Path) -> RunData:
-    """Read a run folder.
-
-    Raises:
-        RunFolderError: a missing folder or file, unreadable JSON, or a CSV without the needed columns.
-    """
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise RunFolderError(f"{run_dir}: no such folder; give the --out folder of `compsem run`")
-    missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
-    if missing:
-        raise RunFolderError(f"{run_dir}: not a `compsem run` folder, {', '.join(missing)} missing")
-    try:
-        # read back raw: compsem writes formula-like text with a leading quote (compsem.data.csv_safety)
-        results = read_safe_csv(run_dir / "all_pair_results.csv", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: cannot be read as CSV ({exc})") from None
-    need = [*KEY_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS]
-    absent = [c for c in need if c not in results.columns]
-    if absent:
-        raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: column(s) {', '.join(absent)} missing")
-    for col in NUMERIC_COLUMNS:
-        results[col] = pd.to_numeric(results[col], errors="coerce")
-    if results.empty or results["score"].isna().all():
-        raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: no scores")
-    docs = []
-    for name in ("summary.json", "comparison.json"):
-        try:
-            doc = json.loads((run_dir / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RunFolderError(f"{run_dir / name}: cannot be read as JSON ({exc})") from None
-        if not isinstance(doc, dict):
-            raise RunFolderError(f"{run_dir / name}: expected a JSON object")
-        docs.append(doc)
-    return RunData(results, docs[0], docs[1])
+from compsem.reports.run_folder import COMPARISONS, RUN_FILES, RunData, RunFolderError, load_run, parse_comparison
 
 
 # -- pieces ---------------------------------------------------------------------------------------
@@ -165,24 +95,25 @@ def _finding_html(i: int, finding: story.Finding, charts: _Charts) -> str:
 
 
 def _rate_table(run: RunData, threshold: float) -> str:
-    per = run.summary.get("per_model_category", [])
+    cells = run.info.cells
     key = f"{threshold:g}"
-    cats = sort_categories(dict.fromkeys(r["category"] for r in per))
-    models = list(dict.fromkeys(r["model"] for r in per))
-    cell = {(r["model"], r["category"]): r for r in per}
+    cats = sort_categories(dict.fromkeys(r.category for r in cells))
+    models = list(dict.fromkeys(r.model for r in cells))
+    cell = {(r.model, r.category): r for r in cells}
     rows = []
     for m in models:
         row = [_e(run.labels.get(m, m))]
         for c in cats:
             r = cell.get((m, c))
-            rate = (r or {}).get("rate_at_threshold", {}).get(key)
-            ci = (r or {}).get("rate_ci95_at_threshold", {}).get(key)
+            rate = r.rates.get(key) if r is not None else None
+            ci = r.cis.get(key) if r is not None else None
             if rate is None:
                 row.append("—")
                 continue
             text = f"{100 * rate:.0f}%"
             if ci and None not in ci:
-                text += f'<br><span class="ci">[{100 * ci[0]:.0f}–{100 * ci[1]:.0f}]</span>'
+                low, high = ci
+                text += f'<br><span class="ci">[{100 * (low or 0):.0f}–{100 * (high or 0):.0f}]</span>'
             row.append(text)
         rows.append(row)
     header = ["model"] + [_e(category_label(c)) for c in cats]
@@ -190,14 +121,20 @@ def _rate_table(run: RunData, threshold: float) -> str:
 
 
 def comparison_frame(comparison: dict) -> pd.DataFrame:
-    """The family comparisons of ``comparison.json`` as rows for :func:`compsem.figures.effect_size_heatmap`."""
+    """The family comparisons of ``comparison.json`` as rows for :func:`compsem.figures.effect_size_heatmap`.
+
+    ``comparison`` is checked first (:func:`compsem.reports.run_folder.parse_comparison`).
+
+    Raises:
+        RunFolderError: a comparison that does not fit the schema.
+    """
+    checked = parse_comparison(comparison)
     frames = []
     for name, title in COMPARISONS.items():
-        table = comparison.get(name)
-        if not isinstance(table, list) or not table:
+        if name not in checked:
             continue
-        df = pd.DataFrame(table)
-        p = pd.to_numeric(df.get("holm_pvalue_mw"), errors="coerce")
+        df = pd.DataFrame(list(checked[name]))
+        p = pd.to_numeric(df["holm_pvalue_mw"], errors="coerce")
         frames.append(
             pd.DataFrame(
                 {
@@ -208,7 +145,7 @@ def comparison_frame(comparison: dict) -> pd.DataFrame:
                     "significant": p < 0.05,
                     "mean": pd.to_numeric(df["other_mean"], errors="coerce"),
                     "reference_mean": pd.to_numeric(df["reference_mean"], errors="coerce"),
-                    "wilcoxon": pd.to_numeric(df.get("holm_pvalue_wilcoxon"), errors="coerce"),
+                    "wilcoxon": pd.to_numeric(df["holm_pvalue_wilcoxon"], errors="coerce"),
                 }
             )
         )
@@ -236,22 +173,15 @@ def _effect_section(run: RunData, charts: _Charts) -> str:
 
 
 def _calibration_table(run: RunData) -> str:
-    cal = run.summary.get("calibrated_thresholds") or []
+    cal = run.info.calibrated
     if not cal:
         return ""
 
-    def num(v) -> str:
-        return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+    def num(v: float | None) -> str:
+        return "—" if v is None else f"{v:.3f}"
 
     rows = [
-        [
-            _e(run.labels.get(r["model"], r["model"])),
-            num(r.get("threshold")),
-            num(r.get("youden_j")),
-            num(r.get("tpr")),
-            num(r.get("fpr")),
-        ]
-        for r in cal
+        [_e(run.labels.get(r.model, r.model)), num(r.threshold), num(r.youden_j), num(r.tpr), num(r.fpr)] for r in cal
     ]
     return (
         "<h2>Calibrated thresholds</h2><p>Per model, the threshold with the largest Youden J between paraphrases "
@@ -278,16 +208,16 @@ th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;white-space:nowrap} 
 
 def render_html(run: RunData, title: str = "compsem report") -> str:
     """The whole report as one HTML page (plotly.js embedded once)."""
-    meta = run.summary.get("meta", {})
+    info = run.info
     thresholds = run.thresholds
     t = thresholds[0]
     shown = with_labels(run.results, run.labels)  # the names summary.json gives, carried in the frame
     charts = _Charts()
     body = [
         f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Pairs: {_e(meta.get("pairs_source", "?"))} ({_e(meta.get("n_pairs", "?"))} pairs) · '
+        f'<p class="meta">Pairs: {_e(info.pairs_source)} ({_e(info.n_pairs)} pairs) · '
         f"models: {run.results['model'].nunique()} · thresholds: {_e(', '.join(f'{x:g}' for x in thresholds))} · "
-        f"created {_e(meta.get('created', ''))}. Every number below comes from this run's files "
+        f"created {_e(info.created)}. Every number below comes from this run's files "
         "(all_pair_results.csv, summary.json, comparison.json).</p>",
     ]
     body.append(f"<h2>Findings at threshold {t:g}</h2>")
@@ -311,7 +241,7 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     body.append("<h2>Score distributions</h2><p>Every point is a pair; hover it to read the pair.</p>")
     body.append(charts(facets.distribution_facets(shown, t, by="category"), "distributions"))
     body.append(_calibration_table(run))
-    versions = meta.get("versions", {})
+    versions = dict(info.versions)
     body.append(
         '<p class="meta">Produced by compsem '
         + _e(versions.get("compsem", ""))

@@ -20,7 +20,7 @@ from compsem import __version__
 from compsem.analysis import COMPARISON_METHOD, Analysis, analyze, comparison_tables, model_table
 from compsem.analysis.grid import grid_markdown
 from compsem.data.categories import ADVERSARIAL, category_info, category_label, sort_categories
-from compsem.data.formatting import format_pvalue
+from compsem.data.formatting import format_pvalue, markdown_text
 from compsem.models.registry import get_spec
 
 
@@ -147,11 +147,15 @@ def _pvalue(p) -> str:
 
 
 def markdown_table(df: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table; pipes in cells are escaped."""
+    """A GitHub-flavoured Markdown table; every header and cell is literal text (:func:`markdown_text`).
+
+    So a ``|`` never splits a cell, and HTML or link syntax in a category name or a model label is shown,
+    not rendered: each row has exactly as many cells as the header.
+    """
     cols = list(df.columns)
-    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
+    lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+        lines.append("| " + " | ".join(markdown_text(v) for v in row) + " |")
     return "\n".join(lines)
 
 
@@ -174,18 +178,20 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
     meta = meta or {}
     thresholds, cats = analysis.thresholds, analysis.categories
     parts = ["# compsem report", ""]
+    esc = markdown_text  # every text from a pair file, a model card or the file system is literal
     parts.append(
-        f"Pairs: {meta.get('pairs_source', '?')} ({meta.get('n_pairs', analysis.n_pairs)} pairs). "
+        f"Pairs: {esc(meta.get('pairs_source', '?'))} ({esc(meta.get('n_pairs', analysis.n_pairs))} pairs). "
         f"Models: {analysis.n_models}. Thresholds: {', '.join(f'{t:g}' for t in thresholds)}. "
-        f"Created {meta.get('created', '')}."
+        f"Created {esc(meta.get('created', ''))}."
     )
     if meta.get("skipped"):
-        parts += ["", "Skipped models:"] + [f"- `{k}`: {v}" for k, v in meta["skipped"].items()]
+        parts += ["", "Skipped models:"] + [f"- {esc(k)}: {esc(v)}" for k, v in meta["skipped"].items()]
+    parts += _truncation_lines(meta.get("truncated"))
     parts += ["", "## Findings", ""]
     if analysis.findings_error is None:
-        parts += [f"- {s}" for s in analysis.findings]
+        parts += [f"- {esc(s)}" for s in analysis.findings]
     else:
-        parts.append(f"_No findings: {analysis.findings_error}_")
+        parts.append(f"_No findings: {esc(analysis.findings_error)}_")
 
     parts += [
         "",
@@ -252,7 +258,7 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
             "",
             "## Does data or size fix it? Backbone × objective grid",
             "",
-            *[f"- {s}" for s in analysis.grid_findings],
+            *[f"- {esc(s)}" for s in analysis.grid_findings],
             "",
             grid_markdown(analysis.grid, analysis.grid_cells, t0).rstrip("\n"),
         ]
@@ -299,13 +305,32 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
         "---",
         "",
         "Produced by compsem "
-        + v.get("compsem", "")
+        + esc(v.get("compsem", ""))
         + " with "
-        + ", ".join(f"{k} {val}" for k, val in v.items() if k != "compsem")
+        + esc(", ".join(f"{k} {val}" for k, val in v.items() if k != "compsem"))
         + ".",
         "",
     ]
     return "\n".join(parts)
+
+
+def _truncation_lines(truncated: object) -> list[str]:
+    """The report's warning about pairs a model read only in part (``meta["truncated"]``), or nothing."""
+    if not isinstance(truncated, dict) or not truncated:
+        return []
+    lines = [
+        "",
+        "**Truncated pairs.** These models read only the beginning of some pairs, so a difference after "
+        "that point cannot change their score:",
+    ]
+    for model, t in truncated.items():
+        t = t if isinstance(t, dict) else {}
+        lines.append(
+            f"- {markdown_text(_label(str(model)))}: {markdown_text(t.get('truncated', '?'))} of "
+            f"{markdown_text(t.get('pairs', '?'))} pairs are longer than {markdown_text(t.get('max_tokens', '?'))} "
+            f"{markdown_text(t.get('unit', 'tokens'))}"
+        )
+    return lines
 
 
 def _wide_table(long: pd.DataFrame, value: str, cats: Sequence[str]) -> str:

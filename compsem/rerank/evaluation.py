@@ -12,7 +12,7 @@ import pandas as pd
 
 from compsem.data.csv_safety import safe_csv
 from compsem.models.backends import check_backend
-from compsem.models.registry import get_spec
+from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import atomic_write_text
 from compsem.rerank.first_stage import BM25Retriever, DenseRetriever, HybridRetriever
 from compsem.rerank.latency import percentile_ms
@@ -24,6 +24,40 @@ from compsem.store.score_store import ScoreStore
 
 def _drop_self(ranked: list[tuple[int, float]], corpus: Sequence[str], query: str, k: int) -> list[tuple[int, float]]:
     return [(d, s) for d, s in ranked if corpus[d] != query][:k]
+
+
+def check_counts(max_queries: int | None, latency_queries: int, repeats: int) -> None:
+    """Refuse counts that would silently mean something else (``-1`` read as "all").
+
+    Raises:
+        ValueError: ``max_queries`` below 0 (0 or None = every query), ``latency_queries`` or ``repeats`` below 1.
+    """
+    if max_queries is not None and (isinstance(max_queries, bool) or int(max_queries) < 0):
+        raise ValueError(f"--max-queries must be at least 1 (or 0 for every query), not {max_queries}")
+    if int(latency_queries) < 1 or int(repeats) < 1:
+        raise ValueError("--latency-queries and --repeats must be at least 1")
+
+
+def check_rerankers(keys: Sequence[str]) -> list[str]:
+    """The registry keys of ``keys``, each checked to be a cross-encoder, before any index is built.
+
+    Raises:
+        ValueError: an unknown, path-like or over-long key (the registry's own sentence), or a model
+            that is not a cross-encoder (a bi-encoder or a lexical baseline cannot rerank).
+    """
+    out = []
+    for key in keys:
+        try:
+            spec = get_spec(key)
+        except UnknownModelError as exc:
+            raise ValueError(f"--reranker: {exc}") from None
+        if spec.kind != "cross-encoder":
+            raise ValueError(
+                f"--reranker {spec.key} is a {spec.kind}, and only a cross-encoder can rerank; "
+                "run `compsem models` for the cross-encoders"
+            )
+        out.append(spec.key)
+    return list(dict.fromkeys(out))
 
 
 def run_rerank_eval(
@@ -46,15 +80,18 @@ def run_rerank_eval(
     ``total_<s>`` (both, timed per query), for s in bm25 / dense / hybrid; rows with an empty
     reranker time the first stages alone at the deepest K. ``backend`` serves both the bi-encoder
     first stage and the rerankers (``torch`` fp32 or ``onnx-int8``, :mod:`compsem.models.backends`).
+
+    Raises:
+        ValueError: a bad K or count, or a reranker that is unknown or not a cross-encoder (all checked
+            before the retrieval set is built or indexed; see :func:`check_rerankers`).
     """
 
     check_backend(backend)
     ks = sorted({int(k) for k in ks})
     if not ks or ks[0] < 1:
         raise ValueError("every K must be a positive integer")
-    rerankers = list(rerankers) if rerankers else default_rerankers()
-    for key in rerankers:
-        get_spec(key)
+    check_counts(max_queries, latency_queries, repeats)
+    rerankers = check_rerankers(rerankers) if rerankers else default_rerankers()
     say = progress or (lambda _m: None)
     data = sick_retrieval_set(data_dir, max_queries=max_queries, seed=seed)
     say(data.description)

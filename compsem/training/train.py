@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import shlex
 import shutil
 import sys
@@ -38,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from compsem.config import shipped_models_dir
 from compsem.data import datasets as ds
 from compsem.models import adapters, registry
 from compsem.models.adapters import NLI_ID2LABEL
@@ -57,10 +59,12 @@ __all__ = [
     "Objective",
     "TrainResult",
     "base_model_path",
+    "check_train_options",
     "evaluate_trained",
     "get_objective",
     "metrics_for",
     "render_card",
+    "shadows_shipped",
     "splits",
     "train_cross_encoder",
     "write_card",
@@ -224,6 +228,67 @@ def _command(
     return shlex.join(parts)
 
 
+#: Sane upper bounds of the numeric options (far above any useful value; a typo beyond them is refused).
+MAX_EPOCHS = 100
+MAX_BATCH_SIZE = 4096
+MAX_SEED = 2**32 - 1
+
+
+def check_train_options(
+    epochs: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    max_train_pairs: int | None = None,
+    seed: int = 42,
+    learning_rate: float | None = None,
+    out_dir: str | Path | None = None,
+) -> None:
+    """Refuse a numeric option outside its sane range, and an output folder inside the shipped adapters.
+
+    Every count must be a whole number of at least 1 (``--max-train-pairs 0`` would train nothing and
+    save an untrained model; ``-1`` would silently drop a pair), the learning rate a finite number in
+    (0, 1). The shipped adapters (``compsem/models/<slug>/``) are never written: training goes to the
+    user's cache (``<cache>/models/<slug>``) unless ``out_dir`` names another folder.
+
+    Raises:
+        ValueError: one sentence naming the option, the value and the allowed range.
+    """
+
+    def whole(name: str, value: object, lo: int, hi: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= int(value) <= hi:
+            raise ValueError(f"{name} must be a whole number from {lo:,} to {hi:,}, not {value!r}")
+
+    if epochs is not None:
+        whole("--epochs", epochs, 1, MAX_EPOCHS)
+    whole("--batch-size", batch_size, 1, MAX_BATCH_SIZE)
+    if max_train_pairs is not None:
+        whole("--max-train-pairs", max_train_pairs, 1, 10**9)
+    whole("--seed", seed, 0, MAX_SEED)
+    if learning_rate is not None:
+        lr = float(learning_rate)
+        if not (math.isfinite(lr) and 0.0 < lr < 1.0):
+            raise ValueError(f"the learning rate must be a number between 0 and 1 (exclusive), not {learning_rate!r}")
+    if out_dir is not None and _inside(Path(out_dir), shipped_models_dir()):
+        raise ValueError(
+            f"--out {out_dir} is inside compsem's shipped adapters ({shipped_models_dir()}), which training never "
+            f"overwrites; leave --out out to train into {registry.models_dir()}, or give another folder"
+        )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or under it (links and ``..`` resolved)."""
+    try:
+        path.expanduser().resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def shadows_shipped(key: str, folder: str | Path) -> bool:
+    """Whether a model trained into ``folder`` takes the place of the shipped adapter of the same ``key``."""
+    shipped = shipped_models_dir() / key[len(registry.TRAINED_PREFIX) :]
+    return (shipped / CARD_NAME).is_file() and not _inside(Path(folder), shipped_models_dir())
+
+
 def train_cross_encoder(
     objective: str,
     data_dir: str | Path | None = None,
@@ -262,9 +327,11 @@ def train_cross_encoder(
             (:mod:`compsem.training.augment`); the card records counts per rule and seeded examples.
 
     Raises:
-        ValueError: unknown objective or method, or non-positive epochs / batch size.
+        ValueError: unknown objective or method, a numeric option out of range, or ``out_dir`` inside the
+            shipped adapters (:func:`check_train_options`).
         compsem.data.datasets.DatasetError: a dataset file is missing or broken.
     """
+    check_train_options(epochs, batch_size, max_train_pairs, seed, learning_rate, out_dir)
     obj = get_objective(objective)
     bb = get_backbone(backbone)
     if method not in METHODS:
@@ -282,6 +349,11 @@ def train_cross_encoder(
         raise ValueError("epochs and batch size must be at least 1.")
     key = model_key(obj, bb.name, method, augment)
     folder = Path(out_dir) if out_dir is not None else registry.models_dir() / key[len(registry.TRAINED_PREFIX) :]
+    if _inside(folder, shipped_models_dir()):  # e.g. COMPSEM_CACHE_DIR pointing into the package
+        raise ValueError(
+            f"the model folder {folder} is inside compsem's shipped adapters ({shipped_models_dir()}), which "
+            "training never overwrites; set COMPSEM_CACHE_DIR to another folder or give --out"
+        )
     data = splits(obj, data_dir, seed)
     train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
     if max_train_pairs is not None:
