@@ -19,7 +19,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
+from safetensors.numpy import save_file
 
 from compsem.models import assembly, fingerprints, registry
 from compsem.models.assembly import SplitZipModel
@@ -154,9 +156,13 @@ def backbone_copy(tmp_path) -> Path:
     source = Path(registry.resolve("all-MiniLM-L6-v2").location)
     folder = tmp_path / "minilm-copy"
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("model.safetensors"))
-    (folder / "model.safetensors").write_bytes(random.Random(3).randbytes(4096))
+    # whole safetensors files (a folder whose weights do not parse is refused, which would hide a key change)
+    save_file({"w": np.random.default_rng(3).standard_normal(1024).astype(np.float32)}, folder / "model.safetensors")
     (folder / "2_Dense").mkdir()
-    (folder / "2_Dense" / "model.safetensors").write_bytes(random.Random(4).randbytes(512))
+    save_file(
+        {"w": np.random.default_rng(4).standard_normal(128).astype(np.float32)},
+        folder / "2_Dense" / "model.safetensors",
+    )
     return folder
 
 
