@@ -23,6 +23,7 @@ from compsem.models.backends import BACKENDS, DEFAULT_BACKEND, with_backend
 from compsem.models.registry import Resolution, list_models, resolve
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
 from compsem.store.score_store import ScoreStore
+from compsem.store.seed import load_seed
 from compsem.store.sqlite import CACHE_FILE_NAME, ScoreCache
 
 #: Environment variable naming the default pair file (tests and demos); unset = the bundled 336 pairs.
@@ -125,9 +126,11 @@ def store_version(cache_dir: str) -> tuple:
 @st.cache_data(show_spinner=False, max_entries=256, ttl=300)
 def _model_missing(
     pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
-) -> int:
+) -> tuple[int, int]:
+    """(how many pairs the store lacks, how many it found in the shipped seed rather than the cache)."""
     with ScoreStore() as store:
-        return len(store.lookup(resolution(model, backend), _text_pairs(_pairs)).missing)
+        found = store.lookup(resolution(model, backend), _text_pairs(_pairs))
+        return len(found.missing), len(found.seeded)
 
 
 def missing_counts(
@@ -139,7 +142,24 @@ def missing_counts(
     (before, every selection change read all 13 models' scores from SQLite again).
     """
     version = store_version(cache_dir)
-    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend) for key in models}
+    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend)[0] for key in models}
+
+
+def seeded_counts(
+    pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame, backend: str = "torch"
+) -> dict[str, int]:
+    """Per model, how many of its pairs' scores come from the shipped seed (:mod:`compsem.store.seed`).
+
+    The same kept lookups as :func:`missing_counts`, so asking costs nothing more.
+    """
+    version = store_version(cache_dir)
+    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend)[1] for key in models}
+
+
+def seed_origin() -> tuple[str, str]:
+    """(how the shipped seed was made, when), for the page's note on where its scores came from."""
+    seed = load_seed()
+    return seed.made_with, seed.created
 
 
 class _NotScoredYet(ModelUnavailableError):
@@ -235,5 +255,7 @@ __all__ = [
     "score_text",
     "score_variants",
     "scorer",
+    "seed_origin",
+    "seeded_counts",
     "store_version",
 ]

@@ -190,6 +190,13 @@ def scores(view: View, prominent: bool = False) -> Results:
     if frame.empty:
         st.warning("Select at least one category in the sidebar.")
         st.stop()
+    note = views.seed_note(
+        data.seeded_counts(view.pairs_sha, ready, str(default_cache_dir()), view.pairs, view.backend),
+        view.labels,
+        *data.seed_origin(),
+    )
+    if note:
+        st.caption(views.md_escape(note), help="`compsem cache seed` lists the seed; `COMPSEM_SEED=off` ignores it.")
     frame = with_labels(frame, view.labels)
     # the names are part of the identity: cached figures and tables carry them
     key = (

@@ -219,6 +219,28 @@ def filter_pairs(table: pd.DataFrame, query: str, sort: str) -> pd.DataFrame:
     return out
 
 
+def seed_note(seeded: Mapping[str, int], labels: Mapping[str, str], made_with: str, created: str) -> str:
+    """The page's sentence on which scores came from the shipped seed (empty when none did).
+
+    Example:
+        >>> seed_note({"m": 336}, {"m": "MiniLM"}, "torch, CPU", "2026-12-05")
+        'From the seed shipped with compsem (made 2026-12-05 with torch, CPU): 336 scores of MiniLM. ...'
+    """
+    used = {m: n for m, n in seeded.items() if n > 0}
+    if not used:
+        return ""
+    names = ", ".join(
+        f"{labels.get(m, m)}" + (f" ({n:,} pairs)" if len(set(used.values())) > 1 else "") for m, n in used.items()
+    )
+    total = sum(used.values())
+    how = f" (made {created} with {made_with})" if created else ""
+    return (
+        f"From the seed shipped with compsem{how}: {total:,} scores of {names}. "
+        "They equal what these models compute here (a test rescores a sample); any other model, "
+        "backend or device is scored, as is any pair the seed does not hold."
+    )
+
+
 def study_view(table: pd.DataFrame, measured_only: bool, section: str) -> pd.DataFrame:
     labels = labels_of(table)
     out = table
@@ -255,6 +277,7 @@ __all__ = [
     "models_view",
     "pair_sort_options",
     "rate_ci_view",
+    "seed_note",
     "reference_label",
     "reference_options",
     "study_view",
