@@ -16,11 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from compsem.app import state, views
-from compsem.data.labels import ModelLabels
+from compsem.data.labels import ModelLabels, with_labels
 from compsem.data.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.data.schema import RESULT_COLUMNS
 from compsem.models.backends import BACKENDS, DEFAULT_BACKEND, with_backend
 from compsem.models.registry import Resolution, list_models, resolve
+from compsem.reports.html import RunData, RunFolderError, load_run
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
 from compsem.store.score_store import ScoreStore
 from compsem.store.seed import load_seed
@@ -100,6 +101,44 @@ def load_default_pairs() -> tuple[PairCheck | None, str]:
     except OSError as exc:
         return None, f"{path}: {exc.strerror or exc}"
     return _check_file(str(path), (stat.st_size, stat.st_mtime)), what
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _run(folder: str, stamp: tuple | None) -> tuple[RunData | None, pd.DataFrame | None, str]:
+    # A resource, not data: a run of 100,000 pairs is a million rows, and st.cache_data would copy it
+    # on every re-render (seconds); pages only read it.
+    try:
+        run = load_run(Path(folder))
+    except RunFolderError as exc:
+        return None, None, str(exc)
+    pairs = run.results[["pair_id", "category", "sentence_a", "sentence_b"]].drop_duplicates("pair_id")
+    return run, pairs.rename(columns={"pair_id": "id"}).reset_index(drop=True), ""
+
+
+def open_run(folder: str) -> tuple[RunData | None, pd.DataFrame | None, str]:
+    """A ``compsem run`` output folder: (its results, its distinct pairs, "") or (None, None, why not).
+
+    Read once per version of its ``all_pair_results.csv`` and shared by every session.
+    """
+    path = Path(folder.strip()).expanduser()
+    try:
+        stat = (path / "all_pair_results.csv").stat()
+        stamp: tuple | None = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        stamp = None
+    return _run(str(path), stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def run_view(
+    run_key: str, models: tuple[str, ...], categories: tuple[str, ...], labels: ModelLabels, _run: pd.DataFrame
+) -> pd.DataFrame:
+    """A run's rows of ``models`` and ``categories`` with display names, kept per selection (read-only, shared).
+
+    Kept because a million rows take a noticeable part of a second to filter and label again on every re-render.
+    """
+    keep = _run["model"].isin(models) & _run["category"].isin(categories)
+    return with_labels(_run[keep].reset_index(drop=True), labels)
 
 
 def _text_pairs(pairs: pd.DataFrame) -> list[tuple[str, str]]:
@@ -251,7 +290,9 @@ __all__ = [
     "missing_counts",
     "model_labels",
     "model_resolutions",
+    "open_run",
     "resolution",
+    "run_view",
     "score_text",
     "score_variants",
     "scorer",

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from compsem.analysis.browse import search_pairs, sort_pairs
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import ModelLabels, labels_of
@@ -206,17 +207,10 @@ def pair_sort_options(table: pd.DataFrame) -> list[str]:
 def filter_pairs(table: pd.DataFrame, query: str, sort: str) -> pd.DataFrame:
     """Rows whose id or sentences contain ``query`` (plain text, case-insensitive), sorted by ``sort``.
 
-    Numeric columns sort descending (largest disagreement first), text columns ascending.
+    Numeric columns sort descending (largest disagreement first), text columns ascending
+    (:func:`compsem.analysis.browse.search_pairs`, :func:`~compsem.analysis.browse.sort_pairs`).
     """
-    out = table
-    q = (query or "").strip().casefold()
-    if q:
-        hay = (out["pair_id"].astype(str) + "\n" + out["sentence_a"] + "\n" + out["sentence_b"]).str.casefold()
-        out = out[hay.str.contains(q, regex=False)]
-    if sort in out.columns:
-        numeric = pd.api.types.is_numeric_dtype(out[sort])
-        out = out.sort_values(sort, ascending=not numeric, kind="stable")
-    return out
+    return sort_pairs(search_pairs(table, query), sort)
 
 
 def seed_note(seeded: Mapping[str, int], labels: Mapping[str, str], made_with: str, created: str) -> str:
