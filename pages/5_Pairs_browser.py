@@ -12,7 +12,7 @@ view = sidebar.start(
     "highest minus the lowest score the models gave the pair.",
 )
 res = scores.scores(view)
-table = tables.pair_table(res)
+table = tables.pair_rows(res, "", "")  # every pair, kept and shared (no per-run copy of a large table)
 left, right = st.columns([2, 1])
 with left:
     query = state.text_input("Search sentences and ids", "q")

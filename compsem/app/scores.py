@@ -200,7 +200,7 @@ def scores(view: View, prominent: bool = False) -> Results:
 def _run_results(view: View) -> Results:
     """The scores of the view's run folder, for the selected models that are in it (never rescored)."""
     assert view.run is not None
-    in_run = list(dict.fromkeys(view.run["model"]))
+    in_run = list(view.run["model"].unique())  # in first-seen order, in C (a million rows)
     chosen = [m for m in view.models if m in set(in_run)]
     if not chosen:
         st.warning(
