@@ -217,7 +217,7 @@ def seed_note(seeded: Mapping[str, int], labels: Mapping[str, str], made_with: s
     """The page's sentence on which scores came from the shipped seed (empty when none did).
 
     Example:
-        >>> seed_note({"m": 336}, {"m": "MiniLM"}, "torch, CPU", "2026-12-05")
+        >>> seed_note({"m": 336}, {"m": "MiniLM"}, "torch, CPU", "2026-12-05")  # doctest: +ELLIPSIS
         'From the seed shipped with compsem (made 2026-12-05 with torch, CPU): 336 scores of MiniLM. ...'
     """
     used = {m: n for m, n in seeded.items() if n > 0}
