@@ -41,6 +41,7 @@ from compsem.scorers import (
     load_scorer,
 )
 from compsem.store.score_store import ProgressCallback, ScoreStore
+from compsem.store.seed import seed_document
 from compsem.store.sqlite import CachedScore, ScoreCache
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class ModelRun:
     normalization: str = ""
     #: pairs longer than the model reads (None: the model does not truncate, or it could not be counted)
     truncation: Truncation | None = None
+    #: how many of ``cached`` came from the shipped seed (:mod:`compsem.store.seed`), not the cache
+    seeded: int = 0
 
 
 @dataclass
@@ -112,6 +115,10 @@ class ScoreRun:
         return sum(m.cached for m in self.models)
 
     @property
+    def seeded(self) -> int:
+        return sum(m.seeded for m in self.models)
+
+    @property
     def failed(self) -> list[ModelRun]:
         return [m for m in self.models if m.error]
 
@@ -121,8 +128,10 @@ class ScoreRun:
         return {m.model: m.truncation for m in self.models if m.truncation is not None and m.truncation.truncated}
 
     def summary(self) -> str:
-        """``scored 0, cached 336`` plus failures."""
+        """``scored 0, cached 336`` plus how many came from the seed, plus failures."""
         text = f"scored {self.scored}, cached {self.cached}"
+        if self.seeded:
+            text += f" ({self.seeded} from the shipped seed)"
         if self.failed:
             text += f"; {len(self.failed)} model(s) unavailable"
         return text
@@ -197,7 +206,7 @@ def score_pairs(
             runs.append(run)
             continue
         messages += filled.messages
-        run.scored, run.normalization = filled.computed, filled.normalization
+        run.scored, run.normalization, run.seeded = filled.computed, filled.normalization, filled.seeded
         run.seconds = time.perf_counter() - t0
         runs.append(run)
         frames.append(_tidy(pairs, res.spec, filled.scores))
@@ -314,6 +323,50 @@ def _truncation_warning(run: ModelRun) -> str:
     )
 
 
+def build_seed(
+    pairs: pd.DataFrame,
+    models: Sequence[str],
+    *,
+    pairs_sha256: str,
+    created: str,
+    backend: str = "torch",
+    batch_size: int = 32,
+    progress: ProgressCallback | None = None,
+) -> dict:
+    """Score ``pairs`` afresh with ``models`` (no cache, no seed) and return the seed document of the scores.
+
+    Each model's rows are recorded under the fingerprint :func:`score_pairs` looks them up by
+    (``with_backend(resolve(key), backend).fingerprint``), so the store adopts them only for these weights.
+
+    Raises:
+        ModelUnavailableError: a model could not score (a seed is all the models or none).
+
+    Example:
+        >>> doc = build_seed(load_pairs(), ["token-jaccard"], pairs_sha256="…", created="2026-12-05")  # doctest: +SKIP
+    """
+    run = score_pairs(pairs, models, cache=ScoreStore.off(), backend=backend, batch_size=batch_size, progress=progress)
+    if run.failed:
+        raise ModelUnavailableError("; ".join(f"{m.model}: {m.error}" for m in run.failed))
+    entries = []
+    for m in run.models:
+        res = with_backend(resolve(get_spec(m.model)), backend)
+        rows = run.results[run.results["model"] == m.model]
+        scores = {
+            (a, b): CachedScore(float(r), float(s), str(o))
+            for a, b, r, s, o in zip(
+                rows["sentence_a"], rows["sentence_b"], rows["raw_score"], rows["score"], rows["raw_output"]
+            )
+        }
+        entries.append((m.model, res.fingerprint, scores))
+    return seed_document(
+        list(zip(pairs["sentence_a"], pairs["sentence_b"])),
+        entries,
+        made_with=f"compsem cache seed --write: backend {backend}, CPU, batch size {batch_size}",
+        created=created,
+        pairs_sha256=pairs_sha256,
+    )
+
+
 __all__ = [
     "MAX_TEXT_CHARS",
     "RESULT_COLUMNS",
@@ -329,6 +382,7 @@ __all__ = [
     "ScoreRun",
     "Scorer",
     "TextPairScore",
+    "build_seed",
     "configure_threads",
     "load_scorer",
     "quiet_libraries",

@@ -13,6 +13,7 @@ view = sidebar.start(
     "categories are marked (control), for reference.",
 )
 res = scores.scores(view)
+drawn = tables.plot_sample(res)  # a large run: a stated sample of whole pairs
 layout = state.radio(
     "One panel per",
     "facet",
@@ -22,9 +23,11 @@ layout = state.radio(
 )
 if layout == "all":
     shape = state.radio("Chart", "shape", ["box", "violin"], "box", format_func=str.capitalize)
-    draw.chart(figures.distributions(res.frame, res.threshold, kind=shape), "distributions")
+    draw.chart(figures.distributions(drawn.frame, res.threshold, kind=shape), "distributions")
 else:
-    draw.chart(facets.distribution_facets(res.frame, res.threshold, by=layout), "distributions")
+    draw.chart(facets.distribution_facets(drawn.frame, res.threshold, by=layout), "distributions")
+if drawn.note:
+    st.caption(drawn.note)
 
 st.subheader("Mean ± SD per model and category")
 desc = tables.table("describe_scores", res)

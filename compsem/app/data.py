@@ -16,13 +16,15 @@ import pandas as pd
 import streamlit as st
 
 from compsem.app import state, views
-from compsem.data.labels import ModelLabels
+from compsem.data.labels import ModelLabels, with_labels
 from compsem.data.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.data.schema import RESULT_COLUMNS
 from compsem.models.backends import BACKENDS, DEFAULT_BACKEND, with_backend
 from compsem.models.registry import Resolution, list_models, resolve
+from compsem.reports.html import RunData, RunFolderError, load_run
 from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
 from compsem.store.score_store import ScoreStore
+from compsem.store.seed import load_seed
 from compsem.store.sqlite import CACHE_FILE_NAME, ScoreCache
 
 #: Environment variable naming the default pair file (tests and demos); unset = the bundled 336 pairs.
@@ -101,6 +103,44 @@ def load_default_pairs() -> tuple[PairCheck | None, str]:
     return _check_file(str(path), (stat.st_size, stat.st_mtime)), what
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _run(folder: str, stamp: tuple | None) -> tuple[RunData | None, pd.DataFrame | None, str]:
+    # A resource, not data: a run of 100,000 pairs is a million rows, and st.cache_data would copy it
+    # on every re-render (seconds); pages only read it.
+    try:
+        run = load_run(Path(folder))
+    except RunFolderError as exc:
+        return None, None, str(exc)
+    pairs = run.results[["pair_id", "category", "sentence_a", "sentence_b"]].drop_duplicates("pair_id")
+    return run, pairs.rename(columns={"pair_id": "id"}).reset_index(drop=True), ""
+
+
+def open_run(folder: str) -> tuple[RunData | None, pd.DataFrame | None, str]:
+    """A ``compsem run`` output folder: (its results, its distinct pairs, "") or (None, None, why not).
+
+    Read once per version of its ``all_pair_results.csv`` and shared by every session.
+    """
+    path = Path(folder.strip()).expanduser()
+    try:
+        stat = (path / "all_pair_results.csv").stat()
+        stamp: tuple | None = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        stamp = None
+    return _run(str(path), stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def run_view(
+    run_key: str, models: tuple[str, ...], categories: tuple[str, ...], labels: ModelLabels, _run: pd.DataFrame
+) -> pd.DataFrame:
+    """A run's rows of ``models`` and ``categories`` with display names, kept per selection (read-only, shared).
+
+    Kept because a million rows take a noticeable part of a second to filter and label again on every re-render.
+    """
+    keep = _run["model"].isin(models) & _run["category"].isin(categories)
+    return with_labels(_run[keep].reset_index(drop=True), labels)
+
+
 def _text_pairs(pairs: pd.DataFrame) -> list[tuple[str, str]]:
     return list(dict.fromkeys(zip(pairs["sentence_a"], pairs["sentence_b"])))
 
@@ -125,9 +165,11 @@ def store_version(cache_dir: str) -> tuple:
 @st.cache_data(show_spinner=False, max_entries=256, ttl=300)
 def _model_missing(
     pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
-) -> int:
+) -> tuple[int, int]:
+    """(how many pairs the store lacks, how many it found in the shipped seed rather than the cache)."""
     with ScoreStore() as store:
-        return len(store.lookup(resolution(model, backend), _text_pairs(_pairs)).missing)
+        found = store.lookup(resolution(model, backend), _text_pairs(_pairs))
+        return len(found.missing), len(found.seeded)
 
 
 def missing_counts(
@@ -139,7 +181,24 @@ def missing_counts(
     (before, every selection change read all 13 models' scores from SQLite again).
     """
     version = store_version(cache_dir)
-    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend) for key in models}
+    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend)[0] for key in models}
+
+
+def seeded_counts(
+    pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame, backend: str = "torch"
+) -> dict[str, int]:
+    """Per model, how many of its pairs' scores come from the shipped seed (:mod:`compsem.store.seed`).
+
+    The same kept lookups as :func:`missing_counts`, so asking costs nothing more.
+    """
+    version = store_version(cache_dir)
+    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend)[1] for key in models}
+
+
+def seed_origin() -> tuple[str, str]:
+    """(how the shipped seed was made, when), for the page's note on where its scores came from."""
+    seed = load_seed()
+    return seed.made_with, seed.created
 
 
 class _NotScoredYet(ModelUnavailableError):
@@ -231,9 +290,13 @@ __all__ = [
     "missing_counts",
     "model_labels",
     "model_resolutions",
+    "open_run",
     "resolution",
+    "run_view",
     "score_text",
     "score_variants",
     "scorer",
+    "seed_origin",
+    "seeded_counts",
     "store_version",
 ]

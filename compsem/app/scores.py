@@ -152,6 +152,8 @@ def scores(view: View, prominent: bool = False) -> Results:
     if not view.models:
         st.warning("Select at least one model in the sidebar.")
         st.stop()
+    if view.run is not None:
+        return _run_results(view)
     missing = _cache_or_stop(
         data.missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs, view.backend
     )
@@ -185,8 +187,42 @@ def scores(view: View, prominent: bool = False) -> Results:
     if frame.empty:
         st.info("No scores to show yet.")
         st.stop()
+    note = views.seed_note(
+        data.seeded_counts(view.pairs_sha, ready, str(default_cache_dir()), view.pairs, view.backend),
+        view.labels,
+        *data.seed_origin(),
+    )
+    if note:
+        st.caption(views.md_escape(note), help="`compsem cache seed` lists the seed; `COMPSEM_SEED=off` ignores it.")
+    return _results(view, frame)
+
+
+def _run_results(view: View) -> Results:
+    """The scores of the view's run folder, for the selected models that are in it (never rescored)."""
+    assert view.run is not None
+    in_run = list(view.run["model"].unique())  # in first-seen order, in C (a million rows)
+    chosen = [m for m in view.models if m in set(in_run)]
+    if not chosen:
+        st.warning(
+            "None of the selected models is in this run. Its models: "
+            + views.md_escape(", ".join(view.labels.get(m, m) for m in in_run))
+            + ". Tick them in the sidebar."
+        )
+        st.stop()
+    labels = ModelLabels(tuple((m, view.labels.name(m)) for m in chosen))
+    cats = tuple(sorted(view.categories))
+    frame = data.run_view(view.pairs_sha, tuple(chosen), cats, labels, view.run)
+    if frame.empty:
+        st.warning("Select at least one category in the sidebar.")
+        st.stop()
+    return Results(frame, (view.pairs_sha, tuple(chosen), cats, view.backend, labels.pairs), view.threshold)
+
+
+def _results(view: View, frame: pd.DataFrame) -> Results:
+    """The view's :class:`Results` from its scores: its categories kept, display names attached."""
     cats = set(view.categories)
-    frame = frame[frame["category"].isin(cats)].reset_index(drop=True)
+    if not cats.issuperset(frame["category"].unique()):
+        frame = frame[frame["category"].isin(cats)].reset_index(drop=True)
     if frame.empty:
         st.warning("Select at least one category in the sidebar.")
         st.stop()

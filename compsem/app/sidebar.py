@@ -34,6 +34,7 @@ class View:
         threshold: the 0-1 threshold.
         labels: every registry model's display name (for messages; shown frames carry their own).
         backend: what serves the transformer models (``torch`` fp32 or ``onnx-int8``).
+        run: the scores of a ``compsem run`` folder when that is the pair set (shown as they are, never rescored).
     """
 
     pairs: pd.DataFrame | None
@@ -44,6 +45,7 @@ class View:
     threshold: float
     labels: ModelLabels = field(default_factory=ModelLabels, compare=False)
     backend: str = "torch"
+    run: pd.DataFrame | None = field(default=None, compare=False)
 
 
 def setup_page(title: str) -> None:
@@ -131,19 +133,46 @@ def _parse_models(raw: str) -> list[str]:
     return keys
 
 
-def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
+_PAIR_SOURCES = {"bundled": "Bundled pairs", "upload": "Upload a CSV", "run": "A run folder"}
+
+
+def _sidebar_run() -> tuple[pd.DataFrame | None, str, str, pd.DataFrame | None] | None:
+    """The scores of a ``compsem run`` folder typed in the sidebar, or None (then the default pair set)."""
+    folder = state.text_input(
+        "Run folder (the --out of `compsem run`)",
+        "run",
+        help="A folder on the machine the dashboard runs on, holding all_pair_results.csv. Its scores are "
+        "shown as they are (nothing is rescored); large runs are sampled for point charts and paged.",
+    )
+    if not folder.strip():
+        st.sidebar.info("Type a run folder; showing the default pair set meanwhile.")
+        return None
+    run, pairs, problem = data.open_run(folder)
+    if run is None or pairs is None:
+        st.sidebar.warning(views.md_escape(problem) + " Showing the default pair set.")
+        return None
+    st.sidebar.caption(f"Run {views.md_escape(folder.strip())}: {len(pairs):,} pairs")
+    sha = f"run:{folder.strip()}:{len(run.results)}:{id(run)}"  # a new object per version of the file
+    return pairs, f"run {folder.strip()}", sha, run.results
+
+
+def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str, pd.DataFrame | None]:
     st.sidebar.subheader("Pair set")
-    state.bind("pairs", "bundled", lambda raw: raw if raw in ("bundled", "upload") else "bundled")
+    state.bind("pairs", "bundled", lambda raw: raw if raw in _PAIR_SOURCES else "bundled")
     choice = st.sidebar.radio(
         "Pair set",
-        ["bundled", "upload"],
+        list(_PAIR_SOURCES),
         key=state.wkey("pairs"),
         on_change=state.copy_to_store,
         args=("pairs",),
         horizontal=True,
         label_visibility="collapsed",
-        format_func=lambda v: "Bundled pairs" if v == "bundled" else "Upload a CSV",
+        format_func=_PAIR_SOURCES.__getitem__,
     )
+    if choice == "run":
+        opened = _sidebar_run()
+        if opened is not None:
+            return opened
     if choice == "upload":
         up = st.sidebar.file_uploader(
             f"Pair CSV (id, category, sentence_a, sentence_b; UTF-8; at most {MAX_FILE_BYTES // 2**20} MB)",
@@ -162,18 +191,18 @@ def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
         if stored is not None:
             check = stored["check"]
             st.sidebar.caption(f"Using {views.md_escape(stored['name'])}: {len(check.pairs)} pairs")
-            return check.pairs, f"uploaded {stored['name']}", check.sha256
+            return check.pairs, f"uploaded {stored['name']}", check.sha256, None
         st.sidebar.info("No valid upload yet; showing the default pair set.")
     default_check, what = data.load_default_pairs()
     if default_check is None:
         st.session_state["cs.pairs_missing"] = what
-        return None, what, ""
+        return None, what, "", None
     st.session_state.pop("cs.pairs_missing", None)
     if not default_check.ok:
         st.session_state["cs.default_error"] = default_check
-        return None, what, ""
+        return None, what, "", None
     st.sidebar.caption(f"{views.md_escape(what)}: {len(default_check.pairs)} pairs")
-    return default_check.pairs, what, default_check.sha256
+    return default_check.pairs, what, default_check.sha256, None
 
 
 def _sidebar_models() -> tuple[str, ...]:
@@ -225,7 +254,7 @@ def _sidebar_models() -> tuple[str, ...]:
 def sidebar() -> View:
     """The shared sidebar: pair set, models, categories, threshold. Every page calls it."""
     with st.sidebar:
-        pairs, label, sha = _sidebar_pairs()
+        pairs, label, sha, run = _sidebar_pairs()
         models = _sidebar_models()
         st.subheader("Categories")
         options = sort_categories(pairs["category"].unique()) if pairs is not None else []
@@ -249,7 +278,7 @@ def sidebar() -> View:
         threshold = state.threshold_slider("Threshold", container=st.sidebar, place="sidebar")
         backend = _sidebar_backend()
         st.caption("Choices live in the address bar: copy the link to share this view.")
-    return View(pairs, label, sha, models, tuple(cats), threshold, data.model_labels(), backend)
+    return View(pairs, label, sha, models, tuple(cats), threshold, data.model_labels(), backend, run)
 
 
 def _sidebar_backend() -> str:

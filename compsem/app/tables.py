@@ -25,6 +25,7 @@ import streamlit as st
 
 from compsem import analysis as an
 from compsem import figures
+from compsem.analysis.browse import PlotSample, sample_pairs
 from compsem.analysis.story import Finding
 from compsem.app import data, views
 from compsem.app.scores import Results
@@ -129,6 +130,29 @@ def pair_table(res: Results) -> pd.DataFrame:
     return _free(res).pairs.copy()
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _plot_sample(key: tuple, _frame: pd.DataFrame) -> PlotSample:
+    return sample_pairs(_frame)
+
+
+def plot_sample(res: Results) -> PlotSample:
+    """The rows point charts draw: every row of a small view, a stated random sample of whole pairs of a large one."""
+    return _plot_sample(res.key, res.frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _pair_rows(key: tuple, query: str, sort: str, _table: pd.DataFrame) -> pd.DataFrame:
+    return views.filter_pairs(_table, query, sort)
+
+
+def pair_rows(res: Results, query: str, sort: str) -> pd.DataFrame:
+    """The pair table searched for ``query`` and sorted by ``sort``, over every pair, kept per (view, query, sort).
+
+    Shared read-only, so paging through the rows of a 100,000-pair run re-reads them instead of searching again.
+    """
+    return _pair_rows(res.key, query, sort, _free(res).pairs)
+
+
 def study_comparison(res: Results) -> pd.DataFrame:
     """The seed study's reported figures beside this view's (:func:`compsem.analysis.study.compare_with_study`)."""
     return _free(res).study.copy()
@@ -207,6 +231,8 @@ __all__ = [
     "export_table",
     "findings",
     "models_view",
+    "pair_rows",
+    "plot_sample",
     "pair_table",
     "pairs_csv",
     "rates_with_ci",

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from compsem.analysis.browse import search_pairs, sort_pairs
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import ModelLabels, labels_of
@@ -207,17 +208,32 @@ def pair_sort_options(table: pd.DataFrame) -> list[str]:
 def filter_pairs(table: pd.DataFrame, query: str, sort: str) -> pd.DataFrame:
     """Rows whose id or sentences contain ``query`` (plain text, case-insensitive), sorted by ``sort``.
 
-    Numeric columns sort descending (largest disagreement first), text columns ascending.
+    Numeric columns sort descending (largest disagreement first), text columns ascending
+    (:func:`compsem.analysis.browse.search_pairs`, :func:`~compsem.analysis.browse.sort_pairs`).
     """
-    out = table
-    q = (query or "").strip().casefold()
-    if q:
-        hay = (out["pair_id"].astype(str) + "\n" + out["sentence_a"] + "\n" + out["sentence_b"]).str.casefold()
-        out = out[hay.str.contains(q, regex=False)]
-    if sort in out.columns:
-        numeric = pd.api.types.is_numeric_dtype(out[sort])
-        out = out.sort_values(sort, ascending=not numeric, kind="stable")
-    return out
+    return sort_pairs(search_pairs(table, query), sort)
+
+
+def seed_note(seeded: Mapping[str, int], labels: Mapping[str, str], made_with: str, created: str) -> str:
+    """The page's sentence on which scores came from the shipped seed (empty when none did).
+
+    Example:
+        >>> seed_note({"m": 336}, {"m": "MiniLM"}, "torch, CPU", "2026-12-05")  # doctest: +ELLIPSIS
+        'From the seed shipped with compsem (made 2026-12-05 with torch, CPU): 336 scores of MiniLM. ...'
+    """
+    used = {m: n for m, n in seeded.items() if n > 0}
+    if not used:
+        return ""
+    names = ", ".join(
+        f"{labels.get(m, m)}" + (f" ({n:,} pairs)" if len(set(used.values())) > 1 else "") for m, n in used.items()
+    )
+    total = sum(used.values())
+    how = f" (made {created} with {made_with})" if created else ""
+    return (
+        f"From the seed shipped with compsem{how}: {total:,} scores of {names}. "
+        "They equal what these models compute here (a test rescores a sample); any other model, "
+        "backend or device is scored, as is any pair the seed does not hold."
+    )
 
 
 def study_view(table: pd.DataFrame, measured_only: bool, section: str) -> pd.DataFrame:
@@ -256,6 +272,7 @@ __all__ = [
     "models_view",
     "pair_sort_options",
     "rate_ci_view",
+    "seed_note",
     "reference_label",
     "reference_options",
     "study_view",

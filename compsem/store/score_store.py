@@ -8,6 +8,10 @@ Three operations, each in one place:
 * :meth:`ScoreStore.adopt`: take scores made elsewhere (another process, an earlier run, a
   test's stand-ins) into the store under a model's fingerprint.
 
+Behind the cache lies the seed (:mod:`compsem.store.seed`): the shipped models' scores of the bundled
+pairs. A pair the cache lacks is taken from the seed when the seed holds it under the same model and
+fingerprint; :attr:`Lookup.seeded` says which, so a page can say where its scores came from.
+
 A stored score belongs to (model key, model fingerprint, measure, ordered text pair). The
 measure says what was stored: ``score`` is :meth:`Scorer.predict`'s 0-1 similarity with its
 raw output; ``relevance`` is :meth:`CrossEncoderScorer.relevance`, the one-direction number a
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from compsem.store.seed import EMPTY, Seed, load_seed
 from compsem.store.sqlite import CachedScore, ScoreCache
 
 if TYPE_CHECKING:  # the store hands scorers pairs; it never imports the model code
@@ -56,13 +61,15 @@ class Lookup:
         resolution: the model (its key and fingerprint name the stored rows).
         measure: ``score`` or ``relevance``.
         pairs: the distinct ordered pairs asked about, in first-seen order.
-        found: pair -> stored score, for the pairs that are stored and intact.
+        found: pair -> stored score, for the pairs that are stored and intact (the seed's included).
+        seeded: the found pairs that came from the seed, not the cache.
     """
 
     resolution: Resolution
     measure: Measure
     pairs: tuple[Pair, ...]
     found: Mapping[Pair, CachedScore] = field(default_factory=dict)
+    seeded: frozenset[Pair] = frozenset()
 
     @property
     def missing(self) -> list[Pair]:
@@ -80,6 +87,7 @@ class Filled:
         computed: how many the model scored now.
         normalization: how the model's raw output became ``score`` (empty when nothing was computed).
         messages: what loading the model reported (a rebuilt export...), for the user.
+        seeded: how many of the ``cached`` came from the seed.
     """
 
     scores: Mapping[Pair, CachedScore]
@@ -87,6 +95,7 @@ class Filled:
     computed: int
     normalization: str = ""
     messages: tuple[str, ...] = ()
+    seeded: int = 0
 
 
 class ScoreStore:
@@ -96,16 +105,26 @@ class ScoreStore:
         cache: a :class:`~compsem.store.sqlite.ScoreCache`, or its folder (default: the default cache folder).
         read: look stored scores up (``False`` scores everything again and refreshes what is stored).
         write: store what is computed or adopted.
+        seed: the seed read behind the cache (default: the shipped one, :func:`~compsem.store.seed.load_seed`;
+            ``False`` for none). Only a store that reads uses it.
 
     Raises (from any method that touches the cache):
         CacheBusyError: another process kept the cache locked too long.
         CacheError: the cache folder or file cannot be used.
     """
 
-    def __init__(self, cache: ScoreCache | str | Path | None = None, *, read: bool = True, write: bool = True):
+    def __init__(
+        self,
+        cache: ScoreCache | str | Path | None = None,
+        *,
+        read: bool = True,
+        write: bool = True,
+        seed: Seed | bool = True,
+    ):
         self._cache = cache if isinstance(cache, ScoreCache) else (ScoreCache(cache) if (read or write) else None)
         self.read = read and self._cache is not None
         self.write = write and self._cache is not None
+        self._seed = seed if isinstance(seed, Seed) else (load_seed() if seed and self.read else EMPTY)
 
     @classmethod
     def off(cls) -> ScoreStore:
@@ -114,12 +133,17 @@ class ScoreStore:
 
     def refreshing(self) -> ScoreStore:
         """The same cache, but nothing is looked up: every pair is computed again and stored anew."""
-        return ScoreStore(self._cache, read=False, write=self.write) if self._cache is not None else self
+        return ScoreStore(self._cache, read=False, write=self.write, seed=False) if self._cache is not None else self
 
     @property
     def cache(self) -> ScoreCache | None:
         """The storage underneath (None for :meth:`off`)."""
         return self._cache
+
+    @property
+    def seed(self) -> Seed:
+        """The seed read behind the cache (empty when none is used)."""
+        return self._seed
 
     @property
     def recovered(self) -> list[str]:
@@ -146,11 +170,16 @@ class ScoreStore:
         name = _row_model(resolution, measure)
         unique = tuple(dict.fromkeys((str(a), str(b)) for a, b in pairs))
         found: dict[Pair, CachedScore] = {}
+        seeded: frozenset[Pair] = frozenset()
         if self.read and resolution.fingerprint and unique:
             assert self._cache is not None
             bounds = resolution.spec.score_bounds(measure)
             found = self._cache.get_many(name, resolution.fingerprint, list(unique), bounds)
-        return Lookup(resolution, measure, unique, found)
+            if len(found) < len(unique) and self._seed.covers(name, resolution.fingerprint):
+                extra = self._seed.get_many(name, resolution.fingerprint, (p for p in unique if p not in found))
+                seeded = frozenset(extra)
+                found.update(extra)
+        return Lookup(resolution, measure, unique, found, seeded)
 
     def compute_missing(
         self,
@@ -177,14 +206,15 @@ class ScoreStore:
         if progress:
             progress(key, cached, total)
         if not todo:
-            return Filled(dict(lookup.found), cached, 0)
+            return Filled(dict(lookup.found), cached, 0, seeded=len(lookup.seeded))
         scorer = load()
         chunk_done = (lambda n: progress(key, cached + n, total)) if progress else None
         fresh, normalization = _measure(scorer, lookup.measure, todo, batch_size, chunk_done)
         fingerprint = scorer.fingerprint or lookup.resolution.fingerprint
         self._put(_row_model(lookup.resolution, lookup.measure), fingerprint, dict(zip(todo, fresh)))
         scores = {**lookup.found, **dict(zip(todo, fresh))}
-        return Filled(scores, cached, len(todo), normalization, tuple(getattr(scorer, "messages", ())))
+        messages = tuple(getattr(scorer, "messages", ()))
+        return Filled(scores, cached, len(todo), normalization, messages, len(lookup.seeded))
 
     def adopt(self, resolution: Resolution, scores: Mapping[Pair, CachedScore], measure: Measure = "score") -> int:
         """Take scores made elsewhere into the store under ``resolution``'s fingerprint; pairs it holds are kept.
@@ -197,7 +227,7 @@ class ScoreStore:
         """
         if not self.write or not resolution.fingerprint:
             return 0
-        have = ScoreStore(self._cache).lookup(resolution, scores, measure).found
+        have = ScoreStore(self._cache, seed=False).lookup(resolution, scores, measure).found
         todo = {p: s for p, s in scores.items() if p not in have}
         self._put(_row_model(resolution, measure), resolution.fingerprint, todo)
         return len(todo)
