@@ -7,7 +7,7 @@ import pandas as pd
 from compsem import scoring
 from compsem.data import schema
 from compsem.reports import files as export
-from compsem.reports import html as html_report
+from compsem.reports import run_folder
 
 
 def test_scoring_builds_the_declared_columns():
@@ -22,6 +22,6 @@ def test_export_order_fixed_columns_then_the_pair_files_own():
     assert "expected" not in schema.EXPORT_COLUMNS and export.PAIR_RESULT_COLUMNS == list(schema.EXPORT_COLUMNS)
 
 
-def test_the_html_report_reads_the_declared_columns():
-    assert html_report.KEY_COLUMNS is schema.KEY_COLUMNS and html_report.NUMERIC_COLUMNS is schema.NUMERIC_COLUMNS
+def test_the_run_folder_loader_reads_the_declared_columns():
+    assert run_folder.KEY_COLUMNS is schema.KEY_COLUMNS and run_folder.NUMERIC_COLUMNS is schema.NUMERIC_COLUMNS
     assert set(schema.KEY_COLUMNS + schema.TEXT_COLUMNS + schema.NUMERIC_COLUMNS) <= set(schema.EXPORT_COLUMNS)

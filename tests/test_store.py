@@ -200,6 +200,16 @@ def test_a_row_with_a_valid_checksum_but_no_valid_score_is_damage_recomputed(tmp
         assert store.recovered == []  # the damaged row was replaced
 
 
+@pytest.mark.parametrize("score", [1.0000000000000002, -2.2e-16, 1.0, 0.0])
+def test_a_score_past_its_range_by_rounding_alone_is_served(tmp_path, score):
+    # TF-IDF cosine of identical texts is 1.0000000000000002: rounding, not damage
+    with ScoreStore(tmp_path) as store:
+        store.compute_missing(store.lookup(JACCARD, [PAIR]), Jaccard)
+        _forge(store.cache, JACCARD.spec.key, JACCARD.fingerprint, PAIR, score, score, "{}")
+    with ScoreStore(tmp_path) as store:
+        assert store.lookup(JACCARD, [PAIR]).found[PAIR].score == score and store.recovered == []
+
+
 def test_the_range_is_the_models_own():
     spec = ModelSpec("x", "cross-encoder", "general", "model-activation")
     assert spec.score_bounds() == (float("-inf"), float("inf"))  # declared activation unknown before loading

@@ -58,14 +58,19 @@ _MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]<>|&])")
 
 
 def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc" or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
+    # Zl/Zp (U+2028, U+2029) end a line for many readers (and for str.splitlines) though they are not Cc
+    return (
+        unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        or "\u202a" <= ch <= "\u202e"
+        or "\u2066" <= ch <= "\u2069"
+    )
 
 
 def visible_controls(text: object) -> str:
     r"""``text`` with every control character shown as an escape, so none reaches a terminal or a file raw.
 
-    Control characters are Unicode category Cc (ESC, BEL, NUL, newline, tab, DEL, C1 codes) and the
-    bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what a reader sees.
+    Control characters are Unicode category Cc (ESC, BEL, NUL, newline, tab, DEL, C1 codes), the line and
+    paragraph separators (U+2028, U+2029) and the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what a reader sees.
 
     Example:
         >>> visible_controls("neg\x1b[2Jation\u202e")

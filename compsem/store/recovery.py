@@ -39,6 +39,10 @@ class Damaged(Exception):
     """Internal: the database file is damaged (carries the reason)."""
 
 
+#: How far past its model's range a stored score may lie and still count (rounding, not damage).
+BOUNDS_TOLERANCE = 1e-9
+
+
 def checksum(key: str, raw_score: float, score: float, raw_output: str) -> str:
     """A row's own checksum over its content, so a row damaged on disk is detected, not returned."""
     payload = f"{key}|{raw_score!r}|{score!r}|{raw_output}"
@@ -67,7 +71,9 @@ def value_problem(raw_score: object, score: object, raw_output: object, bounds: 
         if not math.isfinite(value):
             return f"{name} is {value}"
     lo, hi = bounds
-    if not lo <= float(score) <= hi:  # type: ignore[arg-type]  # checked to be a number above
+    # Floating-point rounding puts a cosine of identical texts at 1.0000000000000002: a tolerance far
+    # below any threshold keeps such scores, while a value that is really out of range (5.0) is damage.
+    if not lo - BOUNDS_TOLERANCE <= float(score) <= hi + BOUNDS_TOLERANCE:  # type: ignore[arg-type]  # a number
         return f"score {score} is outside the model's range {lo:g}..{hi:g}"
     if not isinstance(raw_output, str):
         return f"raw_output is {type(raw_output).__name__}, not JSON text"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats as _st
 
 
 def _pair(y_true: ArrayLike, y_pred: ArrayLike, min_n: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -81,5 +80,7 @@ def spearman(x: ArrayLike, y: ArrayLike) -> float:
         >>> spearman([1, 2, 3], [10, 20, 25])
         1.0
     """
+    from scipy.stats import rankdata  # heavy (scipy.stats); the dashboard imports this module before it needs it
+
     a, b = _pair(x, y, min_n=2)
-    return pearson(_st.rankdata(a.astype(float)), _st.rankdata(b.astype(float)))
+    return pearson(rankdata(a.astype(float)), rankdata(b.astype(float)))
