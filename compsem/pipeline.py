@@ -26,6 +26,8 @@ from compsem.analysis import Analysis, analyze
 from compsem.analysis.grid import grid_cells
 from compsem.analysis.grid import grid_models as models_of
 from compsem.data.pairs import PairFileError, load_pairs
+from compsem.models.backends import runtime_device
+from compsem.models.devices import DeviceChoice
 from compsem.models.registry import UnknownModelError, get_spec, offline_models
 from compsem.reports.files import check_output_dir, write_run
 from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
@@ -109,6 +111,8 @@ def run(
     use_cache: bool = True,
     cache_dir: str | Path | None = None,
     backend: str = "torch",
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
     progress: ProgressCallback | None = None,
     on_scored: Callable[[ScoreRun], None] | None = None,
 ) -> RunOutcome:
@@ -124,6 +128,8 @@ def run(
         use_cache: False scores everything again (and refreshes the cache).
         cache_dir: score cache folder (default: ``$COMPSEM_CACHE_DIR`` or ``./cache``).
         backend: ``torch`` or ``onnx-int8`` for the transformer models.
+        device: ``auto`` (CUDA, then MPS, then the CPU), ``cpu``, ``cuda`` or ``mps`` (:mod:`compsem.models.devices`).
+        dtype: ``fp32`` (default), ``fp16`` or ``bf16`` on a GPU.
         progress: ``progress(model, done, total)`` while scoring.
         on_scored: called with the scoring account as soon as scoring ends, before anything
             else can fail (the command line prints cache warnings and skipped models there).
@@ -154,13 +160,24 @@ def run(
     if batch_size < 1:
         raise RunError(f"--batch-size must be at least 1, not {batch_size}")
     try:
+        where = runtime_device(backend, device, dtype)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+    try:
         out_dir = check_output_dir(out)
     except ValueError as exc:
         raise RunError(str(exc)) from None
     cache = ScoreStore(cache_dir or None)
     t0 = time.perf_counter()
     scoring = score_pairs(
-        table, keys, cache=cache, use_cache=use_cache, batch_size=batch_size, progress=progress, backend=backend
+        table,
+        keys,
+        cache=cache,
+        use_cache=use_cache,
+        batch_size=batch_size,
+        progress=progress,
+        backend=backend,
+        device=where,
     )
     seconds = time.perf_counter() - t0
     if on_scored is not None:
@@ -174,6 +191,7 @@ def run(
         "skipped": {m.model: m.error for m in scoring.failed},
         "thresholds": list(thresholds),
         "backend": backend,
+        **({"device": where.label, "device_name": where.name} if where.suffix else {}),
         "scored": scoring.scored,
         "cached": scoring.cached,
         "seconds": round(seconds, 2),

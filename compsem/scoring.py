@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from compsem.data.schema import RESERVED_COLUMNS, RESULT_COLUMNS
-from compsem.models.backends import check_backend, with_backend
+from compsem.models.backends import runtime_device, with_runtime
+from compsem.models.devices import DeviceChoice
 from compsem.models.loading import configure_threads, quiet_libraries
 from compsem.models.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
 from compsem.scorers import (
@@ -130,6 +131,8 @@ def score_pairs(
     progress: ProgressCallback | None = None,
     loader: Callable[[Resolution], Scorer] = load_scorer,
     backend: str = "torch",
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
 ) -> ScoreRun:
     """Score every pair with every model, reusing stored scores; load a model only if needed.
 
@@ -142,9 +145,13 @@ def score_pairs(
         loader: how to get a scorer (the dashboard passes one backed by ``st.cache_resource``).
         backend: ``torch`` (fp32, the study's numbers) or ``onnx-int8`` for the transformer models
             (:mod:`compsem.models.backends`); it is part of each model's fingerprint, so of every cache key.
+        device: ``auto`` (CUDA, then MPS, then the CPU), ``cpu``, ``cuda``, ``mps``, or a resolved
+            :class:`~compsem.models.devices.DeviceChoice`; a GPU adds ``+<device>-<dtype>`` to the fingerprint.
+        dtype: ``fp32`` (default), ``fp16`` or ``bf16`` (GPUs only).
 
     Raises:
-        ValueError: an unknown backend.
+        ValueError: an unknown backend, device or dtype; a GPU asked for where there is none; the int8
+            backend on a GPU (``BackendError``/``DeviceError``, both ValueErrors with one sentence).
 
     Returns:
         A :class:`ScoreRun`; models that fail are listed with a one-line reason, never raised.
@@ -155,7 +162,7 @@ def score_pairs(
         'scored 336, cached 0'
     """
 
-    check_backend(backend)
+    where = runtime_device(backend, device, dtype)
     store = cache if isinstance(cache, ScoreStore) else ScoreStore(cache)
     if not use_cache:
         store = store.refreshing()
@@ -167,7 +174,7 @@ def score_pairs(
     for name in models:
         t0 = time.perf_counter()
         try:
-            res = with_backend(resolve(get_spec(name)), backend)
+            res = with_runtime(resolve(get_spec(name)), backend, where)
         except UnknownModelError as exc:
             runs.append(ModelRun(name, "unknown", error=str(exc)))
             continue
@@ -250,6 +257,8 @@ def score_text_pair(
     cache: ScoreStore | ScoreCache | None = None,
     loader: Callable[[Resolution], Scorer] = load_scorer,
     backend: str = "torch",
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
 ) -> tuple[list[TextPairScore], dict[str, str]]:
     """Score one free-text pair with several models, cross-encoders in both orders.
 
@@ -271,7 +280,7 @@ def score_text_pair(
             "sentence_b": [b, a],
         }
     )
-    run = score_pairs(frame, models, cache=cache, loader=loader, backend=backend)
+    run = score_pairs(frame, models, cache=cache, loader=loader, backend=backend, device=device, dtype=dtype)
     problems = {m.model: m.error for m in run.models if m.error}
     out = []
     for m in run.models:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from compsem.cli._common import EXIT_OK, add_backend, fail
+from compsem.cli._common import EXIT_OK, add_backend, add_device, fail
 from compsem.pipeline import RunError, grid_models, run
 
 
@@ -59,6 +59,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             use_cache=not args.no_cache,
             cache_dir=args.cache_dir,
             backend=args.backend,
+            device=args.device,
+            dtype=args.dtype,
             progress=_Bars(args.quiet),
             on_scored=_report_scoring,
         )
@@ -89,4 +91,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     add_backend(p)
+    add_device(p)
     p.set_defaults(func=cmd_run)
