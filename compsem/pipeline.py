@@ -26,13 +26,14 @@ from compsem.analysis import Analysis, analyze
 from compsem.analysis.grid import grid_cells
 from compsem.analysis.grid import grid_models as models_of
 from compsem.data.pairs import PairFileError, load_pairs
+from compsem.data.streaming import load_pair_file
 from compsem.models.backends import runtime_device
 from compsem.models.devices import DeviceChoice
 from compsem.models.registry import UnknownModelError, get_spec, offline_models
 from compsem.reports.files import check_output_dir, write_run
 from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
 from compsem.scoring import score_pairs
-from compsem.store.score_store import ScoreStore
+from compsem.store.score_store import CHUNK_PAIRS, ScoreStore
 
 if TYPE_CHECKING:  # scoring pulls in the model registry and backends; imported when a run starts
     from compsem.scoring import ProgressCallback, ScoreRun
@@ -113,6 +114,7 @@ def run(
     backend: str = "torch",
     device: str | DeviceChoice = "auto",
     dtype: str | None = None,
+    chunk_size: int = CHUNK_PAIRS,
     progress: ProgressCallback | None = None,
     on_scored: Callable[[ScoreRun], None] | None = None,
 ) -> RunOutcome:
@@ -130,6 +132,8 @@ def run(
         backend: ``torch`` or ``onnx-int8`` for the transformer models.
         device: ``auto`` (CUDA, then MPS, then the CPU), ``cpu``, ``cuda`` or ``mps`` (:mod:`compsem.models.devices`).
         dtype: ``fp32`` (default), ``fp16`` or ``bf16`` on a GPU.
+        chunk_size: pairs scored and stored together: an interrupted run keeps every finished chunk and
+            the same call again scores only the rest.
         progress: ``progress(model, done, total)`` while scoring.
         on_scored: called with the scoring account as soon as scoring ends, before anything
             else can fail (the command line prints cache warnings and skipped models there).
@@ -145,7 +149,8 @@ def run(
     """
 
     try:
-        table = load_pairs(pairs) if pairs is not None else load_pairs()
+        # a file is streamed in chunks (CSV, Parquet, JSON Lines; no row limit); the upload limits are the dashboard's
+        table = load_pair_file(pairs) if pairs is not None else load_pairs()
     except (PairFileError, FileNotFoundError) as exc:
         raise RunError(str(exc)) from None
     keys = list(models) if models else offline_models()
@@ -159,6 +164,8 @@ def run(
         raise RunError(problem)
     if batch_size < 1:
         raise RunError(f"--batch-size must be at least 1, not {batch_size}")
+    if chunk_size < 1:
+        raise RunError(f"--chunk-size must be at least 1, not {chunk_size}")
     try:
         where = runtime_device(backend, device, dtype)
     except ValueError as exc:
@@ -178,6 +185,7 @@ def run(
         progress=progress,
         backend=backend,
         device=where,
+        chunk_size=chunk_size,
     )
     seconds = time.perf_counter() - t0
     if on_scored is not None:

@@ -40,7 +40,7 @@ from compsem.scorers import (
     Scorer,
     load_scorer,
 )
-from compsem.store.score_store import ProgressCallback, ScoreStore
+from compsem.store.score_store import CHUNK_PAIRS, ProgressCallback, ScoreStore, ScoringInterrupted
 from compsem.store.sqlite import CachedScore, ScoreCache
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def score_pairs(
     backend: str = "torch",
     device: str | DeviceChoice = "auto",
     dtype: str | None = None,
+    chunk_size: int = CHUNK_PAIRS,
 ) -> ScoreRun:
     """Score every pair with every model, reusing stored scores; load a model only if needed.
 
@@ -148,6 +149,7 @@ def score_pairs(
         device: ``auto`` (CUDA, then MPS, then the CPU), ``cpu``, ``cuda``, ``mps``, or a resolved
             :class:`~compsem.models.devices.DeviceChoice`; a GPU adds ``+<device>-<dtype>`` to the fingerprint.
         dtype: ``fp32`` (default), ``fp16`` or ``bf16`` (GPUs only).
+        chunk_size: pairs scored and stored together; an interruption loses at most one chunk.
 
     Raises:
         ValueError: an unknown backend, device or dtype; a GPU asked for where there is none; the int8
@@ -188,7 +190,12 @@ def score_pairs(
         found = store.lookup(res, text_pairs)
         run = ModelRun(key, res.status, cached=len(text_pairs) - len(found.missing))
         try:
-            filled = store.compute_missing(found, partial(loader, res), batch_size=batch_size, progress=progress)
+            filled = store.compute_missing(
+                found, partial(loader, res), batch_size=batch_size, progress=progress, chunk_size=chunk_size
+            )
+        except ScoringInterrupted as exc:
+            earlier = sum(r.scored for r in runs) if store.write else 0
+            raise ScoringInterrupted(exc.model, exc.saved, exc.left, exc.total, earlier) from None
         except ModelUnavailableError as exc:
             run.error = str(exc)
             run.seconds = time.perf_counter() - t0
