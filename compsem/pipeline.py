@@ -30,7 +30,7 @@ from compsem.data.streaming import load_pair_file
 from compsem.models.backends import runtime_device
 from compsem.models.devices import DeviceChoice
 from compsem.models.registry import UnknownModelError, get_spec, offline_models
-from compsem.reports.files import check_output_dir, write_run
+from compsem.reports.files import PAIR_FILE_CHOICES, check_output_dir, pair_file_format, write_run
 from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
 from compsem.scoring import score_pairs
 from compsem.store.score_store import CHUNK_PAIRS, ScoreStore
@@ -115,6 +115,7 @@ def run(
     device: str | DeviceChoice = "auto",
     dtype: str | None = None,
     chunk_size: int = CHUNK_PAIRS,
+    pair_files: str = "auto",
     progress: ProgressCallback | None = None,
     on_scored: Callable[[ScoreRun], None] | None = None,
 ) -> RunOutcome:
@@ -134,6 +135,7 @@ def run(
         dtype: ``fp32`` (default), ``fp16`` or ``bf16`` on a GPU.
         chunk_size: pairs scored and stored together: an interrupted run keeps every finished chunk and
             the same call again scores only the rest.
+        pair_files: ``auto`` (CSV + JSON Lines up to 100,000 result rows, Parquet above), ``csv`` or ``parquet``.
         progress: ``progress(model, done, total)`` while scoring.
         on_scored: called with the scoring account as soon as scoring ends, before anything
             else can fail (the command line prints cache warnings and skipped models there).
@@ -164,10 +166,13 @@ def run(
         raise RunError(problem)
     if batch_size < 1:
         raise RunError(f"--batch-size must be at least 1, not {batch_size}")
+    if pair_files not in PAIR_FILE_CHOICES:
+        raise RunError(f"--pair-files must be one of {', '.join(PAIR_FILE_CHOICES)}, not {pair_files!r}")
     if chunk_size < 1:
         raise RunError(f"--chunk-size must be at least 1, not {chunk_size}")
     try:
-        where = runtime_device(backend, device, dtype)
+        transformers = any(get_spec(k).kind in ("bi-encoder", "cross-encoder") for k in keys)
+        where = runtime_device(backend, device, dtype, transformers=transformers)
     except ValueError as exc:
         raise RunError(str(exc)) from None
     try:
@@ -200,6 +205,7 @@ def run(
         "thresholds": list(thresholds),
         "backend": backend,
         **({"device": where.label, "device_name": where.name} if where.suffix else {}),
+        **({"pair_files": fmt} if (fmt := pair_file_format(len(scoring.results), pair_files)) != "csv" else {}),
         "scored": scoring.scored,
         "cached": scoring.cached,
         "seconds": round(seconds, 2),
@@ -213,6 +219,7 @@ def run(
         summary_dict(analysis, meta),
         comparison_dict(analysis.comparisons),
         report_markdown(analysis, meta),
+        fmt,
     )
     return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, len(table))
 

@@ -164,7 +164,8 @@ def score_pairs(
         'scored 336, cached 0'
     """
 
-    where = runtime_device(backend, device, dtype)
+    transformers = any(_is_transformer(m) for m in models)
+    where = runtime_device(backend, device, dtype, transformers=transformers)
     store = cache if isinstance(cache, ScoreStore) else ScoreStore(cache)
     if not use_cache:
         store = store.refreshing()
@@ -208,6 +209,13 @@ def score_pairs(
         frames.append(_tidy(pairs, res.spec, filled.scores))
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     return ScoreRun(results, runs, [*store.recovered, *messages])
+
+
+def _is_transformer(name: str) -> bool:
+    try:
+        return get_spec(name).kind in ("bi-encoder", "cross-encoder")
+    except UnknownModelError:
+        return False
 
 
 def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: Mapping[tuple[str, str], CachedScore]) -> pd.DataFrame:

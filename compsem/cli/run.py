@@ -70,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             device=args.device,
             dtype=args.dtype,
             chunk_size=args.chunk_size,
+            pair_files=args.pair_files,
             progress=_Bars(args.quiet),
             on_scored=_report_scoring,
         )
@@ -106,6 +107,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=4096,
         help="pairs scored and saved to the cache together (default 4096); an interrupted run keeps every "
         "finished chunk and the same command again scores only the rest",
+    )
+    p.add_argument(
+        "--pair-files",
+        choices=["auto", "csv", "parquet"],
+        default="auto",
+        help="per-pair results as CSV + JSON Lines or Parquet (default auto: Parquet above 100,000 result rows)",
     )
     p.add_argument("--no-cache", action="store_true", help="score everything again")
     p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")

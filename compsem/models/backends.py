@@ -198,8 +198,13 @@ def with_backend(res: Resolution, backend: str) -> Resolution:
     return with_runtime(res, backend, DeviceChoice(res.device, res.dtype, res.device, res.device))  # type: ignore[arg-type]
 
 
-def runtime_device(backend: str, device: str | DeviceChoice = "auto", dtype: str | None = None) -> DeviceChoice:
+def runtime_device(
+    backend: str, device: str | DeviceChoice = "auto", dtype: str | None = None, *, transformers: bool = True
+) -> DeviceChoice:
     """The device models run on for ``backend``: ``auto`` with the int8 backend is the CPU (its only device).
+
+    ``transformers=False`` (only baselines will run): ``auto`` is the CPU without asking torch, so a
+    token-overlap run never imports it; a GPU named explicitly is still checked.
 
     Raises:
         BackendError: an unknown backend, or the int8 backend with a GPU named explicitly.
@@ -208,7 +213,7 @@ def runtime_device(backend: str, device: str | DeviceChoice = "auto", dtype: str
     check_backend(backend)
     if isinstance(device, DeviceChoice):
         choice = device
-    elif backend == "onnx-int8" and device == "auto" and (dtype or "fp32") == "fp32":
+    elif (backend == "onnx-int8" or not transformers) and device == "auto" and (dtype or "fp32") == "fp32":
         choice = CPU
     else:
         choice = choose_device(device, dtype)

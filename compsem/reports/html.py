@@ -77,13 +77,18 @@ def load_run(run_dir: Path) -> RunData:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunFolderError(f"{run_dir}: no such folder; give the --out folder of `compsem run`")
-    missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
+    parquet = run_dir / "all_pair_results.parquet"
+    large = parquet.is_file() and not (run_dir / "all_pair_results.csv").is_file()  # a large run's Parquet
+    missing = [name for name in RUN_FILES if not (run_dir / name).is_file() and not (large and name.endswith(".csv"))]
     if missing:
         raise RunFolderError(f"{run_dir}: not a `compsem run` folder, {', '.join(missing)} missing")
     try:
         # read back raw: compsem writes formula-like text with a leading quote (compsem.data.csv_safety)
-        results = read_safe_csv(run_dir / "all_pair_results.csv", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        if large:
+            results = pd.read_parquet(parquet).astype(str)
+        else:
+            results = read_safe_csv(run_dir / "all_pair_results.csv", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise RunFolderError(f"{run_dir / 'all_pair_results.csv'}: cannot be read as CSV ({exc})") from None
     need = [*KEY_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS]
     absent = [c for c in need if c not in results.columns]
