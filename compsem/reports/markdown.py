@@ -181,7 +181,7 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
         f"Created {meta.get('created', '')}."
         + (
             f" Confidence intervals over more than {BOOTSTRAP_MAX_N:,} pairs are normal approximations "
-            "(mean ± 1.96·s/√n), not the percentile bootstrap: the two agree to about 0.001 there."
+            "(mean ± 1.96·s/√n), not the percentile bootstrap: the two agree closely at that size."
             if int(meta.get("n_pairs", analysis.n_pairs)) > BOOTSTRAP_MAX_N
             else ""
         )

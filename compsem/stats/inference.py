@@ -394,7 +394,7 @@ _RESAMPLE_VALUES = 2_000_000
 #: Above this many observations an interval is the normal approximation (mean ± z·s/√n), not the bootstrap:
 #: it agrees with the percentile bootstrap to about 1e-3 there, and a bootstrap of a million-row sample
 #: would cost minutes (B × n resampled values). Runs of the bundled pairs are far below it.
-BOOTSTRAP_MAX_N = 20_000
+BOOTSTRAP_MAX_N = 5_000
 
 
 def interval_method(n: int) -> str:
