@@ -30,6 +30,7 @@ from compsem.data.streaming import load_pair_file
 from compsem.models.backends import runtime_device
 from compsem.models.devices import DeviceChoice
 from compsem.models.registry import UnknownModelError, get_spec, offline_models
+from compsem.ray_engine import RayEngineError, score_on_ray
 from compsem.reports.files import PAIR_FILE_CHOICES, check_output_dir, pair_file_format, write_run
 from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
 from compsem.scoring import score_pairs
@@ -116,6 +117,9 @@ def run(
     dtype: str | None = None,
     chunk_size: int = CHUNK_PAIRS,
     pair_files: str = "auto",
+    engine: str = "local",
+    address: str | None = None,
+    ray_actors: int = 2,
     progress: ProgressCallback | None = None,
     on_scored: Callable[[ScoreRun], None] | None = None,
 ) -> RunOutcome:
@@ -136,6 +140,10 @@ def run(
         chunk_size: pairs scored and stored together: an interrupted run keeps every finished chunk and
             the same call again scores only the rest.
         pair_files: ``auto`` (CSV + JSON Lines up to 100,000 result rows, Parquet above), ``csv`` or ``parquet``.
+        engine: ``local`` (this process) or ``ray`` (the missing scores are computed by an actor pool on a
+            Ray cluster and stored; :mod:`compsem.ray_engine`); the tables are the same either way.
+        address: the Ray cluster (``host:port``, ``ray://host:port``, ``auto``); None starts a local one.
+        ray_actors: scorer actors per model on Ray (each loads the model once).
         progress: ``progress(model, done, total)`` while scoring.
         on_scored: called with the scoring account as soon as scoring ends, before anything
             else can fail (the command line prints cache warnings and skipped models there).
@@ -168,6 +176,10 @@ def run(
         raise RunError(f"--batch-size must be at least 1, not {batch_size}")
     if pair_files not in PAIR_FILE_CHOICES:
         raise RunError(f"--pair-files must be one of {', '.join(PAIR_FILE_CHOICES)}, not {pair_files!r}")
+    if engine not in ("local", "ray"):
+        raise RunError(f"--engine must be local or ray, not {engine!r}")
+    if engine == "ray" and not use_cache:
+        raise RunError("--engine ray stores its scores in the score cache; drop --no-cache")
     if chunk_size < 1:
         raise RunError(f"--chunk-size must be at least 1, not {chunk_size}")
     try:
@@ -181,6 +193,23 @@ def run(
         raise RunError(str(exc)) from None
     cache = ScoreStore(cache_dir or None)
     t0 = time.perf_counter()
+    on_ray: dict[str, int] = {}
+    if engine == "ray":
+        try:
+            on_ray = score_on_ray(
+                table,
+                keys,
+                store=cache,
+                backend=backend,
+                device=where,
+                batch_size=batch_size,
+                chunk_size=chunk_size,
+                address=address,
+                actors=ray_actors,
+                progress=progress,
+            ).scored
+        except RayEngineError as exc:
+            raise RunError(str(exc)) from None
     scoring = score_pairs(
         table,
         keys,
@@ -193,6 +222,9 @@ def run(
         chunk_size=chunk_size,
     )
     seconds = time.perf_counter() - t0
+    for m in scoring.models:  # what the cluster scored was read back from the store: count it as scored
+        if m.model in on_ray:
+            m.scored, m.cached = m.scored + on_ray[m.model], max(0, m.cached - on_ray[m.model])
     if on_scored is not None:
         on_scored(scoring)
     if scoring.results.empty:
@@ -205,6 +237,7 @@ def run(
         "thresholds": list(thresholds),
         "backend": backend,
         **({"device": where.label, "device_name": where.name} if where.suffix else {}),
+        **({"engine": "ray"} if engine == "ray" else {}),
         **({"pair_files": fmt} if (fmt := pair_file_format(len(scoring.results), pair_files)) != "csv" else {}),
         "scored": scoring.scored,
         "cached": scoring.cached,

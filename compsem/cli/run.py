@@ -71,6 +71,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             dtype=args.dtype,
             chunk_size=args.chunk_size,
             pair_files=args.pair_files,
+            engine=args.engine,
+            address=args.address,
+            ray_actors=args.ray_actors,
             progress=_Bars(args.quiet),
             on_scored=_report_scoring,
         )
@@ -114,6 +117,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="auto",
         help="per-pair results as CSV + JSON Lines or Parquet (default auto: Parquet above 100,000 result rows)",
     )
+    p.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default="local",
+        help="local: score in this process (default); ray: score the missing pairs with an actor pool on a Ray "
+        "cluster (pip install 'compsem[ray]'), same tables",
+    )
+    p.add_argument("--address", help="with --engine ray: a running cluster (host:port, ray://host:port, auto)")
+    p.add_argument("--ray-actors", type=int, default=2, help="with --engine ray: scorer actors per model (default 2)")
     p.add_argument("--no-cache", action="store_true", help="score everything again")
     p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
