@@ -200,7 +200,7 @@ def _check_csv(path: Path, chunk_rows: int, digest, on_chunk: _OnChunk | None) -
             carry.add(Problem(0, "this is not a CSV file (it contains binary data, e.g. a spreadsheet or an image)"))
             return frames, carry
         fh.seek(0)
-        chunks = _csv_records(fh, chunk_rows)  # type: ignore[arg-type]
+        chunks = _csv_records(fh, chunk_rows)
         header: str | None = None
         header_lines = offset = 0  # offset: the file's byte where the chunk starts
         for first, lines in chunks:
@@ -215,9 +215,10 @@ def _check_csv(path: Path, chunk_rows: int, digest, on_chunk: _OnChunk | None) -
                 raw, start = raw[3:], 3
             text, problems = _decode(raw)
             if text is None:  # the byte in the message counts from the chunk's start: make it the file's
-                message = re.sub(
-                    r"at byte (\d+)", lambda m, start=start: f"at byte {int(m.group(1)) + start}", problems[0].message
-                )
+                message = problems[0].message
+                found = re.search(r"at byte (\d+)", message)
+                if found:
+                    message = message[: found.start(1)] + str(int(found.group(1)) + start) + message[found.end(1) :]
                 carry.add(Problem(problems[0].line + first - 1, message))
                 return frames, carry
             if header is None:
