@@ -46,6 +46,8 @@ from compsem.data.categories import BUILTIN_CATEGORIES, category_label, sort_cat
 from compsem.data.formatting import markdown_text, visible_controls, xml_text
 from compsem.data.guarded import FileRefusedError, read_toml_guarded
 from compsem.data.pairs import PairFileError, load_pairs
+from compsem.models.backends import runtime_device
+from compsem.models.devices import DeviceChoice
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.models.truncation import Truncation
 from compsem.scoring import score_pairs
@@ -324,6 +326,9 @@ def run_check(
     threshold: float | None = None,
     calibrated: bool = False,
     cache=None,
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
+    backend: str = "torch",
 ) -> CheckResult:
     """Score ``model`` on the pairs (bundled 336 by default) and :func:`evaluate` it.
 
@@ -345,7 +350,11 @@ def run_check(
     except (PairFileError, FileNotFoundError, OSError) as exc:
         raise CheckError(str(exc)) from None
     check_limits(limits, pair_set["category"].unique())  # before scoring: a typo should not cost a model load
-    run = score_pairs(pair_set, [spec.key], cache=cache)
+    try:
+        where = runtime_device(backend, device, dtype)
+    except ValueError as exc:
+        raise CheckError(str(exc)) from None
+    run = score_pairs(pair_set, [spec.key], cache=cache, backend=backend, device=where)
     if run.failed:
         raise CheckError(f"{spec.key} could not score the pairs: {run.failed[0].error}")
     source = str(pairs) if pairs else "bundled study pairs"

@@ -26,11 +26,15 @@ from compsem.analysis import Analysis, analyze
 from compsem.analysis.grid import grid_cells
 from compsem.analysis.grid import grid_models as models_of
 from compsem.data.pairs import PairFileError, load_pairs
+from compsem.data.streaming import load_pair_file
+from compsem.models.backends import runtime_device
+from compsem.models.devices import DeviceChoice
 from compsem.models.registry import UnknownModelError, get_spec, offline_models
-from compsem.reports.files import check_output_dir, write_run
+from compsem.ray_engine import RayEngineError, score_on_ray
+from compsem.reports.files import PAIR_FILE_CHOICES, check_output_dir, pair_file_format, write_run
 from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict, versions
 from compsem.scoring import score_pairs
-from compsem.store.score_store import ScoreStore
+from compsem.store.score_store import CHUNK_PAIRS, ScoreStore
 
 if TYPE_CHECKING:  # scoring pulls in the model registry and backends; imported when a run starts
     from compsem.scoring import ProgressCallback, ScoreRun
@@ -109,6 +113,13 @@ def run(
     use_cache: bool = True,
     cache_dir: str | Path | None = None,
     backend: str = "torch",
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
+    chunk_size: int = CHUNK_PAIRS,
+    pair_files: str = "auto",
+    engine: str = "local",
+    address: str | None = None,
+    ray_actors: int = 2,
     progress: ProgressCallback | None = None,
     on_scored: Callable[[ScoreRun], None] | None = None,
 ) -> RunOutcome:
@@ -124,6 +135,15 @@ def run(
         use_cache: False scores everything again (and refreshes the cache).
         cache_dir: score cache folder (default: ``$COMPSEM_CACHE_DIR`` or ``./cache``).
         backend: ``torch`` or ``onnx-int8`` for the transformer models.
+        device: ``auto`` (CUDA, then MPS, then the CPU), ``cpu``, ``cuda`` or ``mps`` (:mod:`compsem.models.devices`).
+        dtype: ``fp32`` (default), ``fp16`` or ``bf16`` on a GPU.
+        chunk_size: pairs scored and stored together: an interrupted run keeps every finished chunk and
+            the same call again scores only the rest.
+        pair_files: ``auto`` (CSV + JSON Lines up to 100,000 result rows, Parquet above), ``csv`` or ``parquet``.
+        engine: ``local`` (this process) or ``ray`` (the missing scores are computed by an actor pool on a
+            Ray cluster and stored; :mod:`compsem.ray_engine`); the tables are the same either way.
+        address: the Ray cluster (``host:port``, ``ray://host:port``, ``auto``); None starts a local one.
+        ray_actors: scorer actors per model on Ray (each loads the model once).
         progress: ``progress(model, done, total)`` while scoring.
         on_scored: called with the scoring account as soon as scoring ends, before anything
             else can fail (the command line prints cache warnings and skipped models there).
@@ -139,7 +159,8 @@ def run(
     """
 
     try:
-        table = load_pairs(pairs) if pairs is not None else load_pairs()
+        # a file is streamed in chunks (CSV, Parquet, JSON Lines; no row limit); the upload limits are the dashboard's
+        table = load_pair_file(pairs) if pairs is not None else load_pairs()
     except (PairFileError, FileNotFoundError) as exc:
         raise RunError(str(exc)) from None
     keys = list(models) if models else offline_models()
@@ -153,16 +174,57 @@ def run(
         raise RunError(problem)
     if batch_size < 1:
         raise RunError(f"--batch-size must be at least 1, not {batch_size}")
+    if pair_files not in PAIR_FILE_CHOICES:
+        raise RunError(f"--pair-files must be one of {', '.join(PAIR_FILE_CHOICES)}, not {pair_files!r}")
+    if engine not in ("local", "ray"):
+        raise RunError(f"--engine must be local or ray, not {engine!r}")
+    if engine == "ray" and not use_cache:
+        raise RunError("--engine ray stores its scores in the score cache; drop --no-cache")
+    if chunk_size < 1:
+        raise RunError(f"--chunk-size must be at least 1, not {chunk_size}")
+    try:
+        transformers = any(get_spec(k).kind in ("bi-encoder", "cross-encoder") for k in keys)
+        where = runtime_device(backend, device, dtype, transformers=transformers)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
     try:
         out_dir = check_output_dir(out)
     except ValueError as exc:
         raise RunError(str(exc)) from None
     cache = ScoreStore(cache_dir or None)
     t0 = time.perf_counter()
+    on_ray: dict[str, int] = {}
+    if engine == "ray":
+        try:
+            on_ray = score_on_ray(
+                table,
+                keys,
+                store=cache,
+                backend=backend,
+                device=where,
+                batch_size=batch_size,
+                chunk_size=chunk_size,
+                address=address,
+                actors=ray_actors,
+                progress=progress,
+            ).scored
+        except RayEngineError as exc:
+            raise RunError(str(exc)) from None
     scoring = score_pairs(
-        table, keys, cache=cache, use_cache=use_cache, batch_size=batch_size, progress=progress, backend=backend
+        table,
+        keys,
+        cache=cache,
+        use_cache=use_cache,
+        batch_size=batch_size,
+        progress=progress,
+        backend=backend,
+        device=where,
+        chunk_size=chunk_size,
     )
     seconds = time.perf_counter() - t0
+    for m in scoring.models:  # what the cluster scored was read back from the store: count it as scored
+        if m.model in on_ray:
+            m.scored, m.cached = m.scored + on_ray[m.model], max(0, m.cached - on_ray[m.model])
     if on_scored is not None:
         on_scored(scoring)
     if scoring.results.empty:
@@ -174,6 +236,9 @@ def run(
         "skipped": {m.model: m.error for m in scoring.failed},
         "thresholds": list(thresholds),
         "backend": backend,
+        **({"device": where.label, "device_name": where.name} if where.suffix else {}),
+        **({"engine": "ray"} if engine == "ray" else {}),
+        **({"pair_files": fmt} if (fmt := pair_file_format(len(scoring.results), pair_files)) != "csv" else {}),
         "scored": scoring.scored,
         "cached": scoring.cached,
         "seconds": round(seconds, 2),
@@ -192,6 +257,7 @@ def run(
         summary_dict(analysis, meta),
         comparison_dict(analysis.comparisons),
         report_markdown(analysis, meta),
+        fmt,
     )
     return RunOutcome(scoring, analysis, MappingProxyType(meta), tuple(paths), seconds, len(table))
 

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from compsem.data.schema import RESERVED_COLUMNS, RESULT_COLUMNS
-from compsem.models.backends import check_backend, with_backend
+from compsem.models.backends import runtime_device, with_runtime
+from compsem.models.devices import DeviceChoice
 from compsem.models.loading import configure_threads, quiet_libraries
 from compsem.models.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
 from compsem.models.truncation import Truncation, count_truncated
@@ -40,7 +41,7 @@ from compsem.scorers import (
     Scorer,
     load_scorer,
 )
-from compsem.store.score_store import ProgressCallback, ScoreStore
+from compsem.store.score_store import CHUNK_PAIRS, ProgressCallback, ScoreStore, ScoringInterrupted
 from compsem.store.seed import seed_document
 from compsem.store.sqlite import CachedScore, ScoreCache
 
@@ -147,6 +148,9 @@ def score_pairs(
     progress: ProgressCallback | None = None,
     loader: Callable[[Resolution], Scorer] = load_scorer,
     backend: str = "torch",
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
+    chunk_size: int = CHUNK_PAIRS,
 ) -> ScoreRun:
     """Score every pair with every model, reusing stored scores; load a model only if needed.
 
@@ -159,9 +163,14 @@ def score_pairs(
         loader: how to get a scorer (the dashboard passes one backed by ``st.cache_resource``).
         backend: ``torch`` (fp32, the study's numbers) or ``onnx-int8`` for the transformer models
             (:mod:`compsem.models.backends`); it is part of each model's fingerprint, so of every cache key.
+        device: ``auto`` (CUDA, then MPS, then the CPU), ``cpu``, ``cuda``, ``mps``, or a resolved
+            :class:`~compsem.models.devices.DeviceChoice`; a GPU adds ``+<device>-<dtype>`` to the fingerprint.
+        dtype: ``fp32`` (default), ``fp16`` or ``bf16`` (GPUs only).
+        chunk_size: pairs scored and stored together; an interruption loses at most one chunk.
 
     Raises:
-        ValueError: an unknown backend.
+        ValueError: an unknown backend, device or dtype; a GPU asked for where there is none; the int8
+            backend on a GPU (``BackendError``/``DeviceError``, both ValueErrors with one sentence).
 
     Returns:
         A :class:`ScoreRun`; models that fail are listed with a one-line reason, never raised.
@@ -172,7 +181,8 @@ def score_pairs(
         'scored 336, cached 0'
     """
 
-    check_backend(backend)
+    transformers = any(_is_transformer(m) for m in models)
+    where = runtime_device(backend, device, dtype, transformers=transformers)
     store = cache if isinstance(cache, ScoreStore) else ScoreStore(cache)
     if not use_cache:
         store = store.refreshing()
@@ -184,7 +194,7 @@ def score_pairs(
     for name in models:
         t0 = time.perf_counter()
         try:
-            res = with_backend(resolve(get_spec(name)), backend)
+            res = with_runtime(resolve(get_spec(name)), backend, where)
         except UnknownModelError as exc:
             runs.append(ModelRun(name, "unknown", error=str(exc)))
             continue
@@ -199,7 +209,12 @@ def score_pairs(
         run = ModelRun(key, res.status, cached=len(text_pairs) - len(found.missing))
         run.truncation = count_truncated(res, text_pairs)  # cached or not, the model reads only so much
         try:
-            filled = store.compute_missing(found, partial(loader, res), batch_size=batch_size, progress=progress)
+            filled = store.compute_missing(
+                found, partial(loader, res), batch_size=batch_size, progress=progress, chunk_size=chunk_size
+            )
+        except ScoringInterrupted as exc:
+            earlier = sum(r.scored for r in runs) if store.write else 0
+            raise ScoringInterrupted(exc.model, exc.saved, exc.left, exc.total, earlier) from None
         except ModelUnavailableError as exc:
             run.error = str(exc)
             run.seconds = time.perf_counter() - t0
@@ -212,6 +227,13 @@ def score_pairs(
         frames.append(_tidy(pairs, res.spec, filled.scores))
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     return ScoreRun(results, runs, [*store.recovered, *messages])
+
+
+def _is_transformer(name: str) -> bool:
+    try:
+        return get_spec(name).kind in ("bi-encoder", "cross-encoder")
+    except UnknownModelError:
+        return False
 
 
 def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: Mapping[tuple[str, str], CachedScore]) -> pd.DataFrame:
@@ -270,6 +292,8 @@ def score_text_pair(
     cache: ScoreStore | ScoreCache | None = None,
     loader: Callable[[Resolution], Scorer] = load_scorer,
     backend: str = "torch",
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
 ) -> tuple[list[TextPairScore], dict[str, str]]:
     """Score one free-text pair with several models, cross-encoders in both orders.
 
@@ -291,7 +315,7 @@ def score_text_pair(
             "sentence_b": [b, a],
         }
     )
-    run = score_pairs(frame, models, cache=cache, loader=loader, backend=backend)
+    run = score_pairs(frame, models, cache=cache, loader=loader, backend=backend, device=device, dtype=dtype)
     problems = {m.model: m.error for m in run.models if m.error}
     out = []
     for m in run.models:
@@ -336,7 +360,8 @@ def build_seed(
     """Score ``pairs`` afresh with ``models`` (no cache, no seed) and return the seed document of the scores.
 
     Each model's rows are recorded under the fingerprint :func:`score_pairs` looks them up by
-    (``with_backend(resolve(key), backend).fingerprint``), so the store adopts them only for these weights.
+    (``with_runtime(resolve(key), backend, cpu).fingerprint``), so the store adopts them only for these weights
+    on this backend; the seed is scored on the CPU at fp32, the device a fresh clone scores on.
 
     Raises:
         ModelUnavailableError: a model could not score (a seed is all the models or none).
@@ -344,12 +369,15 @@ def build_seed(
     Example:
         >>> doc = build_seed(load_pairs(), ["token-jaccard"], pairs_sha256="…", created="2026-12-05")  # doctest: +SKIP
     """
-    run = score_pairs(pairs, models, cache=ScoreStore.off(), backend=backend, batch_size=batch_size, progress=progress)
+    cpu = runtime_device(backend, "cpu")
+    run = score_pairs(
+        pairs, models, cache=ScoreStore.off(), backend=backend, device=cpu, batch_size=batch_size, progress=progress
+    )
     if run.failed:
         raise ModelUnavailableError("; ".join(f"{m.model}: {m.error}" for m in run.failed))
     entries = []
     for m in run.models:
-        res = with_backend(resolve(get_spec(m.model)), backend)
+        res = with_runtime(resolve(get_spec(m.model)), backend, cpu)
         rows = run.results[run.results["model"] == m.model]
         scores = {
             (a, b): CachedScore(float(r), float(s), str(o))

@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("figures",),
     ("reports",),
     ("rerank",),
+    ("ray_engine",),
     ("pipeline", "check"),
     ("app",),
     ("cli",),

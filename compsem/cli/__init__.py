@@ -32,6 +32,7 @@ from collections.abc import Sequence
 
 from compsem.cli import cache, check, models, pairs, report, rerank, run, score, train
 from compsem.cli._common import EXIT_BAD_INPUT, EXIT_OK, fail
+from compsem.store.score_store import ScoringInterrupted
 from compsem.store.sqlite import CacheError
 
 #: The subcommand modules in the order ``compsem --help`` lists them.
@@ -82,8 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.func(args))
+    except ScoringInterrupted as exc:  # says exactly how many scores were saved, and what is left
+        return fail(exc.message)
     except KeyboardInterrupt:
-        return fail("interrupted; scores finished so far are in the cache")
+        return fail("interrupted while no model was scoring: every score computed so far is in the cache")
     except CacheError as exc:  # busy for too long, or an unusable cache folder: the message says what to do
         return fail(str(exc))
     except OSError as exc:  # the file system said no (disk full, a folder removed mid-run...)

@@ -1,4 +1,4 @@
-"""What every subcommand shares: exit codes, the error line, the ``--backend`` option.
+"""What every subcommand shares: exit codes, the error line, the ``--backend`` and ``--device`` options.
 
 Private to :mod:`compsem.cli`. Nothing here imports more than the standard library, so
 ``compsem --help`` stays instant.
@@ -16,6 +16,24 @@ def fail(message: str) -> int:
     """Prints ``compsem: error: MESSAGE`` on stderr and returns the bad-input exit code (1)."""
     print(f"compsem: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def add_device(p: argparse.ArgumentParser, dtype: bool = True) -> None:
+    """``--device`` (and ``--dtype``) of every command that runs a model (:mod:`compsem.models.devices`)."""
+    p.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda", "mps"],
+        default="auto",
+        help="where models run: auto picks a CUDA GPU, then Apple MPS, then the CPU (default auto); a GPU's "
+        "scores are cached apart from the CPU's",
+    )
+    if dtype:
+        p.add_argument(
+            "--dtype",
+            choices=["fp32", "fp16", "bf16"],
+            default=None,
+            help="number format on a GPU (default fp32; fp16/bf16 are faster there and cached apart)",
+        )
 
 
 def add_backend(p: argparse.ArgumentParser) -> None:

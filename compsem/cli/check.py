@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from compsem.check import CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check, text_table
-from compsem.cli._common import EXIT_OK
+from compsem.cli._common import EXIT_OK, add_backend, add_device
 from compsem.reports.files import atomic_write_text
 from compsem.store.sqlite import CacheError, ScoreCache
 
@@ -37,7 +37,17 @@ def cmd_check(args: argparse.Namespace) -> int:
             return error(f"threshold {threshold} is outside 0-1 (scores are on a 0-1 scale)")
         pairs = args.pairs or (config.pairs if config else None)
         cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
-        result = run_check(args.model, limits, pairs=pairs, threshold=threshold, calibrated=calibrated, cache=cache)
+        result = run_check(
+            args.model,
+            limits,
+            pairs=pairs,
+            threshold=threshold,
+            calibrated=calibrated,
+            cache=cache,
+            device=args.device,
+            dtype=args.dtype,
+            backend=args.backend,
+        )
     except CheckError as exc:
         return error(str(exc))
     except CacheError as exc:  # a file as --cache-dir, a folder that cannot be written, a failed write
@@ -85,4 +95,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML, one test case per category")
     p.add_argument("--markdown", metavar="FILE.md", help="write a Markdown summary")
     p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
+    add_backend(p)
+    add_device(p)
     p.set_defaults(func=cmd_check)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from compsem.cli._common import EXIT_OK, add_backend, fail
+from compsem.cli._common import EXIT_OK, add_backend, add_device, fail
 from compsem.reports.files import check_output_dir
 from compsem.rerank import run_rerank_eval
 from compsem.rerank.evaluation import check_counts, check_rerankers
@@ -40,6 +40,8 @@ def cmd_rerank_eval(args: argparse.Namespace) -> int:
             max_queries=args.max_queries,
             latency_queries=args.latency_queries,
             backend=args.backend,
+            device=args.device,
+            dtype=args.dtype,
         )
     except (FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
@@ -66,4 +68,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--latency-queries", type=int, default=20, help="queries timed one at a time, each --repeats times (default 20)"
     )
     add_backend(p)
+    add_device(p)
     p.set_defaults(func=cmd_rerank_eval)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from compsem.cli._common import EXIT_OK, fail
+from compsem.cli._common import EXIT_OK, add_device, fail
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.scoring import score_text_pair, validate_text
 from compsem.store.sqlite import ScoreCache
@@ -27,7 +27,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     except UnknownModelError as exc:
         return fail(str(exc))
     cache = ScoreCache(args.cache_dir) if args.cache_dir else ScoreCache()
-    scores, problems = score_text_pair(a, b, models, cache=cache)
+    try:
+        scores, problems = score_text_pair(a, b, models, cache=cache, device=args.device, dtype=args.dtype)
+    except ValueError as exc:  # a device that is not here (the text was checked above)
+        return fail(str(exc))
     for model, reason in problems.items():
         print(f"compsem: skipped {model}: {reason}", file=sys.stderr)
     if not scores:
@@ -70,4 +73,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--models", nargs="+", metavar="KEY", help="registry keys or aliases (default: all-MiniLM-L6-v2)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--cache-dir", help="score cache folder (default: $COMPSEM_CACHE_DIR or ./cache)")
+    add_device(p)
     p.set_defaults(func=cmd_score)

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from compsem.cli._common import EXIT_OK, fail
+from compsem.cli._common import EXIT_OK, add_device, fail
 from compsem.data.datasets import DatasetError
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import check_output_dir
@@ -41,6 +41,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             method=args.method,
             backbone=args.backbone,
             augment=args.augment,
+            device=args.device,
         )
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
@@ -113,6 +114,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--max-train-pairs", type=int, help="train on the first N shuffled pairs (smoke runs)")
     p.add_argument("-q", "--quiet", action="store_true")
+    add_device(p, dtype=False)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(

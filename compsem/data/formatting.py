@@ -59,26 +59,25 @@ _MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]<>|&])")
 
 def _is_control(ch: str) -> bool:
     # Zl/Zp (U+2028, U+2029) end a line for many readers (and for str.splitlines) though they are not Cc
-    return (
-        unicodedata.category(ch) in ("Cc", "Zl", "Zp")
-        or "\u202a" <= ch <= "\u202e"
-        or "\u2066" <= ch <= "\u2069"
-    )
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp") or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
 
 
 def visible_controls(text: object) -> str:
     r"""``text`` with every control character shown as an escape, so none reaches a terminal or a file raw.
 
     Control characters are Unicode category Cc (ESC, BEL, NUL, newline, tab, DEL, C1 codes), the line and
-    paragraph separators (U+2028, U+2029) and the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what a reader sees.
+    paragraph separators (U+2028, U+2029) and the bidirectional overrides and isolates (U+202A-U+202E,
+    U+2066-U+2069) that reorder what a reader sees.
 
     Example:
         >>> visible_controls("neg\x1b[2Jation\u202e")
         'neg\\x1b[2Jation\\u202e'
     """
-    return "".join(
-        (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}") if _is_control(ch) else ch for ch in str(text)
-    )
+    return "".join(_escaped(ch) if _is_control(ch) else ch for ch in str(text))
+
+
+def _escaped(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
 def markdown_text(text: object) -> str:

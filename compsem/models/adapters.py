@@ -151,6 +151,7 @@ def load_cross_encoder(
     num_labels: int,
     id2label: dict[int, str] | None = None,
     max_length: int = 128,
+    device: str = "cpu",
 ):
     """A sentence-transformers ``CrossEncoder``: the backbone with the adapter merged into it.
 
@@ -161,7 +162,7 @@ def load_cross_encoder(
     from peft import PeftModel
     from sentence_transformers import CrossEncoder
 
-    kwargs: dict = {"device": "cpu", "local_files_only": True, "max_length": max_length}
+    kwargs: dict = {"device": device, "local_files_only": True, "max_length": max_length}
     if num_labels > 1:
         labels = id2label or {i: f"LABEL_{i}" for i in range(num_labels)}
         kwargs["activation_fn"] = torch.nn.Identity()
@@ -182,7 +183,7 @@ def load_cross_encoder(
     return model
 
 
-def load_from_card(backbone: str | Path, adapter_dir: str | Path, card: dict):
+def load_from_card(backbone: str | Path, adapter_dir: str | Path, card: dict, device: str = "cpu"):
     """:func:`load_cross_encoder` with the class names and max length the adapter's card records.
 
     Cards written before ``id2label`` was recorded are NLI heads when they have 3 outputs.
@@ -190,4 +191,4 @@ def load_from_card(backbone: str | Path, adapter_dir: str | Path, card: dict):
     num_labels = int(card.get("num_labels", 1))
     labels = card.get("id2label")
     id2label = {int(k): v for k, v in labels.items()} if labels else (NLI_ID2LABEL if num_labels == 3 else None)
-    return load_cross_encoder(backbone, adapter_dir, num_labels, id2label, int(card.get("max_length", 128)))
+    return load_cross_encoder(backbone, adapter_dir, num_labels, id2label, int(card.get("max_length", 128)), device)

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from compsem.config import models_dir
+from compsem.models.devices import CPU, DeviceChoice, choose_device, device_suffix
 from compsem.models.fingerprints import file_sha256
 from compsem.models.loading import adapter_cross_encoder, configure_threads, load_kwargs, quiet_libraries
 from compsem.models.onnx import MARKER, MODEL_FILE, TOKENIZER_FILE, OnnxLoadError, OnnxModel, open_export
@@ -190,17 +191,63 @@ def backend_fingerprint(source_fingerprint: str, backend: str) -> str:
 def with_backend(res: Resolution, backend: str) -> Resolution:
     """The resolution served by ``backend``: its fingerprint (so every cache key) names the backend.
 
-    Baselines and unavailable models come back unchanged (no transformer to export).
+    Baselines and unavailable models come back unchanged (no transformer to export). The device
+    the resolution already names is kept (:func:`with_runtime` sets both).
     """
     check_backend(backend)
-    if res.backend == backend or not supports(res) or not res.usable and res.status != "needs download":
+    return with_runtime(res, backend, DeviceChoice(res.device, res.dtype, res.device, res.device))  # type: ignore[arg-type]
+
+
+def runtime_device(
+    backend: str, device: str | DeviceChoice = "auto", dtype: str | None = None, *, transformers: bool = True
+) -> DeviceChoice:
+    """The device models run on for ``backend``: ``auto`` with the int8 backend is the CPU (its only device).
+
+    ``transformers=False`` (only baselines will run): ``auto`` is the CPU without asking torch, so a
+    token-overlap run never imports it; a GPU named explicitly is still checked.
+
+    Raises:
+        BackendError: an unknown backend, or the int8 backend with a GPU named explicitly.
+        DeviceError: an unknown device or dtype, or a GPU asked for where there is none.
+    """
+    check_backend(backend)
+    if isinstance(device, DeviceChoice):
+        choice = device
+    elif (backend == "onnx-int8" or not transformers) and device == "auto" and (dtype or "fp32") == "fp32":
+        choice = CPU
+    else:
+        choice = choose_device(device, dtype)
+    if backend == "onnx-int8" and choice.device != "cpu":
+        raise BackendError(
+            f"--backend onnx-int8 runs on the CPU only, not on {choice.device}; use --backend torch with "
+            f"--device {choice.device} (fp16/bf16 via --dtype), or --device cpu with onnx-int8"
+        )
+    return choice
+
+
+def with_runtime(res: Resolution, backend: str, device: DeviceChoice = CPU) -> Resolution:
+    """The resolution served by ``backend`` on ``device``; the fingerprint names both where they change scores.
+
+    The fingerprint is ``<source>`` for torch on the CPU at fp32, plus ``+onnx-int8:<config>``
+    for the int8 export and ``+<device>-<dtype>`` for a GPU or a format other than fp32.
+
+    Raises:
+        BackendError: the int8 ONNX backend asked for on a GPU (it is a CPU backend).
+    """
+    runtime_device(backend, device)
+    if not supports(res) or not res.usable and res.status != "needs download":
+        return res
+    if res.backend == backend and res.device == device.device and res.dtype == device.dtype:
         return res
     source = res.source_fingerprint or res.fingerprint
+    fingerprint = backend_fingerprint(source, backend) + device_suffix(device.device, device.dtype) if source else ""
     return replace(
         res,
         backend=backend,
         source_fingerprint=source,
-        fingerprint=backend_fingerprint(source, backend) if source else "",
+        fingerprint=fingerprint,
+        device=device.device,
+        dtype=device.dtype,
     )
 
 

@@ -11,6 +11,7 @@ import os
 from compsem.models.adapters import load_from_card
 from compsem.models.assembly import ensure_assembled
 from compsem.models.backbones import card_backbone_path
+from compsem.models.devices import torch_dtype
 from compsem.models.registry import ModelSpec, Resolution
 
 
@@ -40,7 +41,7 @@ def configure_threads() -> int:
 def load_kwargs(res: Resolution) -> tuple[str, dict]:
     """What sentence-transformers is given to load ``res``: a folder or hub id, and keyword arguments."""
     spec = res.spec
-    kwargs: dict = {"device": "cpu", "trust_remote_code": spec.trust_remote_code}
+    kwargs: dict = {"device": res.device, "trust_remote_code": spec.trust_remote_code}
     if res.status == "needs download":
         if spec.revision:
             kwargs["revision"] = spec.revision
@@ -51,9 +52,16 @@ def load_kwargs(res: Resolution) -> tuple[str, dict]:
     return res.location, kwargs
 
 
-def adapter_cross_encoder(spec: ModelSpec):
+def adapter_cross_encoder(spec: ModelSpec, device: str = "cpu"):
     """The backbone with a ``compsem train`` LoRA adapter merged in (the registry checked both hashes)."""
     if spec.card is None or not spec.adapter:
         raise ValueError(f"{spec.key} is not a LoRA adapter with a card")
     # the card's dict form is what lora reads; a split-zip backbone (MPNet) is assembled on first use
-    return load_from_card(card_backbone_path(spec.card), spec.adapter, spec.card.to_dict())
+    return load_from_card(card_backbone_path(spec.card), spec.adapter, spec.card.to_dict(), device=device)
+
+
+def to_dtype(model, res: Resolution):
+    """``model`` in the resolution's number format (fp16/bf16 on a GPU); fp32 models come back as they are."""
+    if res.dtype == "fp32":
+        return model
+    return model.to(torch_dtype(res.dtype))

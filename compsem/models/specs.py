@@ -112,7 +112,10 @@ class Resolution:
             every cache key does.
         reason: one line saying why a model is unavailable (or where it comes from).
         backend: what serves the model (:mod:`compsem.models.backends`): ``torch`` or ``onnx-int8``.
-        source_fingerprint: the weights' own fingerprint when ``backend`` is not torch.
+        source_fingerprint: the weights' own fingerprint when ``backend`` is not torch (or the device
+            is not the CPU at fp32).
+        device: where the model runs: ``cpu``, ``cuda`` or ``mps`` (:mod:`compsem.models.devices`).
+        dtype: ``fp32``, ``fp16`` or ``bf16``; with ``device`` part of the fingerprint unless cpu/fp32.
     """
 
     spec: ModelSpec
@@ -122,6 +125,8 @@ class Resolution:
     reason: str = ""
     backend: str = "torch"
     source_fingerprint: str = ""
+    device: str = "cpu"
+    dtype: str = "fp32"
 
     @property
     def usable(self) -> bool:

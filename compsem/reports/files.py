@@ -89,12 +89,64 @@ def check_output_dir(path: str | Path, option: str = "--out") -> Path:
     return out
 
 
-def write_run(out_dir: Path, results: pd.DataFrame, summary: dict, comparison: dict, report_md: str) -> list[Path]:
-    """Write ``all_pair_results.csv`` (+ ``.jsonl``), ``summary.json``, ``comparison.json`` and ``report.md``."""
+#: Above this many result rows (pairs × models) a run writes its per-pair scores as Parquet, not CSV + JSON Lines:
+#: a million-row CSV takes a minute to write and no spreadsheet opens it. ``pair_files="csv"`` asks for CSV anyway.
+LARGE_RUN_ROWS = 100_000
+PAIR_FILE_CHOICES = ("auto", "csv", "parquet")
+
+
+def pair_file_format(n_rows: int, requested: str = "auto") -> str:
+    """``csv`` (CSV + JSON Lines) or ``parquet`` for a run of ``n_rows`` result rows.
+
+    Raises:
+        ValueError: a choice other than auto, csv or parquet.
+
+    Example:
+        >>> pair_file_format(4368), pair_file_format(2_000_000), pair_file_format(2_000_000, "csv")
+        ('csv', 'parquet', 'csv')
+    """
+    if requested not in PAIR_FILE_CHOICES:
+        raise ValueError(f"unknown pair-file format {requested!r}: choose one of {', '.join(PAIR_FILE_CHOICES)}")
+    if requested != "auto":
+        return requested
+    return "parquet" if n_rows > LARGE_RUN_ROWS else "csv"
+
+
+def write_parquet(path: Path, results: pd.DataFrame) -> Path:
+    """The per-pair results as Parquet (text untouched, numbers exact), written atomically."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        results[export_columns(results)].to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_run(
+    out_dir: Path, results: pd.DataFrame, summary: dict, comparison: dict, report_md: str, pair_files: str = "csv"
+) -> list[Path]:
+    """Write the per-pair results, ``summary.json``, ``comparison.json`` and ``report.md``.
+
+    The per-pair results are ``all_pair_results.csv`` + ``.jsonl`` (``pair_files="csv"``) or
+    ``all_pair_results.parquet``; the other format's files, left by an earlier run, are removed so a
+    folder never holds two disagreeing copies.
+    """
     out_dir = Path(out_dir)
+    if pair_files == "parquet":
+        for stale in ("all_pair_results.csv", "all_pair_results.jsonl"):
+            (out_dir / stale).unlink(missing_ok=True)
+        pair_paths = [write_parquet(out_dir / "all_pair_results.parquet", results)]
+    else:
+        (out_dir / "all_pair_results.parquet").unlink(missing_ok=True)
+        pair_paths = [
+            atomic_write_text(out_dir / "all_pair_results.csv", pair_results_csv(results)),
+            atomic_write_text(out_dir / "all_pair_results.jsonl", pair_results_jsonl(results)),
+        ]
     return [
-        atomic_write_text(out_dir / "all_pair_results.csv", pair_results_csv(results)),
-        atomic_write_text(out_dir / "all_pair_results.jsonl", pair_results_jsonl(results)),
+        *pair_paths,
         atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)),
         atomic_write_text(
             out_dir / "comparison.json", json.dumps(comparison, indent=2, ensure_ascii=False, allow_nan=False)

@@ -22,6 +22,7 @@ from compsem.analysis.grid import grid_markdown
 from compsem.data.categories import ADVERSARIAL, category_info, category_label, sort_categories
 from compsem.data.formatting import format_pvalue, markdown_text
 from compsem.models.registry import get_spec
+from compsem.stats.inference import BOOTSTRAP_MAX_N
 
 
 def _clean(value):
@@ -183,6 +184,12 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
         f"Pairs: {esc(meta.get('pairs_source', '?'))} ({esc(meta.get('n_pairs', analysis.n_pairs))} pairs). "
         f"Models: {analysis.n_models}. Thresholds: {', '.join(f'{t:g}' for t in thresholds)}. "
         f"Created {esc(meta.get('created', ''))}."
+        + (
+            f" Confidence intervals over more than {BOOTSTRAP_MAX_N:,} pairs are normal approximations "
+            "(mean ± 1.96·s/√n), not the percentile bootstrap: the two agree closely at that size."
+            if int(meta.get("n_pairs", analysis.n_pairs)) > BOOTSTRAP_MAX_N
+            else ""
+        )
     )
     if meta.get("skipped"):
         parts += ["", "Skipped models:"] + [f"- {esc(k)}: {esc(v)}" for k, v in meta["skipped"].items()]
@@ -203,7 +210,7 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
         "",
         "Bi-encoder scores are cosine similarities (no rescaling, as in the study). Cross-encoder scores "
         "apply the activation the model declares to its raw logit, once; the raw output is kept in "
-        "`all_pair_results.csv`.",
+        f"`all_pair_results.{'parquet' if meta.get('pair_files') == 'parquet' else 'csv'}`.",
         "",
     ]
 

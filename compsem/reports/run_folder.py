@@ -286,14 +286,18 @@ class RunData:
 
 
 def _read_results(path: Path) -> pd.DataFrame:
+    parquet = path.suffix == ".parquet"
     try:
-        raw = read_guarded(path, limit=MAX_RESULTS_BYTES, kind="CSV file")
-        # read back raw: compsem writes formula-like text with a leading quote (compsem.data.csv_safety)
-        results = read_safe_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+        raw = read_guarded(path, limit=MAX_RESULTS_BYTES, kind="Parquet file" if parquet else "CSV file")
+        if parquet:  # a large run's pair file (compsem.reports.files writes Parquet above a size)
+            results = pd.read_parquet(io.BytesIO(raw)).astype(str)
+        else:
+            # read back raw: compsem writes formula-like text with a leading quote (compsem.data.csv_safety)
+            results = read_safe_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
     except FileRefusedError as exc:
         raise RunFolderError(exc.reason) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise RunFolderError(f"{path}: cannot be read as CSV ({exc})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise RunFolderError(f"{path}: cannot be read as {'Parquet' if parquet else 'CSV'} ({exc})") from None
     need = [*KEY_COLUMNS, *TEXT_COLUMNS, *NUMERIC_COLUMNS]
     absent = [col for col in need if col not in results.columns]
     if absent:
@@ -322,10 +326,14 @@ def load_run(run_dir: Path) -> RunData:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunFolderError(f"{run_dir}: no such folder; give the --out folder of `compsem run`")
-    missing = [name for name in RUN_FILES if not (run_dir / name).exists()]
+    pair_file = run_dir / "all_pair_results.csv"
+    if not pair_file.exists() and (run_dir / "all_pair_results.parquet").exists():
+        pair_file = run_dir / "all_pair_results.parquet"  # a large run writes its pairs as Parquet only
+    missing = [name for name in RUN_FILES if not (run_dir / name).exists() and not (run_dir / name) == pair_file]
+    missing = [name for name in missing if not (name.endswith(".csv") and pair_file.suffix == ".parquet")]
     if missing:
         raise RunFolderError(f"{run_dir}: not a `compsem run` folder, {', '.join(missing)} missing")
-    results = _read_results(run_dir / "all_pair_results.csv")
+    results = _read_results(pair_file)
     docs = []
     for name in ("summary.json", "comparison.json"):
         path = run_dir / name

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from compsem.data.csv_safety import safe_csv
-from compsem.models.backends import check_backend
+from compsem.models.backends import runtime_device
+from compsem.models.devices import DeviceChoice
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import atomic_write_text
 from compsem.rerank.first_stage import BM25Retriever, DenseRetriever, HybridRetriever
@@ -71,6 +72,8 @@ def run_rerank_eval(
     seed: int = 0,
     progress: Callable[[str], None] | None = print,
     backend: str = "torch",
+    device: str | DeviceChoice = "auto",
+    dtype: str | None = None,
 ) -> list[Path]:
     """Quality (ranx) and latency of every first stage, alone and with each reranker, for each K.
 
@@ -86,7 +89,7 @@ def run_rerank_eval(
             before the retrieval set is built or indexed; see :func:`check_rerankers`).
     """
 
-    check_backend(backend)
+    where = runtime_device(backend, device, dtype)
     ks = sorted({int(k) for k in ks})
     if not ks or ks[0] < 1:
         raise ValueError("every K must be a positive integer")
@@ -101,7 +104,7 @@ def run_rerank_eval(
 
     t0 = time.perf_counter()
     bm25 = BM25Retriever(data.corpus)
-    dense = DenseRetriever(data.corpus, backend=backend)
+    dense = DenseRetriever(data.corpus, backend=backend, device=where)
     stages: dict[str, BM25Retriever | DenseRetriever | HybridRetriever] = {
         "bm25": bm25,
         "dense": dense,
@@ -130,7 +133,7 @@ def run_rerank_eval(
     lat_q = list(range(min(latency_queries, len(qids))))
     for key in rerankers:
         try:
-            rr = Reranker(key, cache=store, backend=backend)
+            rr = Reranker(key, cache=store, backend=backend, device=where)
         except (ValueError, RuntimeError) as exc:
             metrics["reranked"][key] = {"skipped": str(exc)}
             say(f"skipped {key}: {exc}")
@@ -194,6 +197,7 @@ def run_rerank_eval(
         "queries_timed": len(lat_q),
         "repeats": repeats,
         "backend": backend,
+        "device": where.label,
         "threads": int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1),
         "note": "one query at a time, cross-encoder scores not cached",
     }

@@ -18,6 +18,7 @@ from typing import cast
 import numpy as np
 
 from compsem.config import default_cache_dir
+from compsem.models.devices import DeviceChoice
 from compsem.scorers import BiEncoderScorer, load_scorer
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class DenseRetriever:
         scorer: BiEncoderScorer | None = None,
         cache_dir: Path | None = None,
         backend: str = "torch",
+        device: str | DeviceChoice = "cpu",
     ):
         if not corpus:
             raise ValueError("the corpus is empty: add at least one document")
@@ -85,7 +87,7 @@ class DenseRetriever:
                 f"(limit {MAX_DENSE_DOCS:,}); use BM25 as the first stage"
             )
         # load_scorer gives the base type; DENSE_MODEL is a bi-encoder, so its scorer embeds
-        self.scorer = scorer or cast(BiEncoderScorer, load_scorer(DENSE_MODEL, backend=backend))
+        self.scorer = scorer or cast(BiEncoderScorer, load_scorer(DENSE_MODEL, backend=backend, device=device))
         self.corpus = list(corpus)
         self.embeddings = self._corpus_embeddings(cache_dir or default_cache_dir() / "embeddings")
 

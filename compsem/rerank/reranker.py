@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from compsem.models.devices import DeviceChoice
 from compsem.models.registry import list_models, resolve
 from compsem.scorers import CrossEncoderScorer, Scorer, load_scorer
 from compsem.store.score_store import ScoreStore
@@ -29,6 +30,7 @@ class Reranker:
         cache: where relevance scores are kept (a store, or a cache under one); None keeps none.
         scorer: the loaded model, when the caller holds one (the dashboard does).
         backend: ``torch`` or ``onnx-int8`` (:mod:`compsem.models.backends`), when ``scorer`` is not given.
+        device: ``auto``, ``cpu``, ``cuda``, ``mps`` or a resolved choice (:mod:`compsem.models.devices`).
 
     Raises:
         ValueError: not a cross-encoder, or one that cannot score new text here.
@@ -40,13 +42,14 @@ class Reranker:
         cache: ScoreStore | ScoreCache | None = None,
         scorer: Scorer | None = None,
         backend: str = "torch",
+        device: str | DeviceChoice = "cpu",
     ):
         res = resolve(model)
         if res.spec.kind != "cross-encoder":
             raise ValueError(f"{res.spec.key} is a {res.spec.kind}; a reranker must be a cross-encoder")
         if not res.usable:
             raise ValueError(f"{res.spec.key} cannot score new text here: {res.reason}")
-        scorer = scorer or load_scorer(res, backend=backend)
+        scorer = scorer or load_scorer(res, backend=backend, device=device)
         if not isinstance(scorer, CrossEncoderScorer):
             raise ValueError(f"{res.spec.key} is not a loaded cross-encoder")
         self._use(scorer, cache)

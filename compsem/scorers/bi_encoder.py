@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from compsem.models.backends import load_onnx
-from compsem.models.loading import configure_threads, load_kwargs
+from compsem.models.loading import configure_threads, load_kwargs, to_dtype
 from compsem.models.onnx import OnnxSentenceEncoder
 from compsem.models.registry import Resolution
 from compsem.scorers.base import PairScores, Scorer, length_order
@@ -32,7 +32,7 @@ class BiEncoderScorer(Scorer):
 
         configure_threads()
         name, kwargs = load_kwargs(resolution)
-        self.model = SentenceTransformer(name, **kwargs)
+        self.model = to_dtype(SentenceTransformer(name, **kwargs), resolution)
 
     def embed(
         self, sentences: Sequence[str], batch_size: int = 32, progress: Callable[[int], None] | None = None

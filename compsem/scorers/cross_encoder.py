@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from compsem.models.backends import load_onnx
-from compsem.models.loading import adapter_cross_encoder, configure_threads, load_kwargs
+from compsem.models.loading import adapter_cross_encoder, configure_threads, load_kwargs, to_dtype
 from compsem.models.registry import Resolution
 from compsem.scorers.base import PairScores, Scorer, length_order
 
@@ -40,10 +40,11 @@ class CrossEncoderScorer(Scorer):
 
         configure_threads()
         if self.spec.adapter:
-            self.model = adapter_cross_encoder(self.spec)
+            self.model = adapter_cross_encoder(self.spec, resolution.device)
         else:
             name, kwargs = load_kwargs(resolution)
             self.model = CrossEncoder(name, **kwargs)
+        self.model = to_dtype(self.model, resolution)
         self.num_labels = int(self.model.num_labels)
         self.activation_name = type(self.model.activation_fn).__name__
         self.labels = self._labels()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable
 
-from compsem.models.backends import with_backend
+from compsem.models.backends import runtime_device, with_backend, with_runtime
+from compsem.models.devices import DeviceChoice
 from compsem.models.registry import ModelSpec, Resolution, resolve
 from compsem.scorers.base import ModelUnavailableError, Scorer
 from compsem.scorers.baseline import BaselineScorer
@@ -13,12 +14,16 @@ from compsem.scorers.bi_encoder import BiEncoderScorer, OnnxBiEncoderScorer
 from compsem.scorers.cross_encoder import CrossEncoderScorer, OnnxCrossEncoderScorer
 
 
-def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None) -> Scorer:
+def load_scorer(
+    model: str | ModelSpec | Resolution, backend: str | None = None, device: str | DeviceChoice | None = None
+) -> Scorer:
     """Load a model and return its scorer.
 
     Args:
         backend: ``torch`` (fp32, the default) or ``onnx-int8`` (:mod:`compsem.models.backends`); None keeps the
             backend of a given :class:`Resolution`.
+        device: ``auto``, ``cpu``, ``cuda``, ``mps`` or a :class:`DeviceChoice`; None keeps the device of a
+            given :class:`Resolution` (the CPU for a name).
 
     Raises:
         ModelUnavailableError: one line saying why (offline and not cached, load failure...).
@@ -27,7 +32,9 @@ def load_scorer(model: str | ModelSpec | Resolution, backend: str | None = None)
     """
 
     res = model if isinstance(model, Resolution) else resolve(model)
-    if backend is not None:
+    if device is not None:
+        res = with_runtime(res, backend or res.backend, runtime_device(backend or res.backend, device))
+    elif backend is not None:
         res = with_backend(res, backend)
     if res.status == "unavailable":
         raise ModelUnavailableError(f"{res.spec.key}: {res.reason}")

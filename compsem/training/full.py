@@ -28,6 +28,7 @@ def train_full(
     base: Path,
     max_length: int = 128,
     warmup: float = 0.1,
+    device: str = "cpu",
 ):
     """Fine-tune every weight with sentence-transformers' CrossEncoder trainer; returns (model, losses, seconds)."""
     import torch
@@ -65,7 +66,7 @@ def train_full(
         report_to="none",
         logging_steps=max(1, min(50, steps // 10)),
         disable_tqdm=not progress,
-        use_cpu=True,
+        use_cpu=device == "cpu",
     )
     trainer = CrossEncoderTrainer(
         model=model, args=args, train_dataset=Dataset.from_pandas(train, preserve_index=False), loss=loss

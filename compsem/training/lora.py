@@ -89,6 +89,7 @@ def train_adapter(
     id2label: dict[int, str] | None = None,
     dev_metrics: Callable[[object, object], dict[str, float]] | None = None,
     progress: Callable[[str], None] | None = None,
+    device: str = "cpu",
 ) -> LoraTrainResult:
     """Train a LoRA adapter plus a new head over ``backbone`` on (sentence_a, sentence_b, label) rows.
 
@@ -101,6 +102,7 @@ def train_adapter(
         dev_metrics: ``dev_metrics(model, tokenizer) -> {name: value}`` run after each epoch
             (dev split only; nothing here looks at a test split).
         progress: called with one line per logged step and per epoch.
+        device: ``cpu``, ``cuda`` or ``mps`` (resolved by :func:`compsem.models.devices.choose_device`).
     """
     import torch
     from peft import LoraConfig, PeftModel, get_peft_model
@@ -134,6 +136,7 @@ def train_adapter(
         model = PeftModel.from_pretrained(base, str(checkpoints / f"epoch-{done}"), is_trainable=True)
     else:
         model = get_peft_model(base, lora)
+    model.to(device)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=recipe.learning_rate, weight_decay=0.0)
     batches_per_epoch = -(-len(train) // recipe.batch_size)
@@ -164,12 +167,13 @@ def train_adapter(
                 truncation=True,
                 max_length=recipe.max_length,
                 return_tensors="pt",
-            )
+            ).to(device)
             logits = model(**enc).logits
             if num_labels > 1:
-                loss = loss_fn(logits, torch.as_tensor(labels_all[idx], dtype=torch.long))
+                loss = loss_fn(logits, torch.as_tensor(labels_all[idx], dtype=torch.long, device=device))
             else:
-                loss = loss_fn(logits.squeeze(-1), torch.as_tensor(labels_all[idx], dtype=torch.float32))
+                target = torch.as_tensor(labels_all[idx], dtype=torch.float32, device=device)
+                loss = loss_fn(logits.squeeze(-1), target)
             loss.backward()
             optimizer.step()
             scheduler.step()
@@ -233,6 +237,7 @@ def predict_logits(
     import torch
 
     out = []
+    device = next(model.parameters()).device
     with torch.inference_mode():
         for i in range(0, len(pairs), batch_size):
             part = pairs[i : i + batch_size]
@@ -243,8 +248,8 @@ def predict_logits(
                 truncation=True,
                 max_length=max_length,
                 return_tensors="pt",
-            )
-            out.append(model(**enc).logits.float().numpy())
+            ).to(device)
+            out.append(model(**enc).logits.float().cpu().numpy())
     if not out:
         return np.zeros((0,))
     logits = np.concatenate(out, axis=0)

@@ -45,6 +45,7 @@ from compsem.models import adapters, registry
 from compsem.models.adapters import NLI_ID2LABEL
 from compsem.models.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
 from compsem.models.card import CARD_NAME, read_card, render_card, write_card
+from compsem.models.devices import choose_device
 from compsem.training import augment as aug
 from compsem.training import lora
 from compsem.training import metrics as ev
@@ -303,6 +304,7 @@ def train_cross_encoder(
     method: str = "lora",
     backbone: str = "minilm-l6",
     augment: str | None = None,
+    device: str = "cpu",
 ) -> TrainResult:
     """Train a packaged transformer (default all-MiniLM-L6-v2's) as a cross-encoder on one objective.
 
@@ -325,6 +327,7 @@ def train_cross_encoder(
         backbone: one of :data:`compsem.models.backbones.BACKBONES` (``minilm-l6``, ``mpnet-base``).
         augment: ``minimal-edits`` adds rule-made hard negatives to the training split only
             (:mod:`compsem.training.augment`); the card records counts per rule and seeded examples.
+        device: ``auto``, ``cpu``, ``cuda`` or ``mps`` (:func:`compsem.models.devices.choose_device`).
 
     Raises:
         ValueError: unknown objective or method, a numeric option out of range, or ``out_dir`` inside the
@@ -334,6 +337,7 @@ def train_cross_encoder(
     check_train_options(epochs, batch_size, max_train_pairs, seed, learning_rate, out_dir)
     obj = get_objective(objective)
     bb = get_backbone(backbone)
+    where = choose_device(device).device
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     if augment is not None and augment not in AUGMENTATIONS:
@@ -383,6 +387,7 @@ def train_cross_encoder(
             id2label=NLI_ID2LABEL if obj.num_labels == 3 else None,
             dev_metrics=_adapter_dev_metrics(obj, data["dev"]),
             progress=say,
+            device=where,
         )
         adapter = lora.save_adapter(fitted.model, folder, fp16=bb.store_fp16)
         adapter.update(
@@ -392,7 +397,7 @@ def train_cross_encoder(
         )
         losses, train_seconds = fitted.losses, fitted.train_seconds
         model = adapters.load_cross_encoder(
-            base_path, folder, obj.num_labels, NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH
+            base_path, folder, obj.num_labels, NLI_ID2LABEL if obj.num_labels == 3 else None, MAX_LENGTH, where
         )
         extra: dict[str, Any] = {
             "adapter": adapter,
@@ -401,7 +406,7 @@ def train_cross_encoder(
         }
     else:
         model, losses, train_seconds = train_full(
-            obj, train, folder, epochs, lr, batch_size, seed, progress, base_model_path(), MAX_LENGTH, WARMUP
+            obj, train, folder, epochs, lr, batch_size, seed, progress, base_model_path(), MAX_LENGTH, WARMUP, where
         )
         extra = {}
     shutil.rmtree(folder / "_checkpoints", ignore_errors=True)

@@ -1,0 +1,137 @@
+"""Benchmark: `compsem run` at 10k / 100k / 1M pairs: wall time, pairs/s, peak RSS, time per stage.
+
+Each size runs in its own process (so peak RSS is that run's), on a generated pair file of
+built-in categories, with a fresh score cache (a cold run: every pair is scored and stored).
+Stages: read (stream and validate the pair file), score (the model, cache look-ups included),
+store (writing scores to the cache, timed inside the score stage and subtracted from it),
+statistics (:func:`compsem.analysis.analyze`), report (summary, comparison, report.md and the
+per-pair file: Parquet above 100,000 result rows).
+
+Not a test: run it by hand and copy the table into the docs.
+
+    HF_HUB_OFFLINE=1 python bench/bench_scale.py --sizes 10000 100000 1000000 --models token-jaccard
+    HF_HUB_OFFLINE=1 python bench/bench_scale.py --sizes 10000 --models all-MiniLM-L6-v2 --backend onnx-int8
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CATEGORIES = ("negation", "numerical", "entity_swap", "temporal", "quantifier", "hedging", "positive_control")
+WORDS = "the a cat dog child teacher sat ran saw read red blue big small old new house car tree river book".split()
+
+
+def make_pairs(path: Path, n: int, seed: int = 0) -> Path:
+    """``n`` distinct short pairs (8-12 words) in built-in categories."""
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "category", "sentence_a", "sentence_b"])
+        for i in range(n):
+            words = [rng.choice(WORDS) for _ in range(rng.randint(7, 11))]
+            a = " ".join(words) + f" {i}."
+            b = " ".join(rng.sample(words, len(words))) + f" {i}."
+            w.writerow([i, CATEGORIES[i % len(CATEGORIES)], a.capitalize(), b.capitalize()])
+    return path
+
+
+def one(pairs: Path, models: list[str], backend: str, out: Path, cache: Path) -> dict:
+    """Run the stages in this process and return their timings (seconds) and peak RSS (MB)."""
+    from compsem.analysis import analyze
+    from compsem.data.streaming import load_pair_file
+    from compsem.reports.files import pair_file_format, write_run
+    from compsem.reports.markdown import comparison_dict, report_markdown, summary_dict
+    from compsem.scoring import score_pairs
+    from compsem.store.sqlite import ScoreCache
+
+    store_seconds = [0.0]
+    real_put = ScoreCache.put_many
+
+    def timed_put(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return real_put(self, *args, **kwargs)
+        finally:
+            store_seconds[0] += time.perf_counter() - t0
+
+    ScoreCache.put_many = timed_put  # type: ignore[method-assign]
+    t = {}
+    t0 = time.perf_counter()
+    table = load_pair_file(pairs)
+    t["read"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    scoring = score_pairs(table, models, cache=cache, backend=backend, device="cpu")
+    t["score"] = time.perf_counter() - t0 - store_seconds[0]
+    t["store"] = store_seconds[0]
+    if scoring.failed:
+        raise SystemExit(f"{scoring.failed[0].model}: {scoring.failed[0].error}")
+    t0 = time.perf_counter()
+    analysis = analyze(scoring.results, (0.5, 0.8))
+    t["statistics"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    meta = {"pairs_source": str(pairs), "n_pairs": len(table), "models": models, "thresholds": [0.5, 0.8]}
+    out.mkdir(parents=True, exist_ok=True)
+    write_run(
+        out,
+        scoring.results,
+        summary_dict(analysis, meta),
+        comparison_dict(analysis.comparisons),
+        report_markdown(analysis, meta),
+        pair_file_format(len(scoring.results)),
+    )
+    t["report"] = time.perf_counter() - t0
+    t["total"] = sum(t.values())
+    return {"seconds": t, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "n": len(table)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--models", nargs="+", default=["token-jaccard"])
+    ap.add_argument("--backend", default="torch", choices=["torch", "onnx-int8"])
+    ap.add_argument("--json", help="also write the rows as JSON here")
+    ap.add_argument("--_one", nargs=3, metavar=("PAIRS", "OUT", "CACHE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args._one:
+        pairs, out, cache = (Path(p) for p in args._one)
+        print(json.dumps(one(pairs, args.models, args.backend, out, cache)))
+        return
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            pairs = make_pairs(Path(tmp) / f"p{n}.csv", n)
+            # the model's int8 export is built once in the shared cache folder, before timing starts
+            cmd = [sys.executable, __file__, "--models", *args.models, "--backend", args.backend, "--_one"]
+            cmd += [str(pairs), str(Path(tmp) / f"out{n}"), str(Path(tmp) / f"cache{n}")]
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ})
+            wall = time.perf_counter() - t0
+            if proc.returncode != 0:
+                print(proc.stderr[-2000:], file=sys.stderr)
+                raise SystemExit(f"size {n}: the run failed")
+            got = json.loads(proc.stdout.strip().splitlines()[-1])
+            s = got["seconds"]
+            rows.append({"pairs": n, "models": " ".join(args.models), "backend": args.backend, "wall": wall, **got})
+            print(
+                f"{n:>9,} pairs  wall {wall:7.1f} s  {n / s['total']:8.0f} pairs/s"
+                f"  peak RSS {got['peak_rss_mb']:6.0f} MB"
+                f"  | read {s['read']:.1f}  score {s['score']:.1f}  store {s['store']:.1f}"
+                f"  statistics {s['statistics']:.1f}  report {s['report']:.1f}",
+                flush=True,
+            )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
