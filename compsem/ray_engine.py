@@ -171,8 +171,11 @@ def score_on_ray(
 def _score_model(ray, res, missing, store, device, batch_size, chunk_size, actors, progress) -> int:
     key, total = res.spec.key, len(missing)
     frame = pd.DataFrame({"a": [a for a, _ in missing], "b": [b for _, b in missing]})
-    # enough blocks for every actor to get work (one block would feed one actor)
-    ds = ray.data.from_pandas(frame, override_num_blocks=max(1, min(total, actors * 8)))
+    # enough blocks for every actor to get work (one block would feed one actor); split here with iloc, since
+    # ray's own split (numpy.array_split) returns bare arrays for a DataFrame under pandas 3 / numpy 2.4
+    n_blocks = max(1, min(total, actors * 8))
+    bounds = [round(i * total / n_blocks) for i in range(n_blocks + 1)]
+    ds = ray.data.from_pandas([frame.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:]) if hi > lo])
     scored = ds.map_batches(
         _ScorerActor,
         fn_constructor_args=(res, batch_size),

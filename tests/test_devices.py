@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from compsem.models import devices
 from compsem.models.backends import BackendError, runtime_device, with_runtime
 from compsem.models.devices import CPU, DeviceChoice, DeviceError, available_devices, choose_device, device_suffix
 from compsem.models.registry import resolve
@@ -126,3 +129,24 @@ def test_scoring_on_cpu_explicitly_matches_auto(tmp_path):
     a = score_pairs(pairs, ["token-jaccard"], cache=tmp_path / "a", device="cpu")
     b = score_pairs(pairs, ["token-jaccard"], cache=tmp_path / "b", device="auto")
     assert a.results["score"].tolist() == b.results["score"].tolist()
+
+
+def test_auto_on_a_linux_machine_without_a_gpu_driver_imports_no_torch():
+    # the dashboard's landing page reads cached scores keyed by the device: finding "cpu" must not cost a torch import
+    if platform.system() != "Linux" or any(os.path.exists(s) for s in devices._LINUX_GPU_SIGNS):
+        pytest.skip("only a Linux machine without a GPU driver can show it")
+    code = (
+        "import sys; from compsem.models.devices import choose_device; "
+        "print(choose_device('auto').device, 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["cpu", "False"], done.stderr[-2000:]
+
+
+def test_a_gpu_driver_on_linux_means_torch_is_asked(monkeypatch):
+    monkeypatch.setattr(devices.platform, "system", lambda: "Linux")
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    monkeypatch.setattr(devices.os.path, "exists", lambda path: path == "/dev/nvidiactl")
+    assert devices._accelerator_possible()
+    monkeypatch.setattr(devices.os.path, "exists", lambda path: False)
+    assert not devices._accelerator_possible()

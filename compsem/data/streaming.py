@@ -39,6 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from compsem.data.categories import BUILTIN_CATEGORIES
+from compsem.data.guarded import file_kind
 from compsem.data.pairs import (
     REQUIRED_COLUMNS,
     PairCheck,
@@ -113,7 +114,9 @@ def _file_problem(path: str | Path) -> Problem | None:
     if stat.S_ISDIR(info.st_mode):
         return Problem(0, f"{name} is a folder, not a pair file")
     if not stat.S_ISREG(info.st_mode):
-        return Problem(0, f"{name} is not a regular file; give a CSV, Parquet or JSON Lines file")
+        return Problem(
+            0, f"{name} is not a regular file ({file_kind(info.st_mode)}); give a CSV, Parquet or JSON Lines file"
+        )
     limit = max_file_bytes()
     if info.st_size > limit:
         return Problem(

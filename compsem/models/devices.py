@@ -20,6 +20,9 @@ Example:
 
 from __future__ import annotations
 
+import os
+import platform
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -73,8 +76,25 @@ def device_suffix(device: str, dtype: str) -> str:
     return f"+{device}-{dtype}"
 
 
+#: Files a Linux machine with an NVIDIA (or ROCm) GPU driver has; without any of them torch sees no GPU either.
+_LINUX_GPU_SIGNS = ("/proc/driver/nvidia/version", "/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd")
+
+
+def _accelerator_possible() -> bool:
+    """False only where no GPU can be visible (Linux without a GPU driver), so ``auto`` need not import torch.
+
+    Importing torch takes seconds; the dashboard's landing page reads cached scores, whose key names the
+    device, and must not pay that on a CPU machine.
+    """
+    if "torch" in sys.modules or platform.system() != "Linux":
+        return True  # torch already loaded (asking is free), or macOS / Windows: ask torch
+    return any(os.path.exists(sign) for sign in _LINUX_GPU_SIGNS)
+
+
 def _torch_probe() -> tuple[bool, bool, str]:
     """(CUDA available, MPS available, CUDA device name) as torch sees them."""
+    if not _accelerator_possible():
+        return False, False, ""
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency
