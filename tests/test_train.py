@@ -242,7 +242,7 @@ def test_unknown_backbone_and_unlabelled_augmentation_are_refused(ds_dir):
 def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
     from compsem.data import datasets as ds
     from compsem.data.pairs import load_pairs
-    from compsem.training import augment as aug
+    from compsem.data.variants.minimal_edits import normalize
 
     try:
         data = tr.splits("sick-nli")
@@ -255,7 +255,7 @@ def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
     bundled = load_pairs()
     forbidden = set()
     for frame in (data["dev"], data["test"], bundled):
-        forbidden |= set(map(aug.normalize, frame["sentence_a"])) | set(map(aug.normalize, frame["sentence_b"]))
-    added_sentences = set(map(aug.normalize, added["sentence_a"])) | set(map(aug.normalize, added["sentence_b"]))
+        forbidden |= set(map(normalize, frame["sentence_a"])) | set(map(normalize, frame["sentence_b"]))
+    added_sentences = set(map(normalize, added["sentence_a"])) | set(map(normalize, added["sentence_b"]))
     assert len(added) > 1000 and not added_sentences & forbidden
     assert made.counts["role-swap"] > 100 and made.counts["negation"] > 100

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from compsem.data import datasets as ds
+from compsem.data.variants.minimal_edits import normalize
 from compsem.models import adapters, registry
 from compsem.models.adapters import NLI_ID2LABEL
 from compsem.models.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
@@ -413,8 +414,8 @@ def augmented_split(
     """The training split with minimal-edit hard negatives added (:mod:`compsem.training.augment`)."""
 
     mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
-    train_pairs = {(aug.normalize(a), aug.normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
-    mutual = [(a, b) for a, b in mutual if (aug.normalize(a), aug.normalize(b)) in train_pairs]
+    train_pairs = {(normalize(a), normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
+    mutual = [(a, b) for a, b in mutual if (normalize(a), normalize(b)) in train_pairs]
     return aug.augment_training_split(
         obj, train, seed=seed, protected=aug.protected_sentences(data, data_dir), mutual_pairs=mutual
     )
