@@ -33,7 +33,8 @@ from compsem.scoring import score_pairs
 from compsem.store.score_store import ScoreStore
 
 if TYPE_CHECKING:  # scoring pulls in the model registry and backends; imported when a run starts
-    from compsem.scoring import ProgressCallback, ScoreRun
+    from compsem.scoring import ScoreRun
+    from compsem.store.score_store import ProgressCallback
 
 #: The thresholds of a run unless told otherwise.
 DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.8)

@@ -25,17 +25,11 @@ import numpy as np
 import pandas as pd
 
 from compsem.data.schema import RESERVED_COLUMNS, RESULT_COLUMNS
-from compsem.models.backends import check_backend, with_backend
-from compsem.models.loading import configure_threads, quiet_libraries
-from compsem.models.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
+from compsem.models.quantization import check_backend
+from compsem.models.registry import UnknownModelError, get_spec, resolve
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.scorers import (
-    BaselineScorer,
-    BiEncoderScorer,
-    CrossEncoderScorer,
     ModelUnavailableError,
-    OnnxBiEncoderScorer,
-    OnnxCrossEncoderScorer,
-    PairScores,
     Scorer,
     load_scorer,
 )
@@ -141,7 +135,7 @@ def score_pairs(
         progress: ``progress(model, done, total)`` after each chunk.
         loader: how to get a scorer (the dashboard passes one backed by ``st.cache_resource``).
         backend: ``torch`` (fp32, the study's numbers) or ``onnx-int8`` for the transformer models
-            (:mod:`compsem.models.backends`); it is part of each model's fingerprint, so of every cache key.
+            (:mod:`compsem.models.quantization`); it is part of each model's fingerprint, so of every cache key.
 
     Raises:
         ValueError: an unknown backend.
@@ -167,7 +161,7 @@ def score_pairs(
     for name in models:
         t0 = time.perf_counter()
         try:
-            res = with_backend(resolve(get_spec(name)), backend)
+            res = resolve(get_spec(name), backend=backend)
         except UnknownModelError as exc:
             runs.append(ModelRun(name, "unknown", error=str(exc)))
             continue
@@ -216,13 +210,9 @@ def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: Mapping[tuple[str, str], 
     ).assign(**_extra_columns(pairs))
 
 
-#: Columns of a tidy result frame; a pair file's own columns may not shadow them.
-_TIDY_COLUMNS = RESERVED_COLUMNS
-
-
 def _extra_columns(pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     """The pair file's own columns (domain, note, anything a user added), carried into the results."""
-    return {c: pairs[c].to_numpy() for c in pairs.columns if isinstance(c, str) and c not in _TIDY_COLUMNS}
+    return {c: pairs[c].to_numpy() for c in pairs.columns if isinstance(c, str) and c not in RESERVED_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -294,22 +284,9 @@ def score_text_pair(
 
 __all__ = [
     "MAX_TEXT_CHARS",
-    "RESULT_COLUMNS",
-    "BaselineScorer",
-    "BiEncoderScorer",
-    "CrossEncoderScorer",
     "ModelRun",
-    "ModelUnavailableError",
-    "OnnxBiEncoderScorer",
-    "OnnxCrossEncoderScorer",
-    "PairScores",
-    "ProgressCallback",
     "ScoreRun",
-    "Scorer",
     "TextPairScore",
-    "configure_threads",
-    "load_scorer",
-    "quiet_libraries",
     "score_pairs",
     "score_text_pair",
     "validate_text",

@@ -8,7 +8,7 @@ import pytest
 
 from compsem.data.variants.minimal_edits import normalize
 from compsem.training import augment as aug
-from compsem.training.train import get_objective
+from compsem.training.objectives import get_objective
 
 
 def rng() -> np.random.Generator:

@@ -28,20 +28,19 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from compsem.config import default_cache_dir, models_dir, offline, shipped_models_dir
+from compsem.config import models_dir, offline, shipped_models_dir
 from compsem.data.pairs import bundled_pairs_path
 from compsem.models import assembly
 from compsem.models.adapters import AdapterError, check_adapter
 from compsem.models.card import CARD_NAME, REGISTRY_FIELDS, CardError, ModelCard
 from compsem.models.fingerprints import folder_fingerprint
+from compsem.models.quantization import check_backend, with_backend
 from compsem.models.specs import (
     REGISTRY,
     TRAINED_PREFIX,
-    Availability,
-    Kind,
     ModelSpec,
     Normalization,
-    Objective,
+    ObjectiveFamily,
     Resolution,
 )
 
@@ -57,13 +56,21 @@ class UnknownModelError(KeyError):
         return str(self.args[0]) if self.args else "unknown model"
 
 
+def trained_model_folders() -> tuple[Path, Path]:
+    """Where trained models are looked up, in order: the shipped adapters, then the models trained here.
+
+    A later folder's model replaces an earlier one of the same key (a model retrained here wins).
+    """
+    return (shipped_models_dir(), models_dir())
+
+
 def _trained_specs() -> list[ModelSpec]:
     """Cross-encoders trained by ``compsem train``: shipped adapters, then local adapters or weights."""
     # Looked up on every registry query (each dashboard re-render asks several times): parse the
     # cards again only when one appears, disappears or changes. The stamp is the cards' bytes
     # (a few KB), not their mtime: a card rewritten within one clock tick must not be missed.
     stamp = []
-    for folder in (shipped_models_dir(), models_dir()):
+    for folder in trained_model_folders():
         if folder.is_dir():
             for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
                 try:
@@ -86,7 +93,7 @@ def _read_trained_specs(stamp: tuple) -> tuple[ModelSpec, ...]:
         except CardError:
             continue  # a half-written or foreign folder is not a model
         folder = str(card_path.parent)
-        objective: Objective = card.objective_family  # type: ignore[assignment]  # the card names one
+        objective: ObjectiveFamily = card.objective_family  # type: ignore[assignment]  # the card names one
         found[card.key] = ModelSpec(
             card.key,
             "cross-encoder",
@@ -260,13 +267,29 @@ def baseline_fingerprint(spec: ModelSpec) -> str:
     return "jaccard-v1"
 
 
-def resolve(spec: ModelSpec | str) -> Resolution:
+def resolve(spec: ModelSpec | str, backend: str = "torch") -> Resolution:
     """Find a model's weights without loading it (package -> local -> hub cache -> hub).
+
+    Args:
+        spec: a registry key, alias, local folder or spec.
+        backend: what serves the model (:mod:`compsem.models.quantization`): ``torch`` (fp32, the
+            study's numbers) or ``onnx-int8``; its name goes into the fingerprint, so into every cache key.
+
+    Raises:
+        UnknownModelError: the name matches no registry entry or folder.
+        ValueError: an unknown backend.
 
     Example:
         >>> resolve("all-MiniLM-L6-v2").status
         'packaged'
+        >>> resolve("all-MiniLM-L6-v2", backend="onnx-int8").backend
+        'onnx-int8'
     """
+    check_backend(backend)
+    return with_backend(_resolve(spec), backend)
+
+
+def _resolve(spec: ModelSpec | str) -> Resolution:
     if isinstance(spec, str):
         spec = get_spec(spec)
     if spec.kind == "baseline":
@@ -374,26 +397,13 @@ def offline_models() -> list[str]:
 
 __all__ = [
     "MAX_MODEL_NAME_CHARS",
-    "REGISTRY",
     "TRAINED_CARD_NAME",
-    "TRAINED_PREFIX",
-    "Availability",
-    "Kind",
-    "ModelSpec",
-    "Normalization",
-    "Objective",
-    "Resolution",
     "UnknownModelError",
     "all_specs",
     "baseline_fingerprint",
     "check_model_name",
-    "default_cache_dir",
-    "folder_fingerprint",
     "get_spec",
     "list_models",
-    "models_dir",
-    "offline",
     "offline_models",
     "resolve",
-    "shipped_models_dir",
 ]

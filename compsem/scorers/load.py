@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compsem.models.backends import with_backend
-from compsem.models.registry import ModelSpec, Resolution, resolve
+from compsem.models.quantization import with_backend
+from compsem.models.registry import resolve
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.scorers.base import ModelUnavailableError, Scorer
 from compsem.scorers.baseline import BaselineScorer
 from compsem.scorers.bi_encoder import BiEncoderScorer, OnnxBiEncoderScorer

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Literal
 from compsem.store.sqlite import CachedScore, ScoreCache
 
 if TYPE_CHECKING:  # the store hands scorers pairs; it never imports the model code
-    from compsem.models.registry import Resolution
+    from compsem.models.specs import Resolution
     from compsem.scorers import Scorer
 
 Measure = Literal["score", "relevance"]

@@ -1,7 +1,9 @@
-"""Train one backbone (all-MiniLM-L6-v2's transformer) as a cross-encoder on four objectives.
+"""Train a packaged backbone's transformer as a cross-encoder on one of four objectives.
 
-The same code, the same backbone, four objectives (one declarative entry each in
-:data:`OBJECTIVES`), so differences between the trained models come from the objective:
+The same code and recipe for every backbone (MiniLM-L6 by default, MPNet-base with
+``--backbone mpnet-base``) and four objectives (one declarative entry each in
+:data:`OBJECTIVES`), so within one backbone, differences between the trained models come from
+the objective (and ``--augment minimal-edits``, which adds edited training pairs):
 
 * ``sick-nli``: three classes (contradiction / entailment / neutral), cross-entropy.
   Similarity = min(P(entailment | A,B), P(entailment | B,A)) (mutual entailment);
@@ -38,33 +40,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from compsem.config import models_dir
 from compsem.data import datasets as ds
 from compsem.data.variants.minimal_edits import normalize
-from compsem.models import adapters, registry
+from compsem.models import adapters
 from compsem.models.adapters import NLI_ID2LABEL
 from compsem.models.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
-from compsem.models.card import CARD_NAME, read_card, render_card, write_card
+from compsem.models.card import CARD_NAME, read_card, write_card
+from compsem.models.fingerprints import folder_fingerprint
+from compsem.models.specs import TRAINED_PREFIX
 from compsem.training import augment as aug
 from compsem.training import lora
 from compsem.training import metrics as ev
 from compsem.training.full import train_full
-from compsem.training.objectives import OBJECTIVES, Objective, get_objective, model_key, model_label
+from compsem.training.objectives import Objective, get_objective, model_key, model_label
 
 __all__ = [
     "BASE_KEY",
     "METHODS",
-    "NLI_ID2LABEL",
-    "OBJECTIVES",
-    "Objective",
     "TrainResult",
     "base_model_path",
-    "evaluate_trained",
-    "get_objective",
     "metrics_for",
-    "render_card",
     "splits",
     "train_cross_encoder",
-    "write_card",
 ]
 
 BASE_KEY = MINILM_KEY
@@ -282,7 +280,7 @@ def train_cross_encoder(
     if epochs < 1 or batch_size < 1:
         raise ValueError("epochs and batch size must be at least 1.")
     key = model_key(obj, bb.name, method, augment)
-    folder = Path(out_dir) if out_dir is not None else registry.models_dir() / key[len(registry.TRAINED_PREFIX) :]
+    folder = Path(out_dir) if out_dir is not None else models_dir() / key[len(TRAINED_PREFIX) :]
     data = splits(obj, data_dir, seed)
     train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
     if max_train_pairs is not None:
@@ -382,7 +380,7 @@ def train_cross_encoder(
         "fingerprint": (
             f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}"
             if method == "lora"
-            else registry.folder_fingerprint(folder)
+            else folder_fingerprint(folder)
         ),
         "command": _command(
             obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment
@@ -437,11 +435,3 @@ def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> lis
     if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
         raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
     return list(made.examples)
-
-
-def evaluate_trained(folder: str | Path, data_dir: str | Path | None = None) -> dict[str, float]:
-    """Test-split metrics of a trained model folder (reads its card for the objective and seed)."""
-    model, card = load_trained(folder)
-    obj = get_objective(card["objective"])
-    data = splits(obj, data_dir, int(card["seed"]))
-    return {k: round(float(v), 4) for k, v in metrics_for(model, obj, data["test"], "test").items()}
