@@ -131,7 +131,7 @@ def test_a_run_computes_each_statistic_once(tmp_path: Path, monkeypatch, capsys,
             [ModelRun(m, "scored", scored=int((results["model"] == m).sum())) for m in dict.fromkeys(results["model"])],
         )
 
-    monkeypatch.setattr("compsem.scoring.score_pairs", fake_scoring)
+    monkeypatch.setattr("compsem.pipeline.score_pairs", fake_scoring)
     out = tmp_path / "out"
     rc = main(
         [
@@ -163,7 +163,7 @@ def test_run_refuses_bad_input_before_scoring(tmp_path: Path, monkeypatch):
     def no_scoring(*_args, **_kwargs):
         raise AssertionError("scoring started")
 
-    monkeypatch.setattr("compsem.scoring.score_pairs", no_scoring)
+    monkeypatch.setattr("compsem.pipeline.score_pairs", no_scoring)
     pairs = str(DATA / "small_pairs.csv")
     cases = [
         ({"models": ["no-such-model"]}, "unknown model"),
