@@ -35,7 +35,8 @@ def main() -> None:
     from sentence_transformers import CrossEncoder
 
     from compsem.models import assembly, registry
-    from compsem.scoring import configure_threads, load_scorer, quiet_libraries
+    from compsem.models.loading import configure_threads, quiet_libraries
+    from compsem.scorers.load import load_scorer
 
     quiet_libraries()
     threads = configure_threads()

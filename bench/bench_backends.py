@@ -119,8 +119,9 @@ def quality(models: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
 def heldout(models: list[str]) -> pd.DataFrame:
     """Each trained cross-encoder's test-split metric, fp32 torch and int8, in the same run."""
     from compsem.models.registry import get_spec, resolve
-    from compsem.scoring import load_scorer
-    from compsem.training.train import get_objective, metrics_from_outputs, splits
+    from compsem.scorers.load import load_scorer
+    from compsem.training.objectives import get_objective
+    from compsem.training.train import metrics_from_outputs, splits
 
     rows = []
     for key in models:
@@ -151,7 +152,7 @@ def heldout(models: list[str]) -> pd.DataFrame:
 
 def quality_markdown(table: pd.DataFrame, cells: pd.DataFrame, held: pd.DataFrame, note: str) -> str:
     from compsem.data.categories import category_label
-    from compsem.models.backends import quantization_config
+    from compsem.models.quantization import quantization_config
     from compsem.models.registry import get_spec
 
     lines = [
@@ -226,9 +227,11 @@ def ratio(times: dict[str, list[float]], num: str, den: str) -> float:
 
 def speed(rounds: int) -> dict:
     from compsem.data.pairs import load_pairs
-    from compsem.models.backends import load_onnx, with_backend
+    from compsem.models.backends import load_onnx
+    from compsem.models.loading import configure_threads
     from compsem.models.registry import resolve
-    from compsem.scoring import BiEncoderScorer, CrossEncoderScorer, configure_threads
+    from compsem.scorers.bi_encoder import BiEncoderScorer
+    from compsem.scorers.cross_encoder import CrossEncoderScorer
 
     threads = configure_threads()
     pairs = load_pairs()
@@ -236,9 +239,9 @@ def speed(rounds: int) -> dict:
     both = [*ab, *[(b, a) for a, b in ab]]
     sentences = [*pairs["sentence_a"], *pairs["sentence_b"]]
     ce = CrossEncoderScorer(resolve(NLI))
-    ce8 = load_onnx(with_backend(resolve(NLI), "onnx-int8"))
+    ce8 = load_onnx(resolve(NLI, backend="onnx-int8"))
     bi = BiEncoderScorer(resolve(MINILM))
-    bi8 = load_onnx(with_backend(resolve(MINILM), "onnx-int8"))
+    bi8 = load_onnx(resolve(MINILM, backend="onnx-int8"))
     ce_times = alternate(
         {
             "plain_fp32_336": lambda: ce.model.predict([list(p) for p in ab], batch_size=32, show_progress_bar=False),
@@ -273,8 +276,8 @@ def speed(rounds: int) -> dict:
 
 def rerank_latency(queries: int, repeats: int) -> dict:
     """p50/p95 ms of reranking the BM25 top 100 per query, fp32 and int8 alternating, nothing cached."""
+    from compsem.models.loading import configure_threads
     from compsem.rerank import BM25Retriever, Reranker, sick_retrieval_set
-    from compsem.scoring import configure_threads
 
     configure_threads()
     data = sick_retrieval_set(max_queries=queries, seed=0)
@@ -300,7 +303,7 @@ def rerank_latency(queries: int, repeats: int) -> dict:
 
 def warm_cold(rounds: int, backend: str = "torch") -> dict:
     """Wall-clock seconds of the default `compsem run` in a fresh process: cold cache, then warm."""
-    from compsem.models.registry import models_dir
+    from compsem.config import models_dir
 
     colds, warms = [], []
     for _ in range(rounds):
@@ -470,7 +473,7 @@ def main() -> None:
         return
     if args.threads:
         os.environ["COMPSEM_THREADS"] = str(args.threads)  # read by configure_threads and the onnxruntime sessions
-    from compsem.scoring import quiet_libraries
+    from compsem.models.loading import quiet_libraries
 
     quiet_libraries()
     out = Path(args.out)

@@ -28,7 +28,6 @@ MODELS = {
 
 def main() -> None:
     from compsem.data.pairs import load_pairs
-    from compsem.models.backends import with_runtime
     from compsem.models.devices import choose_device
     from compsem.models.registry import resolve
     from compsem.scorers import load_scorer
@@ -59,7 +58,7 @@ def main() -> None:
     for label, key in MODELS.items():
         if args.quick and "MPNet" in label:
             continue
-        res = with_runtime(resolve(key), "torch", where)
+        res = resolve(key, backend="torch", device=where)
         scorer = load_scorer(res)  # loaded once, outside the timing; score_pairs gets it through the loader
         score_pairs(
             table.head(64), [key], cache=ScoreStore.off(), loader=lambda _r, s=scorer: s, device=where

@@ -1,6 +1,6 @@
 """Dashboard scoring with and without Streamlit's file watcher (why .streamlit/config.toml turns it off).
 
-With the README's setup, ``.venv/`` and the score cache live inside the app folder; Streamlit's
+With the setup commands of the README, ``.venv/`` and the score cache live inside the app folder; Streamlit's
 file watcher then rescans them on every score written. This starts ``streamlit run app.py``
 once per watcher setting (``auto``, Streamlit's default, and ``none``, compsem's setting), on an
 empty private score cache, presses the Score button for two MPNet-base adapters in headless

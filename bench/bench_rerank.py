@@ -10,7 +10,7 @@ Either runs the evaluation (default, writes bench/out/rerank/) or reads a finish
     HF_HUB_OFFLINE=1 python bench/bench_rerank.py                      # run, then report
     HF_HUB_OFFLINE=1 python bench/bench_rerank.py --from results/rerank  # report only
 
-Not a test: latency depends on the machine, so the figures go into the README instead.
+Not a test: latency depends on the machine, so the figures go into docs/benchmarks.md instead.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(args.source or args.out)
     if not args.source:
+        from compsem.models.loading import configure_threads, quiet_libraries
         from compsem.rerank import run_rerank_eval
-        from compsem.scoring import configure_threads, quiet_libraries
 
         quiet_libraries()
         configure_threads()

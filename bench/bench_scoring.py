@@ -2,7 +2,7 @@
 against plain sentence-transformers on the same model in the same process.
 
 Figures are ratios measured in one run (these machines are noisy); absolute seconds are
-printed for context only. Not a test: run it by hand and copy the table into the README.
+printed for context only. Not a test: run it by hand and copy the table into docs/benchmarks.md.
 
     HF_HUB_OFFLINE=1 python bench/bench_scoring.py [--repeats 3] [--json bench/out/scoring.json]
 """
@@ -35,8 +35,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from compsem.data.pairs import load_pairs
+    from compsem.models.loading import configure_threads, quiet_libraries
     from compsem.models.registry import offline_models, resolve
-    from compsem.scoring import BiEncoderScorer, configure_threads, quiet_libraries, score_pairs
+    from compsem.scorers.bi_encoder import BiEncoderScorer
+    from compsem.scoring import score_pairs
     from compsem.store.sqlite import ScoreCache
 
     quiet_libraries()

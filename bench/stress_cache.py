@@ -18,7 +18,7 @@ A lost row is a committed row that cannot be read back; a wrong row is one whose
 not what its writer wrote; a quarantine is a ``scores.sqlite.damaged-*`` file (the cache
 moved a database aside). All must be zero.
 
-    HF_HUB_OFFLINE=1 python bench/stress_cache.py                      # the full run (figures in the README)
+    HF_HUB_OFFLINE=1 python bench/stress_cache.py                      # the full run (figures in docs/reliability.md)
     HF_HUB_OFFLINE=1 python bench/stress_cache.py --writers 4 --trials 3 --kills 5
 
 ``tests/test_cache_stress.py`` runs the same two functions; this script prints the figures.

@@ -46,8 +46,8 @@ from compsem.data.categories import BUILTIN_CATEGORIES, category_label, sort_cat
 from compsem.data.formatting import markdown_text, visible_controls, xml_text
 from compsem.data.guarded import FileRefusedError, read_toml_guarded
 from compsem.data.pairs import PairFileError, load_pairs
-from compsem.models.backends import runtime_device
 from compsem.models.devices import DeviceChoice
+from compsem.models.quantization import runtime_device
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.models.truncation import Truncation
 from compsem.scoring import score_pairs

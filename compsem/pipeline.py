@@ -27,8 +27,8 @@ from compsem.analysis.grid import grid_cells
 from compsem.analysis.grid import grid_models as models_of
 from compsem.data.pairs import PairFileError, load_pairs
 from compsem.data.streaming import load_pair_file
-from compsem.models.backends import runtime_device
 from compsem.models.devices import DeviceChoice
+from compsem.models.quantization import runtime_device
 from compsem.models.registry import UnknownModelError, get_spec, offline_models
 from compsem.ray_engine import RayEngineError, score_on_ray
 from compsem.reports.files import PAIR_FILE_CHOICES, check_output_dir, pair_file_format, write_run
@@ -37,7 +37,8 @@ from compsem.scoring import score_pairs
 from compsem.store.score_store import CHUNK_PAIRS, ScoreStore
 
 if TYPE_CHECKING:  # scoring pulls in the model registry and backends; imported when a run starts
-    from compsem.scoring import ProgressCallback, ScoreRun
+    from compsem.scoring import ScoreRun
+    from compsem.store.score_store import ProgressCallback
 
 #: The thresholds of a run unless told otherwise.
 DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.8)

@@ -30,9 +30,9 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from compsem.models.backends import with_runtime
 from compsem.models.devices import CPU, DeviceChoice
-from compsem.models.registry import Resolution, UnknownModelError, get_spec, resolve
+from compsem.models.registry import UnknownModelError, get_spec, resolve
+from compsem.models.specs import Resolution
 from compsem.scorers import load_scorer
 from compsem.store.score_store import CHUNK_PAIRS, ProgressCallback, ScoreStore, ScoringInterrupted
 from compsem.store.sqlite import CachedScore
@@ -142,7 +142,7 @@ def score_on_ray(
     todo: list[tuple[Resolution, list[tuple[str, str]]]] = []
     for name in dict.fromkeys(models):
         try:
-            res = with_runtime(resolve(get_spec(name)), backend, device)
+            res = resolve(get_spec(name), backend=backend, device=device)
         except UnknownModelError:
             continue
         if res.usable and res.fingerprint:

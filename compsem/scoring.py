@@ -25,19 +25,13 @@ import numpy as np
 import pandas as pd
 
 from compsem.data.schema import RESERVED_COLUMNS, RESULT_COLUMNS
-from compsem.models.backends import runtime_device, with_runtime
 from compsem.models.devices import DeviceChoice
-from compsem.models.loading import configure_threads, quiet_libraries
-from compsem.models.registry import ModelSpec, Resolution, UnknownModelError, get_spec, resolve
+from compsem.models.quantization import runtime_device
+from compsem.models.registry import UnknownModelError, get_spec, resolve
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.models.truncation import Truncation, count_truncated
 from compsem.scorers import (
-    BaselineScorer,
-    BiEncoderScorer,
-    CrossEncoderScorer,
     ModelUnavailableError,
-    OnnxBiEncoderScorer,
-    OnnxCrossEncoderScorer,
-    PairScores,
     Scorer,
     load_scorer,
 )
@@ -162,7 +156,7 @@ def score_pairs(
         progress: ``progress(model, done, total)`` after each chunk.
         loader: how to get a scorer (the dashboard passes one backed by ``st.cache_resource``).
         backend: ``torch`` (fp32, the study's numbers) or ``onnx-int8`` for the transformer models
-            (:mod:`compsem.models.backends`); it is part of each model's fingerprint, so of every cache key.
+            (:mod:`compsem.models.quantization`); it is part of each model's fingerprint, so of every cache key.
         device: ``auto`` (CUDA, then MPS, then the CPU), ``cpu``, ``cuda``, ``mps``, or a resolved
             :class:`~compsem.models.devices.DeviceChoice`; a GPU adds ``+<device>-<dtype>`` to the fingerprint.
         dtype: ``fp32`` (default), ``fp16`` or ``bf16`` (GPUs only).
@@ -194,7 +188,7 @@ def score_pairs(
     for name in models:
         t0 = time.perf_counter()
         try:
-            res = with_runtime(resolve(get_spec(name)), backend, where)
+            res = resolve(get_spec(name), backend=backend, device=where)
         except UnknownModelError as exc:
             runs.append(ModelRun(name, "unknown", error=str(exc)))
             continue
@@ -256,13 +250,9 @@ def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: Mapping[tuple[str, str], 
     ).assign(**_extra_columns(pairs))
 
 
-#: Columns of a tidy result frame; a pair file's own columns may not shadow them.
-_TIDY_COLUMNS = RESERVED_COLUMNS
-
-
 def _extra_columns(pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     """The pair file's own columns (domain, note, anything a user added), carried into the results."""
-    return {c: pairs[c].to_numpy() for c in pairs.columns if isinstance(c, str) and c not in _TIDY_COLUMNS}
+    return {c: pairs[c].to_numpy() for c in pairs.columns if isinstance(c, str) and c not in RESERVED_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -360,7 +350,7 @@ def build_seed(
     """Score ``pairs`` afresh with ``models`` (no cache, no seed) and return the seed document of the scores.
 
     Each model's rows are recorded under the fingerprint :func:`score_pairs` looks them up by
-    (``with_runtime(resolve(key), backend, cpu).fingerprint``), so the store adopts them only for these weights
+    (``resolve(key, backend=backend, device=cpu).fingerprint``), so the store adopts them only for these weights
     on this backend; the seed is scored on the CPU at fp32, the device a fresh clone scores on.
 
     Raises:
@@ -377,7 +367,7 @@ def build_seed(
         raise ModelUnavailableError("; ".join(f"{m.model}: {m.error}" for m in run.failed))
     entries = []
     for m in run.models:
-        res = with_runtime(resolve(get_spec(m.model)), backend, cpu)
+        res = resolve(get_spec(m.model), backend=backend, device=cpu)
         rows = run.results[run.results["model"] == m.model]
         scores = {
             (a, b): CachedScore(float(r), float(s), str(o))
@@ -397,23 +387,10 @@ def build_seed(
 
 __all__ = [
     "MAX_TEXT_CHARS",
-    "RESULT_COLUMNS",
-    "BaselineScorer",
-    "BiEncoderScorer",
-    "CrossEncoderScorer",
     "ModelRun",
-    "ModelUnavailableError",
-    "OnnxBiEncoderScorer",
-    "OnnxCrossEncoderScorer",
-    "PairScores",
-    "ProgressCallback",
     "ScoreRun",
-    "Scorer",
     "TextPairScore",
     "build_seed",
-    "configure_threads",
-    "load_scorer",
-    "quiet_libraries",
     "score_pairs",
     "score_text_pair",
     "validate_text",

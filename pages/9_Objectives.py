@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from compsem import figures
-from compsem.analysis import grid, objectives
+from compsem import figures, stats
+from compsem.analysis import grid
+from compsem.analysis import objective_comparison as objectives
 from compsem.app import draw, sidebar, state, views
-from compsem.app import objectives as trained
+from compsem.app import objective_page as trained
+from compsem.models.backbones import BACKBONES
 
 view = sidebar.start(
     "Does the objective matter?",
@@ -56,7 +58,7 @@ backbones = list(dict.fromkeys(grid_table["backbone"]))
 backbone = backbones[0]
 if len(backbones) > 1:
     backbone = state.radio(
-        "Backbone in the chart", "obj_backbone", backbones, backbones[0], format_func=lambda b: grid.BACKBONES[b].label
+        "Backbone in the chart", "obj_backbone", backbones, backbones[0], format_func=lambda b: BACKBONES[b].label
     )
 table = grid_table[grid_table["backbone"] == backbone].reset_index(drop=True)
 draw.chart(figures.objective_bars(table, statistic, threshold, labels), "objectives")
@@ -68,7 +70,7 @@ st.caption(
 )
 
 st.subheader("Findings")
-sentences = objectives.findings(table, labels, threshold)
+sentences = stats.objective_findings(table, labels, threshold)
 if not sentences:
     st.info("No trained model has scores for this pair set, so there is nothing to compare with the bi-encoder yet.")
 for sentence in sentences:

@@ -343,7 +343,8 @@ def trained_dir(tmp_path, monkeypatch):
     from compsem.models import adapters, registry
     from compsem.store.score_store import ScoreStore
     from compsem.store.sqlite import CachedScore
-    from compsem.training.train import BASE_KEY, OBJECTIVES, base_model_path
+    from compsem.training.objectives import OBJECTIVES
+    from compsem.training.train import BASE_KEY, base_model_path
 
     pairs = load_pairs(PAIRS)
     base_sha = adapters.backbone_sha256(base_model_path())

@@ -1,8 +1,8 @@
-"""compsem.models.backends and compsem.models.onnx: the int8 ONNX Runtime backend.
+"""compsem.models.backends, .quantization and .onnx: the int8 ONNX Runtime backend.
 
 The exports (the packaged MiniLM and the shipped SICK-NLI adapter) are built once per session
 into the session's private cache; the tolerances are the ones measured on the bundled 336
-pairs by bench/bench_backends.py (README, Benchmarks), with a little room.
+pairs by bench/bench_backends.py (docs/benchmarks.md), with a little room.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ import sys
 import numpy as np
 import pytest
 
+from compsem.config import models_dir
 from compsem.data.pairs import load_pairs
-from compsem.models import backends
-from compsem.models.backends import BackendError, check_backend, export_dir, export_problem, load_onnx, with_backend
+from compsem.models import backends, onnx, quantization
+from compsem.models.backends import export_dir, export_problem, load_onnx
+from compsem.models.quantization import BackendError, check_backend, with_backend
 from compsem.models.registry import resolve
-from compsem.scoring import load_scorer, score_pairs
+from compsem.scorers.load import load_scorer
+from compsem.scoring import score_pairs
 from compsem.store.sqlite import ScoreCache, score_key
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -58,8 +61,9 @@ def test_unknown_backend_is_refused_with_the_choices():
 
 def test_backend_is_part_of_the_fingerprint_and_of_every_cache_key():
     fp32 = resolve(MINILM)
-    int8 = with_backend(fp32, "onnx-int8")
-    config = backends.quantization_config().id
+    int8 = resolve(MINILM, backend="onnx-int8")
+    assert int8 == with_backend(fp32, "onnx-int8")
+    config = quantization.quantization_config().id
     assert int8.fingerprint == f"{fp32.fingerprint}+onnx-int8:{config}"
     assert int8.source_fingerprint == fp32.fingerprint and int8.backend == "onnx-int8"
     assert score_key(MINILM, fp32.fingerprint, "a", "b") != score_key(MINILM, int8.fingerprint, "a", "b")
@@ -71,19 +75,19 @@ def test_backend_is_part_of_the_fingerprint_and_of_every_cache_key():
 
 def test_quantization_config_follows_the_cpu(monkeypatch):
     monkeypatch.delenv("COMPSEM_ONNX_QUANT", raising=False)
-    monkeypatch.setattr(backends.platform, "machine", lambda: "x86_64")
-    monkeypatch.setattr(backends, "_cpu_flags", lambda: {"avx2", "avx512f", "avx512bw", "avx512_vnni"})
-    assert backends.quantization_config().target == "avx512_vnni"
-    monkeypatch.setattr(backends, "_cpu_flags", lambda: {"avx2"})
-    avx2 = backends.quantization_config()
+    monkeypatch.setattr(quantization.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(quantization, "_cpu_flags", lambda: {"avx2", "avx512f", "avx512bw", "avx512_vnni"})
+    assert quantization.quantization_config().target == "avx512_vnni"
+    monkeypatch.setattr(quantization, "_cpu_flags", lambda: {"avx2"})
+    avx2 = quantization.quantization_config()
     assert avx2.target == "avx2" and avx2.reduce_range  # 7-bit weights where the CPU has no VNNI
-    monkeypatch.setattr(backends.platform, "machine", lambda: "aarch64")
-    assert backends.quantization_config().target == "arm64"
+    monkeypatch.setattr(quantization.platform, "machine", lambda: "aarch64")
+    assert quantization.quantization_config().target == "arm64"
     monkeypatch.setenv("COMPSEM_ONNX_QUANT", "avx2")
-    assert backends.quantization_config().target == "avx2"
+    assert quantization.quantization_config().target == "avx2"
     monkeypatch.setenv("COMPSEM_ONNX_QUANT", "sse2")
     with pytest.raises(ValueError, match="COMPSEM_ONNX_QUANT"):
-        backends.quantization_config()
+        quantization.quantization_config()
 
 
 def test_activations_match_torch():
@@ -117,17 +121,17 @@ def test_int8_scores_are_close_to_fp32(both_backends, model):
 
 @pytest.mark.slow
 def test_int8_export_is_cached_with_a_marker_and_keeps_raw_outputs(both_backends):
-    res = with_backend(resolve(NLI), "onnx-int8")
+    res = resolve(NLI, backend="onnx-int8")
     folder = export_dir(res)
     assert export_problem(folder, res) is None
-    marker = json.loads((folder / backends.MARKER).read_text())
+    marker = json.loads((folder / onnx.MARKER).read_text())
     assert marker["source_fingerprint"] == resolve(NLI).fingerprint
-    assert marker["quantization"] == backends.quantization_config().id
-    assert set(marker["files"]) == {backends.MODEL_FILE, backends.TOKENIZER_FILE}  # no fp32 model left behind
+    assert marker["quantization"] == quantization.quantization_config().id
+    assert set(marker["files"]) == {onnx.MODEL_FILE, onnx.TOKENIZER_FILE}  # no fp32 model left behind
     assert marker["activation"] == "Identity" and marker["num_labels"] == 3  # what the merged CrossEncoder declares
     kept = marker["quantization_config"]["kept_fp32"]  # each of the 6 layers' feed-forward output projection
     assert len(kept) == 6 and all("/output/dense/" in k and "attention" not in k for k in kept)
-    assert folder.is_relative_to(backends.models_dir() / "_onnx")
+    assert folder.is_relative_to(models_dir() / "_onnx")
     row = both_backends["onnx-int8"].query("model == @NLI").iloc[0]
     raw = json.loads(row["raw_output"])
     assert set(raw) >= {"labels", "logits_ab", "logits_ba", "p_contradiction"}
@@ -146,11 +150,11 @@ def test_backends_keep_separate_cache_rows(both_backends, sample, tmp_path):
 
 
 def _damage_marker(folder):
-    (folder / backends.MARKER).unlink()
+    (folder / onnx.MARKER).unlink()
 
 
 def _damage_model_bytes(folder):
-    with open(folder / backends.MODEL_FILE, "ab") as fh:
+    with open(folder / onnx.MODEL_FILE, "ab") as fh:
         fh.write(b"\0")
 
 
@@ -158,16 +162,16 @@ def _unloadable_model(folder):
     # hashes that match, contents onnxruntime cannot read: only loading the model finds the problem
     from compsem.models.fingerprints import file_sha256
 
-    (folder / backends.MODEL_FILE).write_bytes(b"not an onnx model")
-    marker = json.loads((folder / backends.MARKER).read_text())
-    marker["files"][backends.MODEL_FILE] = file_sha256(folder / backends.MODEL_FILE)
-    (folder / backends.MARKER).write_text(json.dumps(marker))
+    (folder / onnx.MODEL_FILE).write_bytes(b"not an onnx model")
+    marker = json.loads((folder / onnx.MARKER).read_text())
+    marker["files"][onnx.MODEL_FILE] = file_sha256(folder / onnx.MODEL_FILE)
+    (folder / onnx.MARKER).write_text(json.dumps(marker))
 
 
 def _stale_source(folder):
-    marker = json.loads((folder / backends.MARKER).read_text())
+    marker = json.loads((folder / onnx.MARKER).read_text())
     marker["source_fingerprint"] = "sha256:0000000000000000"
-    (folder / backends.MARKER).write_text(json.dumps(marker))
+    (folder / onnx.MARKER).write_text(json.dumps(marker))
 
 
 @pytest.mark.slow
@@ -181,7 +185,7 @@ def _stale_source(folder):
     ],
 )
 def test_a_broken_export_is_rebuilt_with_a_message_never_served(both_backends, sample, damage, says, caplog):
-    res = with_backend(resolve(MINILM), "onnx-int8")
+    res = resolve(MINILM, backend="onnx-int8")
     folder = export_dir(res)
     assert export_problem(folder, res) is None
     damage(folder)
@@ -199,7 +203,7 @@ def test_a_broken_export_is_rebuilt_with_a_message_never_served(both_backends, s
 def test_a_missing_export_is_built_and_scoring_reports_the_rebuild(both_backends, sample, tmp_path):
     import shutil
 
-    res = with_backend(resolve(MINILM), "onnx-int8")
+    res = resolve(MINILM, backend="onnx-int8")
     shutil.rmtree(export_dir(res))
     scorer = load_scorer(MINILM, backend="onnx-int8")  # absent: built quietly (first use), not a rebuild
     assert scorer.messages == [] and export_problem(export_dir(res), res) is None
@@ -230,7 +234,7 @@ def test_reranker_and_dense_first_stage_run_on_int8(both_backends):
 
 
 def test_an_unexportable_model_is_a_one_line_message(monkeypatch):
-    from compsem.scoring import ModelUnavailableError
+    from compsem.scorers.base import ModelUnavailableError
 
     def refuse(res, folder):
         raise BackendError(f"{res.spec.key}: modules Transformer, Dense; the int8 backend covers ...")

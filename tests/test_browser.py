@@ -202,7 +202,7 @@ def test_landing_page_first_paint_after_the_health_check(server, page):
 
     Runs first in this module, so it is the server's first session (nothing in Streamlit's
     caches yet, compsem not imported yet). The figures go to stdout and to
-    tests/artifacts/first_paint.json; the target (<= 3 s, README) is judged there, not asserted:
+    tests/artifacts/first_paint.json; the target (<= 3 s, docs/benchmarks.md) is judged there, not asserted:
     only a generous bound that no working dashboard misses.
     """
     browser_ready = time.perf_counter()

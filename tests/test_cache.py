@@ -189,7 +189,7 @@ def test_a_lock_that_frees_in_time_is_waited_out(tmp_path: Path):
 
 
 def test_busy_answers_given_at_once_are_retried_with_back_off(tmp_path: Path):
-    from compsem.store.sqlite import CacheBusyError
+    from compsem.store.recovery import CacheBusyError
 
     cache = ScoreCache(tmp_path, timeout=2)
     answers = iter([sqlite3.OperationalError("database is locked")] * 3 + [None])
@@ -209,7 +209,7 @@ def test_busy_answers_given_at_once_are_retried_with_back_off(tmp_path: Path):
 
 
 def test_busy_and_damage_are_told_apart():
-    from compsem.store.sqlite import is_busy_error, is_damage_error
+    from compsem.store.recovery import is_busy_error, is_damage_error
 
     assert is_busy_error(sqlite3.OperationalError("database is locked"))
     assert not is_damage_error(sqlite3.OperationalError("database is locked"))
@@ -239,7 +239,7 @@ def test_journal_mode_is_set_when_the_database_is_created_not_on_every_open(tmp_
 
 
 def test_an_unusable_folder_is_a_clear_error(tmp_path: Path):
-    from compsem.store.sqlite import CacheError
+    from compsem.store.recovery import CacheError
 
     (tmp_path / "file").write_text("x")
     with pytest.raises(CacheError, match="cannot create the score cache folder .*--cache-dir"):

@@ -1,6 +1,6 @@
 """compsem.store.sqlite under stress: 4 writers x 10 trials started at one moment, and 20 SIGKILLs mid-write.
 
-The experiments live in ``bench/stress_cache.py`` (which also prints the README's figures);
+The experiments live in ``bench/stress_cache.py`` (which also prints the figures of docs/reliability.md);
 this module runs them at full size in every ``pytest`` run. A healthy database moved aside,
 a committed score that cannot be read back, or a score that reads back different, fails.
 """

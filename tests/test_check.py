@@ -288,7 +288,8 @@ def test_a_file_as_cache_dir_is_could_not_run_exit_2(tmp_path, capsys):
 
 
 def test_a_cache_write_failure_is_exit_2(tmp_path, capsys, monkeypatch):
-    from compsem.store.sqlite import CacheError, ScoreCache
+    from compsem.store.recovery import CacheError
+    from compsem.store.sqlite import ScoreCache
 
     def refuse(*args, **kwargs):
         raise CacheError("the score cache folder is read-only")

@@ -182,7 +182,7 @@ def test_unknown_backend_is_a_usage_error(capsys):
 
 def test_backend_choices_are_the_library_backends():
     from compsem.cli import build_parser
-    from compsem.models.backends import BACKENDS
+    from compsem.models.quantization import BACKENDS
 
     run = build_parser()._subparsers._group_actions[0].choices["run"]
     backend = next(a for a in run._actions if a.dest == "backend")

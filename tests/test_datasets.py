@@ -65,7 +65,8 @@ def test_default_data_dir_follows_env(monkeypatch, tmp_path):
     monkeypatch.setenv("COMPSEM_DATA_DIR", str(tmp_path))
     assert ds.default_data_dir() == tmp_path
     monkeypatch.delenv("COMPSEM_DATA_DIR")
-    assert ds.default_data_dir().parts[-2:] == ("shared", "datasets")
+    found = ds.default_data_dir()
+    assert found is None or found.parts[-2:] == ("shared", "datasets")  # the sibling, only where it exists
 
 
 def test_missing_file_names_the_path(tmp_path):

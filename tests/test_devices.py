@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from compsem.models import devices
-from compsem.models.backends import BackendError, runtime_device, with_runtime
 from compsem.models.devices import CPU, DeviceChoice, DeviceError, available_devices, choose_device, device_suffix
+from compsem.models.quantization import BackendError, runtime_device, with_runtime
 from compsem.models.registry import resolve
 
 ROOT = Path(__file__).resolve().parents[1]

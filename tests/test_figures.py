@@ -131,7 +131,7 @@ def test_study_scatter_has_the_diagonal():
 
 
 def test_objective_bars_group_models_per_category_with_ci(results):
-    from compsem.analysis import objectives
+    from compsem.analysis import objective_comparison as objectives
 
     table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)
     fig = figures.objective_bars(table, "mean", 0.5, {"m/bi": "Bi <ref>", "m/ce": "CE"})
@@ -220,7 +220,7 @@ def test_importing_figures_leaves_plotlys_default_template_alone_and_each_figure
 
 def _grid_figures(results: pd.DataFrame) -> dict[str, go.Figure]:
     """The figures built from plain dicts without Plotly's validation (figures._style._figure)."""
-    from compsem.analysis import objectives
+    from compsem.analysis import objective_comparison as objectives
 
     curves = stats.failure_rates(with_labels(results, {"m/bi": "<b>Bi</b>"}), [0.0, 0.25, 0.5, 0.75, 1.0])
     table = objectives.comparison_table(results, 0.5, reference="m/bi", n_resamples=50)

@@ -10,7 +10,8 @@ import pytest
 from run_fixture import CE, XSS, write_synthetic_run
 
 from compsem.cli import main
-from compsem.reports.html import RunFolderError, load_run, render_html, write_html_report
+from compsem.reports.html import render_html, write_html_report
+from compsem.reports.run_folder import RunFolderError, load_run
 
 
 @pytest.fixture(scope="module")

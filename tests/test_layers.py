@@ -1,6 +1,6 @@
 """The package's layering holds: no import circle, nothing imports a layer above its own, no hidden imports.
 
-compsem is read in data-path order (``compsem/README`` map in the top-level README):
+compsem is read in data-path order (docs/architecture.md; the map in the README):
 config → data → models → scorers → store → scoring → training → stats → analysis → figures →
 reports → rerank → pipeline/check → app → cli. A module may import its own layer and the
 layers below it, never one above. Imports inside functions are allowed only for the heavy

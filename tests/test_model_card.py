@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compsem.models.card import CARD_NAME, CardError, ModelCard, load_card, read_card, write_card
+from compsem.models.card import CARD_NAME, CardError, ModelCard, read_card, write_card
 
 SHIPPED = sorted((Path(__file__).resolve().parent.parent / "compsem" / "models").glob(f"*/{CARD_NAME}"))
 
@@ -21,7 +21,7 @@ def test_the_shipped_cards_are_there():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.name)
 def test_shipped_cards_load_and_write_back_byte_identical(path, tmp_path):
     text = path.read_text(encoding="utf-8")
-    card = load_card(path)
+    card = ModelCard.read(path)
     assert card.key == f"compsem/{path.parent.name}" and card.is_adapter
     backbone = "all-mpnet-base-v2" if path.parent.name.startswith("mpnet-base-") else "all-MiniLM-L6-v2"
     assert card.base_key == f"sentence-transformers/{backbone}" and card.epochs == 3
@@ -122,10 +122,10 @@ def test_read_errors_name_the_file(tmp_path):
     path = tmp_path / CARD_NAME
     path.write_text("{ half", encoding="utf-8")
     with pytest.raises(CardError, match="not valid JSON") as err:
-        load_card(path)
+        ModelCard.read(path)
     assert str(path) in str(err.value)
     with pytest.raises(CardError, match="cannot be read"):
-        load_card(tmp_path / "absent.json")
+        ModelCard.read(tmp_path / "absent.json")
 
 
 def test_write_card_checks_a_dict_before_writing(tmp_path):

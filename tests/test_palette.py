@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from compsem.figures.palette import FALLBACK_PALETTE, FIXED_COLORS, model_color, model_colors
-from compsem.models.registry import REGISTRY
+from compsem.models.specs import REGISTRY
 
 
 def test_every_registry_model_has_a_distinct_fixed_colour():

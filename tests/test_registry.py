@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from compsem.config import shipped_models_dir
 from compsem.models import registry
 from compsem.models.fingerprints import folder_fingerprint
-from compsem.models.registry import REGISTRY, UnknownModelError, get_spec, list_models, offline_models, resolve
+from compsem.models.registry import UnknownModelError, get_spec, list_models, offline_models, resolve
+from compsem.models.specs import REGISTRY
 
 #: A whole safetensors file holding no tensor (8-byte header length, then the header): weights a folder may have.
 EMPTY_SAFETENSORS = (8).to_bytes(8, "little") + b"{}      "
@@ -153,7 +155,7 @@ def test_shipped_adapters_resolve_over_the_packaged_backbone():
     for slug in ("sick-nli", "sick-relatedness", "stsb", "mrpc"):
         res = resolve(f"compsem/minilm-l6-{slug}")
         assert res.status == "packaged" and res.spec.adapter, res
-        assert Path(res.location).parent == registry.shipped_models_dir()
+        assert Path(res.location).parent == shipped_models_dir()
         base, adapter = res.fingerprint.split("+adapter:")
         assert base == minilm.fingerprint and len(adapter) == 16
         assert res.spec.card["method"] == "lora" and res.spec.card["base_model"]["sha256"].startswith("53aa5117")

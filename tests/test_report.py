@@ -5,6 +5,8 @@ import json
 import numpy as np
 import pandas as pd
 
+from compsem.analysis.compose import analyze
+from compsem.analysis.parts import comparison_tables
 from compsem.reports import markdown as report
 
 
@@ -28,12 +30,12 @@ def _results(n: int = 40) -> pd.DataFrame:
 
 
 def test_tiny_p_values_survive_into_json_and_markdown():
-    comparison = report.build_comparison(_results())
+    comparison = report.comparison_dict(comparison_tables(_results()))
     row = comparison["bi_encoder_vs_cross_encoder"][0]
     assert 0 < row["mw_pvalue"] < 1e-6  # rounding to 6 decimals would have written 0.0
     assert 0 < row["holm_pvalue_mw"] < 1e-6
     json.dumps(comparison, allow_nan=False)  # JSON-safe
-    md = report.render_report(_results(), [0.5])
+    md = report.report_markdown(analyze(_results(), [0.5]))
     assert "0.0e+00" not in md
 
 

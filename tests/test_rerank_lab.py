@@ -10,6 +10,13 @@ from test_rerank_reranker import FakeScorer
 from compsem.rerank import BM25Retriever, Reranker, rank_documents
 
 
+def reranker_over(scorer) -> Reranker:
+    """A reranker over an already loaded (fake) scorer, without the registry."""
+    reranker = Reranker.__new__(Reranker)
+    reranker._use(scorer, None)
+    return reranker
+
+
 def test_parse_documents_one_per_line_and_limits():
     from compsem.rerank import parse_documents
 
@@ -40,7 +47,7 @@ def test_rank_change_labels_and_side_by_side(monkeypatch):
     import compsem.rerank as rr
 
     monkeypatch.setattr(rr, "CrossEncoderScorer", FakeScorer)
-    reranker = Reranker.from_scorer(FakeScorer("dog"))
+    reranker = reranker_over(FakeScorer("dog"))
     table = rank_documents("snowy field run", CORPUS, k=6, reranker=reranker)
     first, again = side_by_side(table, top=1)
     assert list(first["rank"]) == [1, 2, 3, 4, 5, 6] and list(again["rank"]) == [1, 2, 3, 4, 5, 6]
@@ -61,7 +68,7 @@ def test_rank_documents_reuses_a_matching_bm25_index_only():
 
 
 def test_reranker_options_disable_unusable_and_bi_encoders():
-    from compsem.models.registry import ModelSpec, Resolution
+    from compsem.models.specs import ModelSpec, Resolution
     from compsem.rerank import reranker_options
 
     local = Resolution(

@@ -9,6 +9,13 @@ from test_rerank_first_stage import CORPUS
 from compsem.rerank import Reranker, rank_documents
 
 
+def reranker_over(scorer) -> Reranker:
+    """A reranker over an already loaded (fake) scorer, without the registry."""
+    reranker = Reranker.__new__(Reranker)
+    reranker._use(scorer, None)
+    return reranker
+
+
 class FakeScorer:
     """Stands in for a loaded cross-encoder where the test is about ordering, not the model."""
 
@@ -17,7 +24,7 @@ class FakeScorer:
     fingerprint = "fake"
 
     def __init__(self, prefer: str):
-        from compsem.models.registry import ModelSpec, Resolution
+        from compsem.models.specs import ModelSpec, Resolution
 
         self.prefer = prefer
         self.resolution = Resolution(
@@ -32,7 +39,7 @@ def test_reranked_order_follows_the_scores(monkeypatch):
     import compsem.rerank as rr
 
     monkeypatch.setattr(rr, "CrossEncoderScorer", FakeScorer)
-    reranker = Reranker.from_scorer(FakeScorer("dog"))
+    reranker = reranker_over(FakeScorer("dog"))
     candidates = [(0, 3.0), (5, 2.0), (1, 1.0)]
     out = reranker.rerank("dogs", candidates, CORPUS)
     assert [d for d, _ in out] == [5, 0, 1]  # doc 5 mentions dogs; ties keep first-stage order

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from compsem.models.registry import ModelSpec, Resolution
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.scorers import CrossEncoderScorer, softmax
 
 PAIRS = [("A man plays.", "Someone plays."), ("A dog runs.", "No dog runs."), ("x", "y")]

@@ -9,16 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from compsem.config import shipped_models_dir
 from compsem.data.pairs import load_pairs
 from compsem.models.registry import get_spec, resolve
-from compsem.scoring import (
-    MAX_TEXT_CHARS,
-    ModelUnavailableError,
-    load_scorer,
-    score_pairs,
-    score_text_pair,
-    validate_text,
-)
+from compsem.scorers.base import ModelUnavailableError
+from compsem.scorers.load import load_scorer
+from compsem.scoring import MAX_TEXT_CHARS, score_pairs, score_text_pair, validate_text
 from compsem.store.sqlite import ScoreCache
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -174,7 +170,7 @@ def test_a_damaged_or_foreign_adapter_is_refused_with_both_hashes(tmp_path, monk
 
     from compsem.models import registry
 
-    shipped = registry.shipped_models_dir()
+    shipped = shipped_models_dir()
     copy = tmp_path / "models"
     shutil.copytree(shipped / "minilm-l6-stsb", copy / "minilm-l6-stsb")
     monkeypatch.setattr(registry, "shipped_models_dir", lambda: copy)

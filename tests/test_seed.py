@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from compsem.data.pairs import bundled_pairs_path, check_pairs, load_pairs
-from compsem.models.backends import with_backend
-from compsem.models.registry import ModelSpec, Resolution, offline_models, resolve
+from compsem.models.registry import offline_models, resolve
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.scoring import build_seed, score_pairs
 from compsem.store.score_store import ScoreStore
 from compsem.store.seed import SEED_FILE, load_seed, parse_seed, seed_document, write_seed
@@ -117,7 +117,7 @@ def test_the_shipped_seed_covers_every_offline_model_under_its_current_fingerpri
     seed = _shipped()
     n = len(load_pairs())
     for key in offline_models():
-        res = with_backend(resolve(key), "torch")
+        res = resolve(key, backend="torch")
         assert seed.covers(key, res.fingerprint), f"{key} ({res.fingerprint}) is not in the seed"
         assert len(seed.models[(key, res.fingerprint)].scores) == n
     assert seed.pairs_sha256 == check_pairs(bundled_pairs_path()).sha256
@@ -136,7 +136,7 @@ def test_the_shipped_seed_equals_what_the_shipped_models_compute(tmp_path):
     fresh = score_pairs(sample, offline_models(), cache=ScoreStore.off())
     assert not fresh.failed, fresh.failed
     for key, rows in fresh.results.groupby("model"):
-        res = with_backend(resolve(key), "torch")
+        res = resolve(key, backend="torch")
         stored = seed.get_many(key, res.fingerprint, zip(rows["sentence_a"], rows["sentence_b"]))
         want = pd.Series([stored[(a, b)].score for a, b in zip(rows["sentence_a"], rows["sentence_b"])])
         raw = pd.Series([stored[(a, b)].raw_score for a, b in zip(rows["sentence_a"], rows["sentence_b"])])

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from compsem.models.registry import ModelSpec, Resolution
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.scorers import PairScores
 from compsem.store.score_store import ScoreStore
 from compsem.store.sqlite import CachedScore, ScoreCache

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from compsem.cli import main
-from compsem.models.registry import ModelSpec, Resolution
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.scorers import PairScores
 from compsem.store.score_store import ScoreStore, ScoringInterrupted
 

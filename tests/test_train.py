@@ -12,6 +12,7 @@ from test_datasets import make_data_dir
 from compsem.models import adapters, registry
 from compsem.training import lora
 from compsem.training import train as tr
+from compsem.training.objectives import OBJECTIVES, get_objective
 
 DATA = Path(__file__).parent / "data"
 
@@ -27,14 +28,22 @@ def private_models(monkeypatch, tmp_path) -> Path:
     return tmp_path / "cache" / "models"
 
 
+def evaluate_trained(folder, data_dir) -> dict[str, float]:
+    """Test-split metrics of a trained model folder (its card names the objective and seed)."""
+    model, card = tr.load_trained(folder)
+    obj = get_objective(card["objective"])
+    data = tr.splits(obj, data_dir, int(card["seed"]))
+    return {k: round(float(v), 4) for k, v in tr.metrics_for(model, obj, data["test"], "test").items()}
+
+
 def test_objectives_table_is_consistent():
-    assert set(tr.OBJECTIVES) == {"sick-nli", "sick-relatedness", "stsb", "mrpc"}
-    for obj in tr.OBJECTIVES.values():
+    assert set(OBJECTIVES) == {"sick-nli", "sick-relatedness", "stsb", "mrpc"}
+    for obj in OBJECTIVES.values():
         assert obj.key == f"compsem/minilm-l6-{obj.name}"
         assert obj.num_labels == (3 if obj.family == "nli" else 1)
         assert obj.targets and obj.score_definition
     with pytest.raises(ValueError, match="unknown objective 'quora'"):
-        tr.get_objective("quora")
+        get_objective("quora")
 
 
 def test_splits_label_forms_and_seeded_mrpc_dev(ds_dir):
@@ -103,11 +112,11 @@ def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_mo
     assert spec.kind == "cross-encoder" and spec.normalization == "mutual-entailment"
     res = registry.resolve(spec)
     assert res.status == "local" and res.fingerprint == card["fingerprint"], res
-    from compsem.scoring import load_scorer
+    from compsem.scorers.load import load_scorer
 
     out = load_scorer(res).predict([("A cat sleeps.", "A cat is asleep.")])
     assert 0.0 <= out.score[0] <= 1.0 and json.loads(out.raw_output[0])["labels"][1] == "entailment"
-    assert tr.evaluate_trained(result.folder, ds_dir) == {
+    assert evaluate_trained(result.folder, ds_dir) == {
         k: v for k, v in card["metrics"].items() if k.startswith("test_")
     }
 
@@ -244,21 +253,21 @@ def test_unknown_backbone_and_unlabelled_augmentation_are_refused(ds_dir):
 def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
     from compsem.data import datasets as ds
     from compsem.data.pairs import load_pairs
-    from compsem.training import augment as aug
+    from compsem.data.variants.minimal_edits import normalize
 
     try:
         data = tr.splits("sick-nli")
     except ds.DatasetError:
         pytest.skip("SICK is not beside the checkout")
     train = data["train"].sample(frac=1.0, random_state=42).reset_index(drop=True)
-    made = tr.augmented_split(tr.get_objective("sick-nli"), train, data, None, 42)
+    made = tr.augmented_split(get_objective("sick-nli"), train, data, None, 42)
     added = made.frame.iloc[len(train) :]
     assert made.frame.iloc[: len(train)][["sentence_a", "sentence_b", "label"]].equals(train)
     bundled = load_pairs()
     forbidden = set()
     for frame in (data["dev"], data["test"], bundled):
-        forbidden |= set(map(aug.normalize, frame["sentence_a"])) | set(map(aug.normalize, frame["sentence_b"]))
-    added_sentences = set(map(aug.normalize, added["sentence_a"])) | set(map(aug.normalize, added["sentence_b"]))
+        forbidden |= set(map(normalize, frame["sentence_a"])) | set(map(normalize, frame["sentence_b"]))
+    added_sentences = set(map(normalize, added["sentence_a"])) | set(map(normalize, added["sentence_b"]))
     assert len(added) > 1000 and not added_sentences & forbidden
     assert made.counts["role-swap"] > 100 and made.counts["negation"] > 100
 

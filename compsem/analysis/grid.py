@@ -17,7 +17,7 @@ positive control) is reported beside it, since rejecting everything would also "
 failure mode.
 
 Pure functions over the tidy results and the model cards; statistics from
-:func:`compsem.analysis.objectives.comparison_table`.
+:func:`compsem.analysis.objective_comparison.comparison_table`.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from compsem.analysis.objectives import comparison_table, comparison_view
+from compsem.analysis.objective_comparison import comparison_table, comparison_view
 from compsem.data.categories import ADVERSARIAL, category_label, sort_categories
 from compsem.data.formatting import markdown_text
 from compsem.models.backbones import BACKBONES
 from compsem.models.card import ModelCard
-from compsem.training.train import OBJECTIVES
+from compsem.training.objectives import OBJECTIVES
 
 __all__ = [
     "GRID_COLUMNS",
@@ -139,11 +139,11 @@ def grid_table(
     seed: int | None = 0,
     described: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per backbone, :func:`compsem.analysis.objectives.comparison_table` of its cells against its own bi-encoder.
+    """Per backbone, :func:`~compsem.analysis.objective_comparison.comparison_table` of its cells vs. its bi-encoder.
 
     A backbone whose bi-encoder has no scores in ``df`` is left out; so is a cell without scores.
     ``described``: the results' :func:`compsem.stats.describe_with_ci` at ``threshold`` when
-    already computed (see :func:`compsem.analysis.objectives.comparison_table`).
+    already computed (see :func:`compsem.analysis.objective_comparison.comparison_table`).
 
     Returns:
         :data:`GRID_COLUMNS`: ``backbone`` and ``column`` (``bi-encoder`` for the reference rows)
@@ -277,9 +277,9 @@ def grid_markdown(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
 
 
 def grid_view(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: float) -> pd.DataFrame:
-    """:func:`compsem.analysis.objectives.comparison_view` of a grid table, with the backbone in front.
+    """:func:`compsem.analysis.objective_comparison.comparison_view` of a grid table, with the backbone in front.
 
-    ``labels`` overrides the display names, as in :func:`~compsem.analysis.objectives.comparison_view`.
+    ``labels`` overrides the display names, as in :func:`~compsem.analysis.objective_comparison.comparison_view`.
     """
 
     view = comparison_view(table, labels, threshold)

@@ -612,13 +612,6 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     )
 
 
-def finding_example_table(example: ExamplePair) -> pd.DataFrame:
-    """The example's scores as a small table: model and score."""
-    return pd.DataFrame(
-        {"model": [label for _m, label, _s in example.scores], "score": [round(s, 3) for _m, _l, s in example.scores]}
-    )
-
-
 __all__ = [
     "BAG_BASELINE",
     "CHART_COLUMNS",
@@ -626,7 +619,6 @@ __all__ = [
     "ExamplePair",
     "Finding",
     "best_cross_encoder",
-    "finding_example_table",
     "rerank_finding",
     "story_findings",
 ]

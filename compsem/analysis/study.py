@@ -213,12 +213,6 @@ def reported_table() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def study_models() -> list[str]:
-    """Registry keys of the models the study reports figures for."""
-    table = reported_table()
-    return [m for m in dict.fromkeys(table["model"]) if not m.startswith("family:")]
-
-
 class _Measurer:
     """compsem's value for each reported figure, with the results grouped once (not per figure)."""
 
@@ -331,5 +325,4 @@ __all__ = [
     "STUDY_FAMILY_MEMBERS",
     "compare_with_study",
     "reported_table",
-    "study_models",
 ]

@@ -9,7 +9,7 @@ The only package in compsem that imports streamlit (``tests/test_app_imports.py`
 * :mod:`~compsem.app.tables` - the view's :class:`~compsem.analysis.Analysis` (parts kept per selection and
   threshold), the tables the pages read from it, costly figures, downloads;
 * :mod:`~compsem.app.views` - pure display shaping (no Streamlit), :mod:`~compsem.app.draw` - charts, downloads;
-* page sections: :mod:`~compsem.app.story` (Findings), :mod:`~compsem.app.objectives`,
+* page sections: :mod:`~compsem.app.story` (Findings), :mod:`~compsem.app.objective_page`,
   :mod:`~compsem.app.reranking`, :mod:`~compsem.app.share` (the HTML report).
 
 Nothing user-typed is passed to ``st.markdown`` unescaped (see :func:`compsem.app.views.md_escape`).

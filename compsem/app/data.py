@@ -8,7 +8,6 @@ torch and sentence-transformers are imported by the first page that needs a mode
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,19 +15,23 @@ import pandas as pd
 import streamlit as st
 
 from compsem.app import state, views
+from compsem.config import PAIRS_FILE
 from compsem.data.labels import ModelLabels, with_labels
 from compsem.data.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.data.schema import RESULT_COLUMNS
-from compsem.models.backends import BACKENDS, DEFAULT_BACKEND, with_backend
-from compsem.models.registry import Resolution, list_models, resolve
-from compsem.reports.html import RunData, RunFolderError, load_run
-from compsem.scoring import ModelUnavailableError, Scorer, load_scorer, score_pairs, score_text_pair
+from compsem.models.quantization import BACKENDS, DEFAULT_BACKEND
+from compsem.models.registry import list_models, resolve
+from compsem.models.specs import Resolution
+from compsem.reports.run_folder import RunData, RunFolderError, load_run
+from compsem.scorers.base import ModelUnavailableError, Scorer
+from compsem.scorers.load import load_scorer
+from compsem.scoring import score_pairs, score_text_pair
 from compsem.store.score_store import ScoreStore
 from compsem.store.seed import load_seed
 from compsem.store.sqlite import CACHE_FILE_NAME, ScoreCache
 
 #: Environment variable naming the default pair file (tests and demos); unset = the bundled 336 pairs.
-PAIRS_ENV = "COMPSEM_PAIRS_FILE"
+PAIRS_ENV = PAIRS_FILE.env
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -56,7 +59,7 @@ def current_backend() -> str:
 def resolution(key: str, backend: str) -> Resolution:
     """The registry entry of ``key`` served by ``backend`` (its fingerprint keys the cached scores)."""
 
-    return with_backend(resolve(key), backend)
+    return resolve(key, backend=backend)
 
 
 @st.cache_data(show_spinner=False, ttl=300)
@@ -83,9 +86,9 @@ def check_upload(data: bytes, name: str) -> PairCheck:
 
 def default_pair_file() -> tuple[Path | None, str]:
     """Path of the default pair set and a one-line description, or (None, why not)."""
-    env = os.environ.get(PAIRS_ENV)
-    if env:
-        return Path(env), f"{Path(env).name} (from ${PAIRS_ENV})"
+    chosen = PAIRS_FILE.value
+    if chosen is not None:
+        return chosen, f"{chosen.name} (from ${PAIRS_ENV})"
     try:
         return bundled_pairs_path(), "bundled study pairs"
     except FileNotFoundError as exc:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from compsem import rerank
 from compsem.app import data
-from compsem.data.datasets import DatasetError, default_data_dir
+from compsem.data.datasets import DatasetError, dataset_dir
 from compsem.rerank import (
     DENSE_MODEL,
     BM25Retriever,
@@ -29,7 +29,7 @@ from compsem.rerank import (
     sick_retrieval_set,
 )
 from compsem.scorers import BiEncoderScorer
-from compsem.scoring import ModelUnavailableError
+from compsem.scorers.base import ModelUnavailableError
 
 RERANK_MODES = {"corpus": "Search the built-in corpus (SICK sentences)", "paste": "Paste your own documents"}
 RERANK_KS = ("5", "10", "20", "50", "100")
@@ -79,7 +79,7 @@ def rerank_documents(mode: str, pasted: str) -> tuple[list[str], str]:
         docs = parse_documents(pasted)
         return docs, f"{len(docs)} pasted document(s)"
     try:
-        corpus = _rerank_corpus(str(default_data_dir()))
+        corpus = _rerank_corpus(str(dataset_dir()))
     except DatasetError as exc:
         raise ValueError(
             f"The built-in corpus needs the SICK files, which could not be read: {exc} "

@@ -12,10 +12,13 @@ import streamlit as st
 
 from compsem.app import data, views
 from compsem.app.sidebar import View
+from compsem.config import default_cache_dir
 from compsem.data.labels import ModelLabels, labels_of, with_labels
-from compsem.models.registry import ModelSpec, default_cache_dir, get_spec
+from compsem.models.registry import get_spec
+from compsem.models.specs import ModelSpec
 from compsem.scoring import score_pairs
-from compsem.store.sqlite import CacheError, ScoreCache
+from compsem.store.recovery import CacheError
+from compsem.store.sqlite import ScoreCache
 
 #: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair), for a
 #: MiniLM-L6-sized model (6 layers x 384) on 2 cores.

@@ -12,8 +12,9 @@ from compsem.analysis import Analysis
 from compsem.app import tables
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
-from compsem.reports.html import RunData, render_html
+from compsem.reports.html import render_html
 from compsem.reports.markdown import comparison_dict, summary_dict
+from compsem.reports.run_folder import RunData
 
 
 @st.cache_data(show_spinner="Building the HTML report…", max_entries=8)

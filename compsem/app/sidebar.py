@@ -15,8 +15,9 @@ from compsem.app import data, state, views
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.labels import ModelLabels
 from compsem.data.pairs import MAX_FILE_BYTES
-from compsem.models.backends import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
-from compsem.models.registry import Resolution, get_spec
+from compsem.models.quantization import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
+from compsem.models.registry import get_spec
+from compsem.models.specs import Resolution
 
 KIND_TITLES = {"bi-encoder": "Bi-encoders", "cross-encoder": "Cross-encoders", "baseline": "Baselines"}
 
@@ -290,7 +291,7 @@ def _sidebar_backend() -> str:
         DEFAULT_BACKEND,
         format_func=lambda name: BACKEND_LABELS.get(name, name),
         help="How the transformer models run. PyTorch fp32 gives the study's numbers; ONNX Runtime "
-        "int8 is several times faster, with scores within the tolerance the README reports. "
+        "int8 is several times faster, with scores within the tolerance docs/models.md reports. "
         "Each backend has its own cached scores.",
     )
 

@@ -11,6 +11,7 @@
     compsem check MODEL [--pairs FILE] [--threshold T | --calibrated] [--limit CATEGORY=RATE ...]
                   [--config FILE.toml] [--junit FILE.xml] [--markdown FILE.md]
     compsem report RUN_DIR --html OUT.html
+    compsem config [--json]
 
 Exit codes: 0 success, 1 bad input (a pair file with errors, an unknown model, no model
 could score), 2 usage errors (argparse). ``compsem check``: 0 every limit holds, 1 a limit is
@@ -30,13 +31,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from compsem.cli import cache, check, models, pairs, report, rerank, run, score, train
+from compsem.cli import cache, check, config, models, pairs, report, rerank, run, score, train
 from compsem.cli._common import EXIT_BAD_INPUT, EXIT_OK, fail
+from compsem.store.recovery import CacheError
 from compsem.store.score_store import ScoringInterrupted
-from compsem.store.sqlite import CacheError
 
 #: The subcommand modules in the order ``compsem --help`` lists them.
-COMMANDS = (models, pairs, run, score, train, rerank, cache, check, report)
+COMMANDS = (models, pairs, run, score, train, rerank, cache, check, report, config)
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_OK", "build_parser", "main"]
 

@@ -45,5 +45,17 @@ def add_backend(p: argparse.ArgumentParser) -> None:
         default="torch",
         help="torch: fp32 PyTorch, the study's numbers (default); onnx-int8: the transformer models "
         "exported once to int8 ONNX Runtime (several times faster, scores within the tolerance in "
-        "the README)",
+        "docs/models.md)",
+    )
+
+
+def add_data_dir(p: argparse.ArgumentParser) -> None:
+    """The ``--data-dir`` option (``--data`` is its older spelling) of the commands that read the datasets."""
+    p.add_argument(
+        "--data-dir",
+        "--data",
+        dest="data",
+        metavar="DIR",
+        help="folder holding sick/, stsb/ and mrpc/ (default: $COMPSEM_DATA_DIR, else ../shared/datasets "
+        "beside the checkout when it exists)",
     )

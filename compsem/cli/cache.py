@@ -11,7 +11,8 @@ from pathlib import Path
 from compsem.cli._common import EXIT_OK, fail
 from compsem.data.pairs import bundled_pairs_path, check_pairs
 from compsem.models.registry import offline_models
-from compsem.scoring import ModelUnavailableError, build_seed
+from compsem.scorers.base import ModelUnavailableError
+from compsem.scoring import build_seed
 from compsem.store.seed import SEED_FILE, load_seed, write_seed
 from compsem.store.sqlite import ScoreCache
 

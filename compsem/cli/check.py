@@ -15,7 +15,8 @@ from pathlib import Path
 from compsem.check import CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check, text_table
 from compsem.cli._common import EXIT_OK, add_backend, add_device
 from compsem.reports.files import atomic_write_text
-from compsem.store.sqlite import CacheError, ScoreCache
+from compsem.store.recovery import CacheError
+from compsem.store.sqlite import ScoreCache
 
 EXIT_LIMIT_BROKEN, EXIT_CHECK_ERROR = 1, 2
 

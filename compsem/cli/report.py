@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from compsem.cli._common import EXIT_OK, fail
-from compsem.reports.html import RunFolderError, write_html_report
+from compsem.reports.html import write_html_report
+from compsem.reports.run_folder import RunFolderError
 
 
 def cmd_report(args: argparse.Namespace) -> int:

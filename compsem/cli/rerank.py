@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from compsem.cli._common import EXIT_OK, add_backend, add_device, fail
+from compsem.cli._common import EXIT_OK, add_backend, add_data_dir, add_device, fail
 from compsem.reports.files import check_output_dir
 from compsem.rerank import run_rerank_eval
 from compsem.rerank.evaluation import check_counts, check_rerankers
@@ -56,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--k", nargs="+", type=int, default=[10, 20, 50, 100])
     p.add_argument("--reranker", nargs="+", metavar="KEY", help="cross-encoder keys (default: trained ones available)")
     p.add_argument("--out", default="runs/rerank")
-    p.add_argument("--data", help="datasets folder (default: ../shared/datasets)")
+    add_data_dir(p)
     p.add_argument("--repeats", type=int, default=3, help="latency repetitions")
     p.add_argument(
         "--max-queries",

@@ -9,11 +9,11 @@ import argparse
 import json
 from pathlib import Path
 
-from compsem.cli._common import EXIT_OK, add_device, fail
+from compsem.cli._common import EXIT_OK, add_data_dir, add_device, fail
 from compsem.data.datasets import DatasetError
+from compsem.models.loading import quiet_libraries
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import check_output_dir
-from compsem.scoring import quiet_libraries
 from compsem.training.train import card_examples, check_train_options, shadows_shipped, train_cross_encoder
 
 
@@ -103,7 +103,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=["minimal-edits"],
         help="add rule-made minimal-edit hard negatives to the training split only",
     )
-    p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
+    add_data_dir(p)
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument(
@@ -122,6 +122,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="the seeded minimal-edit examples an augmented model's card lists, regenerated from the dataset",
     )
     p.add_argument("model", help="registry key or model folder")
-    p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
+    add_data_dir(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_augment_examples)

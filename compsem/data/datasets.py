@@ -1,7 +1,7 @@
 """Loaders for the public datasets used to fine-tune cross-encoders: SICK, STS Benchmark, MRPC.
 
-Each loader reads the original files (copies live in ``../shared/datasets`` beside the
-checkout; ``$COMPSEM_DATA_DIR`` or an explicit ``data_dir`` overrides it), handles the known
+Each loader reads the original files from ``data_dir``, else ``$COMPSEM_DATA_DIR``, else the
+checkout's sibling ``../shared/datasets`` when it exists (:data:`compsem.config.DATA_DIR`), handles the known
 quirks of each file, and raises :class:`DatasetError` naming file and line for anything else.
 
 Known quirks handled:
@@ -20,13 +20,12 @@ Example:
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from compsem.config import checkout_root
+from compsem.config import DATA_DIR
 from compsem.data.guarded import FileRefusedError, read_guarded
 
 SICK_LABELS = ("contradiction", "entailment", "neutral")
@@ -38,25 +37,34 @@ class DatasetError(ValueError):
     """A dataset file is missing or broken; the message names the file and the line."""
 
 
-def default_data_dir() -> Path:
-    """``$COMPSEM_DATA_DIR`` if set, else ``../shared/datasets`` relative to the repository root."""
-    env = os.environ.get("COMPSEM_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
-    root = checkout_root()
-    return (root if root is not None else Path.cwd()).parent / "shared" / "datasets"
+#: What to do when no dataset folder is known (no argument, no variable, no sibling folder).
+NO_DATA_HINT = (
+    "pass --data-dir (Python: data_dir=) or set COMPSEM_DATA_DIR to the folder holding sick/, stsb/ and mrpc/"
+)
 
 
-def _dir(data_dir: str | Path | None) -> Path:
-    return Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+def default_data_dir() -> Path | None:
+    """``$COMPSEM_DATA_DIR`` if set, else the checkout's sibling ``../shared/datasets`` if it exists, else None."""
+    return DATA_DIR.value
+
+
+def dataset_dir(data_dir: str | Path | None = None) -> Path:
+    """The dataset folder to read: ``data_dir`` if given, else :func:`default_data_dir`.
+
+    Raises:
+        DatasetError: neither is known; the message names ``--data-dir`` and ``COMPSEM_DATA_DIR``.
+    """
+    if data_dir is not None:
+        return Path(data_dir).expanduser()
+    found = default_data_dir()
+    if found is None:
+        raise DatasetError(f"no dataset folder found: {NO_DATA_HINT}.")
+    return found
 
 
 def _read_lines(path: Path) -> list[str]:
     if not path.is_file():
-        raise DatasetError(
-            f"{path}: file not found. Point --data / COMPSEM_DATA_DIR at the folder holding "
-            "sick/, stsb/ and mrpc/ (see ../shared/datasets/README.md)."
-        )
+        raise DatasetError(f"{path}: file not found; {NO_DATA_HINT}.")
     try:  # the guards every file compsem reads gets (regular file only, a size limit)
         raw = read_guarded(path, limit=MAX_DATASET_BYTES, kind="dataset file")
     except FileRefusedError as exc:
@@ -96,7 +104,7 @@ def load_sick(data_dir: str | Path | None = None) -> pd.DataFrame:
     Raises:
         DatasetError: missing file, missing columns, or a bad value (file and line named).
     """
-    path = _dir(data_dir) / "sick" / "SICK.txt"
+    path = dataset_dir(data_dir) / "sick" / "SICK.txt"
     lines = _read_lines(path)
     header = [h.strip() for h in lines[0].split("\t")]
     need = ("pair_ID", "sentence_A", "sentence_B", "entailment_label", "relatedness_score", "SemEval_set")
@@ -143,7 +151,7 @@ def load_stsb(data_dir: str | Path | None = None) -> pd.DataFrame:
     """
     frames = []
     for split in ("train", "dev", "test"):
-        path = _dir(data_dir) / "stsb" / f"sts-{split}.csv"
+        path = dataset_dir(data_dir) / "stsb" / f"sts-{split}.csv"
         rows = []
         for lineno, line in enumerate(_read_lines(path), start=1):
             if not line.strip():
@@ -196,7 +204,7 @@ def load_mrpc(data_dir: str | Path | None = None) -> pd.DataFrame:
     """
     frames = []
     for split in ("train", "test"):
-        path = _dir(data_dir) / "mrpc" / f"msr_paraphrase_{split}.txt"
+        path = dataset_dir(data_dir) / "mrpc" / f"msr_paraphrase_{split}.txt"
         lines = _read_lines(path)
         if not lines[0].lower().startswith("quality"):
             raise DatasetError(
@@ -229,7 +237,7 @@ def sick_mutual_entailment(data_dir: str | Path | None = None) -> list[tuple[str
     Raises:
         DatasetError: the file is missing or lacks the direction columns.
     """
-    path = _dir(data_dir) / "sick" / "SICK.txt"
+    path = dataset_dir(data_dir) / "sick" / "SICK.txt"
     lines = _read_lines(path)
     header = [h.strip() for h in lines[0].split("\t")]
     need = ("sentence_A", "sentence_B", "entailment_AB", "entailment_BA", "SemEval_set")

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from compsem.config import MAX_PAIR_FILE_MB
 from compsem.data.categories import BUILTIN_CATEGORIES
 from compsem.data.guarded import file_kind
 from compsem.data.pairs import (
@@ -61,13 +62,12 @@ _NO_PAIRS = "the file has a header but no pairs"
 
 
 def max_file_bytes() -> int:
-    """The largest pair file the command line reads: ``COMPSEM_MAX_PAIR_FILE_MB`` MiB, else 1 GiB."""
-    raw = os.environ.get("COMPSEM_MAX_PAIR_FILE_MB", "").strip()
-    try:
-        mb = float(raw) if raw else 1024.0
-    except ValueError:
-        mb = 1024.0
-    return int(mb * 2**20) if mb > 0 else 2**30
+    """The largest pair file the command line reads: ``COMPSEM_MAX_PAIR_FILE_MB`` MiB, else 1 GiB.
+
+    Raises:
+        ValueError: the variable is set to something that is not a positive number.
+    """
+    return int(MAX_PAIR_FILE_MB.value * 2**20)
 
 
 def file_format(path: str | Path) -> str:

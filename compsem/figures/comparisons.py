@@ -146,7 +146,7 @@ def objective_bars(
     (the bi-encoder the trained models started from) first, hatched, in the bi-encoder colour.
 
     Args:
-        table: :func:`compsem.analysis.objectives.comparison_table` (``model, category, n, mean,
+        table: :func:`compsem.analysis.objective_comparison.comparison_table` (``model, category, n, mean,
             mean_ci_low, mean_ci_high, rate, rate_ci_low, rate_ci_high, meaning`` and, optionally,
             ``is_reference``).
         statistic: ``"mean"`` (mean score) or ``"rate"`` (share of pairs >= threshold).

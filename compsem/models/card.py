@@ -60,7 +60,7 @@ class ModelCard:
         key: registry key (``compsem/minilm-l6-stsb``).
         label: short name for charts.
         objective: ``compsem train --objective`` name.
-        objective_family: the registry's :data:`~compsem.models.registry.Objective` of the model.
+        objective_family: the registry's :data:`~compsem.models.specs.ObjectiveFamily` of the model.
         num_labels: classifier outputs (3 for NLI).
         score_definition: what the 0-1 score means, in words.
         method: ``lora`` (an adapter over ``base_model``) or ``full``.
@@ -267,11 +267,6 @@ def card_digest(card: ModelCard | Mapping[str, Any]) -> str:
     fields.pop("fingerprint", None)
     text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def load_card(path: str | Path) -> ModelCard:
-    """:meth:`ModelCard.read` with every field of :data:`CARD_FIELDS` required."""
-    return ModelCard.read(path)
 
 
 def read_card(path: str | Path) -> dict:

@@ -2,7 +2,7 @@
 
 ``auto`` picks CUDA, then MPS, then the CPU, the order sentence-transformers uses. The choice is
 made once per run (:func:`choose_device`) and travels in the model's :class:`Resolution`
-(:func:`compsem.models.backends.with_runtime`).
+(:func:`compsem.models.quantization.with_runtime`).
 
 Cache keys: a GPU's kernels, and any format other than fp32, give scores that differ from the
 CPU's in the last digits (fp16 by up to ~1e-3), so they are stored apart. The CPU at fp32 (the

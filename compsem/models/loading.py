@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 
+from compsem.config import THREADS
 from compsem.models.adapters import load_from_card
 from compsem.models.assembly import ensure_assembled
 from compsem.models.backbones import card_backbone_path
 from compsem.models.devices import torch_dtype
-from compsem.models.registry import ModelSpec, Resolution
+from compsem.models.specs import ModelSpec, Resolution
 
 
 def quiet_libraries() -> None:
@@ -32,7 +33,7 @@ def configure_threads() -> int:
     import torch
 
     quiet_libraries()
-    n = int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1)
+    n = THREADS.value
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n

@@ -10,11 +10,12 @@ goes into padding.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from compsem.config import THREADS
 
 #: The files of an int8 export folder (written by :mod:`compsem.models.backends`).
 MARKER = "compsem_onnx.json"
@@ -24,10 +25,6 @@ TOKENIZER_FILE = "tokenizer.json"
 
 class OnnxLoadError(RuntimeError):
     """onnxruntime (or the tokenizer) could not open an export; the caller rebuilds it."""
-
-
-def _threads() -> int:
-    return int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1)
 
 
 class OnnxModel:
@@ -42,7 +39,7 @@ class OnnxModel:
             self.meta = json.loads((self.folder / MARKER).read_text(encoding="utf-8"))
             self.tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
             options = ort.SessionOptions()
-            options.intra_op_num_threads = _threads()
+            options.intra_op_num_threads = THREADS.value
             options.inter_op_num_threads = 1
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3

@@ -31,21 +31,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from compsem.config import default_cache_dir, models_dir, offline, shipped_models_dir
+from compsem.config import models_dir, offline, shipped_models_dir
 from compsem.data.guarded import FileRefusedError, read_guarded
 from compsem.data.pairs import bundled_pairs_path
 from compsem.models import assembly
 from compsem.models.adapters import AdapterError, check_adapter
 from compsem.models.card import CARD_NAME, MAX_CARD_BYTES, REGISTRY_FIELDS, CardError, ModelCard, card_digest
+from compsem.models.devices import DeviceChoice
 from compsem.models.fingerprints import folder_fingerprint
+from compsem.models.quantization import check_backend, with_backend, with_runtime
 from compsem.models.specs import (
     REGISTRY,
     TRAINED_PREFIX,
-    Availability,
-    Kind,
     ModelSpec,
     Normalization,
-    Objective,
+    ObjectiveFamily,
     Resolution,
 )
 from compsem.models.weights import weights_problem
@@ -87,12 +87,20 @@ class BrokenCard:
         return wanted.lower() in names
 
 
+def trained_model_folders() -> tuple[Path, Path]:
+    """Where trained models are looked up, in order: the shipped adapters, then the models trained here.
+
+    A later folder's model replaces an earlier one of the same key (a model retrained here wins).
+    """
+    return (shipped_models_dir(), models_dir())
+
+
 def _trained_stamp() -> tuple:
     # Looked up on every registry query (each dashboard re-render asks several times): parse the
     # cards again only when one appears, disappears or changes. The stamp is the cards' bytes
     # (a few KB), not their mtime: a card rewritten within one clock tick must not be missed.
     stamp = []
-    for folder in (shipped_models_dir(), models_dir()):
+    for folder in trained_model_folders():
         if folder.is_dir():
             for path in sorted(folder.glob(f"*/{TRAINED_CARD_NAME}")):
                 try:  # a FIFO or /dev/zero planted as a card must not hang or fill memory
@@ -133,7 +141,7 @@ def _read_trained_specs(stamp: tuple) -> tuple[tuple[ModelSpec, ...], tuple[Brok
             log.warning("%s is not listed as a model: %s", card_path.parent, exc)
             continue
         folder = str(card_path.parent)
-        objective: Objective = card.objective_family  # type: ignore[assignment]  # the card names one
+        objective: ObjectiveFamily = card.objective_family  # type: ignore[assignment]  # the card names one
         found[card.key] = ModelSpec(
             card.key,
             "cross-encoder",
@@ -324,13 +332,33 @@ def baseline_fingerprint(spec: ModelSpec) -> str:
     return "jaccard-v1"
 
 
-def resolve(spec: ModelSpec | str) -> Resolution:
+def resolve(spec: ModelSpec | str, backend: str = "torch", device: DeviceChoice | None = None) -> Resolution:
     """Find a model's weights without loading it (package -> local -> hub cache -> hub).
+
+    Args:
+        spec: a registry key, alias, local folder or spec.
+        backend: what serves the model (:mod:`compsem.models.quantization`): ``torch`` (fp32, the
+            study's numbers) or ``onnx-int8``; its name goes into the fingerprint, so into every cache key.
+        device: where it runs (:func:`~compsem.models.quantization.runtime_device`); None keeps the CPU at
+            fp32. A GPU or another dtype goes into the fingerprint too.
+
+    Raises:
+        UnknownModelError: the name matches no registry entry or folder.
+        ValueError: an unknown backend, or the int8 backend on a GPU.
 
     Example:
         >>> resolve("all-MiniLM-L6-v2").status
         'packaged'
+        >>> resolve("all-MiniLM-L6-v2", backend="onnx-int8").backend
+        'onnx-int8'
     """
+    check_backend(backend)
+    if device is None:
+        return with_backend(_resolve(spec), backend)
+    return with_runtime(_resolve(spec), backend, device)
+
+
+def _resolve(spec: ModelSpec | str) -> Resolution:
     if isinstance(spec, str):
         spec = get_spec(spec)
     if spec.kind == "baseline":
@@ -441,30 +469,18 @@ def offline_models() -> list[str]:
 
 __all__ = [
     "MAX_MODEL_NAME_CHARS",
-    "REGISTRY",
     "TRAINED_CARD_NAME",
-    "TRAINED_PREFIX",
-    "Availability",
     "BrokenCard",
     "CardProblemError",
-    "Kind",
-    "ModelSpec",
-    "Normalization",
-    "Objective",
-    "Resolution",
     "UnknownModelError",
     "all_specs",
     "baseline_fingerprint",
     "broken_cards",
     "check_model_name",
-    "default_cache_dir",
-    "folder_fingerprint",
     "get_spec",
     "list_models",
-    "models_dir",
-    "offline",
     "offline_models",
     "resolve",
-    "shipped_models_dir",
     "trained_fingerprint",
+    "trained_model_folders",
 ]

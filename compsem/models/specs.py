@@ -14,7 +14,9 @@ from typing import Literal
 from compsem.models.card import ModelCard
 
 Kind = Literal["bi-encoder", "cross-encoder", "baseline"]
-Objective = Literal["sts", "retrieval", "duplicate", "nli", "general", "lexical"]
+#: What a model was trained to predict (its objective *family*); a training recipe is
+#: :class:`compsem.training.objectives.Objective`.
+ObjectiveFamily = Literal["sts", "retrieval", "duplicate", "nli", "general", "lexical"]
 #: How a raw output becomes a 0-1 score. ``cosine``: the cosine itself (bi-encoders, as in
 #: the study). ``model-activation``: the activation the loaded model declares (sentence-
 #: transformers stores it in the model config), so a score is never squashed twice.
@@ -53,7 +55,7 @@ class ModelSpec:
 
     key: str
     kind: Kind
-    objective: Objective
+    objective: ObjectiveFamily
     normalization: Normalization
     label: str = ""
     prompt: str = ""

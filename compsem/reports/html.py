@@ -32,7 +32,7 @@ from compsem.data.labels import with_labels
 from compsem.figures import facets
 from compsem.figures import story as story_figures
 from compsem.reports.files import atomic_write_text
-from compsem.reports.run_folder import COMPARISONS, RUN_FILES, RunData, RunFolderError, load_run, parse_comparison
+from compsem.reports.run_folder import COMPARISONS, RunData, load_run, parse_comparison
 
 
 # -- pieces ---------------------------------------------------------------------------------------
@@ -270,4 +270,4 @@ def write_html_report(run_dir: Path, out: Path, title: str = "compsem report") -
     return path
 
 
-__all__ = ["RUN_FILES", "RunData", "RunFolderError", "comparison_frame", "load_run", "render_html", "write_html_report"]
+__all__ = ["comparison_frame", "render_html", "write_html_report"]

@@ -2,8 +2,6 @@
 
 Pure: takes the tables :func:`compsem.analysis.analyze` computed once and returns dicts and
 strings; nothing here computes a statistic, and :mod:`compsem.reports.files` writes the files.
-``build_summary``, ``build_comparison`` and ``render_report`` take the tidy results for
-callers that hold no :class:`~compsem.analysis.Analysis` (the dashboard composes one).
 """
 
 from __future__ import annotations
@@ -17,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from compsem import __version__
-from compsem.analysis import COMPARISON_METHOD, Analysis, analyze, comparison_tables, model_table
+from compsem.analysis import COMPARISON_METHOD, Analysis
 from compsem.analysis.grid import grid_markdown
-from compsem.data.categories import ADVERSARIAL, category_info, category_label, sort_categories
+from compsem.data.categories import ADVERSARIAL, category_label, sort_categories
 from compsem.data.formatting import format_pvalue, markdown_text
 from compsem.models.registry import get_spec
 from compsem.stats.inference import BOOTSTRAP_MAX_N
@@ -119,21 +117,6 @@ def comparison_dict(comparisons: Mapping[str, pd.DataFrame | str]) -> dict:
     return out
 
 
-def build_summary(
-    results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None, analysis: Analysis | None = None
-) -> dict:
-    """:func:`summary_dict` of ``results`` (analysed here unless ``analysis`` is given)."""
-    return summary_dict(analysis if analysis is not None else analyze(results, thresholds), meta)
-
-
-def build_comparison(results: pd.DataFrame, analysis: Analysis | None = None) -> dict:
-    """:func:`comparison_dict` of ``results``.
-
-    Only the family comparisons are computed unless ``analysis`` is given.
-    """
-    return comparison_dict(analysis.comparisons if analysis is not None else comparison_tables(results))
-
-
 # -- Markdown ------------------------------------------------------------------------------
 def _fmt(value, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -165,13 +148,6 @@ def _label(model: str) -> str:
         return get_spec(model).display
     except KeyError:
         return model
-
-
-def render_report(
-    results: pd.DataFrame, thresholds: Sequence[float], meta: dict | None = None, analysis: Analysis | None = None
-) -> str:
-    """:func:`report_markdown` of ``results`` (analysed here unless ``analysis`` is given)."""
-    return report_markdown(analysis if analysis is not None else analyze(results, thresholds), meta)
 
 
 def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
@@ -352,13 +328,8 @@ def _wide_table(long: pd.DataFrame, value: str, cats: Sequence[str]) -> str:
 
 
 __all__ = [
-    "build_comparison",
-    "build_summary",
-    "category_info",
     "comparison_dict",
     "markdown_table",
-    "model_table",
-    "render_report",
     "report_markdown",
     "summary_dict",
     "versions",

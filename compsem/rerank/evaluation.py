@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from compsem.config import THREADS
 from compsem.data.csv_safety import safe_csv
-from compsem.models.backends import runtime_device
 from compsem.models.devices import DeviceChoice
+from compsem.models.quantization import runtime_device
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import atomic_write_text
 from compsem.rerank.first_stage import BM25Retriever, DenseRetriever, HybridRetriever
@@ -198,7 +198,7 @@ def run_rerank_eval(
         "repeats": repeats,
         "backend": backend,
         "device": where.label,
-        "threads": int(os.environ.get("COMPSEM_THREADS", 0)) or (os.cpu_count() or 1),
+        "threads": THREADS.value,
         "note": "one query at a time, cross-encoder scores not cached",
     }
     out_dir = Path(out_dir)

@@ -54,13 +54,6 @@ class Reranker:
             raise ValueError(f"{res.spec.key} is not a loaded cross-encoder")
         self._use(scorer, cache)
 
-    @classmethod
-    def from_scorer(cls, scorer: Scorer, cache: ScoreStore | ScoreCache | None = None) -> Reranker:
-        """A reranker over an already loaded scorer (anything with ``resolution`` and ``relevance``)."""
-        reranker = cls.__new__(cls)
-        reranker._use(scorer, cache)
-        return reranker
-
     def _use(self, scorer: Scorer, cache: ScoreStore | ScoreCache | None) -> None:
         self.scorer = scorer
         self.key = scorer.resolution.spec.key

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from compsem.config import RERANK_DIR
 from compsem.data.csv_safety import read_safe_csv
 from compsem.models.registry import get_spec
 
 STAGE_LABELS = {"bm25": "BM25", "dense": "Bi-encoder (MiniLM)", "hybrid": "Hybrid (BM25 + bi-encoder, RRF)"}
 #: Where the dashboard reads ``compsem rerank-eval`` output: ``$COMPSEM_RERANK_DIR``, else the checkout's
 #: results/rerank (committed by whoever ran the evaluation).
-RESULTS_ENV = "COMPSEM_RERANK_DIR"
+RESULTS_ENV = RERANK_DIR.env
 RESULTS_COMMAND = "compsem rerank-eval --out results/rerank"
 LATENCY_COLUMNS = ("reranker", "k", "stage", "n", "p50_ms", "p95_ms")
 
@@ -46,10 +46,7 @@ class RerankResults:
 
 def default_results_dir() -> Path:
     """``$COMPSEM_RERANK_DIR`` if set, else ``results/rerank`` in the checkout."""
-    env = os.environ.get(RESULTS_ENV)
-    if env:
-        return Path(env).expanduser()
-    return Path(__file__).resolve().parents[2] / "results" / "rerank"
+    return RERANK_DIR.value
 
 
 def _is_number(v: object) -> bool:

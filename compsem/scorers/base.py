@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from compsem.models.registry import ModelSpec, Resolution
+from compsem.models.specs import ModelSpec, Resolution
 
 
 class ModelUnavailableError(RuntimeError):

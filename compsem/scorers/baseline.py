@@ -11,7 +11,8 @@ import numpy as np
 
 from compsem.data.pairs import load_pairs
 from compsem.models.loading import quiet_libraries
-from compsem.models.registry import Resolution, resolve
+from compsem.models.registry import resolve
+from compsem.models.specs import Resolution
 from compsem.scorers.base import PairScores, Scorer
 from compsem.scorers.order_blind import BagOfEmbeddings, TfidfModel, jaccard
 

@@ -11,7 +11,7 @@ import numpy as np
 from compsem.models.backends import load_onnx
 from compsem.models.loading import configure_threads, load_kwargs, to_dtype
 from compsem.models.onnx import OnnxSentenceEncoder
-from compsem.models.registry import Resolution
+from compsem.models.specs import Resolution
 from compsem.scorers.base import PairScores, Scorer, length_order
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ import numpy as np
 
 from compsem.models.backends import load_onnx
 from compsem.models.loading import adapter_cross_encoder, configure_threads, load_kwargs, to_dtype
-from compsem.models.registry import Resolution
+from compsem.models.specs import Resolution
 from compsem.scorers.base import PairScores, Scorer, length_order
 
 

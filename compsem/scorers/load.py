@@ -5,9 +5,10 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable
 
-from compsem.models.backends import runtime_device, with_backend, with_runtime
 from compsem.models.devices import DeviceChoice
-from compsem.models.registry import ModelSpec, Resolution, resolve
+from compsem.models.quantization import runtime_device, with_backend, with_runtime
+from compsem.models.registry import resolve
+from compsem.models.specs import ModelSpec, Resolution
 from compsem.scorers.base import ModelUnavailableError, Scorer
 from compsem.scorers.baseline import BaselineScorer
 from compsem.scorers.bi_encoder import BiEncoderScorer, OnnxBiEncoderScorer

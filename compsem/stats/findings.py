@@ -2,7 +2,7 @@
 
 One place for the dashboard's prose: :func:`findings` (the Overview page, over the tidy
 results) and :func:`objective_findings` (the objectives page, over
-:func:`compsem.analysis.objectives.comparison_table`).
+:func:`compsem.analysis.objective_comparison.comparison_table`).
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
 
 
 def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: float) -> list[str]:
-    """Two to four sentences read off :func:`~compsem.analysis.objectives.comparison_table` (none without scores).
+    """Two to four sentences read off :func:`~compsem.analysis.objective_comparison.comparison_table` (or none).
 
     1. Which objective rejects negation best (lowest mean), with its rate and the reference's.
     2. Which objective scores entity swaps highest (the one most fooled by swapped roles).
@@ -160,7 +160,7 @@ def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, th
     4. The price: the lowest positive-control pass rate among the objectives, against the reference's.
 
     Sentences whose category is not in the table are skipped. ``labels`` (model key -> short name,
-    e.g. :func:`compsem.analysis.objectives.objective_labels`) overrides the table's ``model_label`` column;
+    e.g. :func:`compsem.analysis.objective_comparison.objective_labels`) overrides the table's ``model_label`` column;
     with neither, a model reads as its key.
     """
     if table.empty or not table["is_reference"].any():

@@ -41,7 +41,7 @@ from compsem.store.seed import EMPTY, Seed, load_seed
 from compsem.store.sqlite import CachedScore, ScoreCache
 
 if TYPE_CHECKING:  # the store hands scorers pairs; it never imports the model code
-    from compsem.models.registry import Resolution
+    from compsem.models.specs import Resolution
     from compsem.scorers import Scorer
 
 Measure = Literal["score", "relevance"]

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from compsem.config import SEED
 from compsem.store.sqlite import NORMALIZATION_VERSION, CachedScore
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 #: The seed that travels with compsem.
 SEED_FILE = Path(__file__).resolve().parent / "seed_scores.json.gz"
 #: ``off`` (or ``0``, ``no``, ``false``) ignores the seed; a path reads that file instead.
-SEED_ENV = "COMPSEM_SEED"
+SEED_ENV = SEED.env
 FORMAT = "compsem-seed/1"
 Pair = tuple[str, str]
 
@@ -118,7 +119,7 @@ EMPTY = Seed()
 
 def seed_path() -> Path | None:
     """The seed file the store reads: ``$COMPSEM_SEED`` (a path), None when it says ``off``, else :data:`SEED_FILE`."""
-    env = os.environ.get(SEED_ENV, "").strip()
+    env = (SEED.value or "").strip()
     if env.lower() in ("off", "0", "no", "false", "none"):
         return None
     return Path(env).expanduser() if env else SEED_FILE

@@ -79,12 +79,8 @@ CREATE TABLE IF NOT EXISTS scores (
 __all__ = [
     "CACHE_FILE_NAME",
     "NORMALIZATION_VERSION",
-    "CacheBusyError",
-    "CacheError",
     "CachedScore",
     "ScoreCache",
-    "is_busy_error",
-    "is_damage_error",
     "score_key",
 ]
 

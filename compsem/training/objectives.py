@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compsem.models import registry
 from compsem.models.backbones import BACKBONES, get_backbone
+from compsem.models.specs import TRAINED_PREFIX
 
 __all__ = ["OBJECTIVES", "Objective", "get_objective", "model_key", "model_label"]
 
@@ -17,7 +17,7 @@ __all__ = ["OBJECTIVES", "Objective", "get_objective", "model_key", "model_label
 def model_key(obj: Objective, backbone: str = "minilm-l6", method: str = "lora", augment: str | None = None) -> str:
     """Registry key ``compsem/<backbone>-<objective>[-<augmentation>][-full]``."""
     return (
-        f"{registry.TRAINED_PREFIX}{backbone}-{obj.name}"
+        f"{TRAINED_PREFIX}{backbone}-{obj.name}"
         + (f"-{augment}" if augment else "")
         + ("-full" if method == "full" else "")
     )
@@ -38,7 +38,7 @@ class Objective:
     Attributes:
         name: CLI name (``sick-nli`` ...).
         label: chart label of the trained model.
-        family: registry objective family (``nli``, ``sts``, ``duplicate``).
+        family: the trained model's :data:`~compsem.models.specs.ObjectiveFamily` (``nli``, ``sts``, ``duplicate``).
         num_labels: classifier outputs (3 for NLI, else 1).
         loss: ``cross-entropy`` or ``bce`` (binary cross-entropy with logits, soft labels allowed).
         dataset: ``sick``, ``stsb`` or ``mrpc``.
@@ -73,7 +73,7 @@ class Objective:
 
     @property
     def slug(self) -> str:
-        return self.key[len(registry.TRAINED_PREFIX) :]
+        return self.key[len(TRAINED_PREFIX) :]
 
 
 _TOUCHED = (

@@ -1,7 +1,9 @@
-"""Train one backbone (all-MiniLM-L6-v2's transformer) as a cross-encoder on four objectives.
+"""Train a packaged backbone's transformer as a cross-encoder on one of four objectives.
 
-The same code, the same backbone, four objectives (one declarative entry each in
-:data:`OBJECTIVES`), so differences between the trained models come from the objective:
+The same code and recipe for every backbone (MiniLM-L6 by default, MPNet-base with
+``--backbone mpnet-base``) and four objectives (one declarative entry each in
+:data:`OBJECTIVES`), so within one backbone, differences between the trained models come from
+the objective (and ``--augment minimal-edits``, which adds edited training pairs):
 
 * ``sick-nli``: three classes (contradiction / entailment / neutral), cross-entropy.
   Similarity = min(P(entailment | A,B), P(entailment | B,A)) (mutual entailment);
@@ -39,36 +41,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from compsem.config import shipped_models_dir
+from compsem.config import models_dir, shipped_models_dir
 from compsem.data import datasets as ds
-from compsem.models import adapters, registry
+from compsem.data.variants.minimal_edits import normalize
+from compsem.models import adapters
 from compsem.models.adapters import NLI_ID2LABEL
 from compsem.models.backbones import BACKBONES, MINILM_KEY, backbone_path, card_backbone_path, get_backbone
-from compsem.models.card import CARD_NAME, read_card, render_card, write_card
+from compsem.models.card import CARD_NAME, read_card, write_card
 from compsem.models.devices import choose_device
+from compsem.models.registry import get_spec, resolve, trained_fingerprint
+from compsem.models.specs import TRAINED_PREFIX
 from compsem.training import augment as aug
 from compsem.training import lora
 from compsem.training import metrics as ev
 from compsem.training.full import train_full
-from compsem.training.objectives import OBJECTIVES, Objective, get_objective, model_key, model_label
+from compsem.training.objectives import Objective, get_objective, model_key, model_label
 
 __all__ = [
     "BASE_KEY",
     "METHODS",
-    "NLI_ID2LABEL",
-    "OBJECTIVES",
-    "Objective",
     "TrainResult",
     "base_model_path",
     "check_train_options",
-    "evaluate_trained",
-    "get_objective",
     "metrics_for",
-    "render_card",
     "shadows_shipped",
     "splits",
     "train_cross_encoder",
-    "write_card",
 ]
 
 BASE_KEY = MINILM_KEY
@@ -271,7 +269,7 @@ def check_train_options(
     if out_dir is not None and _inside(Path(out_dir), shipped_models_dir()):
         raise ValueError(
             f"--out {out_dir} is inside compsem's shipped adapters ({shipped_models_dir()}), which training never "
-            f"overwrites; leave --out out to train into {registry.models_dir()}, or give another folder"
+            f"overwrites; leave --out out to train into {models_dir()}, or give another folder"
         )
 
 
@@ -286,7 +284,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def shadows_shipped(key: str, folder: str | Path) -> bool:
     """Whether a model trained into ``folder`` takes the place of the shipped adapter of the same ``key``."""
-    shipped = shipped_models_dir() / key[len(registry.TRAINED_PREFIX) :]
+    shipped = shipped_models_dir() / key[len(TRAINED_PREFIX) :]
     return (shipped / CARD_NAME).is_file() and not _inside(Path(folder), shipped_models_dir())
 
 
@@ -352,7 +350,7 @@ def train_cross_encoder(
     if epochs < 1 or batch_size < 1:
         raise ValueError("epochs and batch size must be at least 1.")
     key = model_key(obj, bb.name, method, augment)
-    folder = Path(out_dir) if out_dir is not None else registry.models_dir() / key[len(registry.TRAINED_PREFIX) :]
+    folder = Path(out_dir) if out_dir is not None else models_dir() / key[len(TRAINED_PREFIX) :]
     if _inside(folder, shipped_models_dir()):  # e.g. COMPSEM_CACHE_DIR pointing into the package
         raise ValueError(
             f"the model folder {folder} is inside compsem's shipped adapters ({shipped_models_dir()}), which "
@@ -462,16 +460,14 @@ def train_cross_encoder(
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
-    card["fingerprint"] = (
-        _fingerprint(folder, card, bb.key) if method == "lora" else registry.trained_fingerprint(folder, card)
-    )
+    card["fingerprint"] = _fingerprint(folder, card, bb.key) if method == "lora" else trained_fingerprint(folder, card)
     write_card(folder, card)
     return TrainResult(folder, card, tuple(losses))
 
 
 def _fingerprint(folder: Path, card: dict, base_key: str) -> str:
     """The fingerprint the registry gives an adapter: its backbone's, then every adapter file and loading field."""
-    base = registry.resolve(registry.get_spec(base_key))
+    base = resolve(get_spec(base_key))
     return f"{base.fingerprint}+adapter:{adapters.adapter_digest(folder, card)[:16]}"
 
 
@@ -495,8 +491,8 @@ def augmented_split(
     """The training split with minimal-edit hard negatives added (:mod:`compsem.training.augment`)."""
 
     mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
-    train_pairs = {(aug.normalize(a), aug.normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
-    mutual = [(a, b) for a, b in mutual if (aug.normalize(a), aug.normalize(b)) in train_pairs]
+    train_pairs = {(normalize(a), normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
+    mutual = [(a, b) for a, b in mutual if (normalize(a), normalize(b)) in train_pairs]
     return aug.augment_training_split(
         obj, train, seed=seed, protected=aug.protected_sentences(data, data_dir), mutual_pairs=mutual
     )
@@ -518,11 +514,3 @@ def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> lis
     if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
         raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
     return list(made.examples)
-
-
-def evaluate_trained(folder: str | Path, data_dir: str | Path | None = None) -> dict[str, float]:
-    """Test-split metrics of a trained model folder (reads its card for the objective and seed)."""
-    model, card = load_trained(folder)
-    obj = get_objective(card["objective"])
-    data = splits(obj, data_dir, int(card["seed"]))
-    return {k: round(float(v), 4) for k, v in metrics_for(model, obj, data["test"], "test").items()}

@@ -1,4 +1,4 @@
-"""One-click edits of a sentence: the study's failure modes applied to the user's own text.
+"""One-click edits of a user's sentence: the study's failure modes applied to their own text (the dashboard).
 
 Each function takes one English sentence and returns it with one meaning-changing edit,
 or raises ``ValueError`` saying what it could not find ("no number found"). The rules
@@ -26,177 +26,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_AUX = {
-    "is",
-    "are",
-    "was",
-    "were",
-    "am",
-    "can",
-    "could",
-    "will",
-    "would",
-    "shall",
-    "should",
-    "must",
-    "may",
-    "might",
-    "does",
-    "do",
-    "did",
-    "has",
-    "have",
-    "had",
-}
-_NOT_AFTER_HAVE = re.compile(r"^(been|[a-z]+ed|[a-z]+en|got|made|done|seen|taken|given|gone)$")
-_IRREGULAR_PAST = {
-    "saw": "see",
-    "went": "go",
-    "made": "make",
-    "took": "take",
-    "gave": "give",
-    "got": "get",
-    "found": "find",
-    "sold": "sell",
-    "bought": "buy",
-    "won": "win",
-    "led": "lead",
-    "paid": "pay",
-    "left": "leave",
-    "told": "tell",
-    "said": "say",
-    "began": "begin",
-    "wrote": "write",
-    "ran": "run",
-    "came": "come",
-    "knew": "know",
-    "felt": "feel",
-    "kept": "keep",
-    "held": "hold",
-    "met": "meet",
-    "lost": "lose",
-    "sent": "send",
-    "built": "build",
-    "spent": "spend",
-    "grew": "grow",
-    "fell": "fall",
-    "rose": "rise",
-    "broke": "break",
-    "chose": "choose",
-    "drove": "drive",
-    "ate": "eat",
-    "brought": "bring",
-    "caught": "catch",
-    "taught": "teach",
-    "thought": "think",
-    "fought": "fight",
-    "hit": "hit",
-    "cut": "cut",
-    "put": "put",
-    "shut": "shut",
-    "set": "set",
-}
-#: Words that start a sentence but are not the subject's verb (or are not verbs at all).
-_FUNCTION = {
-    "the",
-    "a",
-    "an",
-    "this",
-    "that",
-    "these",
-    "those",
-    "my",
-    "your",
-    "his",
-    "her",
-    "its",
-    "our",
-    "their",
-    "all",
-    "some",
-    "every",
-    "each",
-    "no",
-    "most",
-    "many",
-    "few",
-    "several",
-    "any",
-    "both",
-    "it",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "you",
-    "there",
-    "in",
-    "on",
-    "at",
-    "for",
-    "of",
-    "to",
-    "with",
-    "by",
-    "from",
-    "after",
-    "before",
-    "when",
-    "if",
-    "as",
-    "and",
-    "or",
-    "but",
-    "not",
-    "never",
-    "always",
-    "often",
-    "also",
-    "only",
-    "just",
-    "very",
-    "new",
-    "old",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "last",
-    "next",
-    "first",
-    "one",
-    "two",
-    "three",
-    "about",
-    "into",
-    "over",
-    "under",
-    "through",
-    "during",
-    "against",
-    "between",
-    "without",
-    "within",
-    "across",
-    "behind",
-    "near",
-    "than",
-    "per",
-    "since",
-    "until",
-    "upon",
-    "onto",
-    "off",
-    "out",
-    "up",
-    "down",
-    "around",
-    "because",
-    "while",
-}
-_TITLES = {"dr", "mr", "mrs", "ms", "prof", "st"}
+from compsem.data.variants.words import (
+    AUX,
+    DETERMINERS,
+    FUNCTION_WORDS,
+    IRREGULAR_PAST,
+    TITLES,
+    Token,
+    base_of_s_verb,
+    check_text,
+    find_verb,
+    looks_like_past,
+    looks_like_s_verb,
+    match_case,
+    replace_word,
+    third_person,
+    tokens,
+)
+
 _HEDGES = (
     "may",
     "might",
@@ -210,91 +57,6 @@ _HEDGES = (
     "suggests",
     "some evidence",
 )
-_DETERMINERS = ("the", "a", "an", "his", "her", "their", "its", "our", "my", "your")
-
-
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    start: int
-    end: int
-
-    @property
-    def low(self) -> str:
-        return self.text.lower()
-
-
-def _tokens(text: str) -> list[_Token]:
-    return [_Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-
-
-def _check(text: str) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("no text found: type a sentence first")
-    return text.strip()
-
-
-def _replace(text: str, tok: _Token, new: str) -> str:
-    return text[: tok.start] + new + text[tok.end :]
-
-
-def _match_case(word: str, like: str) -> str:
-    return word[:1].upper() + word[1:] if like[:1].isupper() else word
-
-
-def _base_of_s_verb(word: str) -> str:
-    """``cures`` -> ``cure``, ``fixes`` -> ``fix``, ``carries`` -> ``carry``."""
-    low = word.lower()
-    if low.endswith("ies") and len(low) > 4:
-        return word[:-3] + "y"
-    if re.search(r"(sh|ch|x|z|ss|o)es$", low):
-        return word[:-2]
-    return word[:-1]
-
-
-def _third_person(verb: str) -> str:
-    """``cure`` -> ``cures``, ``fix`` -> ``fixes``, ``carry`` -> ``carries``."""
-    if re.search(r"(sh|ch|x|z|s|o)$", verb):
-        return verb + "es"
-    if re.search(r"[^aeiou]y$", verb):
-        return verb[:-1] + "ies"
-    return verb + "s"
-
-
-def _looks_like_s_verb(tok: _Token, prev: _Token | None) -> bool:
-    low = tok.low
-    return (
-        len(low) > 3
-        and low.endswith("s")
-        and not low.endswith(("ss", "us", "is", "ous"))
-        and prev is not None
-        and prev.low not in _FUNCTION
-        and not tok.text[:1].isupper()
-    )
-
-
-def _looks_like_past(tok: _Token) -> bool:
-    low = tok.low
-    return low in _IRREGULAR_PAST or (len(low) > 3 and low.endswith("ed") and not tok.text[:1].isupper())
-
-
-def _find_verb(toks: list[_Token]) -> tuple[int, str] | None:
-    """Index and form (``aux``, ``have``, ``s``, ``past``) of the first finite verb, if any."""
-    for i, tok in enumerate(toks):
-        low = tok.low
-        prev = toks[i - 1] if i else None
-        nxt = toks[i + 1].low if i + 1 < len(toks) else ""
-        if i == 0:
-            continue  # the first word is the subject or an imperative verb, handled by the callers
-        if low in ("has", "have", "had") and not _NOT_AFTER_HAVE.match(nxt) and nxt != "not":
-            return i, "have"
-        if low in _AUX:
-            return i, "aux"
-        if _looks_like_past(tok) and (prev is None or prev.low not in _DETERMINERS):
-            return i, "past"
-        if _looks_like_s_verb(tok, prev):
-            return i, "s"
-    return None
 
 
 def _unnegate(text: str) -> str | None:
@@ -303,7 +65,7 @@ def _unnegate(text: str) -> str | None:
         (r"\b(does|do) not have\b", lambda m: "has" if m.group(1).lower() == "does" else "have"),
         (r"\b(doesn't|don't) have\b", lambda m: "has" if m.group(1).lower().startswith("does") else "have"),
         (r"\bdid not\b|\bdidn't\b", lambda m: "did"),
-        (r"\b(?:does not|doesn't) ([a-z]+)\b", lambda m: _third_person(m.group(1))),
+        (r"\b(?:does not|doesn't) ([a-z]+)\b", lambda m: third_person(m.group(1))),
         (r"\b(do|does) not\b|\b(don't|doesn't)\b", lambda m: ""),
         (r"\bcan(?:'t|not)\b", lambda m: "can"),
         (r"\bwon't\b", lambda m: "will"),
@@ -339,14 +101,14 @@ def negate(text: str) -> str:
         >>> negate("Google acquired YouTube.")
         'Google never acquired YouTube.'
     """
-    text = _check(text)
+    text = check_text(text)
     undone = _unnegate(text)
     if undone is not None:
         return undone
-    toks = _tokens(text)
+    toks = tokens(text)
     if not toks:
         raise ValueError("no verb found to negate (no words)")
-    found = _find_verb(toks)
+    found = find_verb(toks)
     if found is not None:
         i, form = found
         tok = toks[i]
@@ -354,18 +116,18 @@ def negate(text: str) -> str:
             return text[: tok.end] + " not" + text[tok.end :]
         if form == "have":
             if tok.low == "had":
-                return _replace(text, tok, "did not have")
-            return _replace(text, tok, "does not have" if tok.low == "has" else "do not have")
+                return replace_word(text, tok, "did not have")
+            return replace_word(text, tok, "does not have" if tok.low == "has" else "do not have")
         if form == "s":
-            return _replace(text, tok, "does not " + _base_of_s_verb(tok.text))
+            return replace_word(text, tok, "does not " + base_of_s_verb(tok.text))
         if form == "past":
-            if tok.low in _IRREGULAR_PAST:
-                return _replace(text, tok, "did not " + _IRREGULAR_PAST[tok.low])
+            if tok.low in IRREGULAR_PAST:
+                return replace_word(text, tok, "did not " + IRREGULAR_PAST[tok.low])
             return text[: tok.start] + "never " + text[tok.start :]
     first = toks[0]
     if (
         first.start == 0
-        and first.low not in _FUNCTION
+        and first.low not in FUNCTION_WORDS
         and len(toks) > 1
         and not first.text[1:].isupper()
         and not toks[1].text[:1].isupper()
@@ -375,13 +137,13 @@ def negate(text: str) -> str:
     raise ValueError("no verb found to negate: try a simple sentence such as 'The patient has diabetes.'")
 
 
-def _entity_spans(text: str, toks: list[_Token]) -> list[tuple[int, int]]:
+def _entity_spans(text: str, toks: list[Token]) -> list[tuple[int, int]]:
     """Runs of capitalized words (``Dr. Patel``, ``Acme Corp``), the sentence's first word only if a name."""
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(toks):
         tok = toks[i]
-        if tok.text[:1].isupper() and not (i == 0 and tok.low in _FUNCTION - _TITLES):
+        if tok.text[:1].isupper() and not (i == 0 and tok.low in FUNCTION_WORDS - TITLES):
             j = i
             while (
                 j + 1 < len(toks)
@@ -389,7 +151,7 @@ def _entity_spans(text: str, toks: list[_Token]) -> list[tuple[int, int]]:
                 and re.fullmatch(r"[\s.]*", text[toks[j].end : toks[j + 1].start])
             ):
                 j += 1
-            if i == 0 and j == 0 and tok.low not in _TITLES and not _could_be_name(toks):
+            if i == 0 and j == 0 and tok.low not in TITLES and not _could_be_name(toks):
                 i += 1
                 continue
             spans.append((toks[i].start, toks[j].end))
@@ -399,22 +161,22 @@ def _entity_spans(text: str, toks: list[_Token]) -> list[tuple[int, int]]:
     return spans
 
 
-def _could_be_name(toks: list[_Token]) -> bool:
+def _could_be_name(toks: list[Token]) -> bool:
     """A capitalized first word is a name when a verb follows it (``Google acquired ...``)."""
     if len(toks) < 2:
         return False
     nxt = toks[1]
-    return nxt.low in _AUX or _looks_like_past(nxt) or _looks_like_s_verb(nxt, toks[0])
+    return nxt.low in AUX or looks_like_past(nxt) or looks_like_s_verb(nxt, toks[0])
 
 
-def _noun_phrases(toks: list[_Token]) -> list[tuple[int, int]]:
+def _noun_phrases(toks: list[Token]) -> list[tuple[int, int]]:
     """Character spans of the words after the first two determiners (``the [memory leak]``)."""
-    verb = _find_verb(toks)
-    stop = _FUNCTION | _AUX
+    verb = find_verb(toks)
+    stop = FUNCTION_WORDS | AUX
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(toks) - 1 and len(spans) < 2:
-        if toks[i].low in _DETERMINERS:
+        if toks[i].low in DETERMINERS:
             j = i + 1
             if toks[j].low in stop:
                 i += 1
@@ -443,8 +205,8 @@ def swap_entities(text: str) -> str:
     Raises:
         ValueError: "no two named entities found".
     """
-    text = _check(text)
-    toks = _tokens(text)
+    text = check_text(text)
+    toks = tokens(text)
     spans = _entity_spans(text, toks)
     if len(spans) >= 2:
         (a0, a1), (b0, b1) = spans[0], spans[1]
@@ -486,7 +248,7 @@ def change_number(text: str) -> str:
     Raises:
         ValueError: "no number found".
     """
-    text = _check(text)
+    text = check_text(text)
     match = re.search(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?", text)
     if match:
         whole, frac = match.group(1), match.group(2) or ""
@@ -496,9 +258,9 @@ def change_number(text: str) -> str:
             n = int(whole.replace(",", "")) * 10 or 10
             new = f"{n:,}" if "," in whole else str(n)
         return text[: match.start()] + new + text[match.end() :]
-    for tok in _tokens(text):
+    for tok in tokens(text):
         if tok.low in _NUMBER_WORDS:
-            return _replace(text, tok, _match_case(_NUMBER_WORDS[tok.low], tok.text))
+            return replace_word(text, tok, match_case(_NUMBER_WORDS[tok.low], tok.text))
     raise ValueError("no number found (digits like 5 or 2.5, or words like two, twice)")
 
 
@@ -511,7 +273,7 @@ def flip_before_after(text: str) -> str:
     Raises:
         ValueError: "no before/after found".
     """
-    text = _check(text)
+    text = check_text(text)
     swap = {a: b for a, b in _TEMPORAL} | {b: a for a, b in _TEMPORAL}
     pattern = re.compile(
         r"\b(" + "|".join(re.escape(w) for w in sorted(swap, key=len, reverse=True)) + r")\b", re.IGNORECASE
@@ -520,7 +282,7 @@ def flip_before_after(text: str) -> str:
     if not match:
         raise ValueError("no before/after found (or earlier/later, prior to/following)")
     word = match.group()
-    return text[: match.start()] + _match_case(swap[word.lower()], word) + text[match.end() :]
+    return text[: match.start()] + match_case(swap[word.lower()], word) + text[match.end() :]
 
 
 def add_hedge(text: str) -> str:
@@ -532,32 +294,32 @@ def add_hedge(text: str) -> str:
     Raises:
         ValueError: if the sentence is already hedged (``may``, ``might``, ``perhaps``...).
     """
-    text = _check(text)
+    text = check_text(text)
     low = text.lower()
     for hedge in _HEDGES:
         if re.search(rf"\b{hedge}\b", low):
             raise ValueError(f"no certain claim found: the sentence is already hedged ('{hedge}')")
-    toks = _tokens(text)
-    found = _find_verb(toks)
+    toks = tokens(text)
+    found = find_verb(toks)
     if found is not None:
         i, form = found
         tok = toks[i]
         if form == "aux":
             if tok.low in ("is", "are", "am"):
-                return _replace(text, tok, "may be")
+                return replace_word(text, tok, "may be")
             if tok.low in ("was", "were"):
-                return _replace(text, tok, "may have been")
+                return replace_word(text, tok, "may have been")
             if tok.low in ("will", "shall", "can"):
-                return _replace(text, tok, "might")
+                return replace_word(text, tok, "might")
             if tok.low in ("does", "do", "did"):
-                return _replace(text, tok, "may")
+                return replace_word(text, tok, "may")
             return text[: tok.start] + "probably " + text[tok.start :]
         if form == "have":
-            return _replace(text, tok, "may have")
+            return replace_word(text, tok, "may have")
         if form == "s":
-            return _replace(text, tok, "may " + _base_of_s_verb(tok.text))
+            return replace_word(text, tok, "may " + base_of_s_verb(tok.text))
         if form == "past":
-            if tok.low in _IRREGULAR_PAST:
+            if tok.low in IRREGULAR_PAST:
                 return text[: tok.start] + "probably " + text[tok.start :]
             return text[: tok.start] + "may have " + text[tok.start :]
     first = toks[0] if toks else None
@@ -567,7 +329,7 @@ def add_hedge(text: str) -> str:
         and first.start == 0
         and not _could_be_name(toks)
         and not first.text[1:].isupper()
-        and first.low not in _TITLES
+        and first.low not in TITLES
         and first.text != "I"
     ):
         rest = first.text.lower() + text[first.end :]

@@ -1,4 +1,4 @@
-"""compsem.analysis.objectives: the objective comparison on a hand-checked frame, the cards, the availability table."""
+"""compsem.analysis.objective_comparison: the comparison on a hand-checked frame, the cards, the availability table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compsem.analysis import objectives
+from compsem.analysis import objective_comparison as objectives
+from compsem.models.card import CardError
+from compsem.stats.findings import objective_findings
 
 REF = objectives.REFERENCE
 A = objectives.trained_key("sick-nli")
@@ -106,7 +108,7 @@ def test_comparison_table_without_reference_is_an_error():
 def test_reference_only_has_no_effect_columns_and_no_findings():
     table = objectives.comparison_table(tidy(TINY)[lambda d: d["model"] == REF], 0.5, n_resamples=20)
     assert len(table) == 3 and table["cohens_d"].isna().all()
-    assert objectives.findings(table, LABELS, 0.5) == []
+    assert objective_findings(table, LABELS, 0.5) == []
 
 
 def test_comparison_view_formats_and_labels():
@@ -121,7 +123,7 @@ def test_comparison_view_formats_and_labels():
 
 def test_findings_are_read_off_the_table():
     table = objectives.comparison_table(tidy(TINY), 0.5, n_resamples=50)
-    sentences = objectives.findings(table, LABELS, 0.5)
+    sentences = objective_findings(table, LABELS, 0.5)
     assert 2 <= len(sentences) <= 4
     neg, swap, adv, pos = sentences
     assert neg.startswith("nli rejects negation best") and "0.20" in neg and "100% for the bi" in neg
@@ -131,12 +133,12 @@ def test_findings_are_read_off_the_table():
     # the same code reads other data: swap the roles of the two objectives on negation
     flipped = {**TINY, "negation": {REF: TINY["negation"][REF], A: TINY["negation"][B], B: TINY["negation"][A]}}
     table = objectives.comparison_table(tidy(flipped), 0.5, n_resamples=50)
-    assert objectives.findings(table, LABELS, 0.5)[0].startswith("mrpc rejects negation best")
+    assert objective_findings(table, LABELS, 0.5)[0].startswith("mrpc rejects negation best")
 
 
 def test_findings_skip_absent_categories():
     table = objectives.comparison_table(tidy({"negation": TINY["negation"]}), 0.5, n_resamples=20)
-    sentences = objectives.findings(table, LABELS, 0.5)
+    sentences = objective_findings(table, LABELS, 0.5)
     assert len(sentences) == 2  # negation, and the adversarial count; no entity swaps, no paraphrases
     assert all("entity" not in s and "paraphrase" not in s for s in sentences)
 
@@ -192,7 +194,7 @@ def test_load_cards_orders_by_objective_and_later_folders_win(tmp_path):
 def test_a_broken_card_is_a_clear_error(tmp_path, content, message):
     write_card(tmp_path, make_card("stsb"))
     path = write_card(tmp_path, content)
-    with pytest.raises(objectives.CardError) as err:
+    with pytest.raises(CardError) as err:
         objectives.load_cards([tmp_path])
     assert message in str(err.value) and str(path) in str(err.value) and "compsem train" in str(err.value)
 
@@ -255,7 +257,7 @@ def test_findings_name_objectives_that_make_a_category_worse():
         }
     )
     table = objectives.comparison_table(frame, 0.5, n_resamples=50)
-    neg, swap, adv = objectives.findings(table, LABELS, 0.5)
+    neg, swap, adv = objective_findings(table, LABELS, 0.5)
     assert "no objective rejects swapped roles, even nli keeps 100%" in swap
     assert "nli 2/2, mrpc 0/2" in adv  # nli is lower on both; mrpc on neither
     assert adv.endswith("significantly higher than the bi (worse): mrpc on negation.")

@@ -30,9 +30,9 @@ from compsem.data.formatting import format_pvalue
 from compsem.data.labels import labels_of
 from compsem.models import registry
 from compsem.models.backbones import BACKBONES
-from compsem.models.card import CARD_FIELDS, CARD_NAME, CardError, ModelCard, read_card
-from compsem.stats.findings import objective_findings as findings
-from compsem.training.train import BASE_KEY, OBJECTIVES
+from compsem.models.card import CARD_NAME, ModelCard
+from compsem.training.objectives import OBJECTIVES
+from compsem.training.train import BASE_KEY
 
 #: The bi-encoder every objective started from: the reference of every comparison here.
 REFERENCE = BASE_KEY
@@ -59,14 +59,6 @@ def train_command(objective: str) -> str:
     return f"compsem train --objective {objective}"
 
 
-def objective_of(key: str) -> str:
-    """Objective name of a trained model key (``compsem/minilm-l6-stsb`` -> ``stsb``), else ``""``."""
-    for name in OBJECTIVE_ORDER:
-        if trained_key(name) == key:
-            return name
-    return ""
-
-
 # -- cards -------------------------------------------------------------------------------------
 def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, ModelCard]:
     """The cards of the trained models: key -> card, in :data:`OBJECTIVE_ORDER`, then others by key.
@@ -78,8 +70,7 @@ def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, ModelCa
     held-out table would otherwise silently lose a model.
 
     Args:
-        folders: folders to search (default: :func:`~compsem.models.registry.shipped_models_dir`,
-            :func:`~compsem.models.registry.models_dir`).
+        folders: folders to search (default: :func:`~compsem.models.registry.trained_model_folders`).
 
     Returns:
         key -> :class:`~compsem.models.card.ModelCard` (the table functions below also take cards as dicts).
@@ -88,7 +79,7 @@ def load_cards(folders: Sequence[str | Path] | None = None) -> dict[str, ModelCa
         CardError: a card is broken (the message names the file).
     """
     if folders is None:
-        folders = (registry.shipped_models_dir(), registry.models_dir())
+        folders = registry.trained_model_folders()
     found: dict[str, ModelCard] = {}
     for folder in folders:
         folder = Path(folder)
@@ -336,22 +327,16 @@ def comparison_view(table: pd.DataFrame, labels: Mapping[str, str] | None, thres
 
 
 __all__ = [
-    "CARD_FIELDS",
     "COMPARISON_COLUMNS",
-    "CardError",
-    "ModelCard",
     "OBJECTIVE_ORDER",
     "REFERENCE",
     "availability_table",
     "comparison_table",
     "comparison_view",
-    "findings",
     "held_out_table",
     "load_cards",
     "objective_keys",
     "objective_labels",
-    "objective_of",
-    "read_card",
     "score_meanings",
     "train_command",
     "trained_key",

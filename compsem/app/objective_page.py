@@ -12,12 +12,13 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from compsem.analysis import grid, objectives
+from compsem.analysis import grid
+from compsem.analysis import objective_comparison as objectives
 from compsem.app import data, scores, tables, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
-from compsem.models.card import ModelCard
-from compsem.models.registry import Resolution
+from compsem.models.card import CardError, ModelCard
+from compsem.models.specs import Resolution
 
 
 def objective_resolutions() -> dict[str, Resolution]:
@@ -52,7 +53,7 @@ def trained_cards() -> tuple[dict[str, ModelCard], str]:
 
     try:
         return objectives.load_cards(), ""
-    except objectives.CardError as exc:
+    except CardError as exc:
         return {}, str(exc)
 
 
