@@ -80,7 +80,9 @@ def test_report_escapes_hostile_category_and_model_names(monkeypatch):
     frame = _results()
     frame["category"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(frame))]
     frame["model"] = frame["model"].map({"bi": "<b onmouseover=x>bi</b>", "ce": "ce | <script>"})
-    md = report.render_report(frame, [0.5], meta={"pairs_source": "<img src=x onerror=1>.csv", "skipped": {"<s>": "|"}})
+    md = report.report_markdown(
+        analyze(frame, [0.5]), meta={"pairs_source": "<img src=x onerror=1>.csv", "skipped": {"<s>": "|"}}
+    )
     live = _unescaped(md)
     assert not re.search(r"<[A-Za-z/!?]", live), [line for line in md.splitlines() if "<" in _unescaped(line)]
     assert "](javascript" not in live and "\x1b" not in md
