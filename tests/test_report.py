@@ -110,6 +110,6 @@ def test_markdown_table_keeps_its_column_count_for_any_text(cells):
 def test_report_names_truncated_pairs_per_model():
     """Item 7: report.md warns when a model read some pairs only in part (meta["truncated"] from the run)."""
     meta = {"truncated": {"bi": {"truncated": 3, "pairs": 80, "max_tokens": 256, "unit": "tokens per sentence"}}}
-    md = report.render_report(_results(), [0.5], meta=meta)
+    md = report.report_markdown(analyze(_results(), [0.5]), meta=meta)
     assert "**Truncated pairs.**" in md and "- bi: 3 of 80 pairs are longer than 256 tokens per sentence" in md
-    assert "Truncated pairs" not in report.render_report(_results(), [0.5], meta={"truncated": {}})
+    assert "Truncated pairs" not in report.report_markdown(analyze(_results(), [0.5]), meta={"truncated": {}})
