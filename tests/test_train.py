@@ -311,7 +311,8 @@ def test_out_inside_the_shipped_adapters_is_refused(no_data_read):
 
 def test_a_cache_pointing_into_the_package_is_refused_too(monkeypatch, no_data_read):
     """The default folder is <cache>/models/<slug>: a cache folder inside the package must not make it shipped."""
-    monkeypatch.setattr(registry, "models_dir", registry.shipped_models_dir)
+    # <cache>/models is then compsem/models, the shipped adapters' folder
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(registry.shipped_models_dir().parent))
     with pytest.raises(ValueError, match="set COMPSEM_CACHE_DIR to another folder"):
         tr.train_cross_encoder("stsb", progress=False)
 
