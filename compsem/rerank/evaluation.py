@@ -177,20 +177,21 @@ def run_rerank_eval(
                 weighted = {q: weighted_fusion(pool[q][:k], ranked[q], choice.weight) for q in qids}
                 rrf = {q: rrf_fusion(pool[q][:k], ranked[q]) for q in qids}
                 plain = evaluate_rankings(data.qrels, ranked, ["ndcg@10", "mrr@10"])
+                mixed = evaluate_rankings(data.qrels, weighted, ["ndcg@10", "mrr@10"])
+                by_rank = evaluate_rankings(data.qrels, rrf, ["ndcg@10", "mrr@10"])
                 per_k[str(k)] = {
                     **plain,
                     "weighted_fusion": {
-                        **evaluate_rankings(data.qrels, weighted, ["ndcg@10", "mrr@10"]),
+                        **mixed,
                         "weight": choice.weight,
                         "trial_ndcg@10": choice.best_score,
                         "trial_ndcg@10_by_weight": list(choice.scores),
                     },
-                    "rrf_fusion": evaluate_rankings(data.qrels, rrf, ["ndcg@10", "mrr@10"]),
+                    "rrf_fusion": by_rank,
                 }
                 say(
                     f"  {name} K={k}: NDCG@10 reranked {plain['ndcg@10']:.3f}, weighted fusion (w = "
-                    f"{choice.weight:g}) {per_k[str(k)]['weighted_fusion']['ndcg@10']:.3f}, "
-                    f"RRF {per_k[str(k)]['rrf_fusion']['ndcg@10']:.3f}"
+                    f"{choice.weight:g}) {mixed['ndcg@10']:.3f}, RRF {by_rank['ndcg@10']:.3f}"
                 )
             metrics["reranked"][key][name] = per_k
         # Latency: one query at a time, nothing cached, as a service would see it. Every first

@@ -334,7 +334,7 @@ def quality_latency_points(results: RerankResults) -> pd.DataFrame:
         for stage, per_k in per_stage.items():
             for k_text, values in sorted(per_k.items(), key=lambda kv: int(kv[0])):
                 k = int(k_text)
-                for method, got in _fused(values):
+                for method, measured in _fused(values):
                     total = timing(timed_as[method].format(stage), key, k)
                     if total is None:
                         continue  # no timing for this point: left off the plot, still in the table
@@ -345,7 +345,7 @@ def quality_latency_points(results: RerankResults) -> pd.DataFrame:
                             "reranker": key,
                             "fusion": method,
                             "k": k,
-                            "ndcg@10": got["ndcg@10"],
+                            "ndcg@10": measured["ndcg@10"],
                             "p50_ms": float(total[0]),
                             "p95_ms": float(total[1]),
                             "latency": "measured",
