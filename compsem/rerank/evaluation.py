@@ -45,7 +45,7 @@ def _rerank_with(
     return rr.rerank(query, candidates, corpus)
 
 
-def _pools(
+def first_stage_pools(
     stages: dict[str, Stage], queries: dict[str, str], corpus: Sequence[str], depth: int
 ) -> dict[str, dict[str, list[tuple[int, float]]]]:
     """Each first stage's top ``depth`` per query, the query's own text left out."""
@@ -122,8 +122,8 @@ def run_rerank_eval(
         "hybrid": HybridRetriever(bm25, dense, depth=max(depth, 100)),
     }
     say(f"indexed {len(data.corpus)} documents in {time.perf_counter() - t0:.1f}s")
-    pools = _pools(stages, data.queries, data.corpus, depth)
-    selection_pools = _pools(stages, selection, data.corpus, depth)
+    pools = first_stage_pools(stages, data.queries, data.corpus, depth)
+    selection_pools = first_stage_pools(stages, selection, data.corpus, depth)
 
     metrics: dict = {
         "dataset": data.description,
