@@ -559,7 +559,8 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     where = ""
     run_txt = f"{_system(top_run)} over {top_run['first stage']}'s top {int(top_run['K'])}"
     if diff > 0:
-        title = "Reranking beats the best first stage"
+        fused = _system(top_run) != str(top_run["reranker"])
+        title = f"Reranking{' fused with the first stage' if fused else ''} beats the best first stage"
         sentence = (
             f"In the reranking lab{where}, {run_txt} reaches NDCG@10 {top_run['NDCG@10']:.3f}, "
             f"{diff:+.3f} over the best first stage alone ({top_stage['first stage']}, "
