@@ -114,6 +114,9 @@ else:
         views.md_escape(dataset) + ". Recall@K of a reranked row is its first stage's: reranking "
         "re-orders the K candidates and cannot add one."
     )
+    note = reranking.rerank_fusion_note(folder)
+    if note:
+        st.caption(views.md_escape(note))
     for key, why in skipped.items():
         st.warning(f"{views.md_escape(view.labels.get(key, key))} was not evaluated: {views.md_escape(why)}")
     st.dataframe(
@@ -121,7 +124,11 @@ else:
         hide_index=True,
         key="w.rr_metrics",
         column_config={
-            c: st.column_config.NumberColumn(c, format="%.3f") for c in ("NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10")
+            **{
+                c: st.column_config.NumberColumn(c, format="%.3f")
+                for c in ("NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10")
+            },
+            "weight": st.column_config.NumberColumn("weight", format="%.2f", help="reranker share w, chosen on TRIAL"),
         },
     )
     if points.empty:
@@ -130,8 +137,15 @@ else:
         pct = state.radio(
             "Latency on the x axis", "rr_lat", ["p50", "p95"], "p50", format_func=lambda p: f"{p} (per query)"
         )
-        draw.chart(figures.rerank_quality_latency(points, pct), "rerank-quality-latency")
+        shown = state.radio(
+            "Reranked systems",
+            "rr_fusion",
+            list(reranking.RERANK_CHART_FUSION),
+            "all",
+            format_func=reranking.RERANK_CHART_FUSION.get,
+        )
+        draw.chart(figures.rerank_quality_latency(reranking.chart_points(points, shown), pct), "rerank-quality-latency")
         st.caption(
             "One query at a time on this machine's CPU, cross-encoder scores not cached; each point is "
-            "the first stage and the reranker timed together per query."
+            "the first stage and the reranker (and the fusion step, for fused systems) timed together per query."
         )

@@ -585,6 +585,33 @@ def test_reranking_page_without_datasets_or_results_explains_and_pasting_still_w
     assert len(frame_with(at, "document")) == 7  # the example documents
 
 
+def test_reranking_page_shows_fusion_rows_its_note_and_filters_the_chart(rerank_env):
+    import json
+    import re
+
+    from test_rerank import write_rerank_results
+
+    write_rerank_results(rerank_env, fusion=True)
+    at = reranking_app(rr_model="none")  # no model: this test is about the saved evaluation
+    assert not at.error, _errors(at)
+    metrics = frame_with(at, "NDCG@10")
+    assert len(metrics) == 6 + 18 and {"fusion", "weight"} <= set(metrics.columns)
+    weighted = metrics[metrics["fusion"] == "weighted (w chosen on TRIAL)"]
+    assert len(weighted) == 6 and (weighted["weight"] == 0.3).all()
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]  # md_escape's backslashes removed
+    assert any("Weighted fusion" in c and "min-max per query" in c and "k = 60" in c for c in captions), captions
+
+    def names():
+        return [t["name"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+
+    assert len(names()) == 3 + 3 * 3  # first stages alone + each first stage x (reranked, weighted, RRF)
+    at.radio(key="w.rr_fusion").set_value("rrf").run()
+    no_exceptions(at)
+    shown = names()
+    assert len(shown) == 3 + 3 and sum(n.endswith("+ RRF fusion") for n in shown) == 3
+    assert at.query_params["rr_fusion"] in ("rrf", ["rrf"])
+
+
 def test_reranking_page_with_broken_results_says_which_file(rerank_env):
     (rerank_env / "metrics.json").write_text("{oops", encoding="utf-8")
     at = reranking_app()

@@ -51,3 +51,31 @@ def test_reranked_order_follows_the_scores(monkeypatch):
 def test_reranker_must_be_a_cross_encoder():
     with pytest.raises(ValueError, match="must be a cross-encoder"):
         Reranker("all-MiniLM-L6-v2")
+
+
+def test_default_rerankers_are_every_usable_cross_encoder_adapter_and_pick_up_new_ones(monkeypatch, tmp_path):
+    """rerank-eval's default list: every shipped adapter, and one trained later joins from its card alone."""
+    import json
+
+    from test_registry import EMPTY_SAFETENSORS
+
+    from compsem.models import registry
+    from compsem.rerank import default_rerankers
+
+    shipped = [
+        r.spec.key
+        for r in registry.list_models()
+        if r.spec.kind == "cross-encoder" and r.spec.adapter and r.status in ("packaged", "local")
+    ]
+    assert shipped and set(shipped) <= set(default_rerankers())
+
+    monkeypatch.setenv("COMPSEM_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "models" / "minilm-l6-new-recipe"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(EMPTY_SAFETENSORS)
+    assert "compsem/minilm-l6-new-recipe" not in default_rerankers()
+    card = {"key": "compsem/minilm-l6-new-recipe", "objective_family": "nli", "num_labels": 3, "label": "New"}
+    (folder / registry.TRAINED_CARD_NAME).write_text(json.dumps(card))
+    assert "compsem/minilm-l6-new-recipe" in default_rerankers()
+    assert all(registry.get_spec(k).kind == "cross-encoder" for k in default_rerankers())

@@ -140,6 +140,18 @@ def test_rerank_finding_says_a_negative_result_plainly():
     assert finding_figure(no).data
 
 
+def test_rerank_finding_names_the_fusion_of_a_fused_row():
+    """A fused run that beats the first stage must not pass for plain reranking."""
+    from compsem.analysis.story import rerank_finding
+
+    table = _rerank_table(0.79).assign(fusion="none (reranker order)")
+    fused = table.iloc[[3]].assign(fusion="RRF (k = 60)", **{"NDCG@10": 0.83, "Δ NDCG@10": 0.03})
+    found = rerank_finding(pd.concat([table, fused], ignore_index=True))
+    assert found.title == "Reranking fused with the first stage beats the best first stage"
+    assert "NLI + RRF (k = 60) over Dense's top 10 reaches NDCG@10 0.830" in found.sentence
+    assert "Dense + NLI + RRF (k = 60), K=10" in list(found.chart["label"])
+
+
 def test_example_is_the_highest_pair_in_the_filter_ties_to_the_lowest_id():
     from compsem.analysis.story import _example
 

@@ -529,11 +529,18 @@ def story_findings(
 FIRST_STAGE_ONLY = "— (first stage only)"
 
 
+def _system(row: pd.Series) -> str:
+    """A reranked row's name: the reranker, plus its score fusion when the list was fused (``fusion`` column)."""
+    fusion = str(row.get("fusion", "none") or "none")
+    return str(row["reranker"]) if fusion.startswith("none") or fusion == "—" else f"{row['reranker']} + {fusion}"
+
+
 def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     """The reranking lab's result as a finding: does a cross-encoder over a first stage beat the best first stage?
 
     Args:
-        metrics: :func:`compsem.rerank.metrics_table` (``first stage, reranker, K, NDCG@10, ...``).
+        metrics: :func:`compsem.rerank.metrics_table` (``first stage, reranker, K, NDCG@10, ...``; a
+            ``fusion`` column, when there, names the score fusion of a fused row).
         dataset: how the evaluation set was built, for the sentence.
 
     Returns:
@@ -550,9 +557,10 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     lift = reranked.loc[reranked["Δ NDCG@10"].idxmax()]
     diff = float(top_run["NDCG@10"] - top_stage["NDCG@10"])
     where = ""
-    run_txt = f"{top_run['reranker']} over {top_run['first stage']}'s top {int(top_run['K'])}"
+    run_txt = f"{_system(top_run)} over {top_run['first stage']}'s top {int(top_run['K'])}"
     if diff > 0:
-        title = "Reranking beats the best first stage"
+        fused = _system(top_run) != str(top_run["reranker"])
+        title = f"Reranking{' fused with the first stage' if fused else ''} beats the best first stage"
         sentence = (
             f"In the reranking lab{where}, {run_txt} reaches NDCG@10 {top_run['NDCG@10']:.3f}, "
             f"{diff:+.3f} over the best first stage alone ({top_stage['first stage']}, "
@@ -565,7 +573,7 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
             f"NDCG@10 {top_stage['NDCG@10']:.3f} and the best reranked run ({run_txt}) "
             f"{top_run['NDCG@10']:.3f} "
             f"({diff:+.3f}): a negative result. Reranking does lift {lift['first stage']} by "
-            f"{lift['Δ NDCG@10']:+.3f} ({lift['reranker']}, K = {int(lift['K'])})."
+            f"{lift['Δ NDCG@10']:+.3f} ({_system(lift)}, K = {int(lift['K'])})."
         )
     rows = []
     for stage in alone["first stage"]:
@@ -584,7 +592,7 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
         mine = reranked[reranked["first stage"] == stage]
         if len(mine):
             best = mine.loc[mine["NDCG@10"].idxmax()]
-            label = f"{stage} + {best['reranker']}, K={int(best['K'])}"
+            label = f"{stage} + {_system(best)}, K={int(best['K'])}"
             rows.append(
                 {
                     "model": label,

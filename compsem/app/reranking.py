@@ -34,6 +34,13 @@ from compsem.scorers.base import ModelUnavailableError
 RERANK_MODES = {"corpus": "Search the built-in corpus (SICK sentences)", "paste": "Paste your own documents"}
 RERANK_KS = ("5", "10", "20", "50", "100")
 RERANK_NONE = "none"
+#: Which reranked systems the quality-vs-latency chart shows (first stages alone are always there).
+RERANK_CHART_FUSION = {
+    "all": "all",
+    "none": "reranker order",
+    "weighted": "weighted fusion",
+    "rrf": "RRF fusion",
+}
 #: Example documents for the paste mode, written for this page: near-duplicates that differ by a
 #: negation, a swapped role or a quantifier, the edits a bi-encoder first stage tends to miss.
 RERANK_EXAMPLE_DOCS = "\n".join(
@@ -171,6 +178,36 @@ def _rerank_eval(folder: str, stamp: tuple) -> tuple[pd.DataFrame, pd.DataFrame,
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _fusion_note(folder: str, stamp: tuple) -> str:
+
+    return rerank.fusion_note(rerank.load_rerank_results(folder))
+
+
+def _stamp(folder: Path) -> tuple:
+    return tuple(
+        (p.stat().st_size, p.stat().st_mtime) if p.is_file() else None
+        for p in (folder / "metrics.json", folder / "latency.csv")
+    )
+
+
+def rerank_fusion_note(folder: Path | None = None) -> str:
+    """How the saved evaluation fused scores (:func:`compsem.rerank.fusion_note`); "" when it did not.
+
+    Raises:
+        compsem.rerank.RerankResultsError: as :func:`rerank_eval`.
+    """
+
+    folder = Path(folder) if folder is not None else default_results_dir()
+    return _fusion_note(str(folder), _stamp(folder))
+
+
+def chart_points(points: pd.DataFrame, shown: str) -> pd.DataFrame:
+    """The quality-vs-latency points for the chart's choice (a key of :data:`RERANK_CHART_FUSION`)."""
+
+    return rerank.points_for(points, rerank.FUSION_METHODS if shown == "all" else [shown])
+
+
 def rerank_eval(folder: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
     """The saved evaluation as (metrics table, quality-latency points, skipped rerankers, dataset description).
 
@@ -182,22 +219,21 @@ def rerank_eval(folder: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame,
     """
 
     folder = Path(folder) if folder is not None else default_results_dir()
-    stamp = tuple(
-        (p.stat().st_size, p.stat().st_mtime) if p.is_file() else None
-        for p in (folder / "metrics.json", folder / "latency.csv")
-    )
-    return _rerank_eval(str(folder), stamp)
+    return _rerank_eval(str(folder), _stamp(folder))
 
 
 __all__ = [
+    "RERANK_CHART_FUSION",
     "RERANK_EXAMPLE_DOCS",
     "RERANK_EXAMPLE_QUERY",
     "RERANK_KS",
     "RERANK_MODES",
     "RERANK_NONE",
     "RERANK_SCORE_HELP",
+    "chart_points",
     "rank_query",
     "rerank_documents",
     "rerank_eval",
+    "rerank_fusion_note",
     "reranker_choices",
 ]

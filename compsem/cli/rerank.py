@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compsem.cli._common import EXIT_OK, add_backend, add_data_dir, add_device, fail
 from compsem.reports.files import check_output_dir
-from compsem.rerank import run_rerank_eval
+from compsem.rerank import fusion_summary, load_rerank_results, run_rerank_eval
 from compsem.rerank.evaluation import check_counts, check_rerankers
 
 
@@ -47,7 +47,17 @@ def cmd_rerank_eval(args: argparse.Namespace) -> int:
         return fail(str(exc))
     for p in paths:
         print(f"wrote {p}")
+    print_fusion_summary(Path(args.out))
     return EXIT_OK
+
+
+def print_fusion_summary(folder: Path) -> None:
+    """NDCG@10 and MRR@10 without and with fusion, per reranker, first stage and K (what was just written)."""
+    table = fusion_summary(load_rerank_results(folder))
+    if table.empty:
+        return
+    print("\nNDCG@10 / MRR@10: first stage alone, reranked, weighted fusion (w chosen on SICK TRIAL), RRF (k = 60)")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="-"))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -5,6 +5,7 @@ from ranx, and per-stage latency. One module per concern:
 * :mod:`~compsem.rerank.first_stage`: BM25, dense and hybrid (RRF) retrievers;
 * :mod:`~compsem.rerank.reranker`: the cross-encoder second stage (scores through :mod:`compsem.store.score_store`);
 * :mod:`~compsem.rerank.metrics`: ranx metrics of ranked lists; :mod:`~compsem.rerank.latency`: percentiles;
+* :mod:`~compsem.rerank.fusion`: first-stage and reranker scores fused (weighted, weight chosen on TRIAL; RRF);
 * :mod:`~compsem.rerank.evaluation`: ``compsem rerank-eval`` (quality and latency, written to files);
 * :mod:`~compsem.rerank.lab`: one query over given documents, input checks, reranker choices, display tables;
 * :mod:`~compsem.rerank.results`: the evaluation's files read back, tables and plot points.
@@ -26,6 +27,15 @@ from compsem.rerank.first_stage import (
     HybridRetriever,
     reciprocal_rank_fusion,
 )
+from compsem.rerank.fusion import (
+    NORMALISATION,
+    WEIGHT_GRID,
+    WeightChoice,
+    choose_weight,
+    minmax_per_query,
+    rrf_fusion,
+    weighted_fusion,
+)
 from compsem.rerank.lab import (
     MAX_DOC_CHARS,
     MAX_PASTED_DOCS,
@@ -40,6 +50,8 @@ from compsem.rerank.latency import percentile_ms
 from compsem.rerank.metrics import evaluate_rankings
 from compsem.rerank.reranker import Reranker, default_rerankers
 from compsem.rerank.results import (
+    FUSION_LABELS,
+    FUSION_METHODS,
     LATENCY_COLUMNS,
     RESULTS_COMMAND,
     RESULTS_ENV,
@@ -48,17 +60,34 @@ from compsem.rerank.results import (
     RerankResultsError,
     RerankResultsMissing,
     default_results_dir,
+    fusion_note,
+    fusion_summary,
     load_rerank_results,
     metrics_table,
+    points_for,
     quality_latency_points,
     skipped_rerankers,
 )
-from compsem.rerank.retrieval_set import RetrievalSet, sick_retrieval_set
+from compsem.rerank.retrieval_set import QUERY_SPLITS, RetrievalSet, sample_queries, sick_retrieval_set
 from compsem.scorers import CrossEncoderScorer, Scorer
 
 __all__ = [
     "DENSE_MODEL",
     "FIRST_STAGES",
+    "FUSION_LABELS",
+    "FUSION_METHODS",
+    "NORMALISATION",
+    "QUERY_SPLITS",
+    "WEIGHT_GRID",
+    "WeightChoice",
+    "choose_weight",
+    "fusion_note",
+    "fusion_summary",
+    "minmax_per_query",
+    "points_for",
+    "rrf_fusion",
+    "sample_queries",
+    "weighted_fusion",
     "LATENCY_COLUMNS",
     "MAX_BM25_DOCS",
     "MAX_DENSE_DOCS",

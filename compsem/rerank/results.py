@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,15 @@ STAGE_LABELS = {"bm25": "BM25", "dense": "Bi-encoder (MiniLM)", "hybrid": "Hybri
 RESULTS_ENV = RERANK_DIR.env
 RESULTS_COMMAND = "compsem rerank-eval --out results/rerank"
 LATENCY_COLUMNS = ("reranker", "k", "stage", "n", "p50_ms", "p95_ms")
+#: How a reranked list was ordered: the reranker alone, or its scores fused with the first stage's.
+FUSION_METHODS = ("none", "weighted", "rrf")
+FUSION_LABELS = {
+    "none": "none (reranker order)",
+    "weighted": "weighted (w chosen on TRIAL)",
+    "rrf": "RRF (k = 60)",
+}
+#: metrics.json key of each fusion method inside a reranked entry
+FUSION_KEYS = {"weighted": "weighted_fusion", "rrf": "rrf_fusion"}
 
 
 class RerankResultsError(ValueError):
@@ -87,6 +97,15 @@ def _check_metrics(metrics: object, path: Path) -> dict:
             for k, values in per_k.items():
                 if not str(k).isdigit() or not isinstance(values, dict) or not _is_number(values.get("ndcg@10")):
                     raise bad(f"reranker {key!r}, first stage {stage!r}, K {k!r}: lacks a numeric ndcg@10")
+                for method, field in FUSION_KEYS.items():
+                    fused = values.get(field)
+                    if fused is None:
+                        continue  # written before fusion existed
+                    where = f"reranker {key!r}, first stage {stage!r}, K {k}, {field}"
+                    if not isinstance(fused, dict) or not all(_is_number(fused.get(m)) for m in ("ndcg@10", "mrr@10")):
+                        raise bad(f"{where}: lacks numeric ndcg@10 and mrr@10")
+                    if method == "weighted" and not (_is_number(fused.get("weight")) and 0 <= fused["weight"] <= 1):
+                        raise bad(f"{where}: 'weight' must be a number between 0 and 1")
     return metrics
 
 
@@ -151,11 +170,20 @@ def _reranker_label(key: str) -> str:
         return key
 
 
-def metrics_table(results: RerankResults) -> pd.DataFrame:
-    """NDCG@10, MRR@10 and Recall@K per first stage and per first stage + reranker, one row per K.
+def _fused(values: dict) -> list[tuple[str, dict]]:
+    """(method, its metrics) of one reranked entry: the reranker's own order, then each fusion it holds."""
+    out = [("none", values)]
+    out += [(m, values[f]) for m, f in FUSION_KEYS.items() if isinstance(values.get(f), dict)]
+    return out
 
-    Recall@K of a reranked row is its first stage's: reranking re-orders the K candidates and
-    cannot add or drop one. ``Δ NDCG@10`` is the reranked NDCG@10 minus the first stage's.
+
+def metrics_table(results: RerankResults) -> pd.DataFrame:
+    """NDCG@10, MRR@10 and Recall@K per first stage and per first stage + reranker (+ fusion), one row per K.
+
+    Recall@K of a reranked row is its first stage's: reranking and fusion re-order the K candidates
+    and cannot add or drop one. ``Δ NDCG@10`` is the row's NDCG@10 minus the first stage's. ``fusion``
+    says how the reranked list was ordered (:data:`FUSION_LABELS`); ``weight`` is the reranker weight
+    of weighted fusion, chosen on SICK TRIAL (empty for other rows).
     """
     m = results.metrics
     rows = []
@@ -165,6 +193,8 @@ def metrics_table(results: RerankResults) -> pd.DataFrame:
                 {
                     "first stage": STAGE_LABELS.get(stage, stage),
                     "reranker": "— (first stage only)",
+                    "fusion": "—",
+                    "weight": np.nan,
                     "K": k,
                     "NDCG@10": fs["ndcg@10"],
                     "MRR@10": fs["mrr@10"],
@@ -178,18 +208,74 @@ def metrics_table(results: RerankResults) -> pd.DataFrame:
         for stage, per_k in per_stage.items():
             fs = m["first_stage"].get(stage, {})
             for k, values in sorted(per_k.items(), key=lambda kv: int(kv[0])):
-                rows.append(
-                    {
-                        "first stage": STAGE_LABELS.get(stage, stage),
-                        "reranker": _reranker_label(key),
-                        "K": int(k),
-                        "NDCG@10": values["ndcg@10"],
-                        "MRR@10": values.get("mrr@10", np.nan),
-                        "Recall@K": fs.get(f"recall@{k}", np.nan),
-                        "Δ NDCG@10": values["ndcg@10"] - fs.get("ndcg@10", np.nan),
-                    }
-                )
-    return pd.DataFrame(rows, columns=["first stage", "reranker", "K", "NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10"])
+                for method, got in _fused(values):
+                    rows.append(
+                        {
+                            "first stage": STAGE_LABELS.get(stage, stage),
+                            "reranker": _reranker_label(key),
+                            "fusion": FUSION_LABELS[method],
+                            "weight": got.get("weight", np.nan) if method == "weighted" else np.nan,
+                            "K": int(k),
+                            "NDCG@10": got["ndcg@10"],
+                            "MRR@10": got.get("mrr@10", np.nan),
+                            "Recall@K": fs.get(f"recall@{k}", np.nan),
+                            "Δ NDCG@10": got["ndcg@10"] - fs.get("ndcg@10", np.nan),
+                        }
+                    )
+    return pd.DataFrame(
+        rows,
+        columns=["first stage", "reranker", "fusion", "weight", "K", "NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10"],
+    )
+
+
+def fusion_summary(results: RerankResults) -> pd.DataFrame:
+    """With and without fusion side by side: one row per reranker, first stage and K.
+
+    Returns:
+        ``reranker, first stage, K``, then NDCG@10 and MRR@10 of the first stage alone
+        (``first``), reranked (``reranked``), weighted fusion (``weighted``, with its TRIAL-chosen
+        ``w``) and RRF (``rrf``); NaN where a run wrote no fusion.
+    """
+    m = results.metrics
+    rows = []
+    for key, per_stage in m["reranked"].items():
+        if "skipped" in per_stage:
+            continue
+        for stage, per_k in per_stage.items():
+            fs = m["first_stage"].get(stage, {})
+            for k, values in sorted(per_k.items(), key=lambda kv: int(kv[0])):
+                row = {"reranker": key, "first stage": stage, "K": int(k)}
+                weighted, rrf = values.get("weighted_fusion") or {}, values.get("rrf_fusion") or {}
+                for metric in ("ndcg@10", "mrr@10"):
+                    name = metric.upper()  # ndcg@10 -> NDCG@10
+                    row[f"{name} first"] = fs.get(metric, np.nan)
+                    row[f"{name} reranked"] = values.get(metric, np.nan)
+                    row[f"{name} weighted"] = weighted.get(metric, np.nan)
+                    row[f"{name} rrf"] = rrf.get(metric, np.nan)
+                row["w"] = weighted.get("weight", np.nan)
+                rows.append(row)
+    columns = ["reranker", "first stage", "K"]
+    columns += [f"{m} {v}" for m in ("NDCG@10", "MRR@10") for v in ("first", "reranked", "weighted", "rrf")]
+    return pd.DataFrame(rows, columns=[*columns, "w"])
+
+
+def fusion_note(results: RerankResults) -> str:
+    """One sentence on how the fused rows were made (normalisation, weight grid and selection set, RRF k).
+
+    Empty when the results hold no fusion (written before it existed).
+    """
+    setup = results.metrics.get("fusion")
+    if not isinstance(setup, dict):
+        return ""
+    grid = setup.get("weight_grid") or []
+    span = f"{min(grid):g} to {max(grid):g} in {len(grid)} steps" if grid else "a grid"
+    return (
+        "Weighted fusion: w · reranker + (1 − w) · first stage, each score normalised "
+        f"{setup.get('normalisation', '')}; "
+        f"w (the reranker's share, {span}) chosen by {setup.get('selection_metric', 'ndcg@10')} on "
+        f"{setup.get('selection', 'SICK TRIAL queries')}. RRF: 1 / (k + rank) summed over the two orders, "
+        f"k = {setup.get('rrf_k', 60)}, nothing tuned."
+    )
 
 
 def skipped_rerankers(results: RerankResults) -> dict[str, str]:
@@ -205,9 +291,13 @@ def quality_latency_points(results: RerankResults) -> pd.DataFrame:
     alone at the deepest K (rows with an empty reranker). A point whose timing is missing from
     latency.csv is left off the plot (it stays in the metrics table).
 
+    A fused system (``fusion`` ``weighted`` or ``rrf``) is timed the same way with its fusion step
+    (stages ``total_weighted_<s>`` and ``total_rrf_<s>``).
+
     Returns:
-        ``system, first_stage, reranker, k, ndcg@10, p50_ms, p95_ms, latency`` ; first-stage-only
-        systems have reranker "" and k = the deepest K; ``latency`` is always ``measured``.
+        ``system, first_stage, reranker, fusion, k, ndcg@10, p50_ms, p95_ms, latency`` ; first-stage-only
+        systems have reranker and fusion "" and k = the deepest K; reranked ones fusion ``none``,
+        ``weighted`` or ``rrf``; ``latency`` is always ``measured``.
     """
     m, lat = results.metrics, results.latency
 
@@ -225,6 +315,7 @@ def quality_latency_points(results: RerankResults) -> pd.DataFrame:
                     "system": f"{STAGE_LABELS.get(stage, stage)} alone",
                     "first_stage": stage,
                     "reranker": "",
+                    "fusion": "",
                     "k": deepest,
                     "ndcg@10": fs["ndcg@10"],
                     "p50_ms": float(got[0]),
@@ -232,27 +323,45 @@ def quality_latency_points(results: RerankResults) -> pd.DataFrame:
                     "latency": "measured",
                 }
             )
+    suffix = {"none": "", "weighted": " + weighted fusion", "rrf": " + RRF fusion"}
+    timed_as = {"none": "total_{}", "weighted": "total_weighted_{}", "rrf": "total_rrf_{}"}
     for key, per_stage in m["reranked"].items():
         if "skipped" in per_stage:
             continue
         for stage, per_k in per_stage.items():
             for k_text, values in sorted(per_k.items(), key=lambda kv: int(kv[0])):
                 k = int(k_text)
-                total = timing(f"total_{stage}", key, k)
-                if total is None:
-                    continue  # no timing for this point: left off the plot, still in the table
-                points.append(
-                    {
-                        "system": f"{STAGE_LABELS.get(stage, stage)} + {_reranker_label(key)}",
-                        "first_stage": stage,
-                        "reranker": key,
-                        "k": k,
-                        "ndcg@10": values["ndcg@10"],
-                        "p50_ms": float(total[0]),
-                        "p95_ms": float(total[1]),
-                        "latency": "measured",
-                    }
-                )
+                for method, measured in _fused(values):
+                    total = timing(timed_as[method].format(stage), key, k)
+                    if total is None:
+                        continue  # no timing for this point: left off the plot, still in the table
+                    points.append(
+                        {
+                            "system": f"{STAGE_LABELS.get(stage, stage)} + {_reranker_label(key)}{suffix[method]}",
+                            "first_stage": stage,
+                            "reranker": key,
+                            "fusion": method,
+                            "k": k,
+                            "ndcg@10": measured["ndcg@10"],
+                            "p50_ms": float(total[0]),
+                            "p95_ms": float(total[1]),
+                            "latency": "measured",
+                        }
+                    )
     return pd.DataFrame(
-        points, columns=["system", "first_stage", "reranker", "k", "ndcg@10", "p50_ms", "p95_ms", "latency"]
+        points,
+        columns=["system", "first_stage", "reranker", "fusion", "k", "ndcg@10", "p50_ms", "p95_ms", "latency"],
     )
+
+
+def points_for(points: pd.DataFrame, fusion: Sequence[str]) -> pd.DataFrame:
+    """The first stages alone plus the reranked systems whose ``fusion`` is one of ``fusion`` (:data:`FUSION_METHODS`).
+
+    Raises:
+        ValueError: an unknown method.
+    """
+    unknown = [f for f in fusion if f not in FUSION_METHODS]
+    if unknown:
+        raise ValueError(f"unknown fusion {unknown[0]!r}; choose from {', '.join(FUSION_METHODS)}")
+    keep = (points["reranker"] == "") | points["fusion"].isin(list(fusion))
+    return points[keep].reset_index(drop=True)
