@@ -12,6 +12,7 @@ import pytest
 
 from compsem import figures, stats
 from compsem.data.labels import with_labels
+from compsem.figures.palette import NEUTRAL, model_color
 
 EVIL = "<script>alert(1)</script> <b>bold</b> 😀 مرحبا"
 
@@ -97,7 +98,15 @@ def test_effect_size_heatmap_is_diverging_centred_on_zero_and_marks_significance
 def test_calibration_and_family_heatmap(results):
     cal = stats.calibrated_thresholds(results)
     fig = figures.calibration(results, dict(zip(cal["model"], cal["threshold"])), threshold=0.5)
-    assert len(fig.data) == 3 * 5
+    points = [t for t in fig.data if t.x[0] is not None]
+    assert len(points) == 3 * 5 and len(fig.data) == 3 * 5 + 5  # + one legend entry per category
+    # categories by symbol, each panel in its model's colour: no category borrows a model colour
+    colours = {(t.xaxis or "x"): set() for t in points}
+    for trace in points:
+        colours[trace.xaxis or "x"].add(trace.marker.color)
+    assert [c.pop() for c in colours.values() if len(c) == 1] == [model_color(m) for m in ("m/bi", "m/ce", "m/base")]
+    assert len({t.marker.symbol for t in points}) == 5
+    assert {t.marker.color for t in fig.data if t.x[0] is None} == {NEUTRAL}
     fam = stats.family_failure_rates(results, 0.5)
     fig = figures.family_rate_heatmap(fam, 0.5)
     assert list(fig.data[0].y) == ["bi-encoder", "cross-encoder", "baseline"]
@@ -176,22 +185,27 @@ def test_rerank_quality_latency_one_line_per_system_labelled_by_k(tmp_path):
         "Hybrid (BM25 + bi-encoder, RRF) alone",
     ]
     lines = [t for t in fig.data if t.mode == "lines+markers+text"]
-    assert len(lines) == 3 and all(list(t.text) == ["K=10", "K=20"] for t in lines)
+    # one K label per line, at its largest K: "K=10K=20…" labels no longer pile up (the hover has every K)
+    assert len(lines) == 3 and all(list(t.text) == ["", "K=20"] for t in lines)
+    # colour = the reranker's model colour on every page; the first stage is the dash and the symbol
+    assert {t.line.color for t in lines} == {model_color(RERANKER)}
+    assert sorted(t.line.dash for t in lines) == ["dash", "dot", "solid"]
     assert all("&lt;b&gt;" in t.name for t in lines) and "<b>x" not in _json(fig)
     bm25 = next(t for t in lines if t.name.startswith("BM25 +"))
     np.testing.assert_allclose(bm25.x, [102.5, 202.5])  # measured totals, by K
     np.testing.assert_allclose(bm25.y, [0.51, 0.52])
     assert list(bm25.marker.symbol) == ["circle", "circle"]
-    assert list(next(t for t in lines if t.name.startswith("Hybrid")).marker.symbol) == ["circle", "circle"]
+    assert list(next(t for t in lines if t.name.startswith("Hybrid")).marker.symbol) == ["triangle-up"] * 2
     estimated = points.assign(latency=np.where(points["first_stage"] == "hybrid", "estimate", points["latency"]))
     hybrid = next(
         t
         for t in figures.rerank_quality_latency(estimated, "p50").data
         if t.name.startswith("Hybrid") and t.mode == "lines+markers+text"
     )
-    assert list(hybrid.marker.symbol) == ["circle-open"] * 2  # an estimate never looks like a measurement
+    assert list(hybrid.marker.symbol) == ["triangle-up-open"] * 2  # an estimate never looks like a measurement
     assert isinstance(bm25.customdata[0][1], float)  # numbers stay numbers for the hover format
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.title.text.startswith("p50 latency")
+    assert set(fig.layout.xaxis.tickvals) <= {20, 50, 100, 200, 500}  # round labelled ticks only
     assert fig.layout.yaxis.title.text == "NDCG@10"
     p95 = figures.rerank_quality_latency(points, "p95")
     np.testing.assert_allclose(next(t for t in p95.data if t.name.startswith("BM25 +")).x, [123.5, 243.5])

@@ -571,7 +571,7 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     for stage in alone["first stage"]:
         base = alone[alone["first stage"] == stage].iloc[0]
         rows.append(
-            {
+            {  # "model" names what the bar's colour is: the first stage alone, or the reranker (its model colour)
                 "model": str(stage),
                 "label": f"{stage} alone",
                 "category": "",
@@ -587,7 +587,7 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
             label = f"{stage} + {best['reranker']}, K={int(best['K'])}"
             rows.append(
                 {
-                    "model": label,
+                    "model": str(best["reranker"]),
                     "label": label,
                     "category": "",
                     "x": label,

@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 
 from compsem.data.categories import sort_categories
 from compsem.data.labels import labels_of
-from compsem.figures._style import PALETTE, _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
-from compsem.figures.palette import model_colors
+from compsem.figures._style import _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
+from compsem.figures.palette import NEUTRAL, category_symbols, model_colors
 
 
 def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
@@ -211,7 +211,9 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
 def calibration(
     results: pd.DataFrame, thresholds: Mapping[str, float] | None = None, threshold: float | None = None
 ) -> go.Figure:
-    """Raw model output against the 0-1 score, one panel per model, coloured by category.
+    """Raw model output against the 0-1 score, one panel per model, a marker symbol per category.
+
+    Categories are told apart by symbol, in the model's own colour, never by other models' colours.
 
     Shows why one threshold does not fit all models: a logit, a cosine and a probability
     live on different scales, and the same 0-1 score can mean different things.
@@ -224,7 +226,8 @@ def calibration(
     labels = labels_of(results)
     models = list(dict.fromkeys(results["model"]))
     cats = sort_categories(results["category"].unique())
-    cat_colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}
+    symbols = category_symbols(cats)
+    colours = model_colors(models)
     cols = min(3, max(len(models), 1))
     rows = math.ceil(len(models) / cols)
     # Row positions per (model, category) and the four columns drawn, not a sub-frame of every column per panel.
@@ -249,10 +252,10 @@ def calibration(
                     mode="markers",
                     name=cat_label(cat),
                     legendgroup=cat,
-                    showlegend=i == 0,
+                    showlegend=False,
                     xaxis=xa,
                     yaxis=ya,
-                    marker=dict(color=cat_colors[cat], size=5, opacity=0.7),
+                    marker=dict(color=colours[model], symbol=symbols[cat], size=6, opacity=0.7),
                     customdata=custom,
                     hovertemplate="raw %{x:.4g} → score %{y:.3f}<br>A: %{customdata[0]}<br>B: %{customdata[1]}"
                     f"<extra>{cat_label(cat)}</extra>",
@@ -276,6 +279,21 @@ def calibration(
                     font=dict(size=11, color="#2ca02c"),
                 )
             )
+    # the legend names the symbols in a neutral grey: a colour on this chart always means the panel's model
+    traces += [
+        dict(
+            type="scatter",
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=cat_label(cat),
+            legendgroup=cat,
+            showlegend=True,
+            marker=dict(color=NEUTRAL, symbol=symbols[cat], size=8),
+            hoverinfo="skip",
+        )
+        for cat in cats
+    ]
     return _grid_figure(
         traces,
         rows,
