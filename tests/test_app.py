@@ -166,16 +166,20 @@ def test_free_text_returns_a_score_per_selected_model():
     no_exceptions(at)
     table = frame_with(at, "score (A, B)")
     assert len(table) == len(MODELS)
-    assert table["score (A, B)"].between(-1 - 1e-6, 1 + 1e-6).all()
+    scores = table["score (A, B)"].astype(float)  # shown as text with 3 decimals: "0.814"
+    assert scores.between(0, 1).all() and table["score (A, B)"].str.fullmatch(r"\d\.\d{3}").all()
+    assert table["verdict"].str.startswith("should score low").all()  # an edit, the default pair kind
 
 
 def test_variant_button_fills_sentence_b():
     at = new_app().run()
     at.switch_page("pages/4_Try_your_own.py").run()
     at.text_area(key="w.a").input("The drug cures cancer.").run()
+    at.radio(key="w.pair_kind").set_value("paraphrase").run()
     at.button(key="w.variant.Negate").click().run()
     no_exceptions(at)
     assert at.text_area(key="w.b").value == "The drug does not cure cancer."
+    assert at.radio(key="w.pair_kind").value == "edit"  # a one-click variant is an edit
 
 
 @pytest.mark.parametrize(

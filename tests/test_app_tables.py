@@ -83,3 +83,23 @@ def test_the_report_download_is_the_report_of_compsem_run():
     pd.testing.assert_frame_equal(
         tables.table("describe_scores", res).drop(columns="model_label"), tables.analysis(res).describe
     )
+
+
+def test_the_free_text_table_says_per_model_what_a_good_model_does_and_hides_raw_outputs():
+    from compsem.app import views
+    from compsem.scoring import TextPairScore
+
+    scored = [
+        TextPairScore("m/bi", "bi-encoder", 0.62879999999, 0.8139999999, 0.8139999999, "cosine_clip"),
+        TextPairScore("m/ce", "cross-encoder", 3.4368123, 0.0000000000000002, 0.7, "sigmoid"),
+    ]
+    table = views.text_score_table(scored, {"m/bi": "Bi", "m/ce": "Cross"}, 0.5, "edit")
+    shown = views.text_scores_view(table)
+    assert list(shown.columns) == ["model", "verdict", "score (A, B)", "score (B, A)"]  # no raw output by default
+    assert list(shown["score (A, B)"]) == ["0.814", "0.000"]
+    assert shown["verdict"][0].startswith("should score low") and shown["verdict"][0].endswith("fooled")
+    assert "right" in shown["verdict"][1] and "B, A" in shown["verdict"][1]  # the other order says otherwise
+    raw = views.text_scores_view(table, raw=True)
+    assert list(raw["raw output (A, B)"]) == ["0.6288", "3.437"]
+    paraphrase = views.text_scores_view(views.text_score_table(scored, {}, 0.5, "paraphrase"))
+    assert paraphrase["verdict"][0].endswith("right") and "missed it" in paraphrase["verdict"][1]

@@ -115,7 +115,27 @@ def test_calibration_and_family_heatmap(results):
 def test_text_pair_bars_escape_labels():
     table = pd.DataFrame({"label": ["<i>m</i>"], "kind": ["cross-encoder"], "score": [0.7], "score_reversed": [0.4]})
     fig = figures.text_pair_bars(table, 0.5)
-    assert [t.name for t in fig.data] == ["score(A, B)", "score(B, A)"]
+    assert [t.name for t in fig.data if t.showlegend is False] == ["score(A, B)", "score(B, A)"]
+
+
+def test_text_pair_bars_are_horizontal_in_model_colours_with_the_threshold_label_above_the_bars():
+    table = pd.DataFrame(
+        {
+            "model": ["sentence-transformers/all-MiniLM-L6-v2", "compsem/minilm-l6-stsb"],
+            "label": ["MiniLM-L6 (bi)", "MiniLM-L6 STS-B (trained)"],
+            "kind": ["bi-encoder", "cross-encoder"],
+            "score": [0.8139999999, 0.0000000000000002],
+            "score_reversed": [0.8139999999, 0.31],
+        }
+    )
+    fig = figures.text_pair_bars(table, 0.5)
+    ab, ba = fig.data[0], fig.data[1]
+    assert ab.orientation == "h" and list(ab.y) == ["MiniLM-L6 (bi)", "MiniLM-L6 STS-B (trained)"]  # full names
+    assert list(ab.marker.color) == [model_color(m) for m in table["model"]]
+    assert list(ab.text) == ["0.814", "0.000"]  # fixed decimals, no float noise
+    assert list(ba.text) == ["", "0.310"]  # a symmetric model's (B, A) would repeat its (A, B): not drawn
+    note = fig.layout.annotations[0]
+    assert note.text == "threshold 0.5" and note.yref == "paper" and note.y == 1 and note.yanchor == "bottom"
     assert "<i>" not in _json(fig)
 
 

@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from compsem.analysis.free_text import verdict
 from compsem.data.categories import category_label, sort_categories
-from compsem.data.formatting import format_pvalue
+from compsem.data.formatting import format_pvalue, format_raw, format_score
 from compsem.data.labels import ModelLabels, labels_of
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
@@ -94,11 +95,15 @@ def reference_label(option: str, labels: Mapping[str, str]) -> str:
     return f"{option[5:]} family" if option.startswith("kind:") else labels.get(option, option)
 
 
-def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: float) -> pd.DataFrame:
-    """Free-text scores (:class:`compsem.scoring.TextPairScore` rows) as a table with a verdict at ``threshold``.
+def text_score_table(
+    scored: Sequence, labels: Mapping[str, str], threshold: float, pair_kind: str = "edit"
+) -> pd.DataFrame:
+    """Free-text scores (:class:`compsem.scoring.TextPairScore` rows) with a one-line verdict per model.
 
     ``labels`` (model key -> display name) fills the table's ``label`` column: free text has no
-    results frame to carry the names, so this is where they become data.
+    results frame to carry the names, so this is where they become data. ``pair_kind`` (a key of
+    :data:`compsem.analysis.free_text.PAIR_KINDS`) says what a good model should do with the pair;
+    the ``verdict`` column says whether each model did (:func:`compsem.analysis.free_text.verdict`).
     """
     names = ModelLabels.of(labels)
     rows = [
@@ -110,12 +115,46 @@ def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: flo
             "score": s.score,
             "score_reversed": s.score_reversed,
             "asymmetry": s.asymmetry,
-            "verdict": "similar" if s.score >= threshold else "different",
+            "verdict": verdict(pair_kind, s.score, threshold, s.score_reversed if s.kind == "cross-encoder" else None),
             "normalization": s.normalization,
         }
         for s in scored
     ]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "model",
+            "label",
+            "kind",
+            "raw_score",
+            "score",
+            "score_reversed",
+            "asymmetry",
+            "verdict",
+            "normalization",
+        ],
+    )
+
+
+def text_scores_view(table: pd.DataFrame, raw: bool = False) -> pd.DataFrame:
+    """Free-text scores for display: model, the verdict line, both orders' scores (3 decimals, no float noise).
+
+    Args:
+        table: :func:`text_score_table`.
+        raw: also show each model's raw output (4 significant digits) and how it became a 0-1 score.
+    """
+    out = pd.DataFrame(
+        {
+            "model": table["label"],
+            "verdict": table["verdict"],
+            "score (A, B)": [format_score(v) for v in table["score"]],
+            "score (B, A)": [format_score(v) for v in table["score_reversed"]],
+        }
+    )
+    if raw:
+        out["raw output (A, B)"] = [format_raw(v) for v in table["raw_score"]]
+        out["how raw becomes 0-1"] = table["normalization"].astype(str).str.replace("_", " ")
+    return out
 
 
 def mean_sd_view(desc: pd.DataFrame) -> pd.DataFrame:
@@ -176,21 +215,6 @@ def effect_view(table: pd.DataFrame) -> pd.DataFrame:
     if "Holm p" in out.columns:
         out["Holm p"] = [format_pvalue(p) for p in out["Holm p"]]
     return out
-
-
-def text_scores_view(table: pd.DataFrame) -> pd.DataFrame:
-    """Free-text scores for display: raw and normalized score, reversed order, asymmetry, verdict."""
-    out = table[["label", "kind", "raw_score", "score", "score_reversed", "asymmetry", "verdict", "normalization"]]
-    return out.rename(
-        columns={
-            "label": "model",
-            "raw_score": "raw output",
-            "score": "score (A, B)",
-            "score_reversed": "score (B, A)",
-            "asymmetry": "asymmetry (AB − BA)",
-            "verdict": "verdict at threshold",
-        }
-    )
 
 
 _FIXED_SORTS = ("disagreement", "sd", "category", "pair_id")
