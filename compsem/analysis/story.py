@@ -201,13 +201,22 @@ def story_findings(
             (an empty table where they cannot be calibrated).
 
     Returns:
-        Up to six findings; an empty list when the results have no adversarial category.
+        Up to six findings; an empty list when the results have no adversarial category. Categories with
+        fewer than :data:`compsem.stats.MIN_PAIRS` pairs are left out (see :func:`compsem.stats.thin_sample_note`).
 
     Raises:
         ValueError: results that :mod:`compsem.stats` refuses (empty, missing columns...).
     """
     labels = labels_of(results)
     t = float(threshold)
+    # a category with too few pairs tells no story: it is left out (the caller shows stats.thin_sample_note)
+    thin = stats.thin_categories(results)
+    if thin:
+        results = results[~results["category"].isin(thin)]
+        if results.empty:
+            return []
+        described = None if described is None else described[~described["category"].isin(thin)]
+        roc_auc = None if roc_auc is None else roc_auc[~roc_auc["category"].isin(thin)]
     desc = described if described is not None else stats.describe_with_ci(results, t, n_resamples=n_resamples)
     kinds = dict(zip(desc["model"], desc["kind"]))
     cats = sort_categories(desc["category"].unique())

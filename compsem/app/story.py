@@ -15,6 +15,7 @@ from compsem.app.views import md_escape
 from compsem.data.categories import category_label
 from compsem.figures.story import finding_figure
 from compsem.rerank import RerankResultsError
+from compsem.stats.sample_size import thin_categories, thin_sample_note
 
 CAPTION = (
     "What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
@@ -58,6 +59,9 @@ def render() -> None:
     view = sidebar.start("Findings", CAPTION)
     res = scores(view, prominent=True)
     found = tables.story(res)
+    thin = thin_categories(res.frame)
+    if thin:
+        st.warning(md_escape(thin_sample_note(thin)))
     if "cross-encoder" not in set(res.frame["kind"]):
         st.info(
             "No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "

@@ -16,6 +16,7 @@ from compsem.analysis.free_text import verdict
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue, format_raw, format_score
 from compsem.data.labels import ModelLabels, labels_of
+from compsem.stats.sample_size import is_thin
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 
@@ -167,10 +168,11 @@ def mean_sd_view(desc: pd.DataFrame) -> pd.DataFrame:
 
 def rate_ci_view(table: pd.DataFrame) -> pd.DataFrame:
     """Rates with CI as ``45% [30–60]`` text, models x categories, plus the threshold used."""
+    n = table["n"] if "n" in table.columns else [None] * len(table)
     cells = table.assign(
         cell=[
-            f"{r:.0%} [{lo:.0%}–{hi:.0%}]"
-            for r, lo, hi in zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"])
+            f"{r:.0%} (n = {int(k)}: too few pairs for a CI)" if is_thin(k) else f"{r:.0%} [{lo:.0%}–{hi:.0%}]"
+            for r, lo, hi, k in zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"], n)
         ]
     )
     out = wide(cells, "cell", fmt="{}")

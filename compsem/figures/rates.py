@@ -13,6 +13,7 @@ from compsem.data.categories import sort_categories
 from compsem.data.labels import labels_of
 from compsem.figures._style import _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
 from compsem.figures.palette import NEUTRAL, category_symbols, model_colors
+from compsem.stats.sample_size import is_thin
 
 
 def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
@@ -100,10 +101,22 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
                 continue
             rate, low, high, n, meaning, t = cell
             row_z.append(float(rate))
-            row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
-            row_c.append(
-                [f"{100 * low:.0f}%", f"{100 * high:.0f}%", int(n), str(meaning).replace("_", " "), f"{float(t):.3g}"]
-            )
+            if is_thin(n):  # compsem.stats.sample_size: a handful of pairs gets no interval
+                row_t.append(f"{100 * rate:.0f}%<br>n = {int(n)}")
+                row_c.append(
+                    ["not shown: too few pairs", "", int(n), str(meaning).replace("_", " "), f"{float(t):.3g}"]
+                )
+            else:
+                row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
+                row_c.append(
+                    [
+                        f"{100 * low:.0f}%–{100 * high:.0f}%",
+                        "",
+                        int(n),
+                        str(meaning).replace("_", " "),
+                        f"{float(t):.3g}",
+                    ]
+                )
         z.append(row_z)
         text.append(row_t)
         custom.append(row_c)
@@ -120,7 +133,7 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
             zmax=1,
             colorbar=dict(title="share ≥ t", tickformat=".0%"),
             hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{z:.0%}"
-            "<br>95% CI %{customdata[0]}–%{customdata[1]} (n = %{customdata[2]})<extra></extra>",
+            "<br>95% CI %{customdata[0]} (n = %{customdata[2]})<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")

@@ -37,6 +37,7 @@ from compsem.data.schema import KEY_COLUMNS, NUMERIC_COLUMNS, TEXT_COLUMNS
 from compsem.figures import facets
 from compsem.figures import story as story_figures
 from compsem.reports.files import atomic_write_text
+from compsem.stats import is_thin, thin_categories, thin_sample_note
 
 RUN_FILES = ("all_pair_results.csv", "summary.json", "comparison.json")
 COMPARISONS = {
@@ -181,7 +182,10 @@ def _rate_table(run: RunData, threshold: float) -> str:
                 row.append("—")
                 continue
             text = f"{100 * rate:.0f}%"
-            if ci and None not in ci:
+            n = (r or {}).get("n")
+            if is_thin(n):  # compsem.stats.sample_size: no interval from a handful of pairs
+                text += f'<br><span class="ci">n = {int(n)}: too few pairs for a CI</span>'
+            elif ci and None not in ci:
                 text += f'<br><span class="ci">[{100 * ci[0]:.0f}–{100 * ci[1]:.0f}]</span>'
             row.append(text)
         rows.append(row)
@@ -272,7 +276,7 @@ h3{margin-bottom:.3em} p{line-height:1.5} .meta{color:#666;font-size:.9em}
 .score .value{font-size:1.5em;font-weight:600}
 .table-wrap{overflow-x:auto} table{border-collapse:collapse;font-size:.88em;margin:.6em 0}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;white-space:nowrap} th{background:#f2f2f2}
-.ci{color:#777;font-size:.9em}
+.ci{color:#777;font-size:.9em} .thin{border-left:4px solid #b8a000;background:#fffbe6;padding:8px 12px}
 """
 
 
@@ -296,8 +300,11 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     except ValueError as exc:
         found = []
         body.append(f"<p>No findings: {_e(exc)}</p>")
+    thin = thin_categories(run.results)
+    if thin:
+        body.append(f'<p class="thin">{_e(thin_sample_note(thin))}</p>')
     if not found:
-        body.append("<p>The run holds no adversarial category, so there is no story to tell.</p>")
+        body.append("<p>The run holds no adversarial category with enough pairs, so there is no story to tell.</p>")
     body += [_finding_html(i, f, charts) for i, f in enumerate(found, 1)]
     body.append("<h2>Failure rates with 95% CIs</h2>")
     for x in thresholds:
