@@ -41,6 +41,9 @@ def scored_cache(tmp_path_factory):
     mp.setenv("COMPSEM_CACHE_DIR", str(cache_dir))
     mp.setenv("COMPSEM_PAIRS_FILE", str(PAIRS))
     mp.setenv("HF_HUB_OFFLINE", "1")
+    # the test pairs have 3-4 per category, below the thin-sample rule's 10 (compsem.stats.sample_size): these tests
+    # are about the pages, so the rule is off here, and on in test_a_thin_pair_set_says_so_on_the_findings_page
+    mp.setenv("COMPSEM_MIN_PAIRS", "1")
     from compsem.data.pairs import load_pairs
     from compsem.scoring import score_pairs
     from compsem.store.sqlite import ScoreCache
@@ -238,7 +241,33 @@ def test_upload_errors_carry_line_numbers():
     data = b"id,category,sentence_a,sentence_b\n1,negation,It is red.,It is not red.\n2,negation,,x\n"
     at = _upload(new_app().run(), "bad.csv", data)
     problems = frame_with(at, "problem")
-    assert 3 in set(problems["line"])
+    assert "3" in set(problems["line"])  # text, so the column converts to Arrow (no traceback in the server log)
+
+
+def test_a_thin_pair_set_says_so_on_the_findings_page(monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("COMPSEM_MIN_PAIRS", "10")
+    st.cache_data.clear()  # the other tests' findings were computed with the rule off
+    at = new_app().run()
+    no_exceptions(at)
+    assert any("Too few pairs to draw conclusions" in w.value for w in at.warning), [w.value for w in at.warning]
+    charts = [c.key for c in at.get("plotly_chart")]
+    assert "chart.finding-edit_vs_paraphrase" not in charts, charts  # no claim from 3-4 pairs per category
+    at.switch_page("pages/0_Overview.py").run()
+    assert any("Too few pairs" in m.value for m in at.markdown)
+    st.cache_data.clear()
+
+
+def test_switching_back_to_the_bundled_pairs_clears_a_rejected_uploads_error():
+    at = _upload(new_app().run(), "cols.csv", b"a,b,c\n1,2,3\n")
+    assert any("not loaded" in e.value for e in at.error)
+    at.radio(key="w.pairs").set_value("bundled").run()
+    no_exceptions(at)
+    assert not any("not loaded" in e.value for e in at.error), [e.value for e in at.error]
+    assert not [d for d in at.dataframe if d.key == "w.upload_problems"]
+    at.switch_page("pages/2_Failure_rates.py").run()  # and it stays gone on the next page
+    assert not any("not loaded" in e.value for e in at.error)
 
 
 def test_valid_upload_is_used_and_offers_scoring():
@@ -643,6 +672,7 @@ def test_landing_page_from_the_cache_imports_no_torch(scored_cache):
         **os.environ,
         "COMPSEM_CACHE_DIR": str(scored_cache),
         "COMPSEM_PAIRS_FILE": str(PAIRS),
+        "COMPSEM_MIN_PAIRS": "1",
         "HF_HUB_OFFLINE": "1",
     }
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)

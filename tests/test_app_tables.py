@@ -103,3 +103,14 @@ def test_the_free_text_table_says_per_model_what_a_good_model_does_and_hides_raw
     assert list(raw["raw output (A, B)"]) == ["0.6288", "3.437"]
     paraphrase = views.text_scores_view(views.text_score_table(scored, {}, 0.5, "paraphrase"))
     assert paraphrase["verdict"][0].endswith("right") and "missed it" in paraphrase["verdict"][1]
+
+
+def test_the_upload_problem_table_has_one_type_per_column_so_arrow_can_convert_it():
+    import pyarrow as pa
+
+    from compsem.app import views
+    from compsem.data.pairs import Problem
+
+    table = views.problem_table([Problem(0, "not a CSV file"), Problem(3, "sentence_a is empty")])
+    assert list(table["line"]) == ["file", "3"]
+    pa.Table.from_pandas(table)  # raised ArrowTypeError (int and str in one column) before: a server-log traceback

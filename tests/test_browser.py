@@ -80,6 +80,7 @@ def server(tmp_path_factory):
         **os.environ,
         "COMPSEM_CACHE_DIR": str(cache_dir),
         "COMPSEM_PAIRS_FILE": str(PAIRS),
+        "COMPSEM_MIN_PAIRS": "1",  # 3-4 test pairs per category: the pages, not the thin-sample rule, are tested here
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
     }

@@ -41,6 +41,11 @@ def tidy(per_category: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.fixture(autouse=True)
+def _default_rule(monkeypatch):
+    monkeypatch.delenv("COMPSEM_MIN_PAIRS", raising=False)
+
+
 def test_the_threshold_is_below_every_bundled_category_size():
     # the bundled pair set has 15-56 pairs per category: its report must not change
     assert MIN_PAIRS == 10 < 15
@@ -73,6 +78,14 @@ def test_thin_categories_are_left_out_and_named_while_the_others_keep_their_find
     assert len(sentences) > 1 and not any("Hedging" in s for s in sentences[1:])
     found = story_findings(df, 0.5, n_resamples=50)
     assert found and all("hedging" not in set(f.chart["category"]) for f in found)
+
+
+def test_the_environment_can_set_the_rule_and_a_bad_value_keeps_the_default(monkeypatch):
+    df = tidy(3)
+    monkeypatch.setenv("COMPSEM_MIN_PAIRS", "2")
+    assert thin_categories(df) == {} and stats.findings(df, 0.5) == stats.findings(df, 0.5, min_pairs=1)
+    monkeypatch.setenv("COMPSEM_MIN_PAIRS", "zero")
+    assert set(thin_categories(df)) == set(CATEGORIES)
 
 
 def test_enough_pairs_change_nothing():

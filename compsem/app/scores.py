@@ -61,13 +61,9 @@ def _show_pair_problems() -> None:
             f"The uploaded file was not loaded: {len(err.errors)} problem(s). Fix them and upload again; "
             "the dashboard keeps using the previous pair set."
         )
-        st.dataframe(
-            pd.DataFrame(
-                [{"line": p.line or "file", "severity": p.severity, "problem": p.message} for p in err.problems]
-            ),
-            hide_index=True,
-            key="w.upload_problems",
-        )
+        # one text column for "line": numbers and the word "file" mixed in an object column cannot become an
+        # Arrow column, and Streamlit logged a traceback for it on every rerun
+        st.dataframe(views.problem_table(err.problems), hide_index=True, key="w.upload_problems")
 
 
 def _run_scoring(view: View, missing: dict[str, int]) -> None:

@@ -150,7 +150,9 @@ def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
             key="w.upload",
             help="Checked by the same checker as `compsem pairs check`.",
         )
-        if up is not None:
+        if up is None:  # the bad file was removed: its error goes with it
+            st.session_state.pop("cs.upload_error", None)
+        else:
             raw = up.getvalue()
             check = data.check_upload(raw, up.name)
             if check.ok:
@@ -164,6 +166,8 @@ def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str]:
             st.sidebar.caption(f"Using {views.md_escape(stored['name'])}: {len(check.pairs)} pairs")
             return check.pairs, f"uploaded {stored['name']}", check.sha256
         st.sidebar.info("No valid upload yet; showing the default pair set.")
+    else:  # back on the bundled pairs: a rejected upload's error no longer applies to what is shown
+        st.session_state.pop("cs.upload_error", None)
     default_check, what = data.load_default_pairs()
     if default_check is None:
         st.session_state["cs.pairs_missing"] = what

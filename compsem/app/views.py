@@ -96,6 +96,21 @@ def reference_label(option: str, labels: Mapping[str, str]) -> str:
     return f"{option[5:]} family" if option.startswith("kind:") else labels.get(option, option)
 
 
+def problem_table(problems: Sequence) -> pd.DataFrame:
+    """A pair file's problems (:class:`compsem.data.pairs.Problem`) as ``line, severity, problem``, all text.
+
+    ``line`` is text (``"12"``, or ``"file"`` for a problem of the whole file), so the column has one type.
+    """
+    return pd.DataFrame(
+        {
+            "line": [str(p.line) if p.line else "file" for p in problems],
+            "severity": [str(p.severity) for p in problems],
+            "problem": [str(p.message) for p in problems],
+        },
+        columns=["line", "severity", "problem"],
+    )
+
+
 def text_score_table(
     scored: Sequence, labels: Mapping[str, str], threshold: float, pair_kind: str = "edit"
 ) -> pd.DataFrame:

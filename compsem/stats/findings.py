@@ -15,7 +15,7 @@ import pandas as pd
 from compsem.data.categories import ADVERSARIAL, category_label, sort_categories
 from compsem.data.labels import labels_of
 from compsem.stats._common import _category_info, _finite, _is_meaning_change, _kinds, _model_meta, _models, _prepare
-from compsem.stats.sample_size import MIN_PAIRS, thin_categories, thin_sample_note
+from compsem.stats.sample_size import thin_categories, thin_sample_note
 from compsem.stats.tables import _rates_table
 
 
@@ -27,7 +27,7 @@ def _n_models(n: int, kind: str) -> str:
     return f"{n} {kind} model" + ("" if n == 1 else "s")
 
 
-def findings(df: pd.DataFrame, threshold: float, min_pairs: int = MIN_PAIRS) -> list[str]:
+def findings(df: pd.DataFrame, threshold: float, min_pairs: int | None = None) -> list[str]:
     """A few plain-English sentences about the results at a threshold, every number computed.
 
     Up to five sentences, each only when the data support it:
@@ -52,7 +52,8 @@ def findings(df: pd.DataFrame, threshold: float, min_pairs: int = MIN_PAIRS) -> 
     Args:
         df: tidy results.
         threshold: finite threshold.
-        min_pairs: fewest pairs a category needs to be in a sentence (1: every category).
+        min_pairs: fewest pairs a category needs to be in a sentence (1: every category; default:
+            :func:`compsem.stats.sample_size.min_pairs_default`).
 
     Returns:
         List of sentences.

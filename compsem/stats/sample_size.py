@@ -7,8 +7,14 @@ model) is left out of the findings, its intervals are replaced by "too few pairs
 names it and the rule. The bundled pair set has 15-56 pairs per category, so none of its
 categories is thin.
 
+The threshold is :data:`MIN_PAIRS` unless the environment variable ``COMPSEM_MIN_PAIRS`` sets
+another (a whole number ≥ 1; ``1`` switches the rule off, for a researcher who wants every
+number anyway, and for tests on tiny fixtures). A bad value is ignored with the default kept.
+
 Example:
-    >>> import pandas as pd
+    >>> import os
+
+import pandas as pd
     >>> df = pd.DataFrame({"pair_id": ["a", "b", "c"], "category": ["negation", "negation", "numbers"]})
     >>> thin_categories(df, min_pairs=2)
     {'numbers': 1}
@@ -16,12 +22,24 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from compsem.data.categories import category_label, sort_categories
 
-#: Fewest pairs in a category for its findings and 95% intervals to be shown.
+#: Fewest pairs in a category for its findings and 95% intervals to be shown (default).
 MIN_PAIRS = 10
+#: The environment variable that overrides :data:`MIN_PAIRS`.
+MIN_PAIRS_ENV = "COMPSEM_MIN_PAIRS"
+
+
+def min_pairs_default() -> int:
+    """The threshold in force: ``$COMPSEM_MIN_PAIRS`` when it is a whole number ≥ 1, else :data:`MIN_PAIRS`."""
+    raw = os.environ.get(MIN_PAIRS_ENV, "").strip()
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    return MIN_PAIRS
 
 
 def pairs_per_category(results: pd.DataFrame) -> dict[str, int]:
@@ -32,26 +50,42 @@ def pairs_per_category(results: pd.DataFrame) -> dict[str, int]:
     return {c: int(counts[c]) for c in sort_categories(counts.index)}
 
 
-def is_thin(n: object, min_pairs: int = MIN_PAIRS) -> bool:
-    """Whether a sample of ``n`` pairs is too small for a finding or an interval (NaN/None: not thin)."""
+def is_thin(n: object, min_pairs: int | None = None) -> bool:
+    """Whether a sample of ``n`` pairs is too small for a finding or an interval (NaN/None: not thin).
+
+    ``min_pairs``: the threshold (default: :func:`min_pairs_default`).
+    """
+    limit = min_pairs_or_default(min_pairs)
     try:
-        return int(n) < min_pairs  # type: ignore[call-overload]
+        return int(n) < limit  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False
 
 
-def thin_categories(results: pd.DataFrame, min_pairs: int = MIN_PAIRS) -> dict[str, int]:
-    """Categories with fewer than ``min_pairs`` distinct pairs, with their counts.
+def min_pairs_or_default(min_pairs: int | None) -> int:
+    """``min_pairs``, or :func:`min_pairs_default` for None.
 
     Raises:
         ValueError: ``min_pairs`` below 1.
     """
+    if min_pairs is None:
+        return min_pairs_default()
     if min_pairs < 1:
         raise ValueError(f"min_pairs must be at least 1, not {min_pairs}")
-    return {c: n for c, n in pairs_per_category(results).items() if n < min_pairs}
+    return int(min_pairs)
 
 
-def thin_sample_note(thin: dict[str, int], min_pairs: int = MIN_PAIRS) -> str:
+def thin_categories(results: pd.DataFrame, min_pairs: int | None = None) -> dict[str, int]:
+    """Categories with fewer than ``min_pairs`` (default: :func:`min_pairs_default`) distinct pairs, with their counts.
+
+    Raises:
+        ValueError: ``min_pairs`` below 1.
+    """
+    limit = min_pairs_or_default(min_pairs)
+    return {c: n for c, n in pairs_per_category(results).items() if n < limit}
+
+
+def thin_sample_note(thin: dict[str, int], min_pairs: int | None = None) -> str:
     """The sentence that says which categories are too small and what that means ("" when none is).
 
     Example:
@@ -60,6 +94,7 @@ def thin_sample_note(thin: dict[str, int], min_pairs: int = MIN_PAIRS) -> str:
     """
     if not thin:
         return ""
+    min_pairs = min_pairs_or_default(min_pairs)
     names = [f"{category_label(c)} ({n} pair{'' if n == 1 else 's'})" for c, n in thin.items()]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return (
@@ -68,4 +103,13 @@ def thin_sample_note(thin: dict[str, int], min_pairs: int = MIN_PAIRS) -> str:
     )
 
 
-__all__ = ["MIN_PAIRS", "is_thin", "pairs_per_category", "thin_categories", "thin_sample_note"]
+__all__ = [
+    "MIN_PAIRS",
+    "MIN_PAIRS_ENV",
+    "is_thin",
+    "min_pairs_default",
+    "min_pairs_or_default",
+    "pairs_per_category",
+    "thin_categories",
+    "thin_sample_note",
+]
