@@ -5,6 +5,7 @@ import streamlit as st
 
 from compsem import figures, rerank
 from compsem.app import draw, reranking, sidebar, state, views
+from compsem.data.glossary import help_text
 
 view = sidebar.start(
     "Reranking",
@@ -121,7 +122,8 @@ else:
         hide_index=True,
         key="w.rr_metrics",
         column_config={
-            c: st.column_config.NumberColumn(c, format="%.3f") for c in ("NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10")
+            c: st.column_config.NumberColumn(c, format="%.3f", help=help_text(c.replace("Δ ", "")))
+            for c in ("NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10")
         },
     )
     if points.empty:

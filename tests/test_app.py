@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -29,6 +30,7 @@ PAGES = [
     "pages/6_Study_vs_reproduction.py",
     "pages/7_Exports.py",
     "pages/9_Objectives.py",
+    "pages/10_Glossary.py",
 ]
 TIMEOUT = 180
 
@@ -245,10 +247,7 @@ def test_upload_errors_carry_line_numbers():
 
 
 def test_a_thin_pair_set_says_so_on_the_findings_page(monkeypatch):
-    import streamlit as st
-
     monkeypatch.setenv("COMPSEM_MIN_PAIRS", "10")
-    st.cache_data.clear()  # the other tests' findings were computed with the rule off
     at = new_app().run()
     no_exceptions(at)
     assert any("Too few pairs to draw conclusions" in w.value for w in at.warning), [w.value for w in at.warning]
@@ -256,7 +255,6 @@ def test_a_thin_pair_set_says_so_on_the_findings_page(monkeypatch):
     assert "chart.finding-edit_vs_paraphrase" not in charts, charts  # no claim from 3-4 pairs per category
     at.switch_page("pages/0_Overview.py").run()
     assert any("Too few pairs" in m.value for m in at.markdown)
-    st.cache_data.clear()
 
 
 def test_switching_back_to_the_bundled_pairs_clears_a_rejected_uploads_error():
@@ -696,3 +694,15 @@ def test_backend_choice_comes_from_the_url_and_keeps_its_own_scores():
     at = new_app(backend="tpu").run()  # a damaged link falls back to the default
     no_exceptions(at)
     assert at.selectbox(key="w.backend").value == "torch"
+
+
+def test_the_glossary_page_lists_every_term_and_the_jargon_the_findings_use():
+    from compsem.data.glossary import JARGON, TERMS
+
+    at = new_app().run()
+    at.switch_page("pages/10_Glossary.py").run()
+    no_exceptions(at)
+    shown = pd.concat([d.value for d in at.dataframe if d.key and d.key.startswith("w.glossary.")])
+    assert len(shown) == len(TERMS) and {"ROC-AUC", "Youden J", "NDCG@10", "positive control"} <= set(shown["term"])
+    assert "true paraphrases" in " ".join(shown["also called"])  # the other name points to the one term
+    assert all(j in " ".join(shown["term"]) for j in JARGON)

@@ -14,6 +14,7 @@ from compsem.app.sidebar import View
 from compsem.data.labels import ModelLabels, labels_of, with_labels
 from compsem.models.registry import default_cache_dir
 from compsem.scoring import score_pairs
+from compsem.stats.sample_size import min_pairs_default
 from compsem.store import throughput
 from compsem.store.sqlite import CacheError, ScoreCache
 
@@ -170,5 +171,6 @@ def scores(view: View, prominent: bool = False) -> Results:
         tuple(sorted(cats)),
         view.backend,
         labels_of(frame).pairs,
+        min_pairs_default(),  # the thin-sample rule shapes the findings (COMPSEM_MIN_PAIRS can change it)
     )
     return Results(frame, key, view.threshold)

@@ -46,8 +46,23 @@ class View:
     backend: str = "torch"
 
 
+#: Page styles for narrow screens (phones, about 390 px): a chart's Plotly title cannot wrap, so below 640 px it is
+#: hidden and the same words show above the chart as wrapping text (:func:`compsem.app.draw.chart`).
+PHONE_CSS = """<style>
+.cs-phone-title{font-weight:600;font-size:0.95rem;line-height:1.3;margin:0 0 -0.4rem}
+[data-testid='stElementContainer']:has(.cs-phone-title){display:none}
+@media (max-width: 640px){
+  [data-testid='stElementContainer']:has(.cs-phone-title){display:block}
+  [data-testid='stPlotlyChart'] .gtitle{display:none}
+}
+</style>"""
+
+
 def setup_page(title: str) -> None:
-    st.set_page_config(page_title=f"compsem · {title}", layout="wide", initial_sidebar_state="expanded")
+    """Page settings; the sidebar starts ``auto``: open on a laptop, collapsed on a phone (and after each page
+    change there: "expanded" reopened it over three quarters of a 390 px screen on every page)."""
+    st.set_page_config(page_title=f"compsem · {title}", layout="wide", initial_sidebar_state="auto")
+    st.html(PHONE_CSS)
 
 
 _WARMED = threading.Event()

@@ -96,6 +96,18 @@ def reference_label(option: str, labels: Mapping[str, str]) -> str:
     return f"{option[5:]} family" if option.startswith("kind:") else labels.get(option, option)
 
 
+def display_names(table: pd.DataFrame, labels: Mapping[str, str], column: str = "model") -> pd.DataFrame:
+    """``table`` with the model keys of ``column`` replaced by display names (a key without one stays).
+
+    Example:
+        >>> display_names(pd.DataFrame({"model": ["a/x", "b/y"]}), {"a/x": "X"})["model"].tolist()
+        ['X', 'b/y']
+    """
+    if column not in table.columns:
+        return table
+    return table.assign(**{column: [labels.get(str(k), str(k)) for k in table[column]]})
+
+
 def problem_table(problems: Sequence) -> pd.DataFrame:
     """A pair file's problems (:class:`compsem.data.pairs.Problem`) as ``line, severity, problem``, all text.
 
