@@ -114,3 +114,30 @@ def test_the_upload_problem_table_has_one_type_per_column_so_arrow_can_convert_i
     table = views.problem_table([Problem(0, "not a CSV file"), Problem(3, "sentence_a is empty")])
     assert list(table["line"]) == ["file", "3"]
     pa.Table.from_pandas(table)  # raised ArrowTypeError (int and str in one column) before: a server-log traceback
+
+
+def test_the_study_table_reads_plainly_with_a_dash_for_what_is_missing():
+    from compsem.app import views
+
+    table = pd.DataFrame(
+        {
+            "section": ["4.3", "4.1"],
+            "model": ["family:bi-encoder", "sentence-transformers/all-MiniLM-L6-v2"],
+            "model_label": ["family:bi-encoder", "MiniLM-L6 (bi)"],
+            "category": ["negation", "hedging"],
+            "statistic": ["cohens_d", "rate"],
+            "threshold": [None, 0.8],
+            "scale": ["score", "score"],
+            "reported": [-14.2, 0.32],
+            "measured": [float("nan"), 0.2999999999999],
+            "difference": [float("nan"), -0.0200000000001],
+            "measured_models": ["", "sentence-transformers/all-MiniLM-L6-v2"],
+            "source": ["reported", "reported"],
+        }
+    )
+    shown = views.study_view(table, measured_only=False, section="all")
+    assert list(shown["model"]) == ["bi-encoders (family)", "MiniLM-L6 (bi)"]
+    assert list(shown["statistic"]) == ["Cohen's d (cross- vs bi-encoders)", "share ≥ threshold"]
+    assert list(shown["threshold"]) == ["—", "0.8"] and list(shown["measured"]) == ["—", "0.300"]
+    assert list(shown["difference"]) == ["—", "-0.020"] and list(shown["measured with"]) == ["—", "MiniLM-L6 (bi)"]
+    assert "None" not in shown.to_string() and "nan" not in shown.to_string()

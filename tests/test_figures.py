@@ -155,8 +155,30 @@ def test_study_scatter_has_the_diagonal():
         )
     )
     fig = figures.study_scatter(comp)
-    assert fig.data[-1].name.startswith("reproduced")
-    assert len(fig.data) >= 2
+    assert fig.layout.shapes and all(s.line.dash == "dot" for s in fig.layout.shapes)  # a diagonal per panel
+    assert len(fig.data) >= 1
+
+
+def test_study_scatter_draws_one_panel_per_statistic_on_its_own_scale():
+    table = pd.DataFrame(
+        {
+            "section": ["4.1", "4.2", "4.3", "4.3"],
+            "model": ["sentence-transformers/all-MiniLM-L6-v2"] * 2 + ["family:cross-encoder"] * 2,
+            "category": ["negation"] * 4,
+            "statistic": ["rate", "mean", "cohens_d", "cohens_d"],
+            "scale": ["score"] * 4,
+            "reported": [0.9, 0.8, -14.0, -3.0],
+            "measured": [0.7, 0.75, -12.0, np.nan],
+            "measured_models": ["", "", "a", "b"],
+        }
+    )
+    fig = figures.study_scatter(table)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["share ≥ threshold", "mean score", "Cohen's d (cross- vs bi-encoders)"]
+    assert len(fig.layout.shapes) == 3  # each panel its own diagonal over its own range
+    d = next(t for t in fig.data if t.xaxis == "x3")
+    assert d.name == "cross-encoders (family)" and list(d.x) == [-14.0]  # the unmeasured row is left out
+    assert fig.layout.shapes[2].x0 < -14 < -12 < fig.layout.shapes[2].x1 and fig.layout.shapes[0].x1 < 1.1
 
 
 def test_objective_bars_group_models_per_category_with_ci(results):

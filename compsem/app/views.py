@@ -16,6 +16,7 @@ from compsem.analysis.free_text import verdict
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue, format_raw, format_score
 from compsem.data.labels import ModelLabels, labels_of
+from compsem.figures.comparisons import STUDY_STATISTICS, study_label
 from compsem.stats.sample_size import is_thin
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
@@ -273,24 +274,37 @@ def filter_pairs(table: pd.DataFrame, query: str, sort: str) -> pd.DataFrame:
 
 
 def study_view(table: pd.DataFrame, measured_only: bool, section: str) -> pd.DataFrame:
+    """The study comparison for reading: display names, readable statistics, numbers as text with "—" for missing.
+
+    ``family:bi-encoder`` reads "bi-encoders (family)", ``cohens_d`` reads "Cohen's d", a missing
+    figure or threshold shows "—" (never "None" or "nan"); reported, measured and difference keep
+    3 decimals.
+    """
     labels = labels_of(table)
     out = table
     if measured_only:
         out = out[out["measured"].notna()]
     if section != "all":
         out = out[out["section"] == section]
+
+    def threshold(value: object) -> str:
+        return "—" if value is None or pd.isna(value) else f"{float(value):g}"  # type: ignore[arg-type]
+
     return pd.DataFrame(
         {
             "section": out["section"],
-            "model": [labels.name(m) for m in out["model"]],
+            "model": [study_label(m, labels) for m in out["model"]],
             "category": [category_label(c) for c in out["category"]],
-            "statistic": out["statistic"],
-            "threshold": out["threshold"],
+            "statistic": [STUDY_STATISTICS.get(s, s) for s in out["statistic"]],
+            "threshold": [threshold(t) for t in out["threshold"]],
             "scale": out["scale"],
-            "reported": out["reported"],
-            "measured": out["measured"],
-            "difference": out["difference"],
-            "measured with": out["measured_models"],
+            "reported": [format_score(v) for v in out["reported"]],
+            "measured": [format_score(v) for v in out["measured"]],
+            "difference": [format_score(v) for v in out["difference"]],
+            "measured with": [
+                ", ".join(labels.name(k.strip()) for k in str(m).split(",") if k.strip()) or "—"
+                for m in out["measured_models"]
+            ],
             "source": out["source"],
         },
         index=out.index,
