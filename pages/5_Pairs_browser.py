@@ -18,5 +18,11 @@ with right:
     sort = state.selectbox("Sort by", "sort", views.pair_sort_options(table), "disagreement")
 shown = views.filter_pairs(table, query, sort)
 st.caption(f"{len(shown)} of {len(table)} pairs")
-st.dataframe(shown, hide_index=True, key="w.pairs_table", column_config=draw.pair_columns(shown))
+st.dataframe(
+    shown,
+    hide_index=True,
+    key="w.pairs_table",
+    column_config=draw.pair_columns(shown),
+    column_order=views.pair_column_order(shown),
+)
 draw.csv_download("Download these rows (CSV)", shown, "compsem-pairs.csv", "w.pairs_csv")

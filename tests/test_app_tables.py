@@ -141,3 +141,52 @@ def test_the_study_table_reads_plainly_with_a_dash_for_what_is_missing():
     assert list(shown["threshold"]) == ["—", "0.8"] and list(shown["measured"]) == ["—", "0.300"]
     assert list(shown["difference"]) == ["—", "-0.020"] and list(shown["measured with"]) == ["—", "MiniLM-L6 (bi)"]
     assert "None" not in shown.to_string() and "nan" not in shown.to_string()
+
+
+def test_the_pair_browser_puts_scores_and_disagreement_before_the_sentences():
+    from compsem.app import views
+
+    table = pd.DataFrame(
+        columns=["pair_id", "category", "sentence_a", "sentence_b", "MiniLM", "Jaccard", "disagreement", "sd"]
+    )
+    assert views.pair_column_order(table) == [
+        "pair_id",
+        "category",
+        "disagreement",
+        "sd",
+        "MiniLM",
+        "Jaccard",
+        "sentence_a",
+        "sentence_b",
+    ]
+
+
+def test_calibration_and_effect_tables_keep_the_same_decimals():
+    from compsem.app import views
+
+    cal = pd.DataFrame(
+        {
+            "model": ["m", "n"],
+            "threshold": [0.1, 0.6474],
+            "youden_j": [0.5, 0.25],
+            "tpr": [1.0, 0.5],
+            "fpr": [0.5, 0.25],
+            "n_pos": [10, 10],
+            "n_neg": [20, 20],
+        }
+    )
+    shown = views.calibration_view(cal)
+    assert list(shown["calibrated threshold"]) == ["0.100", "0.647"]
+    eff = pd.DataFrame(
+        {
+            "row": ["m"],
+            "category": ["negation"],
+            "cohens_d": [-1.5],
+            "holm_pvalue": [0.01],
+            "significant": [True],
+            "mean": [0.1],
+            "reference_mean": [0.64741],
+        }
+    )
+    out = views.effect_view(eff)
+    assert (out["Cohen's d"][0], out["mean"][0], out["reference mean"][0]) == ("-1.50", "0.100", "0.647")

@@ -308,3 +308,29 @@ def test_grid_figures_validate_later_changes(results):
     assert sum(s.x0 == 0.42 for s in fig.layout.shapes) == 5  # one line per category panel
     with pytest.raises(ValueError):
         fig.update_layout(not_a_property=1)
+
+
+def test_a_full_pass_rate_is_painted_as_good_not_as_a_failure():
+    table = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "category": ["negation", "positive_control"],
+            "rate": [1.0, 1.0],
+            "rate_ci_low": [0.9, 0.9],
+            "rate_ci_high": [1.0, 1.0],
+            "n": [40, 40],
+            "meaning": ["failure_rate", "pass_rate"],
+            "threshold": [0.5, 0.5],
+        }
+    )
+    heat = figures.rate_heatmap(table).data[0]
+    assert list(heat.z[0]) == [1.0, 0.0]  # 100% failing negation is bad (dark); 100% passing paraphrases is good
+    assert heat.text[0][1].startswith("100%")  # the cell still says what the share is
+    family = table.assign(kind="bi-encoder", mean_rate=table["rate"], n_models=1)
+    assert list(figures.family_rate_heatmap(family, 0.5).data[0].z[0]) == [1.0, 0.0]
+
+
+def test_rate_curves_isolate_a_model_on_legend_click(results):
+    curves = stats.failure_rates(results, [0.1, 0.5, 0.9])
+    fig = figures.rate_curves(curves, 0.5)
+    assert fig.layout.legend.itemclick == "toggleothers"

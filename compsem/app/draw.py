@@ -48,7 +48,7 @@ def pair_columns(table: pd.DataFrame) -> dict:
     config = {}
     for col in table.columns:
         if col in ("pair_id", "category", "sentence_a", "sentence_b"):
-            config[col] = st.column_config.TextColumn(col, width="large" if col.startswith("sentence") else None)
+            config[col] = st.column_config.TextColumn(col, width="medium" if col.startswith("sentence") else None)
         elif col == "sd":
             config[col] = st.column_config.NumberColumn("sd", format="%.3f")
         else:

@@ -220,10 +220,10 @@ def calibration_view(cal: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "model": [labels.name(m) for m in cal["model"]],
-            "calibrated threshold": cal["threshold"],
-            "Youden J": cal["youden_j"],
-            "TPR": cal["tpr"],
-            "FPR": cal["fpr"],
+            "calibrated threshold": [format_score(v) for v in cal["threshold"]],
+            "Youden J": [format_score(v) for v in cal["youden_j"]],
+            "TPR": [format_score(v) for v in cal["tpr"]],
+            "FPR": [format_score(v) for v in cal["fpr"]],
             "positives": cal["n_pos"],
             "negatives": cal["n_neg"],
         }
@@ -244,7 +244,27 @@ def effect_view(table: pd.DataFrame) -> pd.DataFrame:
     out["category"] = [category_label(c) for c in out["category"]]
     if "Holm p" in out.columns:
         out["Holm p"] = [format_pvalue(p) for p in out["Holm p"]]
+    if "Cohen's d" in out.columns:
+        out["Cohen's d"] = [format_score(d, 2) for d in out["Cohen's d"]]
+    for col in ("mean", "reference mean"):
+        if col in out.columns:
+            out[col] = [format_score(v) for v in out[col]]
     return out
+
+
+#: Pair browser columns that lead, so the sort key and the scores are on screen before the long sentences.
+_PAIR_LEAD = ("pair_id", "category", "disagreement", "sd")
+
+
+def pair_column_order(table: pd.DataFrame) -> list[str]:
+    """The pair browser's column order: id, category, disagreement, SD, each model's score, then the sentences.
+
+    At 1400 px the sentences took the width and pushed the scores and the disagreement (the default
+    sort) off the right edge.
+    """
+    lead = [c for c in _PAIR_LEAD if c in table.columns]
+    sentences = [c for c in ("sentence_a", "sentence_b") if c in table.columns]
+    return lead + [c for c in table.columns if c not in lead and c not in sentences] + sentences
 
 
 _FIXED_SORTS = ("disagreement", "sd", "category", "pair_id")

@@ -71,7 +71,7 @@ def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3
             zmid=0,
             zmin=-bound,
             zmax=bound,
-            colorbar=dict(title="Cohen's d"),
+            colorbar=dict(title=dict(text="Cohen's d", side="top"), lenmode="pixels", len=max(150, 40 * len(rows))),
             hovertemplate="%{y} · %{x}<br>d = %{z:.2f} · Holm p = %{customdata[0]}"
             "<br>mean %{customdata[1]} vs reference %{customdata[2]}<extra></extra>",
         )
@@ -82,7 +82,7 @@ def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3
         + (reference or "the reference")
         + " (blue: scores lower than the reference; * Holm-corrected p < 0.05)"
     )
-    return _base(fig, title, height=170 + 46 * len(rows))
+    return _base(fig, title, height=max(320, 170 + 46 * len(rows)))  # a few family rows still get a readable colour bar
 
 
 #: The study's statistics, in panel order, with the name a reader sees.

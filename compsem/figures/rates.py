@@ -15,6 +15,29 @@ from compsem.figures._style import _axes, _base, _grid_figure, _hline, _label, _
 from compsem.figures.palette import NEUTRAL, category_symbols, model_colors
 from compsem.stats.sample_size import is_thin
 
+#: The rate heatmaps' colour bar: colour is how bad a cell is, whichever way its share reads.
+BADNESS_COLORBAR = dict(
+    title=dict(text="how bad<br>(failure rate;<br>1 − pass rate)", side="top"),
+    tickvals=[0, 0.5, 1],
+    ticktext=["good", "", "bad"],
+    lenmode="pixels",
+    len=160,
+)
+
+
+def badness(rate: object, meaning: object) -> float:
+    """A cell's colour value: a failure rate as it is, a pass rate (positive controls) as 1 - pass rate.
+
+    Example:
+        >>> badness(1.0, "pass_rate"), badness(0.8, "failure_rate")
+        (0.0, 0.8)
+    """
+    try:
+        value = float(rate)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+    return 1.0 - value if str(meaning) == "pass_rate" else value
+
 
 def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
     """Headline: share of pairs scoring >= threshold per family x category (the study's 4.4).
@@ -30,7 +53,8 @@ def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
     custom: list[list[list[object]]] = []
     for kind in kinds:
         sub = table[table["kind"] == kind].set_index("category")
-        z.append([float(sub["mean_rate"].get(c, np.nan)) for c in cats])
+        # colour is how bad a cell is: a failure rate as it is, a pass rate as 1 - pass (a 100% pass is good, not red)
+        z.append([badness(sub["mean_rate"].get(c, np.nan), sub["meaning"].get(c, "")) for c in cats])
         text.append([f"{100 * sub['mean_rate'][c]:.0f}%" if c in sub.index else "" for c in cats])
         custom.append([[int(sub["n_models"].get(c, 0)), sub["meaning"].get(c, "").replace("_", " ")] for c in cats])
     fig = go.Figure(
@@ -44,8 +68,8 @@ def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
             colorscale="Reds",
             zmin=0,
             zmax=1,
-            colorbar=dict(title="share ≥ t", tickformat=".0%"),
-            hovertemplate="%{y} · %{x}<br>%{customdata[1]}: %{z:.0%} (mean over %{customdata[0]} model(s))"
+            colorbar=BADNESS_COLORBAR,
+            hovertemplate="%{y} · %{x}<br>%{customdata[1]}: %{text} (mean over %{customdata[0]} model(s))"
             "<extra></extra>",
         )
     )
@@ -97,14 +121,21 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
             if cell is None:
                 row_z.append(np.nan)
                 row_t.append("")
-                row_c.append(["", "", "", "", ""])
+                row_c.append(["", "", "", "", "", ""])
                 continue
             rate, low, high, n, meaning, t = cell
-            row_z.append(float(rate))
+            row_z.append(badness(rate, meaning))
             if is_thin(n):  # compsem.stats.sample_size: a handful of pairs gets no interval
                 row_t.append(f"{100 * rate:.0f}%<br>n = {int(n)}")
                 row_c.append(
-                    ["not shown: too few pairs", "", int(n), str(meaning).replace("_", " "), f"{float(t):.3g}"]
+                    [
+                        "not shown: too few pairs",
+                        "",
+                        int(n),
+                        str(meaning).replace("_", " "),
+                        f"{float(t):.3g}",
+                        f"{100 * rate:.0f}%",
+                    ]
                 )
             else:
                 row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
@@ -115,6 +146,7 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
                         int(n),
                         str(meaning).replace("_", " "),
                         f"{float(t):.3g}",
+                        f"{100 * rate:.0f}%",
                     ]
                 )
         z.append(row_z)
@@ -131,8 +163,8 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
             colorscale="Reds",
             zmin=0,
             zmax=1,
-            colorbar=dict(title="share ≥ t", tickformat=".0%"),
-            hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{z:.0%}"
+            colorbar=BADNESS_COLORBAR,
+            hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{customdata[5]}"
             "<br>95% CI %{customdata[0]} (n = %{customdata[2]})<extra></extra>",
         )
     )
@@ -182,7 +214,8 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
                     showlegend=i == 0,
                     xaxis=xa,
                     yaxis=ya,
-                    line=dict(color=colors[model], width=2),
+                    line=dict(color=colors[model], width=1.8),
+                    opacity=0.85,
                     hovertemplate=f"{name}<br>t = %{{x:.2f}}: %{{y:.0%}}<extra>{cat_label(cat)}</extra>",
                 )
             )
@@ -205,7 +238,7 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
                 )
         if threshold is not None:
             shapes.append(_vline(i, threshold, "dash", "#444"))
-    return _grid_figure(
+    fig = _grid_figure(
         traces,
         rows,
         cols,
@@ -214,11 +247,15 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
         shapes,
         [],
         0.12 / max(rows - 1, 1) + 0.04,
-        title="Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; ◆: calibrated threshold)",
+        title="Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; ◆: calibrated "
+        "threshold). Click a model in the legend to see it alone.",
         height=240 * rows + 120,
         xaxes=dict(range=[0, 1]),
         yaxes=dict(range=[-0.03, 1.03], tickformat=".0%"),
     )
+    # with a dozen models the lines overlap: one click on a legend entry isolates that model (double click: hide it)
+    fig.update_layout(legend=dict(itemclick="toggleothers", itemdoubleclick="toggle"))
+    return fig
 
 
 def calibration(
