@@ -1,6 +1,6 @@
 """Screenshots of every dashboard page at laptop (1400 px) and phone (390 px) width, into docs/images/.
 
-    python docs/screenshots.py                       # 5 offline models, scored once into a private cache
+    python docs/screenshots.py                       # every offline model (the dashboard's default selection)
     python docs/screenshots.py --models all-MiniLM-L6-v2,minilm-l6-sick-nli --out /tmp/shots
 
 What a stakeholder sees on a fresh machine: the bundled pairs, scored first (so each page
@@ -45,13 +45,6 @@ PAGES = [
     ("Glossary", "glossary"),
 ]
 WIDTHS = {"laptop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
-DEFAULT_MODELS = (
-    "sentence-transformers/all-MiniLM-L6-v2",
-    "baseline/token-jaccard",
-    "baseline/bag-of-embeddings",
-    "compsem/minilm-l6-sick-nli",
-    "compsem/minilm-l6-stsb",
-)
 
 
 def _free_port() -> int:
@@ -61,12 +54,16 @@ def _free_port() -> int:
 
 
 def score_first(models: list[str], env: dict[str, str]) -> None:
-    """Score the bundled pairs with ``models`` into the cache ``env`` names (what the Score button would do)."""
+    """Score the bundled pairs with ``models`` (none: every offline model) into the cache ``env`` names.
+
+    What the Score button would do; scores already in the cache are not computed again.
+    """
     code = (
         "import sys; from compsem.app.data import default_pair_file; from compsem.data.pairs import load_pairs; "
         "path, why = default_pair_file(); assert path is not None, why; "
         "from compsem.scoring import score_pairs; from compsem.store.sqlite import ScoreCache; "
-        f"run = score_pairs(load_pairs(path), {models!r}, cache=ScoreCache()); "
+        "from compsem.models.registry import offline_models; "
+        f"run = score_pairs(load_pairs(path), {models!r} or offline_models(), cache=ScoreCache()); "
         "print(run.summary()); sys.exit(1 if run.failed else 0)"
     )
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, timeout=3600)
@@ -151,7 +148,9 @@ def take(base: str, query: str, out: Path, max_height: int) -> list[tuple[str, i
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", default=",".join(DEFAULT_MODELS), help="comma-separated models to show")
+    parser.add_argument(
+        "--models", default="", help="comma-separated models to show (default: every offline model, as the dashboard)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images", help="folder for the PNGs")
     parser.add_argument(
         "--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "compsem-screenshots-cache", help="score cache"
@@ -159,8 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-height", type=int, default=2400, help="cut each screenshot at this many pixels")
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    if not models:
-        parser.error("--models names no model")
     args.out.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -173,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     proc, base = start_server(env, args.cache_dir / "streamlit.log")
     try:
-        query = "?models=" + ",".join(models)
+        query = "?models=" + ",".join(models) if models else ""
         written = take(base, query, args.out, args.max_height)
     finally:
         proc.terminate()

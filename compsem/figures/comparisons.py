@@ -176,7 +176,7 @@ def study_scatter(table: pd.DataFrame, labels: Mapping[str, str] | None = None) 
                 )
             )
             seen.add(str(model))
-    titles = [STUDY_STATISTICS.get(s, s) for s in stats_present]
+    titles = [STUDY_STATISTICS.get(str(s), str(s)) for s in stats_present]
     return _grid_figure(
         traces,
         rows,

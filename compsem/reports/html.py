@@ -228,7 +228,7 @@ def _rate_table(run: RunData, threshold: float) -> str:
                 continue
             text = f"{100 * rate:.0f}%"
             n = (r or {}).get("n")
-            if is_thin(n):  # compsem.stats.sample_size: no interval from a handful of pairs
+            if n is not None and is_thin(n):  # compsem.stats.sample_size: no interval from a handful of pairs
                 text += f'<br><span class="ci">n = {int(n)}: too few pairs for a CI</span>'
             elif ci and None not in ci:
                 text += f'<br><span class="ci">[{100 * ci[0]:.0f}–{100 * ci[1]:.0f}]</span>'
