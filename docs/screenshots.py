@@ -45,6 +45,11 @@ PAGES = [
     ("Glossary", "glossary"),
 ]
 WIDTHS = {"laptop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
+#: A phone's user agent for the 390 px shots (Streamlit treats a phone's user agent as a phone).
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
 
 
 def _free_port() -> int:
@@ -129,7 +134,13 @@ def take(base: str, query: str, out: Path, max_height: int) -> list[tuple[str, i
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
         for width_name, viewport in WIDTHS.items():
             phone = width_name == "phone"
-            context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone, device_scale_factor=1)
+            context = browser.new_context(
+                viewport=viewport,
+                is_mobile=phone,
+                has_touch=phone,
+                device_scale_factor=1,
+                user_agent=PHONE_AGENT if phone else None,
+            )
             tab = context.new_page()
             for path, stem in PAGES:
                 tab.goto(f"{base}/{path}{query}")

@@ -381,6 +381,12 @@ def test_try_your_own_shows_a_shipped_cross_encoder_beside_the_bi_encoder(server
 # --- issue 23: phone width, label overlap, stale errors ----------------------------------------------
 
 PHONE = {"width": 390, "height": 844}
+#: A phone browser's user agent: Streamlit closes its sidebar after a tap on a page link when the user agent is a
+#: phone's (a narrow desktop window keeps it open), so the phone test must look like a phone.
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
 
 #: The sidebar's right edge on screen (0 when it is collapsed or absent).
 SIDEBAR_RIGHT = """() => { const s = document.querySelector("[data-testid='stSidebar']");
@@ -395,7 +401,9 @@ def _sidebar_right(tab) -> float:
 
 def test_phone_sidebar_starts_collapsed_and_stays_collapsed_after_a_page_change(server, page):
     browser = page.context.browser
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, user_agent=PHONE_AGENT
+    )
     tab = context.new_page()
     try:
         tab.goto(f"{server}/Overview{QUERY}")
