@@ -108,6 +108,16 @@ def settle(tab, timeout_ms: int = 180_000) -> None:
         "document.querySelector(\"[data-testid='stMainBlockContainer'] h1\")",
         timeout=timeout_ms,
     )
+    charts_drawn(tab, timeout_ms)
+
+
+def charts_drawn(tab, timeout_ms: int = 120_000) -> None:
+    """Wait until every Plotly chart on the page has drawn its SVG (Streamlit mounts the boxes first)."""
+    tab.wait_for_function(
+        "() => { const boxes = document.querySelectorAll(\"[data-testid='stPlotlyChart']\");"
+        " return [...boxes].every(b => b.querySelector('.main-svg')); }",
+        timeout=timeout_ms,
+    )
     tab.wait_for_timeout(1500)
 
 
@@ -145,9 +155,13 @@ def take(base: str, query: str, out: Path, max_height: int) -> list[tuple[str, i
             for path, stem in PAGES:
                 tab.goto(f"{base}/{path}{query}")
                 settle(tab)
-                height = tab.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+                height = tab.evaluate(
+                    "() => { const b = document.querySelector(\"[data-testid='stMainBlockContainer']\");"
+                    " return Math.ceil(b.getBoundingClientRect().height) + 120; }"
+                )
                 tab.set_viewport_size({"width": viewport["width"], "height": min(max(height, 600), max_height)})
-                tab.wait_for_timeout(1200)  # charts re-layout to the new height
+                tab.wait_for_timeout(1500)  # charts re-layout to the new height
+                charts_drawn(tab)
                 target = out / f"{stem}-{viewport['width']}.png"
                 tab.screenshot(path=str(target))
                 written.append((target.name, shrink(target, max_height)))

@@ -46,6 +46,7 @@ def text_pair_bars(table: pd.DataFrame, threshold: float) -> go.Figure:
                 marker=dict(color=colours, pattern=dict(shape=pattern, fillmode="overlay", fgcolor="#ffffff")),
                 text=["" if v != v else format_score(v) for v in shown],
                 textposition="outside",
+                constraintext="none",  # Plotly shrinks an outside label to the bar's thickness otherwise: unreadable
                 cliponaxis=False,
                 textfont=dict(size=12),
                 hovertemplate=f"%{{y}}<br>score({order}) = %{{x:.3f}}<extra></extra>",
@@ -68,8 +69,8 @@ def text_pair_bars(table: pd.DataFrame, threshold: float) -> go.Figure:
         )
     layout: dict = dict(
         barmode="group",
-        bargap=0.3,
-        bargroupgap=0.08,
+        bargap=0.2,
+        bargroupgap=0.0,
         xaxis=dict(title=dict(text="score (0-1)"), range=[0, 1.15], tickvals=[0, 0.25, 0.5, 0.75, 1]),
         yaxis=dict(autorange="reversed", automargin=True, categoryorder="array", categoryarray=names),
         legend=dict(orientation="h", y=-0.12 - 0.4 / max(rows, 1), x=0),
@@ -87,7 +88,7 @@ def text_pair_bars(table: pd.DataFrame, threshold: float) -> go.Figure:
             )
         ],
     )
-    height = 150 + 56 * rows
+    height = 200 + (72 if ordered.any() else 44) * rows  # room for two 12 px labels per row when (B, A) is drawn
     fig = _figure(
         traces, layout, "Score of your pair per model (hatched: the order B, A, for models that read order)", height
     )
