@@ -342,7 +342,7 @@ def test_try_your_own_scores_a_typed_pair(server, page):
         ("Sentence A", "Norway defeated Brazil in the final."),
         ("Sentence B", "Brazil defeated Norway in the final."),
     ):
-        box = page.get_by_label(label)
+        box = page.get_by_label(label, exact=True)
         box.fill(text)
         box.press("Control+Enter")
         _settle(page)
