@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compsem.data.formatting import format_score
-from compsem.figures._style import _base, _figure, _panel_line
+from compsem.figures._style import _base, _figure, _panel_line, escape
 from compsem.figures.palette import NEUTRAL, model_color
 
 
@@ -28,7 +28,8 @@ def text_pair_bars(table: pd.DataFrame, threshold: float) -> go.Figure:
         threshold: the dashed line; bars at or above it mean "similar".
     """
     keys = table["model"] if "model" in table.columns else table["label"]
-    names = [html.escape(str(x), quote=False) for x in table["label"]]
+    # wrapped at 22 characters: on a phone the names would otherwise take the width the bars need
+    names = [escape(x, width=22) for x in table["label"]]
     colours = [model_color(str(k)) for k in keys]
     ordered = table["kind"].astype(str).eq("cross-encoder").to_numpy()
     rows = len(table)
@@ -92,6 +93,7 @@ def text_pair_bars(table: pd.DataFrame, threshold: float) -> go.Figure:
     fig = _figure(
         traces, layout, "Score of your pair per model (hatched: the order B, A, for models that read order)", height
     )
+    fig.update_layout(margin_r=44)  # room for the last value label right of a full bar
     return fig
 
 
