@@ -18,6 +18,7 @@ PAGES = [
     ("pages/7_Exports.py", "Exports", "Exports", False),
     ("pages/8_Reranking.py", "Reranking", "Reranking", False),
     ("pages/9_Objectives.py", "Does the objective matter?", "Objectives", False),
+    ("pages/10_Glossary.py", "Glossary", "Glossary", False),
 ]
 
 st.navigation(

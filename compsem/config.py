@@ -201,6 +201,21 @@ SEED: Setting[str | None] = Setting(
     "the seed shipped in compsem/store/",
 )
 
+
+def _min_pairs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"COMPSEM_MIN_PAIRS={text!r} must be a whole number from 1 (1 switches the rule off)")
+    return int(text)
+
+
+MIN_PAIRS: Setting[int] = Setting(
+    "COMPSEM_MIN_PAIRS",
+    _min_pairs,
+    lambda: (10, "default"),
+    "fewest pairs in a category for its findings and 95% intervals to be shown (1 switches the rule off)",
+    "10",
+)
+
 #: Every setting, in the order ``compsem config`` and the docs list them. A new setting is one
 #: more entry here (tests/test_config.py fails on a Setting that is not listed).
 SETTINGS: tuple[Setting, ...] = (
@@ -212,6 +227,7 @@ SETTINGS: tuple[Setting, ...] = (
     ONNX_QUANT,
     MAX_PAIR_FILE_MB,
     SEED,
+    MIN_PAIRS,
 )
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from compsem import figures
 from compsem.app import draw, scores, sidebar, state, tables, views
+from compsem.data.glossary import help_text
 
 view = sidebar.start(
     "Failure rates",
@@ -12,11 +13,11 @@ view = sidebar.start(
 )
 res = scores.scores(view)
 threshold = state.threshold_slider("Threshold (0-1)", place="page")
+st.caption(help_text("failure rate") + " " + help_text("pass rate") + " See the Glossary page for every term.")
 calibrated = state.toggle(
     "Use each model's calibrated threshold",
     "calibrated",
-    help="Per model, the threshold that best separates paraphrases from unrelated and "
-    "near-miss pairs (maximum Youden J).",
+    help=help_text("calibrated threshold", "Youden J"),
 )
 table = tables.rates_with_ci(res, calibrated)
 if table is not None:

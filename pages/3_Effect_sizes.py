@@ -4,6 +4,7 @@ import streamlit as st
 
 from compsem import figures
 from compsem.app import draw, scores, sidebar, state, tables, views
+from compsem.data.glossary import help_text
 
 view = sidebar.start(
     "Effect sizes",
@@ -25,4 +26,5 @@ if table is None or table.empty:
     st.info("Nothing to compare: the reference holds every selected model. Pick another reference or add models.")
     st.stop()
 draw.chart(figures.effect_size_heatmap(table, what), "effect-sizes")
+st.caption(help_text("Cohen's d") + " " + help_text("Holm correction"))
 st.dataframe(views.effect_view(table), hide_index=True, key="w.effect_table")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from compsem import figures
+from compsem.analysis.free_text import PAIR_KINDS
 from compsem.app import data, draw, sidebar, state, views
 from compsem.data.variants import all_variants
 
@@ -21,18 +22,25 @@ for column, variant in zip(st.columns(len(variants)), variants):
         variant.label,
         key=f"w.variant.{variant.label}",
         disabled=not variant.text,
-        on_click=state.set_value,
-        args=("b", variant.text),
+        on_click=state.set_values,
+        args=({"b": variant.text, "pair_kind": "edit"},),
         width="stretch",
         help=views.md_escape(variant.text or variant.error),
     )
 
+kind = state.radio(
+    "What is sentence B to sentence A?",
+    "pair_kind",
+    list(PAIR_KINDS),
+    "edit",
+    format_func=lambda k: PAIR_KINDS[k].label,
+)
 if not view.models:
     st.warning("Select at least one model in the sidebar.")
     st.stop()
 try:
     with st.spinner("Scoring (the first time loads each model)…"):
-        table, problems = data.score_text(a, b, view.models, view.threshold)
+        table, problems = data.score_text(a, b, view.models, view.threshold, kind)
 except ValueError as exc:
     st.error(f"Cannot score this pair: {views.md_escape(exc)}")
     st.stop()
@@ -44,7 +52,13 @@ for label, warning in zip(table["label"], table["warning"]):
     if warning:  # the model read only the beginning of the text (compsem.models.truncation)
         st.warning(f"{views.md_escape(label)}: {views.md_escape(warning)}")
 draw.chart(figures.text_pair_bars(table, view.threshold), "try-your-own")
-st.dataframe(views.text_scores_view(table), hide_index=True, key="w.try_table")
+raw = state.toggle(
+    "Show raw model outputs",
+    "raw",
+    help="Before normalization: a cosine (-1 to 1) for bi-encoders, a logit or a 0-5 rating for some "
+    "cross-encoders. Each is mapped to the 0-1 score the chart shows; the last column says how.",
+)
+st.dataframe(views.text_scores_view(table, raw), hide_index=True, key="w.try_table")
 
 if state.toggle("Compare every variant of A at once", "sweep"):
     edits = [(v.label, v.text) for v in variants if v.text]

@@ -21,7 +21,13 @@ with right:
 shown = tables.pair_rows(res, query, sort)
 page = page_of(shown, st.session_state.get("w.pairs_page", 1))
 st.session_state["w.pairs_page"] = page.page  # clamped: a narrower search has fewer pages
-st.dataframe(page.rows, hide_index=True, key="w.pairs_table", column_config=draw.pair_columns(page.rows))
+st.dataframe(
+    page.rows,
+    hide_index=True,
+    key="w.pairs_table",
+    column_config=draw.pair_columns(page.rows),
+    column_order=views.pair_column_order(page.rows),
+)
 st.number_input("Page", 1, page.pages, key="w.pairs_page", help=f"{page.page_size} rows a page")
 st.caption(f"{page.caption} · {len(shown):,} of {len(table):,} pairs match")
 draw.csv_download(

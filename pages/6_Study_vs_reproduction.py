@@ -30,6 +30,6 @@ if shown.empty:
         "need the Hugging Face hub; the bi-encoder figures compare with all-MiniLM-L6-v2, which runs offline."
     )
 else:
-    draw.chart(figures.study_scatter(comparison[comparison.index.isin(shown.index)]), "study-vs-run")
+    draw.chart(figures.study_scatter(comparison[comparison.index.isin(shown.index)], res.labels), "study-vs-run")
 st.dataframe(shown, hide_index=True, key="w.study_table")
 draw.csv_download("Download the comparison (CSV)", comparison, "compsem-study-comparison.csv", "w.study_csv")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from compsem import figures, rerank
 from compsem.app import draw, reranking, sidebar, state, views
+from compsem.data.glossary import help_text
 
 view = sidebar.start(
     "Reranking",
@@ -125,7 +126,7 @@ else:
         key="w.rr_metrics",
         column_config={
             **{
-                c: st.column_config.NumberColumn(c, format="%.3f")
+                c: st.column_config.NumberColumn(c, format="%.3f", help=help_text(c.replace("Δ ", "")))
                 for c in ("NDCG@10", "MRR@10", "Recall@K", "Δ NDCG@10")
             },
             "weight": st.column_config.NumberColumn("weight", format="%.2f", help="reranker share w, chosen on TRIAL"),

@@ -109,9 +109,11 @@ draw.csv_download("Download this table (CSV)", grid_table, "compsem-objectives.c
 
 st.subheader("Held-out metrics (from the model cards)")
 if cards:
-    st.dataframe(objectives.held_out_table(cards), hide_index=True, key="w.held_out")
+    st.dataframe(views.display_names(objectives.held_out_table(cards), view.labels), hide_index=True, key="w.held_out")
     st.caption("Test splits, scored once after training; the dev splits chose the settings, so they are not shown.")
-    st.dataframe(objectives.score_meanings(cards), hide_index=True, key="w.score_meanings")
+    st.dataframe(
+        views.display_names(objectives.score_meanings(cards), view.labels), hide_index=True, key="w.score_meanings"
+    )
 elif not card_error:
     st.info(
         "No trained model has a card yet. Train one with `compsem train --objective "
@@ -121,4 +123,4 @@ elif not card_error:
     )
 
 with st.expander("Where each model's scores come from"):
-    st.dataframe(availability, hide_index=True, key="w.objective_sources")
+    st.dataframe(views.display_names(availability, view.labels), hide_index=True, key="w.objective_sources")

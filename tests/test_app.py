@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -29,6 +30,7 @@ PAGES = [
     "pages/6_Study_vs_reproduction.py",
     "pages/7_Exports.py",
     "pages/9_Objectives.py",
+    "pages/10_Glossary.py",
 ]
 TIMEOUT = 180
 
@@ -41,6 +43,9 @@ def scored_cache(tmp_path_factory):
     mp.setenv("COMPSEM_CACHE_DIR", str(cache_dir))
     mp.setenv("COMPSEM_PAIRS_FILE", str(PAIRS))
     mp.setenv("HF_HUB_OFFLINE", "1")
+    # the test pairs have 3-4 per category, below the thin-sample rule's 10 (compsem.stats.sample_size): these tests
+    # are about the pages, so the rule is off here, and on in test_a_thin_pair_set_says_so_on_the_findings_page
+    mp.setenv("COMPSEM_MIN_PAIRS", "1")
     from compsem.data.pairs import load_pairs
     from compsem.scoring import score_pairs
     from compsem.store.sqlite import ScoreCache
@@ -117,7 +122,7 @@ def test_every_page_renders(page):
     at.switch_page(page).run()
     no_exceptions(at)
     assert not at.error, [e.value for e in at.error]
-    if page not in ("pages/5_Pairs_browser.py", "pages/7_Exports.py"):
+    if page not in ("pages/5_Pairs_browser.py", "pages/7_Exports.py", "pages/10_Glossary.py"):
         assert at.get("plotly_chart"), f"{page} drew no chart"
 
 
@@ -166,16 +171,20 @@ def test_free_text_returns_a_score_per_selected_model():
     no_exceptions(at)
     table = frame_with(at, "score (A, B)")
     assert len(table) == len(MODELS)
-    assert table["score (A, B)"].between(-1 - 1e-6, 1 + 1e-6).all()
+    scores = table["score (A, B)"].astype(float)  # shown as text with 3 decimals: "0.814"
+    assert scores.between(0, 1).all() and table["score (A, B)"].str.fullmatch(r"\d\.\d{3}").all()
+    assert table["verdict"].str.startswith("should score low").all()  # an edit, the default pair kind
 
 
 def test_variant_button_fills_sentence_b():
     at = new_app().run()
     at.switch_page("pages/4_Try_your_own.py").run()
     at.text_area(key="w.a").input("The drug cures cancer.").run()
+    at.radio(key="w.pair_kind").set_value("paraphrase").run()
     at.button(key="w.variant.Negate").click().run()
     no_exceptions(at)
     assert at.text_area(key="w.b").value == "The drug does not cure cancer."
+    assert at.radio(key="w.pair_kind").value == "edit"  # a one-click variant is an edit
 
 
 @pytest.mark.parametrize(
@@ -234,7 +243,29 @@ def test_upload_errors_carry_line_numbers():
     data = b"id,category,sentence_a,sentence_b\n1,negation,It is red.,It is not red.\n2,negation,,x\n"
     at = _upload(new_app().run(), "bad.csv", data)
     problems = frame_with(at, "problem")
-    assert 3 in set(problems["line"])
+    assert "3" in set(problems["line"])  # text, so the column converts to Arrow (no traceback in the server log)
+
+
+def test_a_thin_pair_set_says_so_on_the_findings_page(monkeypatch):
+    monkeypatch.setenv("COMPSEM_MIN_PAIRS", "10")
+    at = new_app().run()
+    no_exceptions(at)
+    assert any("Too few pairs to draw conclusions" in w.value for w in at.warning), [w.value for w in at.warning]
+    charts = [c.key for c in at.get("plotly_chart")]
+    assert "chart.finding-edit_vs_paraphrase" not in charts, charts  # no claim from 3-4 pairs per category
+    at.switch_page("pages/0_Overview.py").run()
+    assert any("Too few pairs" in m.value for m in at.markdown)
+
+
+def test_switching_back_to_the_bundled_pairs_clears_a_rejected_uploads_error():
+    at = _upload(new_app().run(), "cols.csv", b"a,b,c\n1,2,3\n")
+    assert any("not loaded" in e.value for e in at.error)
+    at.radio(key="w.pairs").set_value("bundled").run()
+    no_exceptions(at)
+    assert not any("not loaded" in e.value for e in at.error), [e.value for e in at.error]
+    assert not [d for d in at.dataframe if d.key == "w.upload_problems"]
+    at.switch_page("pages/2_Failure_rates.py").run()  # and it stays gone on the next page
+    assert not any("not loaded" in e.value for e in at.error)
 
 
 def test_valid_upload_is_used_and_offers_scoring():
@@ -667,6 +698,7 @@ def test_landing_page_from_the_cache_imports_no_torch(scored_cache):
         **os.environ,
         "COMPSEM_CACHE_DIR": str(scored_cache),
         "COMPSEM_PAIRS_FILE": str(PAIRS),
+        "COMPSEM_MIN_PAIRS": "1",
         "HF_HUB_OFFLINE": "1",
     }
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
@@ -690,3 +722,15 @@ def test_backend_choice_comes_from_the_url_and_keeps_its_own_scores():
     at = new_app(backend="tpu").run()  # a damaged link falls back to the default
     no_exceptions(at)
     assert at.selectbox(key="w.backend").value == "torch"
+
+
+def test_the_glossary_page_lists_every_term_and_the_jargon_the_findings_use():
+    from compsem.data.glossary import JARGON, TERMS
+
+    at = new_app().run()
+    at.switch_page("pages/10_Glossary.py").run()
+    no_exceptions(at)
+    shown = pd.concat([d.value for d in at.dataframe if "also called" in d.value.columns])
+    assert len(shown) == len(TERMS) and {"ROC-AUC", "Youden J", "NDCG@10", "positive control"} <= set(shown["term"])
+    assert "true paraphrases" in " ".join(shown["also called"])  # the other name points to the one term
+    assert all(j in " ".join(shown["term"]) for j in JARGON)

@@ -12,6 +12,7 @@ import pytest
 
 from compsem import figures, stats
 from compsem.data.labels import with_labels
+from compsem.figures.palette import NEUTRAL, model_color
 
 EVIL = "<script>alert(1)</script> <b>bold</b> 😀 مرحبا"
 
@@ -97,7 +98,15 @@ def test_effect_size_heatmap_is_diverging_centred_on_zero_and_marks_significance
 def test_calibration_and_family_heatmap(results):
     cal = stats.calibrated_thresholds(results)
     fig = figures.calibration(results, dict(zip(cal["model"], cal["threshold"])), threshold=0.5)
-    assert len(fig.data) == 3 * 5
+    points = [t for t in fig.data if t.x[0] is not None]
+    assert len(points) == 3 * 5 and len(fig.data) == 3 * 5 + 5  # + one legend entry per category
+    # categories by symbol, each panel in its model's colour: no category borrows a model colour
+    colours = {(t.xaxis or "x"): set() for t in points}
+    for trace in points:
+        colours[trace.xaxis or "x"].add(trace.marker.color)
+    assert [c.pop() for c in colours.values() if len(c) == 1] == [model_color(m) for m in ("m/bi", "m/ce", "m/base")]
+    assert len({t.marker.symbol for t in points}) == 5
+    assert {t.marker.color for t in fig.data if t.x[0] is None} == {NEUTRAL}
     fam = stats.family_failure_rates(results, 0.5)
     fig = figures.family_rate_heatmap(fam, 0.5)
     assert list(fig.data[0].y) == ["bi-encoder", "cross-encoder", "baseline"]
@@ -106,7 +115,28 @@ def test_calibration_and_family_heatmap(results):
 def test_text_pair_bars_escape_labels():
     table = pd.DataFrame({"label": ["<i>m</i>"], "kind": ["cross-encoder"], "score": [0.7], "score_reversed": [0.4]})
     fig = figures.text_pair_bars(table, 0.5)
-    assert [t.name for t in fig.data] == ["score(A, B)", "score(B, A)"]
+    assert [t.name for t in fig.data if t.showlegend is False] == ["score(A, B)", "score(B, A)"]
+
+
+def test_text_pair_bars_are_horizontal_in_model_colours_with_the_threshold_label_above_the_bars():
+    table = pd.DataFrame(
+        {
+            "model": ["sentence-transformers/all-MiniLM-L6-v2", "compsem/minilm-l6-stsb"],
+            "label": ["MiniLM-L6 (bi)", "MiniLM-L6 STS-B (trained)"],
+            "kind": ["bi-encoder", "cross-encoder"],
+            "score": [0.8139999999, 0.0000000000000002],
+            "score_reversed": [0.8139999999, 0.31],
+        }
+    )
+    fig = figures.text_pair_bars(table, 0.5)
+    ab, ba = fig.data[0], fig.data[1]
+    names = [y.replace("<br>", " ") for y in ab.y]  # wrapped for a phone, never cut
+    assert ab.orientation == "h" and names == ["MiniLM-L6 (bi)", "MiniLM-L6 STS-B (trained)"]
+    assert list(ab.marker.color) == [model_color(m) for m in table["model"]]
+    assert list(ab.text) == ["0.814", "0.000"]  # fixed decimals, no float noise
+    assert list(ba.text) == ["", "0.310"]  # a symmetric model's (B, A) would repeat its (A, B): not drawn
+    note = fig.layout.annotations[0]
+    assert note.text == "threshold 0.5" and note.yref == "paper" and note.y == 1 and note.yanchor == "bottom"
     assert "<i>" not in _json(fig)
 
 
@@ -126,8 +156,30 @@ def test_study_scatter_has_the_diagonal():
         )
     )
     fig = figures.study_scatter(comp)
-    assert fig.data[-1].name.startswith("reproduced")
-    assert len(fig.data) >= 2
+    assert fig.layout.shapes and all(s.line.dash == "dot" for s in fig.layout.shapes)  # a diagonal per panel
+    assert len(fig.data) >= 1
+
+
+def test_study_scatter_draws_one_panel_per_statistic_on_its_own_scale():
+    table = pd.DataFrame(
+        {
+            "section": ["4.1", "4.2", "4.3", "4.3"],
+            "model": ["sentence-transformers/all-MiniLM-L6-v2"] * 2 + ["family:cross-encoder"] * 2,
+            "category": ["negation"] * 4,
+            "statistic": ["rate", "mean", "cohens_d", "cohens_d"],
+            "scale": ["score"] * 4,
+            "reported": [0.9, 0.8, -14.0, -3.0],
+            "measured": [0.7, 0.75, -12.0, np.nan],
+            "measured_models": ["", "", "a", "b"],
+        }
+    )
+    fig = figures.study_scatter(table)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["share ≥ threshold", "mean score", "Cohen's d (cross- vs bi-encoders)"]
+    assert len(fig.layout.shapes) == 3  # each panel its own diagonal over its own range
+    d = next(t for t in fig.data if t.xaxis == "x3")
+    assert d.name == "cross-encoders (family)" and list(d.x) == [-14.0]  # the unmeasured row is left out
+    assert fig.layout.shapes[2].x0 < -14 < -12 < fig.layout.shapes[2].x1 and fig.layout.shapes[0].x1 < 1.1
 
 
 def test_objective_bars_group_models_per_category_with_ci(results):
@@ -176,22 +228,27 @@ def test_rerank_quality_latency_one_line_per_system_labelled_by_k(tmp_path):
         "Hybrid (BM25 + bi-encoder, RRF) alone",
     ]
     lines = [t for t in fig.data if t.mode == "lines+markers+text"]
-    assert len(lines) == 3 and all(list(t.text) == ["K=10", "K=20"] for t in lines)
+    # one K label per line, at its largest K: "K=10K=20…" labels no longer pile up (the hover has every K)
+    assert len(lines) == 3 and all(list(t.text) == ["", "K=20"] for t in lines)
+    # colour = the reranker's model colour on every page; the first stage is the dash and the symbol
+    assert {t.line.color for t in lines} == {model_color(RERANKER)}
+    assert sorted(t.line.dash for t in lines) == ["dash", "dot", "solid"]
     assert all("&lt;b&gt;" in t.name for t in lines) and "<b>x" not in _json(fig)
     bm25 = next(t for t in lines if t.name.startswith("BM25 +"))
     np.testing.assert_allclose(bm25.x, [102.5, 202.5])  # measured totals, by K
     np.testing.assert_allclose(bm25.y, [0.51, 0.52])
     assert list(bm25.marker.symbol) == ["circle", "circle"]
-    assert list(next(t for t in lines if t.name.startswith("Hybrid")).marker.symbol) == ["circle", "circle"]
+    assert list(next(t for t in lines if t.name.startswith("Hybrid")).marker.symbol) == ["triangle-up"] * 2
     estimated = points.assign(latency=np.where(points["first_stage"] == "hybrid", "estimate", points["latency"]))
     hybrid = next(
         t
         for t in figures.rerank_quality_latency(estimated, "p50").data
         if t.name.startswith("Hybrid") and t.mode == "lines+markers+text"
     )
-    assert list(hybrid.marker.symbol) == ["circle-open"] * 2  # an estimate never looks like a measurement
+    assert list(hybrid.marker.symbol) == ["triangle-up-open"] * 2  # an estimate never looks like a measurement
     assert isinstance(bm25.customdata[0][1], float)  # numbers stay numbers for the hover format
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.title.text.startswith("p50 latency")
+    assert set(fig.layout.xaxis.tickvals) <= {20, 50, 100, 200, 500}  # round labelled ticks only
     assert fig.layout.yaxis.title.text == "NDCG@10"
     p95 = figures.rerank_quality_latency(points, "p95")
     np.testing.assert_allclose(next(t for t in p95.data if t.name.startswith("BM25 +")).x, [123.5, 243.5])
@@ -252,3 +309,29 @@ def test_grid_figures_validate_later_changes(results):
     assert sum(s.x0 == 0.42 for s in fig.layout.shapes) == 5  # one line per category panel
     with pytest.raises(ValueError):
         fig.update_layout(not_a_property=1)
+
+
+def test_a_full_pass_rate_is_painted_as_good_not_as_a_failure():
+    table = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "category": ["negation", "positive_control"],
+            "rate": [1.0, 1.0],
+            "rate_ci_low": [0.9, 0.9],
+            "rate_ci_high": [1.0, 1.0],
+            "n": [40, 40],
+            "meaning": ["failure_rate", "pass_rate"],
+            "threshold": [0.5, 0.5],
+        }
+    )
+    heat = figures.rate_heatmap(table).data[0]
+    assert list(heat.z[0]) == [1.0, 0.0]  # 100% failing negation is bad (dark); 100% passing paraphrases is good
+    assert heat.text[0][1].startswith("100%")  # the cell still says what the share is
+    family = table.assign(kind="bi-encoder", mean_rate=table["rate"], n_models=1)
+    assert list(figures.family_rate_heatmap(family, 0.5).data[0].z[0]) == [1.0, 0.0]
+
+
+def test_rate_curves_isolate_a_model_on_legend_click(results):
+    curves = stats.failure_rates(results, [0.1, 0.5, 0.9])
+    fig = figures.rate_curves(curves, 0.5)
+    assert fig.layout.legend.itemclick == "toggleothers"

@@ -121,3 +121,52 @@ def test_bad_run_folders_say_why(run_dir, tmp_path, broken, message, capsys):
         write_html_report(folder, tmp_path / "r.html")
     assert main(["report", str(folder), "--html", str(tmp_path / "r.html")]) == 1
     assert message in capsys.readouterr().err
+
+
+# --- issue 23 item 10: an email-ready report ----------------------------------------------------------
+
+
+def test_the_report_opens_with_a_summary_paragraph_and_the_headline_table(page):
+    summary, findings = page.index("<h2>Summary</h2>"), page.index("<h2>Findings at threshold")
+    assert summary < findings
+    top = page[summary:findings]
+    assert "This report tests whether sentence-similarity models" in top
+    assert 'class="headline"' in top and "edited pairs scored similar" in top and "paraphrases scored similar" in top
+    assert 'class="swatch" style="background:#' in top  # each model with its colour, as on every page
+
+
+def test_example_scores_say_what_they_mean_at_the_threshold(page):
+    assert re.search(r'class="verdict">(≥|<) 0\.5: (similar|different)<', page)
+
+
+def test_extra_findings_such_as_the_reranking_lab_are_numbered_after_the_story(run_dir):
+    from test_rerank import write_rerank_results
+
+    from compsem import rerank
+    from compsem.analysis.story import rerank_finding
+
+    folder = run_dir.parent / "rerank-for-html"
+    folder.mkdir(exist_ok=True)
+    write_rerank_results(folder)
+    results = rerank.load_rerank_results(folder)
+    found = rerank_finding(rerank.metrics_table(results))
+    assert found is not None
+    text = render_html(load_run(run_dir), extra_findings=[found])
+    assert f". {found.title}</h3>" in text and "From the saved `compsem rerank-eval` results" in text
+    assert (
+        text.count('<section class="finding">') == render_html(load_run(run_dir)).count('<section class="finding">') + 1
+    )
+
+
+def test_the_cdn_report_is_small_and_links_plotly_instead_of_embedding_it(run_dir, tmp_path, capsys):
+    inline, cdn = tmp_path / "inline.html", tmp_path / "cdn.html"
+    assert main(["report", str(run_dir), "--html", str(inline)]) == 0
+    assert main(["report", str(run_dir), "--html", str(cdn), "--plotly", "cdn"]) == 0
+    printed = capsys.readouterr().out
+    assert "MB; plotly.js inside: opens offline" in printed and "from its CDN: needs the internet" in printed
+    text = cdn.read_text(encoding="utf-8")
+    assert re.search(r'<script[^>]+src="https://cdn\.plot\.ly/plotly-[\d.]+\.min\.js"', text)
+    assert not re.search(r"\* plotly\.js v\d", text)
+    assert cdn.stat().st_size < inline.stat().st_size - 3_000_000  # plotly.js is ~4.8 MB of the inline file
+    with pytest.raises(ValueError, match="plotly must be one of"):
+        render_html(load_run(run_dir), plotly="none")

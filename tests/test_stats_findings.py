@@ -8,7 +8,7 @@ from compsem import stats
 
 
 def test_findings_full_results(results):
-    sentences = stats.findings(results, 0.5)
+    sentences = stats.findings(results, 0.5, min_pairs=1)
     assert len(sentences) == 5
     # bi negation: every score >= 0.5 for both models -> 100%, mean (0.9+0.8+0.7+0.95+0.85+0.6)/6 = 0.800
     assert "bi-encoders fail most on Negation" in sentences[0] and "100%" in sentences[0]
@@ -24,11 +24,11 @@ def test_findings_full_results(results):
 
 
 def test_findings_degrade_with_one_model_or_one_family(results):
-    one = stats.findings(results[results["model"] == "ce1"], 0.5)
+    one = stats.findings(results[results["model"] == "ce1"], 0.5, min_pairs=1)
     assert 1 <= len(one) < 5 and "cross-encoders fail most on Hedging" in one[0]
-    bis = stats.findings(results[results["kind"] == "bi-encoder"], 0.5)
+    bis = stats.findings(results[results["kind"] == "bi-encoder"], 0.5, min_pairs=1)
     assert not any("Cross-encoders" in s or "ce_ret" in s for s in bis)
-    nothing = stats.findings(frame([("u1", "negative_control", "bi1", 0.1)]), 0.5)
+    nothing = stats.findings(frame([("u1", "negative_control", "bi1", 0.1)]), 0.5, min_pairs=1)
     assert nothing == [
         "1 model(s) scored 1 pair(s); the results hold no adversarial categories or positive controls to summarise."
     ]

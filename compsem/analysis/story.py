@@ -201,13 +201,22 @@ def story_findings(
             (an empty table where they cannot be calibrated).
 
     Returns:
-        Up to six findings; an empty list when the results have no adversarial category.
+        Up to six findings; an empty list when the results have no adversarial category. Categories with
+        fewer than :data:`compsem.stats.MIN_PAIRS` pairs are left out (see :func:`compsem.stats.thin_sample_note`).
 
     Raises:
         ValueError: results that :mod:`compsem.stats` refuses (empty, missing columns...).
     """
     labels = labels_of(results)
     t = float(threshold)
+    # a category with too few pairs tells no story: it is left out (the caller shows stats.thin_sample_note)
+    thin = stats.thin_categories(results)
+    if thin:
+        results = results[~results["category"].isin(thin)]
+        if results.empty:
+            return []
+        described = None if described is None else described[~described["category"].isin(thin)]
+        roc_auc = None if roc_auc is None else roc_auc[~roc_auc["category"].isin(thin)]
     desc = described if described is not None else stats.describe_with_ci(results, t, n_resamples=n_resamples)
     kinds = dict(zip(desc["model"], desc["kind"]))
     cats = sort_categories(desc["category"].unique())
@@ -579,7 +588,7 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
     for stage in alone["first stage"]:
         base = alone[alone["first stage"] == stage].iloc[0]
         rows.append(
-            {
+            {  # "model" names what the bar's colour is: the first stage alone, or the reranker (its model colour)
                 "model": str(stage),
                 "label": f"{stage} alone",
                 "category": "",
@@ -595,7 +604,7 @@ def rerank_finding(metrics: pd.DataFrame, dataset: str = "") -> Finding | None:
             label = f"{stage} + {_system(best)}, K={int(best['K'])}"
             rows.append(
                 {
-                    "model": label,
+                    "model": str(best["reranker"]),
                     "label": label,
                     "category": "",
                     "x": label,

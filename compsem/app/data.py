@@ -261,14 +261,16 @@ def _score_text(a: str, b: str, models: tuple[str, ...], backend: str = "torch")
     return score_text_pair(a, b, list(models), loader=loader, backend=backend)
 
 
-def score_text(a: str, b: str, models: Sequence[str], threshold: float) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Score a free-text pair with every model; (table, model -> why it could not).
+def score_text(
+    a: str, b: str, models: Sequence[str], threshold: float, pair_kind: str = "edit"
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Score a free-text pair with every model; (table with a verdict per model, model -> why it could not).
 
     Raises:
         ValueError: empty or too long text (the message says which).
     """
     scored, problems = _score_text(a, b, tuple(models), current_backend())
-    return views.text_score_table(scored, model_labels(), threshold), problems
+    return views.text_score_table(scored, model_labels(), threshold, pair_kind), problems
 
 
 def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence[str]) -> pd.DataFrame:

@@ -11,8 +11,21 @@ import streamlit as st
 from compsem.data.csv_safety import safe_csv
 
 
+def phone_title(fig: go.Figure) -> str:
+    """The figure's title as one line of HTML for narrow screens (the figure escaped it; ``<br>`` becomes a space)."""
+    text = fig.layout.title.text or ""
+    return " ".join(part.strip() for part in text.split("<br>") if part.strip())
+
+
 def chart(fig: go.Figure, name: str) -> None:
-    """Draw a Plotly figure with the modebar's PNG download (file name ``compsem-<name>.png``)."""
+    """Draw a Plotly figure with the modebar's PNG download (file name ``compsem-<name>.png``).
+
+    On a phone the figure's own title (which Plotly cuts, never wraps) is hidden by the page's style and
+    the same words show above the chart as text that wraps (:data:`compsem.app.sidebar.PHONE_CSS`).
+    """
+    title = phone_title(fig)
+    if title:  # already HTML-escaped by compsem.figures: user text in it shows as text
+        st.html(f'<div class="cs-phone-title">{title}</div>')
     config = {
         "displaylogo": False,
         "displayModeBar": True,
@@ -35,7 +48,7 @@ def pair_columns(table: pd.DataFrame) -> dict:
     config = {}
     for col in table.columns:
         if col in ("pair_id", "category", "sentence_a", "sentence_b"):
-            config[col] = st.column_config.TextColumn(col, width="large" if col.startswith("sentence") else None)
+            config[col] = st.column_config.TextColumn(col, width="medium" if col.startswith("sentence") else None)
         elif col == "sd":
             config[col] = st.column_config.NumberColumn("sd", format="%.3f")
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,30 +13,11 @@ from compsem.app import data, views
 from compsem.app.sidebar import View
 from compsem.config import default_cache_dir
 from compsem.data.labels import ModelLabels, labels_of, with_labels
-from compsem.models.registry import get_spec
-from compsem.models.specs import ModelSpec
 from compsem.scoring import score_pairs
+from compsem.stats.sample_size import min_pairs_default
+from compsem.store import throughput
 from compsem.store.recovery import CacheError
 from compsem.store.sqlite import ScoreCache
-
-#: Rough CPU cost used for the estimate before a run starts: (seconds to load, seconds per pair), for a
-#: MiniLM-L6-sized model (6 layers x 384) on 2 cores.
-COST = {"bi-encoder": (3.0, 0.004), "cross-encoder": (3.0, 0.008), "baseline": (1.0, 0.001)}
-#: Cost of a larger backbone relative to MiniLM-L6, by a pattern of its name. Base size (12 layers x 768):
-#: the MPNet-base cross-encoders took ~18 s per 336 pairs in the dashboard (bench/bench_file_watcher.py)
-#: against MiniLM's ~5 s (before, the estimate said 17 s for three of them, which took ~55 s); nomic-embed-text-v1.5 is
-#: BERT-base sized without saying so. MiniLM-L12: twice L6's layers. Large (24 x 1024) is not
-#: measured here: about three times base, by its layers x width.
-SIZE_FACTORS = ((r"large", 14.0), (r"base|nomic-embed-text", 4.5), (r"minilm-l-?12", 2.0))
-DOWNLOAD_SECONDS = 60.0
-
-
-def _size_factor(spec: ModelSpec) -> float:
-    """How many times MiniLM-L6's cost scoring with ``spec`` takes (its backbone's, for a trained adapter)."""
-    names = " ".join([spec.key, spec.assembled or "", spec.card.base_key if spec.card is not None else ""]).lower()
-    return next(
-        (factor for pattern, factor in SIZE_FACTORS if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z0-9])", names)), 1.0
-    )
 
 
 @dataclass(frozen=True)
@@ -61,23 +41,19 @@ class Results:
         return labels_of(self.frame)
 
 
+def estimate_time(missing: dict[str, int]) -> throughput.Estimate:
+    """Time to score the missing combinations, from this machine's measured rates where it has them.
+
+    The rates are measured while scoring (:class:`compsem.store.throughput.RateTracker`) and kept in the cache
+    folder; a model never timed here gets the size-based guess, scaled by how this machine ran the others.
+    """
+    downloads = frozenset(r.spec.key for r in data.model_resolutions() if r.status == "needs download")
+    return throughput.estimate(missing, throughput.ThroughputLog(default_cache_dir()).rates(), downloads=downloads)
+
+
 def estimate_seconds(missing: dict[str, int]) -> float:
-    """Rough time to score the missing combinations: model load + per-pair cost, by kind."""
-    total = 0.0
-    for key, n in missing.items():
-        if n <= 0:
-            continue
-        spec = get_spec(key)
-        load, per_pair = COST.get(spec.kind, (3.0, 0.01))
-        size = _size_factor(spec) if spec.kind != "baseline" else 1.0
-        total += load * min(size, 2.0) + per_pair * size * n
-        if any(r.spec.key == key and r.status == "needs download" for r in data.model_resolutions()):
-            total += DOWNLOAD_SECONDS
-    return total
-
-
-def _fmt_seconds(s: float) -> str:
-    return f"{s:.0f} s" if s < 90 else f"{s / 60:.1f} min"
+    """:func:`estimate_time` in seconds."""
+    return estimate_time(missing).seconds
 
 
 def _show_pair_problems() -> None:
@@ -87,13 +63,9 @@ def _show_pair_problems() -> None:
             f"The uploaded file was not loaded: {len(err.errors)} problem(s). Fix them and upload again; "
             "the dashboard keeps using the previous pair set."
         )
-        st.dataframe(
-            pd.DataFrame(
-                [{"line": p.line or "file", "severity": p.severity, "problem": p.message} for p in err.problems]
-            ),
-            hide_index=True,
-            key="w.upload_problems",
-        )
+        # one text column for "line": numbers and the word "file" mixed in an object column cannot become an
+        # Arrow column, and Streamlit logged a traceback for it on every rerun
+        st.dataframe(views.problem_table(err.problems), hide_index=True, key="w.upload_problems")
 
 
 def _run_scoring(view: View, missing: dict[str, int]) -> None:
@@ -101,28 +73,27 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
     total = sum(missing.values())
     bar = st.progress(0.0, text=f"Scoring {total} combinations…")
     started = time.perf_counter()
-    base: dict[str, int] = {}
-    done_new: dict[str, int] = {}
+    log = throughput.ThroughputLog(default_cache_dir())
+    tracker = throughput.RateTracker({k: missing[k] for k in todo}, log.rates())
 
     def progress(model: str, done: int, of: int) -> None:
-        base.setdefault(model, done)
-        done_new[model] = done - base[model]
-        work = sum(done_new.values())
+        tracker.progress(model, done, of)
+        work = tracker.done()
         frac = min(work / total, 1.0) if total else 1.0
-        elapsed = time.perf_counter() - started
-        left = (
-            elapsed / frac * (1 - frac)
-            if frac > 0.02
-            else estimate_seconds({k: missing[k] - done_new.get(k, 0) for k in todo})
-        )
+        left = tracker.seconds_left()
         bar.progress(
             frac,
             text=f"{view.labels.get(model, model)}: {done}/{of} · {work}/{total} done · "
-            f"about {_fmt_seconds(left)} left",
+            f"about {throughput.format_seconds(left.seconds)} left ({left.source})",
         )
 
-    with ScoreCache() as cache:
-        run = score_pairs(view.pairs, todo, cache=cache, progress=progress, loader=data.loader, backend=view.backend)
+    try:
+        with ScoreCache() as cache:
+            run = score_pairs(
+                view.pairs, todo, cache=cache, progress=progress, loader=data.loader, backend=view.backend
+            )
+    finally:
+        log.record(tracker.rates())  # the next estimate on this machine uses what this run measured
     bar.progress(1.0, text=f"Done: {run.summary()} in {time.perf_counter() - started:.1f} s")
     st.session_state["cs.score_errors"] = {m.model: m.error for m in run.failed}
     st.session_state["cs.cache_messages"] = list(run.cache_messages)
@@ -164,7 +135,7 @@ def scores(view: View, prominent: bool = False) -> Results:
     if n_missing:
         text = (
             f"Score {n_missing:,} missing combination(s) ({sum(1 for n in missing.values() if n)} model(s) × "
-            f"pairs) on the CPU — about {_fmt_seconds(estimate_seconds(missing))}"
+            f"pairs) on the CPU — {estimate_time(missing).describe()}"
         )
         box = st.container(border=prominent)
         if prominent:
@@ -237,5 +208,6 @@ def _results(view: View, frame: pd.DataFrame) -> Results:
         tuple(sorted(cats)),
         view.backend,
         labels_of(frame).pairs,
+        min_pairs_default(),  # the thin-sample rule shapes the findings (COMPSEM_MIN_PAIRS can change it)
     )
     return Results(frame, key, view.threshold)

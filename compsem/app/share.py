@@ -9,18 +9,31 @@ import pandas as pd
 import streamlit as st
 
 from compsem.analysis import Analysis
-from compsem.app import tables
+from compsem.analysis.story import Finding, rerank_finding
+from compsem.app import reranking, tables
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
 from compsem.reports.html import render_html
 from compsem.reports.markdown import comparison_dict, summary_dict
 from compsem.reports.run_folder import RunData
+from compsem.rerank import RerankResultsError
 
 
 @st.cache_data(show_spinner="Building the HTML report…", max_entries=8)
 def _html(key: tuple, _frame: pd.DataFrame, _analysis: Analysis, thresholds: tuple[float, ...], meta: tuple) -> str:
     summary = summary_dict(_analysis, dict(meta))
-    return render_html(RunData(_frame, summary, comparison_dict(_analysis.comparisons)), "compsem report")
+    run = RunData(_frame, summary, comparison_dict(_analysis.comparisons))
+    return render_html(run, "compsem report", extra_findings=_rerank_findings())
+
+
+def _rerank_findings() -> list[Finding]:
+    """The reranking lab's finding (as on the Findings page), when its evaluation has been saved."""
+    try:
+        metrics, _points, _skipped, dataset = reranking.rerank_eval()
+    except (RerankResultsError, OSError, ValueError):
+        return []
+    found = rerank_finding(metrics, dataset)
+    return [found] if found is not None else []
 
 
 def html_report(res: Results, view: View) -> Callable[[], str]:

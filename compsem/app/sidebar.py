@@ -49,8 +49,23 @@ class View:
     run: pd.DataFrame | None = field(default=None, compare=False)
 
 
+#: Page styles for narrow screens (phones, about 390 px): a chart's Plotly title cannot wrap, so below 640 px it is
+#: hidden and the same words show above the chart as wrapping text (:func:`compsem.app.draw.chart`).
+PHONE_CSS = """<style>
+.cs-phone-title{font-weight:600;font-size:0.95rem;line-height:1.3;margin:0 0 -0.4rem}
+[data-testid='stElementContainer']:has(.cs-phone-title){display:none}
+@media (max-width: 640px){
+  [data-testid='stElementContainer']:has(.cs-phone-title){display:block}
+  [data-testid='stPlotlyChart'] .gtitle{display:none}
+}
+</style>"""
+
+
 def setup_page(title: str) -> None:
-    st.set_page_config(page_title=f"compsem · {title}", layout="wide", initial_sidebar_state="expanded")
+    """Page settings; the sidebar starts ``auto``: open on a laptop, collapsed on a phone (and after each page
+    change there: "expanded" reopened it over three quarters of a 390 px screen on every page)."""
+    st.set_page_config(page_title=f"compsem · {title}", layout="wide", initial_sidebar_state="auto")
+    st.html(PHONE_CSS)
 
 
 _WARMED = threading.Event()
@@ -180,7 +195,9 @@ def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str, pd.DataFrame | None
             key="w.upload",
             help="Checked by the same checker as `compsem pairs check`.",
         )
-        if up is not None:
+        if up is None:  # the bad file was removed: its error goes with it
+            st.session_state.pop("cs.upload_error", None)
+        else:
             raw = up.getvalue()
             check = data.check_upload(raw, up.name)
             if check.ok:
@@ -194,6 +211,8 @@ def _sidebar_pairs() -> tuple[pd.DataFrame | None, str, str, pd.DataFrame | None
             st.sidebar.caption(f"Using {views.md_escape(stored['name'])}: {len(check.pairs)} pairs")
             return check.pairs, f"uploaded {stored['name']}", check.sha256, None
         st.sidebar.info("No valid upload yet; showing the default pair set.")
+    else:  # back on the bundled pairs: a rejected upload's error no longer applies to what is shown
+        st.session_state.pop("cs.upload_error", None)
     default_check, what = data.load_default_pairs()
     if default_check is None:
         st.session_state["cs.pairs_missing"] = what

@@ -9,7 +9,7 @@ callback; before a widget is drawn its value is set from the store.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -72,6 +72,12 @@ def get(name: str, default=None):
 def set_value(name: str, value) -> None:
     """Change a persisted choice from code (a button); the widget follows on the next run."""
     st.session_state[store_key(name)] = value
+
+
+def set_values(values: Mapping[str, object]) -> None:
+    """:func:`set_value` for several choices at once (one button that sets sentence B and the pair kind)."""
+    for name, value in values.items():
+        set_value(name, value)
 
 
 def _parse_bool(raw: str) -> bool:

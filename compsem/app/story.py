@@ -13,14 +13,23 @@ from compsem.app import draw, reranking, share, sidebar, tables
 from compsem.app.scores import scores
 from compsem.app.views import md_escape
 from compsem.data.categories import category_label
+from compsem.data.glossary import jargon_in
 from compsem.figures.story import finding_figure
 from compsem.rerank import RerankResultsError
+from compsem.stats.sample_size import thin_categories, thin_sample_note
 
 CAPTION = (
     "What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
     "what price. Every sentence is computed from the scores in view; each finding has one example pair from "
     "the pair set. Collapse the sidebar (‹‹) to present."
 )
+
+
+def explain(sentence: str) -> None:
+    """A caption under a sentence that uses jargon (ROC-AUC, NDCG@10...): what each term means."""
+    terms = jargon_in(sentence)
+    if terms:
+        st.caption(" ".join(md_escape(f"{t.name}: {t.meaning}") for t in terms))
 
 
 def example(ex: ExamplePair, threshold: float, key: str) -> None:
@@ -50,6 +59,7 @@ def experiment(number: int) -> None:
         return
     st.subheader(md_escape(f"{number}. {finding.title}"), anchor="finding-rerank")
     st.markdown(md_escape(finding.sentence))
+    explain(finding.sentence)
     draw.chart(finding_figure(finding), "finding-rerank")
     st.caption(" ".join(finding.notes) + " See the Reranking page for the full table and latency.")
 
@@ -58,6 +68,9 @@ def render() -> None:
     view = sidebar.start("Findings", CAPTION)
     res = scores(view, prominent=True)
     found = tables.story(res)
+    thin = thin_categories(res.frame)
+    if thin:
+        st.warning(md_escape(thin_sample_note(thin)))
     if "cross-encoder" not in set(res.frame["kind"]):
         st.info(
             "No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "
@@ -72,6 +85,7 @@ def render() -> None:
     for i, finding in enumerate(found, 1):
         st.subheader(md_escape(f"{i}. {finding.title}"), anchor=f"finding-{finding.key}")
         st.markdown(md_escape(finding.sentence))
+        explain(finding.sentence)
         draw.chart(finding_figure(finding), f"finding-{finding.key}")
         if finding.example is not None:
             example(finding.example, res.threshold, f"example-{finding.key}")

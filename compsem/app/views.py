@@ -13,9 +13,12 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from compsem.analysis.browse import search_pairs, sort_pairs
+from compsem.analysis.free_text import verdict
 from compsem.data.categories import category_label, sort_categories
-from compsem.data.formatting import format_pvalue
+from compsem.data.formatting import format_pvalue, format_raw, format_score
 from compsem.data.labels import ModelLabels, labels_of
+from compsem.figures.comparisons import STUDY_STATISTICS, study_label
+from compsem.stats.sample_size import is_thin
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 
@@ -95,11 +98,42 @@ def reference_label(option: str, labels: Mapping[str, str]) -> str:
     return f"{option[5:]} family" if option.startswith("kind:") else labels.get(option, option)
 
 
-def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: float) -> pd.DataFrame:
-    """Free-text scores (:class:`compsem.scoring.TextPairScore` rows) as a table with a verdict at ``threshold``.
+def display_names(table: pd.DataFrame, labels: Mapping[str, str], column: str = "model") -> pd.DataFrame:
+    """``table`` with the model keys of ``column`` replaced by display names (a key without one stays).
+
+    Example:
+        >>> display_names(pd.DataFrame({"model": ["a/x", "b/y"]}), {"a/x": "X"})["model"].tolist()
+        ['X', 'b/y']
+    """
+    if column not in table.columns:
+        return table
+    return table.assign(**{column: [labels.get(str(k), str(k)) for k in table[column]]})
+
+
+def problem_table(problems: Sequence) -> pd.DataFrame:
+    """A pair file's problems (:class:`compsem.data.pairs.Problem`) as ``line, severity, problem``, all text.
+
+    ``line`` is text (``"12"``, or ``"file"`` for a problem of the whole file), so the column has one type.
+    """
+    return pd.DataFrame(
+        {
+            "line": [str(p.line) if p.line else "file" for p in problems],
+            "severity": [str(p.severity) for p in problems],
+            "problem": [str(p.message) for p in problems],
+        },
+        columns=["line", "severity", "problem"],
+    )
+
+
+def text_score_table(
+    scored: Sequence, labels: Mapping[str, str], threshold: float, pair_kind: str = "edit"
+) -> pd.DataFrame:
+    """Free-text scores (:class:`compsem.scoring.TextPairScore` rows) with a one-line verdict per model.
 
     ``labels`` (model key -> display name) fills the table's ``label`` column: free text has no
-    results frame to carry the names, so this is where they become data.
+    results frame to carry the names, so this is where they become data. ``pair_kind`` (a key of
+    :data:`compsem.analysis.free_text.PAIR_KINDS`) says what a good model should do with the pair;
+    the ``verdict`` column says whether each model did (:func:`compsem.analysis.free_text.verdict`).
     """
     names = ModelLabels.of(labels)
     rows = [
@@ -111,13 +145,47 @@ def text_score_table(scored: Sequence, labels: Mapping[str, str], threshold: flo
             "score": s.score,
             "score_reversed": s.score_reversed,
             "asymmetry": s.asymmetry,
-            "verdict": "similar" if s.score >= threshold else "different",
+            "verdict": verdict(pair_kind, s.score, threshold, s.score_reversed if s.kind == "cross-encoder" else None),
             "normalization": s.normalization,
             "warning": s.warning,
         }
         for s in scored
     ]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "model",
+            "label",
+            "kind",
+            "raw_score",
+            "score",
+            "score_reversed",
+            "asymmetry",
+            "verdict",
+            "normalization",
+        ],
+    )
+
+
+def text_scores_view(table: pd.DataFrame, raw: bool = False) -> pd.DataFrame:
+    """Free-text scores for display: model, the verdict line, both orders' scores (3 decimals, no float noise).
+
+    Args:
+        table: :func:`text_score_table`.
+        raw: also show each model's raw output (4 significant digits) and how it became a 0-1 score.
+    """
+    out = pd.DataFrame(
+        {
+            "model": table["label"],
+            "verdict": table["verdict"],
+            "score (A, B)": [format_score(v) for v in table["score"]],
+            "score (B, A)": [format_score(v) for v in table["score_reversed"]],
+        }
+    )
+    if raw:
+        out["raw output (A, B)"] = [format_raw(v) for v in table["raw_score"]]
+        out["how raw becomes 0-1"] = table["normalization"].astype(str).str.replace("_", " ")
+    return out
 
 
 def mean_sd_view(desc: pd.DataFrame) -> pd.DataFrame:
@@ -130,10 +198,11 @@ def mean_sd_view(desc: pd.DataFrame) -> pd.DataFrame:
 
 def rate_ci_view(table: pd.DataFrame) -> pd.DataFrame:
     """Rates with CI as ``45% [30–60]`` text, models x categories, plus the threshold used."""
+    n = table["n"] if "n" in table.columns else [None] * len(table)
     cells = table.assign(
         cell=[
-            f"{r:.0%} [{lo:.0%}–{hi:.0%}]"
-            for r, lo, hi in zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"])
+            f"{r:.0%} (n = {int(k)}: too few pairs for a CI)" if is_thin(k) else f"{r:.0%} [{lo:.0%}–{hi:.0%}]"
+            for r, lo, hi, k in zip(table["rate"], table["rate_ci_low"], table["rate_ci_high"], n)
         ]
     )
     out = wide(cells, "cell", fmt="{}")
@@ -153,10 +222,10 @@ def calibration_view(cal: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "model": [labels.name(m) for m in cal["model"]],
-            "calibrated threshold": cal["threshold"],
-            "Youden J": cal["youden_j"],
-            "TPR": cal["tpr"],
-            "FPR": cal["fpr"],
+            "calibrated threshold": [format_score(v) for v in cal["threshold"]],
+            "Youden J": [format_score(v) for v in cal["youden_j"]],
+            "TPR": [format_score(v) for v in cal["tpr"]],
+            "FPR": [format_score(v) for v in cal["fpr"]],
             "positives": cal["n_pos"],
             "negatives": cal["n_neg"],
         }
@@ -177,22 +246,27 @@ def effect_view(table: pd.DataFrame) -> pd.DataFrame:
     out["category"] = [category_label(c) for c in out["category"]]
     if "Holm p" in out.columns:
         out["Holm p"] = [format_pvalue(p) for p in out["Holm p"]]
+    if "Cohen's d" in out.columns:
+        out["Cohen's d"] = [format_score(d, 2) for d in out["Cohen's d"]]
+    for col in ("mean", "reference mean"):
+        if col in out.columns:
+            out[col] = [format_score(v) for v in out[col]]
     return out
 
 
-def text_scores_view(table: pd.DataFrame) -> pd.DataFrame:
-    """Free-text scores for display: raw and normalized score, reversed order, asymmetry, verdict."""
-    out = table[["label", "kind", "raw_score", "score", "score_reversed", "asymmetry", "verdict", "normalization"]]
-    return out.rename(
-        columns={
-            "label": "model",
-            "raw_score": "raw output",
-            "score": "score (A, B)",
-            "score_reversed": "score (B, A)",
-            "asymmetry": "asymmetry (AB − BA)",
-            "verdict": "verdict at threshold",
-        }
-    )
+#: Pair browser columns that lead, so the sort key and the scores are on screen before the long sentences.
+_PAIR_LEAD = ("pair_id", "category", "disagreement", "sd")
+
+
+def pair_column_order(table: pd.DataFrame) -> list[str]:
+    """The pair browser's column order: id, category, disagreement, SD, each model's score, then the sentences.
+
+    At 1400 px the sentences took the width and pushed the scores and the disagreement (the default
+    sort) off the right edge.
+    """
+    lead = [c for c in _PAIR_LEAD if c in table.columns]
+    sentences = [c for c in ("sentence_a", "sentence_b") if c in table.columns]
+    return lead + [c for c in table.columns if c not in lead and c not in sentences] + sentences
 
 
 _FIXED_SORTS = ("disagreement", "sd", "category", "pair_id")
@@ -237,24 +311,37 @@ def seed_note(seeded: Mapping[str, int], labels: Mapping[str, str], made_with: s
 
 
 def study_view(table: pd.DataFrame, measured_only: bool, section: str) -> pd.DataFrame:
+    """The study comparison for reading: display names, readable statistics, numbers as text with "—" for missing.
+
+    ``family:bi-encoder`` reads "bi-encoders (family)", ``cohens_d`` reads "Cohen's d", a missing
+    figure or threshold shows "—" (never "None" or "nan"); reported, measured and difference keep
+    3 decimals.
+    """
     labels = labels_of(table)
     out = table
     if measured_only:
         out = out[out["measured"].notna()]
     if section != "all":
         out = out[out["section"] == section]
+
+    def threshold(value: object) -> str:
+        return "—" if value is None or pd.isna(value) else f"{float(value):g}"  # type: ignore[arg-type]
+
     return pd.DataFrame(
         {
             "section": out["section"],
-            "model": [labels.name(m) for m in out["model"]],
+            "model": [study_label(m, labels) for m in out["model"]],
             "category": [category_label(c) for c in out["category"]],
-            "statistic": out["statistic"],
-            "threshold": out["threshold"],
+            "statistic": [STUDY_STATISTICS.get(s, s) for s in out["statistic"]],
+            "threshold": [threshold(t) for t in out["threshold"]],
             "scale": out["scale"],
-            "reported": out["reported"],
-            "measured": out["measured"],
-            "difference": out["difference"],
-            "measured with": out["measured_models"],
+            "reported": [format_score(v) for v in out["reported"]],
+            "measured": [format_score(v) for v in out["measured"]],
+            "difference": [format_score(v) for v in out["difference"]],
+            "measured with": [
+                ", ".join(labels.name(k.strip()) for k in str(m).split(",") if k.strip()) or "—"
+                for m in out["measured_models"]
+            ],
             "source": out["source"],
         },
         index=out.index,

@@ -1,4 +1,8 @@
-"""How numbers and names are written for people: p-values in scientific notation, text made safe.
+"""How numbers and names are written for people: p-values, scores with fixed decimals, text made safe.
+
+One rule per kind of number, the same on every page and report: a 0-1 score has
+:data:`SCORE_DECIMALS` decimals, a raw model output :data:`RAW_SIGNIFICANT` significant digits,
+a share a whole percent. No float noise (``0.0000000000000002`` is ``0.000``), no ``-0.000``.
 
 Statistics stay numeric everywhere they are stored (``summary.json``, ``comparison.json``,
 CSV exports); these helpers are for what a reader sees (dashboard tables, ``report.md``,
@@ -119,4 +123,77 @@ def xml_text(text: object) -> str:
     )
 
 
-__all__ = ["MISSING", "format_pvalue", "markdown_text", "visible_controls", "xml_text"]
+#: Decimals of a 0-1 score wherever a person reads one.
+SCORE_DECIMALS = 3
+#: Significant digits of a raw model output (a logit, a cosine, a 0-5 rating).
+RAW_SIGNIFICANT = 4
+
+
+def _finite(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def clean_number(value: object, decimals: int = SCORE_DECIMALS) -> float:
+    """``value`` rounded to ``decimals`` for a table a person reads (NaN for a missing one; never ``-0.0``).
+
+    Example:
+        >>> clean_number(2.220446049250313e-16), clean_number(-0.0001), clean_number(0.81449)
+        (0.0, 0.0, 0.814)
+    """
+    number = _finite(value)
+    if number is None:
+        return math.nan
+    return round(number, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def format_score(value: object, decimals: int = SCORE_DECIMALS) -> str:
+    """A 0-1 score with a fixed number of decimals (``0.814``); ``—`` for a missing one.
+
+    Example:
+        >>> format_score(0.1), format_score(0.64744), format_score(2e-16), format_score(None)
+        ('0.100', '0.647', '0.000', '—')
+    """
+    number = _finite(value)
+    return MISSING if number is None else f"{clean_number(number, decimals):.{decimals}f}"
+
+
+def format_raw(value: object) -> str:
+    """A raw model output with :data:`RAW_SIGNIFICANT` significant digits (``3.437``, ``-0.01234``); ``—`` if missing.
+
+    Example:
+        >>> format_raw(3.4368123), format_raw(-0.012341), format_raw(2e-17)
+        ('3.437', '-0.01234', '0')
+    """
+    number = _finite(value)
+    if number is None:
+        return MISSING
+    if abs(number) < 1e-12:
+        return "0"
+    return f"{number:.{RAW_SIGNIFICANT}g}"
+
+
+def format_share(value: object) -> str:
+    """A share as a whole percent (``45%``); ``—`` if missing."""
+    number = _finite(value)
+    return MISSING if number is None else f"{100 * number:.0f}%"
+
+
+__all__ = [
+    "MISSING",
+    "RAW_SIGNIFICANT",
+    "SCORE_DECIMALS",
+    "clean_number",
+    "format_pvalue",
+    "format_raw",
+    "format_score",
+    "format_share",
+    "markdown_text",
+    "visible_controls",
+    "xml_text",
+]

@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 from compsem.data.categories import sort_categories
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import labels_of
-from compsem.figures._style import _base, _figure, _is_control, _label, cat_label
-from compsem.figures.palette import model_colors
+from compsem.figures._style import _base, _figure, _grid_figure, _is_control, _label, cat_label
+from compsem.figures.palette import NEUTRAL, model_color, model_colors
 
 
 def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3.0) -> go.Figure:
@@ -71,7 +71,7 @@ def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3
             zmid=0,
             zmin=-bound,
             zmax=bound,
-            colorbar=dict(title="Cohen's d"),
+            colorbar=dict(title=dict(text="Cohen's d", side="top"), lenmode="pixels", len=max(150, 40 * len(rows))),
             hovertemplate="%{y} · %{x}<br>d = %{z:.2f} · Holm p = %{customdata[0]}"
             "<br>mean %{customdata[1]} vs reference %{customdata[2]}<extra></extra>",
         )
@@ -82,55 +82,116 @@ def effect_size_heatmap(table: pd.DataFrame, reference: str = "", cap: float = 3
         + (reference or "the reference")
         + " (blue: scores lower than the reference; * Holm-corrected p < 0.05)"
     )
-    return _base(fig, title, height=170 + 46 * len(rows))
+    return _base(fig, title, height=max(320, 170 + 46 * len(rows)))  # a few family rows still get a readable colour bar
 
 
-def study_scatter(table: pd.DataFrame) -> go.Figure:
-    """Reported vs measured figures, one point each; on the diagonal means reproduced.
+#: The study's statistics, in panel order, with the name a reader sees.
+STUDY_STATISTICS = {
+    "rate": "share ≥ threshold",
+    "mean": "mean score",
+    "sd": "SD of scores",
+    "min": "lowest score",
+    "max": "highest score",
+    "cohens_d": "Cohen's d (cross- vs bi-encoders)",
+}
+
+
+def study_label(model: str, labels: Mapping[str, str] | None = None) -> str:
+    """A study row's model as a reader names it: ``family:bi-encoder`` reads "bi-encoders (family)".
+
+    Example:
+        >>> study_label("family:cross-encoder")
+        'cross-encoders (family)'
+    """
+    text = str(model)
+    if text.startswith("family:"):
+        return f"{text.split(':', 1)[1]}s (family)"
+    return (labels or {}).get(text, text)
+
+
+def study_scatter(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> go.Figure:
+    """Reported vs measured figures, one panel per statistic (each on its own scale); on the diagonal means reproduced.
+
+    A rate (0-1), a mean, an SD and a Cohen's d (-15 to 0) share no scale, so one scatter put most
+    points in one corner: each statistic has its own panel, its own axes and its own diagonal.
+    Points are coloured by model (families in grey, as diamonds).
 
     Args:
-        table: :func:`compsem.analysis.study.compare_with_study` rows with a measurement.
+        table: :func:`compsem.analysis.study.compare_with_study` rows (those without a measurement are skipped).
+        labels: model key -> display name (the table's ``model_label`` column when it has one).
     """
-    sub = table.dropna(subset=["measured"])
-    fig = go.Figure()
-    for stat in dict.fromkeys(sub["statistic"]):
+    labels = labels_of(table, labels)
+    sub = table.dropna(subset=["measured", "reported"])
+    stats_present = [s for s in STUDY_STATISTICS if s in set(sub["statistic"])] + [
+        s for s in dict.fromkeys(sub["statistic"]) if s not in STUDY_STATISTICS
+    ]
+    if not stats_present:
+        stats_present = ["mean"]
+    cols = min(3, len(stats_present))
+    rows = -(-len(stats_present) // cols)
+    traces: list[dict] = []
+    shapes: list[dict] = []
+    seen: set[str] = set()
+    for i, stat in enumerate(stats_present):
+        xa, ya = f"x{i + 1 if i else ''}", f"y{i + 1 if i else ''}"
         part = sub[sub["statistic"] == stat]
-        custom = np.column_stack(
-            [
-                part["section"],
-                [html.escape(m, quote=False) for m in part["model"]],
-                [cat_label(c) for c in part["category"]],
-                part["scale"],
-                [html.escape(m, quote=False)[:120] for m in part["measured_models"]],
+        values = pd.concat([part["reported"], part["measured"]]).astype(float)
+        lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+        pad = (hi - lo) * 0.08 or 0.05
+        lo, hi = lo - pad, hi + pad
+        shapes.append(
+            dict(type="line", xref=xa, yref=ya, x0=lo, y0=lo, x1=hi, y1=hi, line=dict(dash="dot", color="#999"))
+        )
+        for model in dict.fromkeys(part["model"]):
+            rows_m = part[part["model"] == model]
+            family = str(model).startswith("family:")
+            name = html.escape(study_label(model, labels), quote=False)
+            custom = [
+                [str(sec), cat_label(c), str(sc), html.escape(str(m), quote=False)[:120] or "—"]
+                for sec, c, sc, m in zip(
+                    rows_m["section"], rows_m["category"], rows_m["scale"], rows_m["measured_models"]
+                )
             ]
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=part["reported"],
-                y=part["measured"],
-                mode="markers",
-                name=stat,
-                customdata=custom,
-                marker=dict(size=8, opacity=0.75),
-                hovertemplate="§%{customdata[0]} %{customdata[1]} · %{customdata[2]} ("
-                "%{customdata[3]})<br>reported %{x:.3f} · measured %{y:.3f}"
-                "<br>measured with: %{customdata[4]}<extra>%{fullData.name}</extra>",
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=rows_m["reported"].astype(float).tolist(),
+                    y=rows_m["measured"].astype(float).tolist(),
+                    mode="markers",
+                    name=name,
+                    legendgroup=str(model),
+                    showlegend=str(model) not in seen,
+                    xaxis=xa,
+                    yaxis=ya,
+                    customdata=custom,
+                    marker=dict(
+                        size=9,
+                        opacity=0.8,
+                        color=NEUTRAL if family else model_color(str(model)),
+                        symbol="diamond" if family else "circle",
+                    ),
+                    hovertemplate=f"{name} · %{{customdata[1]}}<br>§%{{customdata[0]}} "
+                    f"{html.escape(STUDY_STATISTICS.get(stat, stat), quote=False)} (%{{customdata[2]}})"
+                    "<br>reported %{x:.3f} · measured %{y:.3f}<br>measured with: %{customdata[3]}<extra></extra>",
+                )
             )
-        )
-    values = pd.concat([sub["reported"], sub["measured"]]) if len(sub) else pd.Series([0.0, 1.0])
-    lo, hi = float(min(values.min(), 0)), float(max(values.max(), 1))
-    fig.add_trace(
-        go.Scatter(
-            x=[lo, hi],
-            y=[lo, hi],
-            mode="lines",
-            line=dict(dash="dot", color="#999"),
-            name="reproduced (y = x)",
-            hoverinfo="skip",
-        )
+            seen.add(str(model))
+    titles = [STUDY_STATISTICS.get(str(s), str(s)) for s in stats_present]
+    return _grid_figure(
+        traces,
+        rows,
+        cols,
+        titles,
+        False,
+        shapes,
+        [],
+        0.16 / max(rows - 1, 1) + 0.06,
+        0.08,
+        title="Study figures vs this run, one panel per statistic (x: reported, y: measured; dotted: reproduced)",
+        height=300 * rows + 140,
+        xaxes=dict(title=dict(text="reported", font=dict(size=11))),
+        yaxes=dict(title=dict(text="measured", font=dict(size=11))),
     )
-    fig.update_layout(xaxis_title="reported by the study", yaxis_title="measured by compsem")
-    return _base(fig, "Study figures vs this run (points on the diagonal are reproduced)", height=480)
 
 
 def objective_bars(

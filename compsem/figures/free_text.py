@@ -8,51 +8,93 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from compsem.figures._style import _base
+from compsem.data.formatting import format_score
+from compsem.figures._style import _base, _figure, _panel_line, escape
+from compsem.figures.palette import NEUTRAL, model_color
 
 
 def text_pair_bars(table: pd.DataFrame, threshold: float) -> go.Figure:
-    """Each model's score of a free-text pair, (A, B) and (B, A) side by side.
+    """Each model's score of a free-text pair: one horizontal bar per model and order, in the model's colour.
+
+    Horizontal, so full model names fit on the y axis and every value label has its own line at the
+    end of its bar (labels never share a line, so they cannot run into each other). (A, B) is solid;
+    (B, A) is hatched and drawn only for models that read order (cross-encoders) - for a symmetric
+    model it would repeat the same number. The threshold is a dashed line, named above the plot
+    area, not on the bars.
 
     Args:
-        table: ``label, kind, score, score_reversed`` per model.
-        threshold: dashed line; bars at or above it mean "similar".
+        table: ``model, label, kind, score, score_reversed`` per model (``model`` optional: the label's
+            colour is used without it).
+        threshold: the dashed line; bars at or above it mean "similar".
     """
-    labels = [html.escape(str(x), quote=False) for x in table["label"]]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=table["score"],
-            name="score(A, B)",
-            marker_color="#1f77b4",
-            text=[f"{s:.3f}" for s in table["score"]],
-            textposition="outside",
-            hovertemplate="%{x}<br>score(A, B) = %{y:.4f}<extra></extra>",
+    keys = table["model"] if "model" in table.columns else table["label"]
+    # wrapped at 22 characters: on a phone the names would otherwise take the width the bars need
+    names = [escape(x, width=22) for x in table["label"]]
+    colours = [model_color(str(k)) for k in keys]
+    ordered = table["kind"].astype(str).eq("cross-encoder").to_numpy()
+    rows = len(table)
+    traces: list[dict] = []
+    for order, column, pattern in (("A, B", "score", ""), ("B, A", "score_reversed", "/")):
+        values = table[column].to_numpy(dtype=float)
+        shown = values if order == "A, B" else np.where(ordered, values, np.nan)
+        traces.append(
+            dict(
+                type="bar",
+                orientation="h",
+                y=names,
+                x=shown,
+                name=f"score({order})",
+                marker=dict(color=colours, pattern=dict(shape=pattern, fillmode="overlay", fgcolor="#ffffff")),
+                text=["" if v != v else format_score(v) for v in shown],
+                textposition="outside",
+                constraintext="none",  # Plotly shrinks an outside label to the bar's thickness otherwise: unreadable
+                cliponaxis=False,
+                textfont=dict(size=12),
+                hovertemplate=f"%{{y}}<br>score({order}) = %{{x:.3f}}<extra></extra>",
+                showlegend=False,
+            )
         )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=table["score_reversed"],
-            name="score(B, A)",
-            marker_color="#ff7f0e",
-            text=[f"{s:.3f}" for s in table["score_reversed"]],
-            textposition="outside",
-            hovertemplate="%{x}<br>score(B, A) = %{y:.4f}<extra></extra>",
+    # legend entries for the two orders, in neutral grey: the colour of a bar is always its model
+    for order, pattern in (("A, B", ""), ("B, A (cross-encoders only)", "/")):
+        traces.append(
+            dict(
+                type="bar",
+                orientation="h",
+                x=[None],
+                y=[None],
+                name=f"score({order})",
+                marker=dict(color=NEUTRAL, pattern=dict(shape=pattern, fillmode="overlay", fgcolor="#ffffff")),
+                showlegend=True,
+                hoverinfo="skip",
+            )
         )
+    layout: dict = dict(
+        barmode="group",
+        bargap=0.2,
+        bargroupgap=0.0,
+        xaxis=dict(title=dict(text="score (0-1)"), range=[0, 1.15], tickvals=[0, 0.25, 0.5, 0.75, 1]),
+        yaxis=dict(autorange="reversed", automargin=True, categoryorder="array", categoryarray=names),
+        legend=dict(orientation="h", y=-0.12 - 0.4 / max(rows, 1), x=0),
+        shapes=[_panel_line("x", "y", "x", float(threshold))],
+        annotations=[
+            dict(
+                x=float(threshold),
+                xref="x",
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                text=f"threshold {threshold:g}",
+                font=dict(size=12, color="#444"),
+            )
+        ],
     )
-    fig.add_hline(
-        y=threshold,
-        line_dash="dash",
-        line_color="#444",
-        annotation_text=f"threshold {threshold:g}",
-        annotation_position="top left",
+    height = 200 + (72 if ordered.any() else 44) * rows  # room for two 12 px labels per row when (B, A) is drawn
+    fig = _figure(
+        traces, layout, "Score of your pair per model (hatched: the order B, A, for models that read order)", height
     )
-    fig.update_layout(barmode="group", yaxis=dict(title="score (0-1)", range=[0, 1.12]))
-    return _base(
-        fig, "Score of your pair per model, in both orders (symmetric models score both orders alike)", height=440
-    )
+    fig.update_layout(margin_r=44)  # room for the last value label right of a full bar
+    return fig
 
 
 def variant_heatmap(table: pd.DataFrame) -> go.Figure:

@@ -11,8 +11,32 @@ import plotly.graph_objects as go
 
 from compsem.data.categories import sort_categories
 from compsem.data.labels import labels_of
-from compsem.figures._style import PALETTE, _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
-from compsem.figures.palette import model_colors
+from compsem.figures._style import _axes, _base, _grid_figure, _hline, _label, _vline, cat_label, escape
+from compsem.figures.palette import NEUTRAL, category_symbols, model_colors
+from compsem.stats.sample_size import is_thin
+
+#: The rate heatmaps' colour bar: colour is how bad a cell is, whichever way its share reads.
+BADNESS_COLORBAR = dict(
+    title=dict(text="how bad<br>(failure rate;<br>1 − pass rate)", side="top"),
+    tickvals=[0, 0.5, 1],
+    ticktext=["good", "", "bad"],
+    lenmode="pixels",
+    len=160,
+)
+
+
+def badness(rate: object, meaning: object) -> float:
+    """A cell's colour value: a failure rate as it is, a pass rate (positive controls) as 1 - pass rate.
+
+    Example:
+        >>> badness(1.0, "pass_rate"), badness(0.8, "failure_rate")
+        (0.0, 0.8)
+    """
+    try:
+        value = float(rate)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+    return 1.0 - value if str(meaning) == "pass_rate" else value
 
 
 def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
@@ -29,7 +53,8 @@ def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
     custom: list[list[list[object]]] = []
     for kind in kinds:
         sub = table[table["kind"] == kind].set_index("category")
-        z.append([float(sub["mean_rate"].get(c, np.nan)) for c in cats])
+        # colour is how bad a cell is: a failure rate as it is, a pass rate as 1 - pass (a 100% pass is good, not red)
+        z.append([badness(sub["mean_rate"].get(c, np.nan), sub["meaning"].get(c, "")) for c in cats])
         text.append([f"{100 * sub['mean_rate'][c]:.0f}%" if c in sub.index else "" for c in cats])
         custom.append([[int(sub["n_models"].get(c, 0)), sub["meaning"].get(c, "").replace("_", " ")] for c in cats])
     fig = go.Figure(
@@ -43,8 +68,8 @@ def family_rate_heatmap(table: pd.DataFrame, threshold: float) -> go.Figure:
             colorscale="Reds",
             zmin=0,
             zmax=1,
-            colorbar=dict(title="share ≥ t", tickformat=".0%"),
-            hovertemplate="%{y} · %{x}<br>%{customdata[1]}: %{z:.0%} (mean over %{customdata[0]} model(s))"
+            colorbar=BADNESS_COLORBAR,
+            hovertemplate="%{y} · %{x}<br>%{customdata[1]}: %{text} (mean over %{customdata[0]} model(s))"
             "<extra></extra>",
         )
     )
@@ -96,14 +121,34 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
             if cell is None:
                 row_z.append(np.nan)
                 row_t.append("")
-                row_c.append(["", "", "", "", ""])
+                row_c.append(["", "", "", "", "", ""])
                 continue
             rate, low, high, n, meaning, t = cell
-            row_z.append(float(rate))
-            row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
-            row_c.append(
-                [f"{100 * low:.0f}%", f"{100 * high:.0f}%", int(n), str(meaning).replace("_", " "), f"{float(t):.3g}"]
-            )
+            row_z.append(badness(rate, meaning))
+            if is_thin(n):  # compsem.stats.sample_size: a handful of pairs gets no interval
+                row_t.append(f"{100 * rate:.0f}%<br>n = {int(n)}")
+                row_c.append(
+                    [
+                        "not shown: too few pairs",
+                        "",
+                        int(n),
+                        str(meaning).replace("_", " "),
+                        f"{float(t):.3g}",
+                        f"{100 * rate:.0f}%",
+                    ]
+                )
+            else:
+                row_t.append(f"{100 * rate:.0f}%<br>[{100 * low:.0f}–{100 * high:.0f}]")
+                row_c.append(
+                    [
+                        f"{100 * low:.0f}%–{100 * high:.0f}%",
+                        "",
+                        int(n),
+                        str(meaning).replace("_", " "),
+                        f"{float(t):.3g}",
+                        f"{100 * rate:.0f}%",
+                    ]
+                )
         z.append(row_z)
         text.append(row_t)
         custom.append(row_c)
@@ -118,9 +163,9 @@ def rate_heatmap(table: pd.DataFrame, labels: Mapping[str, str] | None = None, t
             colorscale="Reds",
             zmin=0,
             zmax=1,
-            colorbar=dict(title="share ≥ t", tickformat=".0%"),
-            hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{z:.0%}"
-            "<br>95% CI %{customdata[0]}–%{customdata[1]} (n = %{customdata[2]})<extra></extra>",
+            colorbar=BADNESS_COLORBAR,
+            hovertemplate="%{y} · %{x}<br>%{customdata[3]} at t = %{customdata[4]}: %{customdata[5]}"
+            "<br>95% CI %{customdata[0]} (n = %{customdata[2]})<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
@@ -169,7 +214,8 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
                     showlegend=i == 0,
                     xaxis=xa,
                     yaxis=ya,
-                    line=dict(color=colors[model], width=2),
+                    line=dict(color=colors[model], width=1.8),
+                    opacity=0.85,
                     hovertemplate=f"{name}<br>t = %{{x:.2f}}: %{{y:.0%}}<extra>{cat_label(cat)}</extra>",
                 )
             )
@@ -192,7 +238,7 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
                 )
         if threshold is not None:
             shapes.append(_vline(i, threshold, "dash", "#444"))
-    return _grid_figure(
+    fig = _grid_figure(
         traces,
         rows,
         cols,
@@ -201,17 +247,23 @@ def rate_curves(curves: pd.DataFrame, threshold: float | None, marks: Mapping[st
         shapes,
         [],
         0.12 / max(rows - 1, 1) + 0.04,
-        title="Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; ◆: calibrated threshold)",
+        title="Share of pairs scoring ≥ t as the threshold t moves (dashed: chosen threshold; ◆: calibrated "
+        "threshold). Click a model in the legend to see it alone.",
         height=240 * rows + 120,
         xaxes=dict(range=[0, 1]),
         yaxes=dict(range=[-0.03, 1.03], tickformat=".0%"),
     )
+    # with a dozen models the lines overlap: one click on a legend entry isolates that model (double click: hide it)
+    fig.update_layout(legend=dict(itemclick="toggleothers", itemdoubleclick="toggle"))
+    return fig
 
 
 def calibration(
     results: pd.DataFrame, thresholds: Mapping[str, float] | None = None, threshold: float | None = None
 ) -> go.Figure:
-    """Raw model output against the 0-1 score, one panel per model, coloured by category.
+    """Raw model output against the 0-1 score, one panel per model, a marker symbol per category.
+
+    Categories are told apart by symbol, in the model's own colour, never by other models' colours.
 
     Shows why one threshold does not fit all models: a logit, a cosine and a probability
     live on different scales, and the same 0-1 score can mean different things.
@@ -224,7 +276,8 @@ def calibration(
     labels = labels_of(results)
     models = list(dict.fromkeys(results["model"]))
     cats = sort_categories(results["category"].unique())
-    cat_colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}
+    symbols = category_symbols(cats)
+    colours = model_colors(models)
     cols = min(3, max(len(models), 1))
     rows = math.ceil(len(models) / cols)
     # Row positions per (model, category) and the four columns drawn, not a sub-frame of every column per panel.
@@ -249,10 +302,10 @@ def calibration(
                     mode="markers",
                     name=cat_label(cat),
                     legendgroup=cat,
-                    showlegend=i == 0,
+                    showlegend=False,
                     xaxis=xa,
                     yaxis=ya,
-                    marker=dict(color=cat_colors[cat], size=5, opacity=0.7),
+                    marker=dict(color=colours[model], symbol=symbols[cat], size=6, opacity=0.7),
                     customdata=custom,
                     hovertemplate="raw %{x:.4g} → score %{y:.3f}<br>A: %{customdata[0]}<br>B: %{customdata[1]}"
                     f"<extra>{cat_label(cat)}</extra>",
@@ -276,6 +329,21 @@ def calibration(
                     font=dict(size=11, color="#2ca02c"),
                 )
             )
+    # the legend names the symbols in a neutral grey: a colour on this chart always means the panel's model
+    traces += [
+        dict(
+            type="scatter",
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=cat_label(cat),
+            legendgroup=cat,
+            showlegend=True,
+            marker=dict(color=NEUTRAL, symbol=symbols[cat], size=8),
+            hoverinfo="skip",
+        )
+        for cat in cats
+    ]
     return _grid_figure(
         traces,
         rows,

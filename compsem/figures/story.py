@@ -28,8 +28,9 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
     fmt = _FORMATS.get(finding.value_kind, ".3f")
     horizontal = chart["x"].nunique() == 1 or finding.value_kind in ("threshold", "ndcg")
     traces: list[dict] = []
-    for model in dict.fromkeys(chart["model"]):
-        part = chart[chart["model"] == model]
+    # one trace per (model, label): the reranking finding draws one reranker's colour over several first stages
+    for model, label in dict.fromkeys(zip(chart["model"], chart["label"])):
+        part = chart[(chart["model"] == model) & (chart["label"] == label)]
         name = html.escape(str(part["label"].iloc[0]), quote=False)
         value = part["value"].to_numpy(dtype=float)
         trace = dict(
@@ -85,7 +86,7 @@ def finding_figure(finding: Finding, height: int | None = None) -> go.Figure:
         layout: dict = dict(
             xaxis=axis, yaxis=dict(autorange="reversed", automargin=True), showlegend=False, bargap=0.25
         )
-        size = height or 110 + 30 * chart["model"].nunique()
+        size = height or 110 + 30 * chart["label"].nunique()
     else:
         layout = dict(yaxis=axis, xaxis=dict(automargin=True), barmode="group", bargap=0.2, bargroupgap=0.05)
         size = height or 380

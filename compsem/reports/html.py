@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +32,11 @@ from compsem.data.formatting import format_pvalue
 from compsem.data.labels import with_labels
 from compsem.figures import facets
 from compsem.figures import story as story_figures
+from compsem.figures.palette import model_color
 from compsem.reports.files import atomic_write_text
 from compsem.reports.run_folder import COMPARISONS, RunData, load_run, parse_comparison
+from compsem.reports.summary import headline_rows, summary_paragraph
+from compsem.stats import is_thin, thin_categories, thin_sample_note
 
 
 # -- pieces ---------------------------------------------------------------------------------------
@@ -40,11 +44,19 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-class _Charts:
-    """Plotly figures as HTML fragments; the first one carries plotly.js, the others reuse it."""
+#: How the report gets plotly.js: ``inline`` puts it in the file (opens offline, ~4.8 MB more); ``cdn`` loads it
+#: from cdn.plot.ly when the file is opened (a small file for an email; needs the internet to draw charts).
+PLOTLY_MODES = ("inline", "cdn")
 
-    def __init__(self) -> None:
+
+class _Charts:
+    """Plotly figures as HTML fragments; the first one carries plotly.js (or its CDN link), the others reuse it."""
+
+    def __init__(self, plotly: str = "inline") -> None:
+        if plotly not in PLOTLY_MODES:
+            raise ValueError(f"plotly must be one of {', '.join(PLOTLY_MODES)}, not {plotly!r}")
         self.count = 0
+        self.plotly = plotly
 
     def __call__(self, fig: go.Figure, name: str) -> str:
         config = {
@@ -54,7 +66,7 @@ class _Charts:
         }
         out = pio.to_html(
             fig,
-            include_plotlyjs=self.count == 0,
+            include_plotlyjs=(True if self.plotly == "inline" else "cdn") if self.count == 0 else False,
             full_html=False,
             config=config,
             div_id=f"chart-{name}",
@@ -74,15 +86,18 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     )
 
 
-def _finding_html(i: int, finding: story.Finding, charts: _Charts) -> str:
+def _finding_html(i: int, finding: story.Finding, charts: _Charts, threshold: float) -> str:
     parts = [
         f'<section class="finding"><h3>{i}. {_e(finding.title)}</h3><p>{_e(finding.sentence)}</p>',
         charts(story_figures.finding_figure(finding), f"finding-{finding.key}"),
     ]
+    parts += [f'<p class="note">{_e(n)}</p>' for n in finding.notes]
     ex = finding.example
     if ex is not None:
         scores = "".join(
-            f'<div class="score"><span class="model">{_e(label)}</span><span class="value">{score:.3f}</span></div>'
+            f'<div class="score"><span class="model">{_e(label)}</span><span class="value">{score:.3f}</span>'
+            f'<span class="verdict">{"≥" if score >= threshold else "<"} {threshold:g}: '
+            f"{'similar' if score >= threshold else 'different'}</span></div>"
             for _m, label, score in ex.scores
         )
         parts.append(
@@ -92,6 +107,37 @@ def _finding_html(i: int, finding: story.Finding, charts: _Charts) -> str:
             f'{_e(ex.sentence_b)}</div><div class="scores">{scores}</div></div>'
         )
     return "".join(parts) + "</section>"
+
+
+def _headline(run: RunData, threshold: float, found: list[story.Finding]) -> str:
+    """The summary paragraph and the headline table (:mod:`compsem.reports.summary`)."""
+    rows = headline_rows(run.summary, run.labels, threshold)
+    meta = run.summary.get("meta", {})
+    cats = run.results["category"].nunique()
+    text = summary_paragraph(rows, meta.get("n_pairs", "?"), cats, threshold, [f.title for f in found])
+
+    def share(v: float | None) -> str:
+        return "—" if v is None else f"{v:.0%}"
+
+    table = _table(
+        [
+            "model",
+            "kind",
+            f"edited pairs scored similar (≥ {threshold:g}; lower is better)",
+            "paraphrases scored similar (higher is better)",
+        ],
+        [
+            [
+                f'<span class="swatch" style="background:{model_color(r.model)}"></span>{_e(r.label)}',
+                _e(r.kind),
+                share(r.edits_similar),
+                share(r.paraphrases_similar),
+            ]
+            for r in rows
+        ],
+        "headline",
+    )
+    return f'<h2>Summary</h2><p class="summary">{_e(text)}</p>{table}'
 
 
 def _rate_table(run: RunData, threshold: float) -> str:
@@ -111,7 +157,10 @@ def _rate_table(run: RunData, threshold: float) -> str:
                 row.append("—")
                 continue
             text = f"{100 * rate:.0f}%"
-            if ci and None not in ci:
+            n = r.n if r is not None else None
+            if n is not None and is_thin(n):  # compsem.stats.sample_size: no interval from a handful of pairs
+                text += f'<br><span class="ci">n = {int(n)}: too few pairs for a CI</span>'
+            elif ci and None not in ci:
                 low, high = ci
                 text += f'<br><span class="ci">[{100 * (low or 0):.0f}–{100 * (high or 0):.0f}]</span>'
             row.append(text)
@@ -191,7 +240,7 @@ def _calibration_table(run: RunData) -> str:
 
 STYLE = """
 body{font-family:Inter,Arial,sans-serif;color:#222;margin:0;background:#fafafa}
-main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+main{max-width:1240px;margin:0 auto;padding:24px 28px 60px;background:#fff;box-sizing:border-box}
 h1{font-size:1.9em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 h3{margin-bottom:.3em} p{line-height:1.5} .meta{color:#666;font-size:.9em}
 .finding{margin:1.6em 0 2.2em} .chart{width:100%;overflow:hidden}
@@ -201,18 +250,35 @@ h3{margin-bottom:.3em} p{line-height:1.5} .meta{color:#666;font-size:.9em}
 .score{display:flex;flex-direction:column} .score .model{font-size:.85em;color:#555}
 .score .value{font-size:1.5em;font-weight:600}
 .table-wrap{overflow-x:auto} table{border-collapse:collapse;font-size:.88em;margin:.6em 0}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;white-space:nowrap} th{background:#f2f2f2}
-.ci{color:#777;font-size:.9em}
+th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top} th{background:#f2f2f2}
+td{white-space:nowrap} table.rates td,table.headline td:first-child{white-space:normal;min-width:5em}
+.summary{font-size:1.05em;max-width:60em} .note{color:#666;font-size:.88em}
+.swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.4em;vertical-align:baseline}
+.score .verdict{font-size:.8em;color:#666}
+.ci{color:#777;font-size:.9em} .thin{border-left:4px solid #b8a000;background:#fffbe6;padding:8px 12px}
 """
 
 
-def render_html(run: RunData, title: str = "compsem report") -> str:
-    """The whole report as one HTML page (plotly.js embedded once)."""
+def render_html(
+    run: RunData,
+    title: str = "compsem report",
+    *,
+    plotly: str = "inline",
+    extra_findings: Sequence[story.Finding] = (),
+) -> str:
+    """The whole report as one HTML page.
+
+    Args:
+        run: the run folder's contents (:func:`~compsem.reports.run_folder.load_run`).
+        title: the page title.
+        plotly: ``inline`` (plotly.js inside the file: opens offline) or ``cdn`` (a link: a far smaller file).
+        extra_findings: findings that do not come from the pairs (the reranking lab's), numbered after the story.
+    """
     info = run.info
     thresholds = run.thresholds
     t = thresholds[0]
     shown = with_labels(run.results, run.labels)  # the names summary.json gives, carried in the frame
-    charts = _Charts()
+    charts = _Charts(plotly)
     body = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Pairs: {_e(info.pairs_source)} ({_e(info.n_pairs)} pairs) · '
@@ -220,15 +286,19 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
         f"created {_e(info.created)}. Every number below comes from this run's files "
         "(all_pair_results.csv, summary.json, comparison.json).</p>",
     ]
-    body.append(f"<h2>Findings at threshold {t:g}</h2>")
     try:
         found = story.story_findings(shown, t)
+        failed = ""
     except ValueError as exc:
-        found = []
-        body.append(f"<p>No findings: {_e(exc)}</p>")
+        found, failed = [], f"<p>No findings: {_e(exc)}</p>"
+    body.append(_headline(run, t, found))
+    body.append(f"<h2>Findings at threshold {t:g}</h2>" + failed)
+    thin = thin_categories(run.results)
+    if thin:
+        body.append(f'<p class="thin">{_e(thin_sample_note(thin))}</p>')
     if not found:
-        body.append("<p>The run holds no adversarial category, so there is no story to tell.</p>")
-    body += [_finding_html(i, f, charts) for i, f in enumerate(found, 1)]
+        body.append("<p>The run holds no adversarial category with enough pairs, so there is no story to tell.</p>")
+    body += [_finding_html(i, f, charts, t) for i, f in enumerate([*found, *extra_findings], 1)]
     body.append("<h2>Failure rates with 95% CIs</h2>")
     for x in thresholds:
         body.append(
@@ -258,16 +328,25 @@ def render_html(run: RunData, title: str = "compsem report") -> str:
     )
 
 
-def write_html_report(run_dir: Path, out: Path, title: str = "compsem report") -> Path:
+def write_html_report(
+    run_dir: Path,
+    out: Path,
+    title: str = "compsem report",
+    *,
+    plotly: str = "inline",
+    extra_findings: Sequence[story.Finding] = (),
+) -> Path:
     """Read ``run_dir`` and write the report to ``out`` (atomically). Returns ``out``.
 
     The file is made readable like any file the user creates (the umask applies): it is meant to be shared.
+    ``plotly`` and ``extra_findings``: as :func:`render_html`.
     """
-    path = atomic_write_text(Path(out), render_html(load_run(Path(run_dir)), title))
+    page = render_html(load_run(Path(run_dir)), title, plotly=plotly, extra_findings=extra_findings)
+    path = atomic_write_text(Path(out), page)
     umask = os.umask(0)
     os.umask(umask)
     path.chmod(0o666 & ~umask)
     return path
 
 
-__all__ = ["comparison_frame", "render_html", "write_html_report"]
+__all__ = ["PLOTLY_MODES", "comparison_frame", "render_html", "write_html_report"]

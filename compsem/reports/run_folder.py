@@ -68,6 +68,7 @@ class RateCell:
     category: str
     rates: Mapping[str, float | None]
     cis: Mapping[str, tuple[float | None, float | None]]
+    n: int | None = None  # pairs in the cell (None in a summary that does not say)
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,14 @@ def parse_summary(doc: object, comparison: object = None, source: str = "summary
                 c.number(x, f"{where}.rate_ci95_at_threshold[{k!r}][{j}]", lo=0.0, hi=1.0) for j, x in enumerate(pair)
             ]
             cis[str(k)] = (ci[0], ci[1])
+        n = c.number(r.get("n"), f"{where}.n", lo=0.0)
         cells.append(
             RateCell(
-                c.text(r.get("model"), f"{where}.model"), c.text(r.get("category"), f"{where}.category"), rates, cis
+                c.text(r.get("model"), f"{where}.model"),
+                c.text(r.get("category"), f"{where}.category"),
+                rates,
+                cis,
+                None if n is None else int(n),
             )
         )
     calibrated = []

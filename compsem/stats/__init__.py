@@ -54,6 +54,7 @@ from compsem.stats.inference import (
     mean_and_rate_cis,
     wilcoxon_paired,
 )
+from compsem.stats.sample_size import MIN_PAIRS, is_thin, pairs_per_category, thin_categories, thin_sample_note
 from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
 from compsem.stats.tables import (
     best_and_worst,
@@ -67,6 +68,11 @@ from compsem.stats.tables import (
 )
 
 __all__ = [
+    "MIN_PAIRS",
+    "is_thin",
+    "pairs_per_category",
+    "thin_categories",
+    "thin_sample_note",
     "ALPHA",
     "KIND_ORDER",
     "REQUIRED_COLUMNS",

@@ -15,6 +15,7 @@ import pandas as pd
 from compsem.data.categories import ADVERSARIAL, category_label, sort_categories
 from compsem.data.labels import labels_of
 from compsem.stats._common import _category_info, _finite, _is_meaning_change, _kinds, _model_meta, _models, _prepare
+from compsem.stats.sample_size import thin_categories, thin_sample_note
 from compsem.stats.tables import _rates_table
 
 
@@ -26,7 +27,7 @@ def _n_models(n: int, kind: str) -> str:
     return f"{n} {kind} model" + ("" if n == 1 else "s")
 
 
-def findings(df: pd.DataFrame, threshold: float) -> list[str]:
+def findings(df: pd.DataFrame, threshold: float, min_pairs: int | None = None) -> list[str]:
     """A few plain-English sentences about the results at a threshold, every number computed.
 
     Up to five sentences, each only when the data support it:
@@ -40,6 +41,9 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
     5. any model whose mean score on adversarial pairs exceeds its mean on positive controls
        (a model that tracks topic rather than meaning, like the study's MS-MARCO cross-encoder).
 
+    A category with fewer than :data:`compsem.stats.sample_size.MIN_PAIRS` pairs is left out, and a
+    first sentence names it (:func:`compsem.stats.sample_size.thin_sample_note`).
+
     "Adversarial" here includes custom categories expected low. Family rates are means over
     the family's models of each model's rate, as in the study's 4.4; mean scores pool all
     pair x model scores. With one model or one family fewer sentences come back; when
@@ -48,6 +52,8 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
     Args:
         df: tidy results.
         threshold: finite threshold.
+        min_pairs: fewest pairs a category needs to be in a sentence (1: every category; default:
+            :func:`compsem.stats.sample_size.min_pairs_default`).
 
     Returns:
         List of sentences.
@@ -57,6 +63,14 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
     """
     data = _prepare(df)
     t = _finite(threshold, "threshold")
+    names = labels_of(df)  # display names where the frame carries them (the dashboard); keys otherwise
+    # categories with too few pairs say so and are left out of every sentence (compsem.stats.sample_size)
+    thin = thin_categories(data, min_pairs)
+    caveat = [thin_sample_note(thin, min_pairs)] if thin else []
+    if thin:
+        data = data[~data["category"].isin(thin)]
+        if data.empty:
+            return caveat
     info = _category_info(data)
     rates = _rates_table(data, {m: [t] for m in _models(data)})
     targets = [c for c in sort_categories(info) if _is_meaning_change(info[c])]
@@ -133,11 +147,11 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
             model, a, p = inverted[0]
             kind, objective = meta[model]
             out.append(
-                f"{model} ({kind}, {objective} objective) scores adversarial pairs higher on average "
+                f"{names.get(model, model)} ({kind}, {objective} objective) scores adversarial pairs higher on average "
                 f"({a:.3f}) than its own positive controls ({p:.3f}): its score tracks topic, not meaning."
             )
         elif inverted:
-            listed = "; ".join(f"{m} {a:.3f} vs {p:.3f}" for m, a, p in inverted)
+            listed = "; ".join(f"{names.get(m, m)} {a:.3f} vs {p:.3f}" for m, a, p in inverted)
             out.append(
                 f"{len(inverted)} models score adversarial pairs higher on average than their own positive "
                 f"controls, so their scores track topic, not meaning ({listed})."
@@ -147,7 +161,7 @@ def findings(df: pd.DataFrame, threshold: float) -> list[str]:
             f"{data['model'].nunique()} model(s) scored {data['pair_id'].nunique()} pair(s); the results hold "
             "no adversarial categories or positive controls to summarise."
         )
-    return out
+    return caveat + out
 
 
 def objective_findings(table: pd.DataFrame, labels: Mapping[str, str] | None, threshold: float) -> list[str]:
