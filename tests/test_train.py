@@ -163,7 +163,8 @@ def test_full_fine_tune_stays_available_deterministic_and_keeps_sigmoid(ds_dir, 
     )
     a = tr.train_cross_encoder("stsb", out_dir=tmp_path / "a", seed=3, **kwargs)
     b = tr.train_cross_encoder("stsb", out_dir=tmp_path / "b", seed=3, **kwargs)
-    assert a.card["fingerprint"] == b.card["fingerprint"]
+    # the same weights (the card's part of the key differs: training time and --out are in the card)
+    assert a.card["fingerprint"].split("+card:")[0] == b.card["fingerprint"].split("+card:")[0]
     assert a.losses == b.losses
     assert a.card["key"] == "compsem/minilm-l6-stsb-full" and a.card["method"] == "full"
     model = CrossEncoder(str(a.folder))
