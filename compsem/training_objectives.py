@@ -98,6 +98,13 @@ OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
         "Probability that B is a paraphrase of A (MRPC), from a sigmoid head.",
         {"test_accuracy": 0.75, "test_f1": 0.82}, _TOUCHED,
     ),
+    Objective(
+        "equivalence", "MiniLM-L6 equivalence (trained)", "duplicate", 1, "bce", "sick+mrpc",
+        "SICK TRIAL + 10% of MRPC train (seeded)", 3, 4e-5,
+        "Probability that A and B mean the same, from a sigmoid head trained on SICK mutual entailment "
+        "(both directions annotated) and MRPC paraphrase labels (compsem/training/equivalence.py).",
+        {"test_sick_accuracy": 0.85, "test_mrpc_accuracy": 0.75, "test_mrpc_f1": 0.82},
+    ),
 )}
 
 def get_objective(name: str) -> Objective:

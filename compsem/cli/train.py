@@ -71,13 +71,15 @@ def cmd_augment_examples(args: argparse.Namespace) -> int:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Registers ``train`` and ``augment-examples``."""
     p = sub.add_parser("train", help="train the packaged MiniLM as a cross-encoder (LoRA adapter) on one objective")
-    p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
+    p.add_argument("--objective", required=True,
+                   choices=["sick-nli", "sick-relatedness", "stsb", "mrpc", "equivalence"])
     p.add_argument("--method", choices=["lora", "full"], default="lora",
                    help="lora: a small adapter over the packaged backbone (default); full: every weight (90 MB)")
     p.add_argument("--backbone", choices=["minilm-l6", "mpnet-base"], default="minilm-l6",
                    help="the packaged transformer the adapter goes on (mpnet-base: all-mpnet-base-v2, 110 M)")
-    p.add_argument("--augment", choices=["minimal-edits"],
-                   help="add rule-made minimal-edit hard negatives to the training split only")
+    p.add_argument("--augment", choices=["minimal-edits", "role-swaps"],
+                   help="minimal-edits: rule-made hard negatives; role-swaps: parse-based role swaps, active/passive "
+                        "and paraphrase positives plus the minimal edits (training splits only)")
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)
