@@ -204,6 +204,7 @@ def train_adapter(
     id2label: dict[int, str] | None = None,
     dev_metrics: Callable[[object, object], dict[str, float]] | None = None,
     progress: Callable[[str], None] | None = None,
+    init_adapter: str | Path | None = None,
 ) -> LoraTrainResult:
     """Train a LoRA adapter plus a new head over ``backbone`` on (sentence_a, sentence_b, label) rows.
 
@@ -216,6 +217,8 @@ def train_adapter(
         dev_metrics: ``dev_metrics(model, tokenizer) -> {name: value}`` run after each epoch
             (dev split only; nothing here looks at a test split).
         progress: called with one line per logged step and per epoch.
+        init_adapter: a saved adapter folder (same backbone and number of labels) to continue
+            training from instead of a fresh adapter and head.
     """
     import torch
     from peft import LoraConfig, PeftModel, get_peft_model
@@ -242,6 +245,9 @@ def train_adapter(
     done = _last_checkpoint(checkpoints, epochs)
     if done:
         model = PeftModel.from_pretrained(base, str(checkpoints / f"epoch-{done}"), is_trainable=True)
+    elif init_adapter is not None:
+        model = PeftModel.from_pretrained(base, str(init_adapter), is_trainable=True)
+        model.float()  # an adapter stored in fp16 trains in fp32
     else:
         model = get_peft_model(base, lora)
     trainable = [p for p in model.parameters() if p.requires_grad]

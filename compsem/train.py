@@ -213,6 +213,7 @@ def train_cross_encoder(
     method: str = "lora",
     backbone: str = "minilm-l6",
     augment: str | None = None,
+    init_from: str | None = None,
 ) -> TrainResult:
     """Train a packaged transformer (default all-MiniLM-L6-v2's) as a cross-encoder on one objective.
 
@@ -237,6 +238,8 @@ def train_cross_encoder(
             (:mod:`compsem.augment`); ``role-swaps`` adds parse-based role swaps, voice rewrites,
             minimal edits and high-overlap positives (:mod:`compsem.training.role_swap_augment`);
             the card records counts per rule and seeded examples.
+        init_from: registry key of a trained adapter (same backbone, same number of labels) to
+            continue from instead of a fresh adapter (LoRA only); the card records its key and hash.
 
     Raises:
         ValueError: unknown objective or method, or non-positive epochs / batch size.
@@ -269,13 +272,14 @@ def train_cross_encoder(
         train, augmentation = made.frame, made.card_facts()
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
     base_path = backbone_path(bb)
+    init_adapter, init_facts = _init_adapter(init_from, obj, bb.name, method)
     if method == "lora":
         recipe = lora.LoraRecipe(learning_rate=lr, batch_size=batch_size, max_length=MAX_LENGTH, warmup_ratio=WARMUP,
                                  target_modules=bb.target_modules)
         fitted = lora.train_adapter(
             base_path, train, num_labels=obj.num_labels, epochs=epochs, seed=seed, recipe=recipe,
             checkpoint_dir=folder / "_checkpoints", id2label=NLI_ID2LABEL if obj.num_labels == 3 else None,
-            dev_metrics=_adapter_dev_metrics(obj, data["dev"]), progress=say)
+            dev_metrics=_adapter_dev_metrics(obj, data["dev"]), progress=say, init_adapter=init_adapter)
         adapter = lora.save_adapter(fitted.model, folder, fp16=bb.store_fp16)
         adapter.update(config=recipe.as_dict(), trainable_parameters=fitted.trainable_parameters,
                        total_parameters=fitted.total_parameters)
@@ -312,6 +316,7 @@ def train_cross_encoder(
             "split_sizes": {"train": int(len(train)), "dev": int(len(data["dev"])), "test": int(len(data["test"]))},
         },
         **({"augmentation": augmentation} if augment else {}),
+        **({"init_from": init_facts} if init_facts else {}),
         "loss": obj.loss, "seed": seed, "epochs": epochs, "batch_size": batch_size, "learning_rate": lr,
         "warmup_ratio": WARMUP, "max_length": MAX_LENGTH, "train_steps": -(-len(train) // batch_size) * epochs,
         "train_seconds": round(train_seconds, 1), "final_train_loss": losses[-1] if losses else None,
@@ -321,12 +326,31 @@ def train_cross_encoder(
         "fingerprint": (f"sha256:{base_sha[:16]}+adapter:{extra['adapter']['sha256'][:16]}" if method == "lora"
                         else registry.folder_fingerprint(folder)),
         "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name,
-                            augment),
+                            augment) + (f" --init-from {init_from}" if init_from else "")
+                   + (f" --learning-rate {lr:g}" if learning_rate is not None else ""),
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
     write_card(folder, card)
     return TrainResult(folder, card, tuple(losses))
+
+
+def _init_adapter(init_from: str | None, obj: Objective, backbone: str, method: str) -> tuple[Path | None, dict]:
+    """The adapter folder a run continues from, and what its card records about it."""
+    if init_from is None:
+        return None, {}
+    if method != "lora":
+        raise ValueError("--init-from continues a LoRA adapter; it does not apply to full fine-tuning.")
+    spec = registry.get_spec(init_from)
+    card = spec.card
+    if spec.adapter is None or card is None:
+        raise ValueError(f"{init_from} is not a LoRA adapter trained by compsem train.")
+    if int(card.num_labels) != obj.num_labels or str(card.get("backbone", "minilm-l6")) != backbone:
+        raise ValueError(f"{init_from} has {card.num_labels} output(s) on {card.get('backbone', 'minilm-l6')}; "
+                         f"{obj.name} on {backbone} needs {obj.num_labels}.")
+    adapter = dict(card.get("adapter") or {})
+    return Path(spec.adapter), {"key": spec.key, "adapter_sha256": adapter.get("sha256", ""),
+                                "command": card.get("command", "")}
 
 
 def load_trained(folder: str | Path):

@@ -31,7 +31,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         result = train_cross_encoder(args.objective, data_dir=args.data, epochs=args.epochs, seed=args.seed,
                                      out_dir=args.out, max_train_pairs=args.max_train_pairs,
                                      batch_size=args.batch_size, progress=not args.quiet, method=args.method,
-                                     backbone=args.backbone, augment=args.augment)
+                                     backbone=args.backbone, augment=args.augment, init_from=args.init_from,
+                                     learning_rate=args.learning_rate)
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
     metrics = result.card.get("metrics", {})
@@ -80,6 +81,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--augment", choices=["minimal-edits", "role-swaps"],
                    help="minimal-edits: rule-made hard negatives; role-swaps: parse-based role swaps, active/passive "
                         "and paraphrase positives plus the minimal edits (training splits only)")
+    p.add_argument("--init-from", metavar="KEY",
+                   help="continue from this trained adapter (same backbone and outputs) instead of a fresh one")
+    p.add_argument("--learning-rate", type=float, help="peak learning rate (default 5e-4 for LoRA)")
     p.add_argument("--data", help="datasets folder (default: ../shared/datasets or $COMPSEM_DATA_DIR)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)
