@@ -27,7 +27,8 @@ def private_models(monkeypatch, tmp_path) -> Path:
 
 
 def test_objectives_table_is_consistent():
-    assert set(tr.OBJECTIVES) == {"sick-nli", "sick-relatedness", "stsb", "mrpc"}
+    assert set(tr.OBJECTIVES) == {"sick-nli", "sick-relatedness", "stsb", "mrpc", "equivalence"}
+    assert [o for o, obj in tr.OBJECTIVES.items() if not obj.in_objective_study] == ["equivalence"]
     for obj in tr.OBJECTIVES.values():
         assert obj.key == f"compsem/minilm-l6-{obj.name}"
         assert obj.num_labels == (3 if obj.family == "nli" else 1)
