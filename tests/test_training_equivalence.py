@@ -58,7 +58,7 @@ def test_metrics_per_source():
     out = equivalence_metrics(frame, np.array([0.9, 0.6, 0.7, 0.2]), "test")
     assert out["test_accuracy"] == pytest.approx(0.75)
     assert out["test_sick_accuracy"] == pytest.approx(0.5) and out["test_mrpc_accuracy"] == pytest.approx(1.0)
-    assert out["test_mrpc_f1"] == pytest.approx(1.0)
+    assert out["test_mrpc_f1"] == pytest.approx(1.0) and out["test_sick_f1"] == pytest.approx(2 / 3)
 
 
 def test_objective_is_registered_as_a_binary_same_meaning_head():

@@ -80,8 +80,8 @@ def equivalence_splits(data_dir: str | Path | None = None, seed: int = 42) -> di
 
 
 def equivalence_metrics(frame: pd.DataFrame, probability: np.ndarray, prefix: str) -> dict[str, float]:
-    """Accuracy (and F1 for MRPC) at 0.5, pooled and per source: ``<prefix>_accuracy``, ``<prefix>_sick_accuracy``,
-    ``<prefix>_mrpc_accuracy``, ``<prefix>_mrpc_f1``."""
+    """Accuracy at 0.5, pooled and per source, and F1 per source: ``<prefix>_accuracy``,
+    ``<prefix>_sick_accuracy``, ``<prefix>_mrpc_accuracy``, ``<prefix>_sick_f1``, ``<prefix>_mrpc_f1``."""
     from compsem import evaluation as ev
 
     pred = (np.asarray(probability, dtype=float) >= 0.5).astype(int)
@@ -92,6 +92,8 @@ def equivalence_metrics(frame: pd.DataFrame, probability: np.ndarray, prefix: st
         mask = source == name
         if mask.any():
             out[f"{prefix}_{name}_accuracy"] = ev.accuracy(truth[mask], pred[mask])
-    if (source == "mrpc").any():
-        out[f"{prefix}_mrpc_f1"] = ev.f1(truth[source == "mrpc"], pred[source == "mrpc"])
+    for name in ("sick", "mrpc"):  # F1 too: SICK is 12-17 % "same meaning", so accuracy alone flatters
+        mask = source == name
+        if mask.any():
+            out[f"{prefix}_{name}_f1"] = ev.f1(truth[mask], pred[mask])
     return out

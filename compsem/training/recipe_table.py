@@ -70,7 +70,7 @@ def recipe_table(
     Returns:
         Columns model, measure, category, threshold, value, ci_low, ci_high, n, target, met. ``measure`` is
         ``fail`` (adversarial categories), ``pass`` (positive control), ``sick_test_accuracy``,
-        ``mrpc_test_accuracy``, ``mrpc_test_f1`` or ``train_minutes``.
+        ``mrpc_test_accuracy``, ``mrpc_test_f1``, ``sick_test_f1`` or ``train_minutes``.
     """
     rows = []
     for model, frame in scores.groupby("model", sort=False):
@@ -126,6 +126,7 @@ def recipe_table(
                 None,
             ),
             ("mrpc_test_f1", metrics.get("test_mrpc_f1", metrics.get("test_f1")), None),
+            ("sick_test_f1", metrics.get("test_sick_f1"), None),
         ):
             if value is not None:
                 rows.append(
@@ -185,6 +186,7 @@ def recipe_markdown(
         ("sick_test_accuracy", "", None, "SICK test accuracy"),
         ("mrpc_test_accuracy", "", None, "MRPC test accuracy"),
         ("mrpc_test_f1", "", None, "MRPC test F1"),
+        ("sick_test_f1", "", None, "SICK test F1 (mutual entailment = same meaning)"),
         ("train_minutes", "", None, "Training time (min, 2 shared CPU cores)"),
     ]
     for measure, category, t, name in measures:

@@ -53,8 +53,18 @@ __all__ = [
 NAME = "role-swaps"
 EXAMPLES_PER_RULE = 20
 #: Added pairs per rule at most (both orders count: role-swap, swap-voice, voice, mrpc-positive).
-CAPS = {"role-swap": 2000, "swap-voice": 1000, "voice": 400, "negation": 150, "number": 150, "temporal": 150,
-        "quantifier": 150, "hedge": 150, "sick-mutual": 1500, "mrpc-positive": 400}
+CAPS = {
+    "role-swap": 2000,
+    "swap-voice": 1000,
+    "voice": 400,
+    "negation": 150,
+    "number": 150,
+    "temporal": 150,
+    "quantifier": 150,
+    "hedge": 150,
+    "sick-mutual": 1500,
+    "mrpc-positive": 400,
+}
 _NLI = {
     "role-swap": "neutral",
     "swap-voice": "neutral",
