@@ -176,7 +176,10 @@ def recipe_markdown(
     order = list(models) if models is not None else list(dict.fromkeys(table["model"]))
     header = "| measure | " + " | ".join(labels.get(m, m) for m in order) + " |"
     lines = [header, "|---|" + "---|" * len(order)]
-    keyed = {(r.model, r.measure, r.category, r.threshold): r for r in table.itertuples(index=False)}
+    keyed = {
+        (r.model, r.measure, r.category, None if pd.isna(r.threshold) else float(r.threshold)): r
+        for r in table.itertuples(index=False)
+    }
     measures: list[tuple[str, str, float | None, str]] = []
     for category in ADVERSARIAL:
         for t in THRESHOLDS:
