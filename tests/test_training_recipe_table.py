@@ -47,5 +47,7 @@ def test_rates_targets_and_card_figures():
     text = recipe_markdown(table, {"m/a": "A", "m/b": "B"})
     assert text.splitlines()[0] == "| measure | A | B |"
     assert "| Entity swap fail@0.5 | 50 % [" in text and " ✗ |" in text
-    assert "| SICK test accuracy | 0.8600 ✓ | 0.8000 ✗ |" in text
+    assert (
+        "| SICK test accuracy (NLI: 3 classes; equivalence head: same meaning yes/no) | 0.8600 ✓ | 0.8000 ✗ |" in text
+    )
     assert "| Training time (min, 2 shared CPU cores) | 10.0 | — |" in text

@@ -186,7 +186,7 @@ def recipe_markdown(
             measures.append(("fail", category, t, f"{category_label(category)} fail@{t}"))
     measures += [("pass", "positive_control", t, f"Paraphrase pass@{t}") for t in THRESHOLDS]
     measures += [
-        ("sick_test_accuracy", "", None, "SICK test accuracy"),
+        ("sick_test_accuracy", "", None, "SICK test accuracy (NLI: 3 classes; equivalence head: same meaning yes/no)"),
         ("mrpc_test_accuracy", "", None, "MRPC test accuracy"),
         ("mrpc_test_f1", "", None, "MRPC test F1"),
         ("sick_test_f1", "", None, "SICK test F1 (mutual entailment = same meaning)"),
