@@ -204,3 +204,28 @@ def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
     added_sentences = set(map(aug.normalize, added["sentence_a"])) | set(map(aug.normalize, added["sentence_b"]))
     assert len(added) > 1000 and not added_sentences & forbidden
     assert made.counts["role-swap"] > 100 and made.counts["negation"] > 100
+
+
+def test_init_from_needs_a_matching_trained_adapter():
+    path, facts = tr._init_adapter("compsem/minilm-l6-mrpc", tr.get_objective("equivalence"), "minilm-l6", "lora")
+    assert path is not None and (path / lora.ADAPTER_WEIGHTS).is_file()
+    assert facts["key"] == "compsem/minilm-l6-mrpc" and len(facts["adapter_sha256"]) == 64
+    assert tr._init_adapter(None, tr.get_objective("sick-nli"), "minilm-l6", "lora") == (None, {})
+    with pytest.raises(ValueError, match="needs 3"):  # a 1-output MRPC adapter cannot start a 3-class NLI run
+        tr._init_adapter("compsem/minilm-l6-mrpc", tr.get_objective("sick-nli"), "minilm-l6", "lora")
+    with pytest.raises(ValueError, match="full fine-tuning"):
+        tr._init_adapter("compsem/minilm-l6-sick-nli", tr.get_objective("sick-nli"), "minilm-l6", "full")
+
+
+@pytest.mark.slow
+def test_init_from_continues_the_shipped_adapter(ds_dir, tmp_path):
+    start = registry.get_spec("compsem/minilm-l6-sick-nli")
+    result = tr.train_cross_encoder("sick-nli", data_dir=ds_dir, epochs=1, max_train_pairs=8, out_dir=tmp_path / "m",
+                                    progress=False, evaluate_test=False, init_from=start.key, learning_rate=1e-9)
+    card = result.card
+    assert card["init_from"]["key"] == start.key and "--init-from compsem/minilm-l6-sick-nli" in card["command"]
+    # with a negligible learning rate the continued adapter still predicts like the one it started from
+    pairs = [("A man is cooking.", "A man is not cooking."), ("A boy runs.", "A boy is running.")]
+    before = lora.load_from_card(tr.card_backbone_path(dict(start.card)), start.adapter, dict(start.card))
+    after, _ = tr.load_trained(result.folder)
+    assert np.allclose(before.predict(pairs), after.predict(pairs), atol=1e-3)
