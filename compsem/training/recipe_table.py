@@ -116,7 +116,7 @@ def recipe_table(
         sick = metrics.get(
             "test_sick_accuracy", metrics.get("test_accuracy") if card.get("objective_family") == "nli" else None
         )
-        for measure, value, target in (
+        figures: list[tuple[str, float | None, float | None]] = [
             ("sick_test_accuracy", sick, TARGETS.sick_test_accuracy),
             (
                 "mrpc_test_accuracy",
@@ -127,7 +127,8 @@ def recipe_table(
             ),
             ("mrpc_test_f1", metrics.get("test_mrpc_f1", metrics.get("test_f1")), None),
             ("sick_test_f1", metrics.get("test_sick_f1"), None),
-        ):
+        ]
+        for measure, value, goal in figures:
             if value is not None:
                 rows.append(
                     {
@@ -139,8 +140,8 @@ def recipe_table(
                         "ci_low": None,
                         "ci_high": None,
                         "n": None,
-                        "target": target,
-                        "met": bool(float(value) >= target) if target is not None else None,
+                        "target": goal,
+                        "met": bool(float(value) >= goal) if goal is not None else None,
                     }
                 )
         if card.get("train_seconds") is not None:
@@ -180,7 +181,7 @@ def recipe_markdown(
         (r.model, r.measure, r.category, None if pd.isna(r.threshold) else float(r.threshold)): r
         for r in table.itertuples(index=False)
     }
-    measures: list[tuple[str, str, float | None, str]] = []
+    measures: list[tuple[str, str, float | None, str]] = []  # (measure, category, threshold, row name)
     for category in ADVERSARIAL:
         for t in THRESHOLDS:
             measures.append(("fail", category, t, f"{category_label(category)} fail@{t}"))
@@ -192,10 +193,10 @@ def recipe_markdown(
         ("sick_test_f1", "", None, "SICK test F1 (mutual entailment = same meaning)"),
         ("train_minutes", "", None, "Training time (min, 2 shared CPU cores)"),
     ]
-    for measure, category, t, name in measures:
+    for measure, category, threshold, name in measures:
         cells = []
         for m in order:
-            r = keyed.get((m, measure, category, t))
+            r = keyed.get((m, measure, category, threshold))
             if r is None:
                 cells.append("—")
             elif measure in ("fail", "pass"):

@@ -220,9 +220,9 @@ def augment_role_swaps(
     parsed = _parse_rules(sources)
     # the source may occur in a dev/test split (SICK shares scenes across splits by design, and the
     # original training pairs hold it already); the rewritten sentence may not
-    for rule in ("role-swap", "swap-voice", "voice"):  # both orders: the label holds either way
-        both = [(a, b, i) for src, out in parsed[rule] for a, b, i in ((src, out, 1), (out, src, 0))]
-        candidates[rule] = [p for a, b, edited in both for p in keep([(a, b)], edited)]
+    for parsed_rule in ("role-swap", "swap-voice", "voice"):  # both orders: the label holds either way
+        both = [(a, b, i) for src, out in parsed[parsed_rule] for a, b, i in ((src, out, 1), (out, src, 0))]
+        candidates[parsed_rule] = [p for a, b, edited in both for p in keep([(a, b)], edited)]
     sick_sources = sources[sources["dataset"] == "sick"]["sentence"].tolist()
     for name, rule in aug.RULES.items():
         if name == "role-swap":
@@ -258,7 +258,9 @@ def augment_role_swaps(
     examples = []
     for name in counts:
         where = np.flatnonzero(added["rule"].to_numpy() == name)
-        pick = np.sort(rng.choice(where, min(EXAMPLES_PER_RULE, len(where)), replace=False)) if len(where) else []
+        pick: Iterable[int] = (
+            np.sort(rng.choice(where, min(EXAMPLES_PER_RULE, len(where)), replace=False)) if len(where) else []
+        )
         examples += [
             {
                 "row": int(len(base) + i),
