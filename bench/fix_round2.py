@@ -63,7 +63,26 @@ def main(argv: list[str] | None = None) -> int:
         "Reproduce: `python bench/fix_round2.py --models " + " ".join(models) + "`",
         "",
         recipe_markdown(table, labels, models),
+        "## How each model was trained (from its card)",
+        "",
     ]
+    for key in models:
+        card = cards.get(key, {})
+        if not card:
+            continue
+        aug = card.get("augmentation") or {}
+        counts = ", ".join(f"{rule} {n}" for rule, n in (aug.get("counts") or {}).items())
+        start = (card.get("init_from") or {}).get("key")
+        lines.append(
+            f"- **{labels[key]}** — `{card.get('command', '')}`"
+            + (f"; continued from `{start}`" if start else "")
+            + (
+                f"; {aug.get('name')}: {aug.get('rows_added')} rows added to {aug.get('original_rows')} ({counts})"
+                if aug
+                else ""
+            )
+        )
+    lines.append("")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines), encoding="utf-8")
