@@ -43,7 +43,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_augment_examples(args: argparse.Namespace) -> int:
-    """Prints the seeded minimal-edit examples of an augmented model's card, regenerated from the dataset."""
+    """Prints an augmented model's counts per rule and its card's seeded examples, regenerated from the dataset."""
     from compsem.datasets import DatasetError
     from compsem.registry import UnknownModelError, get_spec
     from compsem.train import card_examples
@@ -64,6 +64,13 @@ def cmd_augment_examples(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(examples, ensure_ascii=False, indent=2))
         return EXIT_OK
+    from compsem.model_card import CARD_NAME, read_card
+
+    facts = read_card(folder / CARD_NAME).get("augmentation") or {}
+    print(f"{facts.get('name')}: {facts.get('rows_added')} rows added to {facts.get('original_rows')} training pairs")
+    for rule, n in (facts.get("counts") or {}).items():
+        print(f"  {rule}: {n} added of {(facts.get('candidates') or {}).get(rule, n)} candidates "
+              f"({(facts.get('labels') or {}).get(rule, '')})")
     for e in examples:
         print(f"[{e['rule']}] {e['label']}\n  A: {e['sentence_a']}\n  B: {e['sentence_b']}")
     return EXIT_OK
