@@ -42,3 +42,28 @@ def test_adapters_resolve_from_the_repository_and_score(key):
     assert res.status == "packaged" and Path(res.location).parent == registry.shipped_models_dir(), res
     out, bad = score_text_pair("A dog is chasing a man.", "A man is being chased by a dog.", [key])
     assert not bad and 0.0 <= out[0].score <= 1.0
+
+
+@pytest.mark.slow
+def test_role_swaps_examples_regenerate_from_the_training_splits():
+    from compsem import datasets as ds
+    from compsem import train as tr
+    from compsem.augment import normalize
+
+    pytest.importorskip("spacy")
+    folder = MODELS / "minilm-l6-sick-nli-role-swaps"
+    try:
+        examples = tr.card_examples(folder)  # raises if the regenerated text differs from the card's digest
+    except ds.DatasetError:
+        pytest.skip("the datasets are not beside the checkout")
+    card = read_card(folder / "compsem_card.json")
+    assert [(e["row"], e["rule"]) for e in examples] == [
+        (e["row"], e["rule"]) for e in card["augmentation"]["examples"]
+    ]
+    sick = ds.load_sick()
+    mrpc_train = tr.splits("mrpc", None, int(card["seed"]))["train"]
+    train_sentences = set()
+    for frame in (sick[sick["split"] == "train"], mrpc_train):
+        train_sentences |= set(map(normalize, frame["sentence_a"])) | set(map(normalize, frame["sentence_b"]))
+    for e in examples:  # every added pair starts from a training sentence
+        assert normalize(e["sentence_a"]) in train_sentences or normalize(e["sentence_b"]) in train_sentences, e
