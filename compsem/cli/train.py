@@ -97,7 +97,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="model folder (default: cache/models/<name>)")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--max-train-pairs", type=int,
-                   help="train on the first N shuffled pairs (smoke runs; with --init-from: the original pairs replayed)")
+                   help="train on the first N shuffled pairs (smoke runs; with --init-from: the pairs replayed)")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)
 
