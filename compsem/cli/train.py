@@ -11,6 +11,7 @@ from pathlib import Path
 
 from compsem.cli._common import EXIT_OK, add_data_dir, add_device, fail
 from compsem.data.datasets import DatasetError
+from compsem.models.card import CARD_NAME, read_card
 from compsem.models.loading import quiet_libraries
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import check_output_dir
@@ -42,6 +43,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             backbone=args.backbone,
             augment=args.augment,
             device=args.device,
+            init_from=args.init_from,
+            learning_rate=args.learning_rate,
         )
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
@@ -59,7 +62,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_augment_examples(args: argparse.Namespace) -> int:
-    """Prints the seeded minimal-edit examples of an augmented model's card, regenerated from the dataset."""
+    """Prints an augmented model's counts per rule and its card's seeded examples, regenerated from the dataset."""
 
     folder = Path(args.model)
     if not folder.is_dir():
@@ -77,6 +80,14 @@ def cmd_augment_examples(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(examples, ensure_ascii=False, indent=2))
         return EXIT_OK
+
+    facts = read_card(folder / CARD_NAME).get("augmentation") or {}
+    print(f"{facts.get('name')}: {facts.get('rows_added')} rows added to {facts.get('original_rows')} training pairs")
+    for rule, n in (facts.get("counts") or {}).items():
+        print(
+            f"  {rule}: {n} added of {(facts.get('candidates') or {}).get(rule, n)} candidates "
+            f"({(facts.get('labels') or {}).get(rule, '')})"
+        )
     for e in examples:
         print(f"[{e['rule']}] {e['label']}\n  A: {e['sentence_a']}\n  B: {e['sentence_b']}")
     return EXIT_OK
@@ -85,7 +96,9 @@ def cmd_augment_examples(args: argparse.Namespace) -> int:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Registers ``train`` and ``augment-examples``."""
     p = sub.add_parser("train", help="train the packaged MiniLM as a cross-encoder (LoRA adapter) on one objective")
-    p.add_argument("--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc"])
+    p.add_argument(
+        "--objective", required=True, choices=["sick-nli", "sick-relatedness", "stsb", "mrpc", "equivalence"]
+    )
     p.add_argument(
         "--method",
         choices=["lora", "full"],
@@ -100,9 +113,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--augment",
-        choices=["minimal-edits"],
-        help="add rule-made minimal-edit hard negatives to the training split only",
+        choices=["minimal-edits", "role-swaps"],
+        help="minimal-edits: rule-made hard negatives; role-swaps: parse-based role swaps, active/passive "
+        "and paraphrase positives plus the minimal edits (training splits only)",
     )
+    p.add_argument(
+        "--init-from",
+        metavar="KEY",
+        help="continue from this trained adapter (same backbone and outputs) instead of a fresh one",
+    )
+    p.add_argument("--learning-rate", type=float, help="peak learning rate (default 5e-4 for LoRA)")
     add_data_dir(p)
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=42)
@@ -112,7 +132,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "the shipped adapters in compsem/models/ are never written",
     )
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--max-train-pairs", type=int, help="train on the first N shuffled pairs (smoke runs)")
+    p.add_argument(
+        "--max-train-pairs",
+        type=int,
+        help="train on the first N shuffled pairs (smoke runs; with --init-from: the pairs replayed)",
+    )
     p.add_argument("-q", "--quiet", action="store_true")
     add_device(p, dtype=False)
     p.set_defaults(func=cmd_train)

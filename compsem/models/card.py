@@ -339,12 +339,22 @@ def render_card(card: dict) -> str:
     aug_rows = ""
     if aug:
         counts = ", ".join(f"{rule} {n}" for rule, n in aug["counts"].items())
+        cap = (
+            f"at most {aug['max_per_rule']} per rule"
+            if "max_per_rule" in aug
+            else "caps " + ", ".join(f"{r} {n}" for r, n in aug.get("caps", {}).items())
+        )
         aug_rows = (
             f"| augmentation | `{aug['name']}`: {aug['rows_added']} rows added to {aug['original_rows']} "
-            f"training pairs ({counts}; at most {aug['max_per_rule']} per rule) |\n"
+            f"training pairs ({counts}; {cap}) |\n"
             f"| augmentation labels | {'; '.join(f'{r}: {lab}' for r, lab in aug['labels'].items())} |\n"
             f"| augmentation examples | {len(aug['examples'])} seeded rows (text SHA-256 "
             f"`{aug['examples_sha256'][:16]}…`), shown by `compsem augment-examples {card['key']}` |\n"
+        )
+    if card.get("init_from"):
+        aug_rows += (
+            f"| started from | `{card['init_from']['key']}` (adapter SHA-256 "
+            f"`{card['init_from']['adapter_sha256'][:16]}…`), trained further as below |\n"
         )
     objective = (
         f"`{card['objective']}` (family `{card['objective_family']}`, {card['num_labels']} output(s), "

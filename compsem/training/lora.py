@@ -90,6 +90,7 @@ def train_adapter(
     dev_metrics: Callable[[object, object], dict[str, float]] | None = None,
     progress: Callable[[str], None] | None = None,
     device: str = "cpu",
+    init_adapter: str | Path | None = None,
 ) -> LoraTrainResult:
     """Train a LoRA adapter plus a new head over ``backbone`` on (sentence_a, sentence_b, label) rows.
 
@@ -103,6 +104,8 @@ def train_adapter(
             (dev split only; nothing here looks at a test split).
         progress: called with one line per logged step and per epoch.
         device: ``cpu``, ``cuda`` or ``mps`` (resolved by :func:`compsem.models.devices.choose_device`).
+        init_adapter: a saved adapter folder (same backbone and number of labels) to continue
+            training from instead of a fresh adapter and head.
     """
     import torch
     from peft import LoraConfig, PeftModel, get_peft_model
@@ -134,6 +137,9 @@ def train_adapter(
     done = _last_checkpoint(checkpoints, epochs)
     if done:
         model = PeftModel.from_pretrained(base, str(checkpoints / f"epoch-{done}"), is_trainable=True)
+    elif init_adapter is not None:
+        model = PeftModel.from_pretrained(base, str(init_adapter), is_trainable=True)
+        model.float()  # an adapter stored in fp16 trains in fp32
     else:
         model = get_peft_model(base, lora)
     model.to(device)

