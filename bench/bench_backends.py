@@ -121,7 +121,7 @@ def heldout(models: list[str]) -> pd.DataFrame:
     from compsem.models.registry import get_spec, resolve
     from compsem.scorers.load import load_scorer
     from compsem.training.objectives import get_objective
-    from compsem.training.train import metrics_from_outputs, splits
+    from compsem.training.train_data import metrics_from_outputs, splits
 
     rows = []
     for key in models:

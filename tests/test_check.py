@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compsem.check import CheckError, evaluate, junit_xml, markdown_summary, parse_limits, read_config, text_table
+from compsem.check import CheckError, evaluate, parse_limits, read_config
+from compsem.check_output import junit_xml, markdown_summary, text_table
 from compsem.cli import main
 
 DATA = Path(__file__).parent / "data"

@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reports",),
     ("rerank",),
     ("ray_engine",),
-    ("pipeline", "check"),
+    ("pipeline", "check", "check_output"),
     ("app",),
     ("cli",),
 )

@@ -7,7 +7,8 @@ import pytest
 from run_fixture import BAG, BI, CE, MRPC, synthetic_results
 
 from compsem import stats
-from compsem.analysis.story import best_cross_encoder, story_findings
+from compsem.analysis.story import story_findings
+from compsem.analysis.story_parts import best_cross_encoder
 from compsem.data.labels import with_labels
 from compsem.figures.story import finding_figure
 
@@ -153,7 +154,7 @@ def test_rerank_finding_names_the_fusion_of_a_fused_row():
 
 
 def test_example_is_the_highest_pair_in_the_filter_ties_to_the_lowest_id():
-    from compsem.analysis.story import _example
+    from compsem.analysis.story_parts import _example
 
     rows = [
         ("10", "negation", 0.9),

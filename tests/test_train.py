@@ -12,6 +12,7 @@ from test_datasets import make_data_dir
 from compsem.models import adapters, registry
 from compsem.training import lora
 from compsem.training import train as tr
+from compsem.training import train_data as td
 from compsem.training.objectives import OBJECTIVES, get_objective
 
 DATA = Path(__file__).parent / "data"
@@ -32,8 +33,8 @@ def evaluate_trained(folder, data_dir) -> dict[str, float]:
     """Test-split metrics of a trained model folder (its card names the objective and seed)."""
     model, card = tr.load_trained(folder)
     obj = get_objective(card["objective"])
-    data = tr.splits(obj, data_dir, int(card["seed"]))
-    return {k: round(float(v), 4) for k, v in tr.metrics_for(model, obj, data["test"], "test").items()}
+    data = td.splits(obj, data_dir, int(card["seed"]))
+    return {k: round(float(v), 4) for k, v in td.metrics_for(model, obj, data["test"], "test").items()}
 
 
 def test_objectives_table_is_consistent():
@@ -48,14 +49,14 @@ def test_objectives_table_is_consistent():
 
 
 def test_splits_label_forms_and_seeded_mrpc_dev(ds_dir):
-    nli = tr.splits("sick-nli", ds_dir)
+    nli = td.splits("sick-nli", ds_dir)
     assert set(nli["train"]["label"]) <= {0, 1, 2}
-    rel = tr.splits("sick-relatedness", ds_dir)
+    rel = td.splits("sick-relatedness", ds_dir)
     assert rel["train"]["label"].between(0, 1).all()
     assert rel["dev"]["label"].max() == pytest.approx((4.6 - 1) / 4)
-    sts = tr.splits("stsb", ds_dir)
+    sts = td.splits("stsb", ds_dir)
     assert sts["train"]["label"].max() == pytest.approx(0.96)
-    a, b = tr.splits("mrpc", ds_dir, seed=1), tr.splits("mrpc", ds_dir, seed=1)
+    a, b = td.splits("mrpc", ds_dir, seed=1), td.splits("mrpc", ds_dir, seed=1)
     assert len(a["dev"]) == 1 and len(a["train"]) == 11
     assert a["dev"].equals(b["dev"])
 
@@ -124,7 +125,7 @@ def test_nli_smoke_adapter_saves_reloads_scores_and_registers(ds_dir, private_mo
 
 @pytest.mark.slow
 def test_adapter_training_is_deterministic_and_resumes_after_an_interruption(ds_dir, tmp_path):
-    data = tr.splits("stsb", ds_dir)["train"].iloc[:8]
+    data = td.splits("stsb", ds_dir)["train"].iloc[:8]
     kwargs = dict(num_labels=1, epochs=2, seed=3, recipe=lora.LoraRecipe(batch_size=4))
     whole = lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "a", **kwargs)
     again = lora.train_adapter(tr.base_model_path(), data, checkpoint_dir=tmp_path / "b", **kwargs)
@@ -205,7 +206,7 @@ def test_augmented_smoke_training_saves_a_loadable_adapter_with_its_augmentation
     }
     assert card["data"]["split_sizes"]["train"] == facts["original_rows"] + facts["rows_added"]
     assert "--augment minimal-edits" in card["command"]
-    examples = tr.card_examples(result.folder, ds_dir)
+    examples = td.card_examples(result.folder, ds_dir)
     assert len(examples) == min(20, facts["rows_added"]) and {e["rule"] for e in examples} <= set(facts["counts"])
     model, _ = tr.load_trained(result.folder)
     assert model.predict([("A cat is reading.", "A cat is not reading.")]).shape == (1, 3)
@@ -258,11 +259,11 @@ def test_real_augmented_sick_split_adds_no_dev_test_or_bundled_sentence():
     from compsem.data.variants.minimal_edits import normalize
 
     try:
-        data = tr.splits("sick-nli")
+        data = td.splits("sick-nli")
     except ds.DatasetError:
         pytest.skip("SICK is not beside the checkout")
     train = data["train"].sample(frac=1.0, random_state=42).reset_index(drop=True)
-    made = tr.augmented_split(get_objective("sick-nli"), train, data, None, 42)
+    made = td.augmented_split(get_objective("sick-nli"), train, data, None, 42)
     added = made.frame.iloc[len(train) :]
     assert made.frame.iloc[: len(train)][["sentence_a", "sentence_b", "label"]].equals(train)
     bundled = load_pairs()

@@ -10,6 +10,7 @@ import pytest
 from test_datasets import make_data_dir
 
 from compsem.training import train as tr
+from compsem.training import train_data as td
 from compsem.training.equivalence import equivalence_metrics, equivalence_splits, sick_mutual_labels
 
 HEADER = (
@@ -43,14 +44,14 @@ def test_sick_label_is_one_only_when_both_directions_entail(data_dir):
 
 def test_splits_pool_both_sources_with_the_mrpc_dev_carve(data_dir):
     parts = equivalence_splits(data_dir, seed=42)
-    mrpc = tr.splits("mrpc", data_dir, 42)
+    mrpc = td.splits("mrpc", data_dir, 42)
     for name, sick_n in (("train", 2), ("dev", 1), ("test", 1)):
         frame = parts[name]
         assert (frame["source"] == "sick").sum() == sick_n
         assert (frame["source"] == "mrpc").sum() == len(mrpc[name])
         assert set(frame["label"]) <= {0.0, 1.0}
     # compsem.training.train.splits keeps the source column for this objective
-    assert "source" in tr.splits("equivalence", data_dir, 42)["test"].columns
+    assert "source" in td.splits("equivalence", data_dir, 42)["test"].columns
 
 
 def test_metrics_per_source():

@@ -15,7 +15,7 @@ from test_datasets import make_data_dir  # noqa: E402
 from compsem.data.variants.minimal_edits import normalize  # noqa: E402
 from compsem.models.adapters import NLI_ID2LABEL  # noqa: E402
 from compsem.training import role_swap_augment as rsa  # noqa: E402
-from compsem.training import train as tr  # noqa: E402
+from compsem.training import train_data as td  # noqa: E402
 
 ID = {v: k for k, v in NLI_ID2LABEL.items()}
 HEADER = (
@@ -134,7 +134,7 @@ def test_equivalence_labels_are_binary_without_mrpc_rule(data_dir):
 
 
 def test_for_objective_reads_only_training_splits(data_dir):
-    data = tr.splits("sick-nli", data_dir)
+    data = td.splits("sick-nli", data_dir)
     made = rsa.for_objective(3, data["train"], data, data_dir, seed=42)
     added = _added(made)
     every = set(added["sentence_a"].map(normalize)) | set(added["sentence_b"].map(normalize))

@@ -48,12 +48,12 @@ def test_adapters_resolve_from_the_repository_and_score(key):
 def test_role_swaps_examples_regenerate_from_the_training_splits():
     from compsem.data import datasets as ds
     from compsem.data.variants.minimal_edits import normalize
-    from compsem.training import train as tr
+    from compsem.training import train_data as td
 
     pytest.importorskip("spacy")
     folder = MODELS / "minilm-l6-sick-nli-role-swaps"
     try:
-        examples = tr.card_examples(folder)  # raises if the regenerated text differs from the card's digest
+        examples = td.card_examples(folder)  # raises if the regenerated text differs from the card's digest
     except ds.DatasetError:
         pytest.skip("the datasets are not beside the checkout")
     card = read_card(folder / "compsem_card.json")
@@ -61,7 +61,7 @@ def test_role_swaps_examples_regenerate_from_the_training_splits():
         (e["row"], e["rule"]) for e in card["augmentation"]["examples"]
     ]
     sick = ds.load_sick()
-    mrpc_train = tr.splits("mrpc", None, int(card["seed"]))["train"]
+    mrpc_train = td.splits("mrpc", None, int(card["seed"]))["train"]
     train_sentences = set()
     for frame in (sick[sick["split"] == "train"], mrpc_train):
         train_sentences |= set(map(normalize, frame["sentence_a"])) | set(map(normalize, frame["sentence_b"]))

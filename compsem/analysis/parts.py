@@ -35,7 +35,7 @@ from compsem.models.registry import get_spec
 
 if TYPE_CHECKING:
     from compsem.analysis.grid import GridCell
-    from compsem.analysis.story import Finding
+    from compsem.analysis.story_parts import Finding
 
 _T = TypeVar("_T")
 

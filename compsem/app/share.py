@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from compsem.analysis import Analysis
-from compsem.analysis.story import Finding, rerank_finding
+from compsem.analysis.story import rerank_finding
+from compsem.analysis.story_parts import Finding
 from compsem.app import reranking, tables
 from compsem.app.scores import Results
 from compsem.app.sidebar import View

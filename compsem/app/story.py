@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from compsem.analysis.story import ExamplePair, rerank_finding
+from compsem.analysis.story import rerank_finding
+from compsem.analysis.story_parts import ExamplePair
 from compsem.app import draw, reranking, share, sidebar, tables
 from compsem.app.scores import scores
 from compsem.app.views import md_escape

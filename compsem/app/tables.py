@@ -26,7 +26,7 @@ import streamlit as st
 from compsem import analysis as an
 from compsem import figures
 from compsem.analysis.browse import PlotSample, sample_pairs
-from compsem.analysis.story import Finding
+from compsem.analysis.story_parts import Finding
 from compsem.app import data, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View

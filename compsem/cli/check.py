@@ -12,7 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from compsem.check import CheckError, junit_xml, markdown_summary, parse_limits, read_config, run_check, text_table
+from compsem.check import CheckError, parse_limits, read_config, run_check
+from compsem.check_output import junit_xml, markdown_summary, text_table
 from compsem.cli._common import EXIT_OK, add_backend, add_device
 from compsem.reports.files import atomic_write_text
 from compsem.store.recovery import CacheError

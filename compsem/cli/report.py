@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from compsem import rerank
-from compsem.analysis.story import Finding, rerank_finding
+from compsem.analysis.story import rerank_finding
+from compsem.analysis.story_parts import Finding
 from compsem.cli._common import EXIT_OK, fail
 from compsem.reports.html import PLOTLY_MODES, write_html_report
 from compsem.reports.run_folder import RunFolderError

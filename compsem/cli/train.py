@@ -15,7 +15,8 @@ from compsem.models.card import CARD_NAME, read_card
 from compsem.models.loading import quiet_libraries
 from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import check_output_dir
-from compsem.training.train import card_examples, check_train_options, shadows_shipped, train_cross_encoder
+from compsem.training.train import check_train_options, shadows_shipped, train_cross_encoder
+from compsem.training.train_data import card_examples
 
 
 def cmd_train(args: argparse.Namespace) -> int:

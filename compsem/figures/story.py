@@ -1,4 +1,5 @@
-"""The small chart of each finding (:class:`compsem.analysis.story.Finding`): bars with 95% CIs, one colour per model.
+"""The small chart of each finding (:class:`compsem.analysis.story_parts.Finding`): bars with 95% CIs,
+one colour per model.
 
 No Streamlit; used by the dashboard's Findings page and by the HTML report.
 """
@@ -10,7 +11,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from compsem.analysis.story import Finding
+from compsem.analysis.story_parts import Finding
 from compsem.figures._style import _figure, _panel_line
 from compsem.figures.palette import model_color
 

@@ -27,6 +27,7 @@ import plotly.io as pio
 
 from compsem import figures
 from compsem.analysis import story
+from compsem.analysis.story_parts import Finding
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import with_labels
@@ -86,7 +87,7 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     )
 
 
-def _finding_html(i: int, finding: story.Finding, charts: _Charts, threshold: float) -> str:
+def _finding_html(i: int, finding: Finding, charts: _Charts, threshold: float) -> str:
     parts = [
         f'<section class="finding"><h3>{i}. {_e(finding.title)}</h3><p>{_e(finding.sentence)}</p>',
         charts(story_figures.finding_figure(finding), f"finding-{finding.key}"),
@@ -109,7 +110,7 @@ def _finding_html(i: int, finding: story.Finding, charts: _Charts, threshold: fl
     return "".join(parts) + "</section>"
 
 
-def _headline(run: RunData, threshold: float, found: list[story.Finding]) -> str:
+def _headline(run: RunData, threshold: float, found: list[Finding]) -> str:
     """The summary paragraph and the headline table (:mod:`compsem.reports.summary`)."""
     rows = headline_rows(run.summary, run.labels, threshold)
     meta = run.summary.get("meta", {})
@@ -264,7 +265,7 @@ def render_html(
     title: str = "compsem report",
     *,
     plotly: str = "inline",
-    extra_findings: Sequence[story.Finding] = (),
+    extra_findings: Sequence[Finding] = (),
 ) -> str:
     """The whole report as one HTML page.
 
@@ -334,7 +335,7 @@ def write_html_report(
     title: str = "compsem report",
     *,
     plotly: str = "inline",
-    extra_findings: Sequence[story.Finding] = (),
+    extra_findings: Sequence[Finding] = (),
 ) -> Path:
     """Read ``run_dir`` and write the report to ``out`` (atomically). Returns ``out``.
 

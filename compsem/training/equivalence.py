@@ -8,7 +8,7 @@ sigmoid head:
   ``A_entails_B`` and ``entailment_BA`` = ``B_entails_A``), else 0 (one-way entailment,
   neutral, contradiction). Splits: TRAIN / TRIAL (dev) / TEST.
 * MRPC pairs: the paraphrase label. Splits: train minus a seeded 10 % dev split / that dev
-  split / test (as :func:`compsem.training.train.splits` carves them for the ``mrpc`` objective).
+  split / test (as :func:`compsem.training.train_data.splits` carves them for the ``mrpc`` objective).
 
 Every row carries ``source`` (``sick`` or ``mrpc``), so metrics are reported per dataset as
 well as pooled (:func:`equivalence_metrics`).

@@ -11,7 +11,7 @@ meaning" on the positive side:
   :data:`MIN_OVERLAP`), in both orders — a seeded sample of at most :data:`MAX_MRPC` pairs.
 
 Only training splits are read: SICK's ``SemEval_set == TRAIN`` rows and the part of MRPC train
-left after the seeded 10 % dev split (:func:`compsem.training.train.splits`).
+left after the seeded 10 % dev split (:func:`compsem.training.train_data.splits`).
 
 Example:
     >>> jaccard("A man is playing a guitar", "A guitar is being played by a man")

@@ -303,7 +303,7 @@ def for_objective(
 ) -> RoleSwapSplit:
     """:func:`augment_role_swaps` with its sources and protected sentences read from the datasets.
 
-    Sources: SICK TRAIN and MRPC train minus the seeded dev split (the one :func:`compsem.training.train.splits`
+    Sources: SICK TRAIN and MRPC train minus the seeded dev split (the one :func:`compsem.training.train_data.splits`
     carves with ``seed``). Protected: every dev and test sentence of SICK and MRPC, the objective's own
     dev/test splits (``data``) and the bundled pairs.
     """
