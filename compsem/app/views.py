@@ -163,6 +163,7 @@ def text_score_table(
             "asymmetry",
             "verdict",
             "normalization",
+            "warning",
         ],
     )
 
