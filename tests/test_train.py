@@ -10,6 +10,7 @@ import pytest
 from test_datasets import make_data_dir
 
 from compsem.models import adapters, registry
+from compsem.models.backbones import card_backbone_path
 from compsem.training import lora
 from compsem.training import train as tr
 from compsem.training import train_data as td
@@ -372,6 +373,6 @@ def test_init_from_continues_the_shipped_adapter(ds_dir, tmp_path):
     assert card["init_from"]["key"] == start.key and "--init-from compsem/minilm-l6-sick-nli" in card["command"]
     # with a negligible learning rate the continued adapter still predicts like the one it started from
     pairs = [("A man is cooking.", "A man is not cooking."), ("A boy runs.", "A boy is running.")]
-    before = lora.load_from_card(tr.card_backbone_path(dict(start.card)), start.adapter, dict(start.card))
+    before = adapters.load_from_card(card_backbone_path(dict(start.card)), start.adapter, dict(start.card))
     after, _ = tr.load_trained(result.folder)
     assert np.allclose(before.predict(pairs), after.predict(pairs), atol=1e-3)
