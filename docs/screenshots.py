@@ -1,7 +1,7 @@
 """Screenshots of every dashboard page at laptop (1400 px) and phone (390 px) width, into docs/images/.
 
     python docs/screenshots.py                       # every offline model (the dashboard's default selection)
-    python docs/screenshots.py --models all-MiniLM-L6-v2,minilm-l6-sick-nli --out /tmp/shots
+    python docs/screenshots.py --models all-MiniLM-L6-v2,minilm-l6-sick-nli --out shots
 
 What a stakeholder sees on a fresh machine: the bundled pairs, scored first (so each page
 shows its charts), then ``streamlit run app.py`` driven in headless Chromium (Debian's
