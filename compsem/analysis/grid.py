@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from compsem.analysis.objective_comparison import comparison_table, comparison_view
+from compsem.analysis.objective_comparison import COMPARISON_COLUMNS, comparison_table, comparison_view
 from compsem.data.categories import ADVERSARIAL, category_label, sort_categories
 from compsem.data.formatting import markdown_text
 from compsem.models.backbones import BACKBONES
@@ -50,25 +50,7 @@ __all__ = [
 
 #: A failure rate must fall by this much (and the CIs separate) to count as fixed.
 MIN_DROP = 0.10
-GRID_COLUMNS = [
-    "backbone",
-    "column",
-    "model",
-    "category",
-    "n",
-    "mean",
-    "mean_ci_low",
-    "mean_ci_high",
-    "rate",
-    "rate_ci_low",
-    "rate_ci_high",
-    "meaning",
-    "reference_mean",
-    "cohens_d",
-    "holm_pvalue",
-    "significant",
-    "is_reference",
-]
+GRID_COLUMNS = ["backbone", "column", *COMPARISON_COLUMNS]
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,27 @@ def _grid_figure(
     return _figure(traces, layout, title, height)
 
 
+def _control_bands(cats: Sequence[str]) -> list[dict]:
+    """A light band behind each control category (positive, negative, near-miss) on a category x-axis."""
+    return [
+        dict(
+            type="rect",
+            xref="x",
+            x0=i - 0.5,
+            x1=i + 0.5,
+            yref="paper",
+            y0=0,
+            y1=1,
+            fillcolor="#eeeeee",
+            opacity=0.5,
+            layer="below",
+            line=dict(width=0),
+        )
+        for i, c in enumerate(cats)
+        if _is_control(c)
+    ]
+
+
 def _panel_line(
     xa: str, ya: str, axis: str, value: float, *, dash: str = "dash", color: str = "#444", width: float = 1.5
 ) -> dict:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from compsem.data.categories import sort_categories
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import labels_of
-from compsem.figures._style import _base, _figure, _grid_figure, _is_control, _label, cat_label
+from compsem.figures._style import _base, _control_bands, _figure, _grid_figure, _is_control, _label, cat_label
 from compsem.figures.palette import NEUTRAL, model_color, model_colors
 
 
@@ -266,23 +266,7 @@ def objective_bars(
         )
     # Plain dicts through _figure: the page redraws these bars on every change. The threshold line and its
     # label are what add_hline(annotation_position="top left") would add.
-    shapes = [
-        dict(
-            type="rect",
-            xref="x",
-            x0=i - 0.5,
-            x1=i + 0.5,
-            yref="paper",
-            y0=0,
-            y1=1,
-            fillcolor="#eeeeee",
-            opacity=0.5,
-            layer="below",
-            line=dict(width=0),
-        )
-        for i, c in enumerate(cats)
-        if _is_control(c)
-    ]
+    shapes = _control_bands(cats)
     layout: dict = dict(
         barmode="group", bargap=0.18, bargroupgap=0.04, xaxis=dict(categoryorder="array", categoryarray=x)
     )

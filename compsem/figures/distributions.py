@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from compsem.data.categories import sort_categories
 from compsem.data.labels import labels_of
-from compsem.figures._style import _base, _is_control, _label, cat_label, escape
+from compsem.figures._style import _base, _control_bands, _is_control, _label, cat_label, escape
 from compsem.figures.palette import model_colors
 
 
@@ -66,23 +66,7 @@ def distributions(results: pd.DataFrame, threshold: float, kind: str = "box") ->
             fig.add_trace(go.Box(**common, boxpoints="all", jitter=0.5, pointpos=0, hoveron="points"))
     order = [x_labels[c] for c in cats]
     fig.update_xaxes(categoryorder="array", categoryarray=order)
-    shapes = [
-        dict(
-            type="rect",
-            xref="x",
-            x0=i - 0.5,
-            x1=i + 0.5,
-            yref="paper",
-            y0=0,
-            y1=1,
-            fillcolor="#eeeeee",
-            opacity=0.5,
-            layer="below",
-            line_width=0,
-        )
-        for i, c in enumerate(cats)
-        if _is_control(c)
-    ]
+    shapes = _control_bands(cats)
     shapes.append(
         dict(
             type="line",
