@@ -38,9 +38,10 @@ kind = state.radio(
 if not view.models:
     st.warning("Select at least one model in the sidebar.")
     st.stop()
+runtime = {"backend": view.backend, "device": view.device, "dtype": view.dtype}  # what scores, and its cache key
 try:
     with st.spinner("Scoring (the first time loads each model)…"):
-        table, problems = data.score_text(a, b, view.models, view.threshold, kind)
+        table, problems = data.score_text(a, b, view.models, view.threshold, kind, **runtime)
 except ValueError as exc:
     st.error(f"Cannot score this pair: {views.md_escape(exc)}")
     st.stop()
@@ -62,7 +63,7 @@ st.dataframe(views.text_scores_view(table, raw), hide_index=True, key="w.try_tab
 
 if state.toggle("Compare every variant of A at once", "sweep"):
     edits = [(v.label, v.text) for v in variants if v.text]
-    sweep = data.score_variants(a, edits, view.models)
+    sweep = data.score_variants(a, edits, view.models, **runtime)
     if not sweep.empty:
         draw.chart(figures.variant_heatmap(sweep), "variants")
         st.dataframe(sweep.drop_duplicates("variant")[["variant", "edited"]], hide_index=True, key="w.variants")

@@ -60,7 +60,7 @@ if unavailable:
 try:
     docs, source = reranking.rerank_documents(mode, pasted)
     with st.spinner("Ranking (the first time loads the models and indexes the documents)…"):
-        table = reranking.rank_query(query, docs, stage, k, reranker)
+        table = reranking.rank_query(query, docs, stage, k, reranker, view.backend, view.device, view.dtype)
 except ValueError as exc:
     st.error(f"Cannot rank: {views.md_escape(exc)}")
 else:

@@ -98,3 +98,66 @@ def test_each_backend_keeps_its_own_lookups(cache_dir):
         minilm: len(pairs),
         JACCARD: 0,
     }  # a baseline has no transformer: one set of scores serves both
+
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_the_lookups_are_keyed_by_the_device_and_dtype(cache_dir):
+    from compsem.models.devices import DeviceChoice
+    from compsem.models.registry import resolve
+    from compsem.store.score_store import ScoreStore
+    from compsem.store.sqlite import CachedScore
+
+    pairs = load_pairs(PAIRS)
+    text_pairs = list(zip(pairs["sentence_a"], pairs["sentence_b"]))
+    gpu = DeviceChoice("cuda", "fp16", "cuda", "cuda")
+    with ScoreStore() as store:  # made-up scores stand in for a GPU run: stored under the cuda fp16 fingerprint
+        store.adopt(resolve(MINILM, device=gpu), {p: CachedScore(0.25, 0.25, "{}") for p in text_pairs})
+    sha, n = uuid.uuid4().hex, len(pairs)
+    count = lambda *runtime: data.missing_counts(sha, (MINILM, JACCARD), str(cache_dir), pairs, *runtime)  # noqa: E731
+    assert count("torch", "cuda", "fp16") == {MINILM: 0, JACCARD: n}
+    assert count("torch", "cpu", "fp32") == {MINILM: n, JACCARD: n}  # the GPU's scores are not the CPU's
+    assert count("torch", "cuda", "fp32")[MINILM] == n and count("torch", "mps", "fp16")[MINILM] == n
+    frame, errors = data.cached_results(sha, (MINILM,), str(cache_dir), pairs, "torch", "cuda", "fp16")
+    assert len(frame) == n and (frame["score"] == 0.25).all() and errors == {}
+    frame, errors = data.cached_results(sha, (MINILM,), str(cache_dir), pairs, "torch", "cpu", "fp32")
+    assert frame.empty and "not scored yet" in errors[MINILM]
+    with ScoreCache(cache_dir) as cache:
+        score_pairs(pairs, [JACCARD], cache=cache, device="cpu")
+    assert count("torch", "cuda", "fp16") == {MINILM: 0, JACCARD: 0}  # a baseline's scores serve every device
+    with pytest.raises(ValueError, match="onnx-int8 runs on the CPU only"):
+        count("onnx-int8", "cuda", "fp32")
+    with pytest.raises(ValueError, match="for GPUs"):
+        count("torch", "cpu", "fp16")
+
+
+def test_the_seed_serves_the_cpu_at_fp32_only_and_a_gpu_falls_back_to_scoring(cache_dir, monkeypatch):
+    from compsem.store.seed import SEED_FILE
+
+    monkeypatch.setenv("COMPSEM_SEED", str(SEED_FILE))  # the shipped seed: CPU fp32 scores of the bundled pairs
+    pairs = load_pairs()
+    sha, n = uuid.uuid4().hex, len(pairs)
+    on = lambda *runtime: (  # noqa: E731
+        data.missing_counts(sha, (MINILM,), str(cache_dir), pairs, *runtime)[MINILM],
+        data.seeded_counts(sha, (MINILM,), str(cache_dir), pairs, *runtime)[MINILM],
+    )
+    assert on("torch", "cpu", "fp32") == (0, n)
+    assert on("torch", "cuda", "fp32") == (n, 0) and on("torch", "cuda", "bf16") == (n, 0)
+    assert on("torch", "mps", "fp32") == (n, 0)
+    frame, _ = data.cached_results(sha, (MINILM,), str(cache_dir), pairs, "torch", "cpu", "fp32")
+    assert len(frame) == n
+    frame, errors = data.cached_results(sha, (MINILM,), str(cache_dir), pairs, "torch", "cuda", "fp32")
+    assert frame.empty and "not scored yet" in errors[MINILM]
+
+
+def test_a_model_loads_on_the_device_and_dtype_its_resolution_names(monkeypatch):
+    from compsem.models.devices import DeviceChoice
+
+    loads: list[tuple] = []
+    monkeypatch.setattr(data, "choose_device", lambda device, dtype: DeviceChoice(device, dtype, "Test GPU", device))
+    monkeypatch.setattr(data, "load_scorer", lambda res, backend, device: loads.append((res.spec.key, backend, device)))
+    res = data.resolution(MINILM, "torch", "cuda", "bf16")  # named without asking torch: no GPU is needed here
+    assert res.fingerprint.endswith("+cuda-bf16")
+    data.loader(res)  # what score_pairs calls for the Score button and free text
+    assert loads == [(MINILM, "torch", DeviceChoice("cuda", "bf16", "Test GPU", "cuda"))]

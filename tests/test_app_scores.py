@@ -30,3 +30,13 @@ def test_the_button_estimate_reads_the_rates_this_machine_measured():
     ThroughputLog(default_cache_dir()).record({key: Rate(key, 1.0, 0.5, 336, 0.0)})
     est = estimate_time({key: 336})
     assert est.source == MEASURED and est.seconds == 1.0 + 0.5 * 336
+
+
+def test_each_device_keeps_its_own_measured_rates():
+    key = "compsem/minilm-l6-mrpc"
+    ThroughputLog(default_cache_dir()).record({key: Rate(key, 1.0, 0.5, 336, 0.0)})  # measured on the CPU
+    assert estimate_time({key: 336}).source == MEASURED
+    assert estimate_time({key: 336}, "cuda", "fp16").source == GUESSED  # a GPU estimate never uses the CPU's rates
+    ThroughputLog(default_cache_dir(), "+cuda-fp16").record({key: Rate(key, 2.0, 0.001, 336, 0.0)})
+    assert estimate_time({key: 336}, "cuda", "fp16").seconds == 2.0 + 0.001 * 336
+    assert estimate_time({key: 336}).seconds == 1.0 + 0.5 * 336  # and the CPU's estimate keeps its own

@@ -1,7 +1,11 @@
 """The dashboard's cached loaders, defined once at module level.
 
-* ``st.cache_resource``: one loaded model per (model, fingerprint, backend) per process (:func:`scorer`).
-* ``st.cache_data``: pair files, model availability, cached scores, free-text scores.
+* ``st.cache_resource``: one loaded model per (model, fingerprint, backend, device, dtype) per process (:func:`scorer`).
+* ``st.cache_data``: pair files, model availability, the devices here, cached scores, free-text scores.
+
+Every lookup and every score is keyed by the sidebar's backend, device (``cpu``, ``cuda``, ``mps``) and
+dtype, so scores of one device are never shown, counted or adopted as another's (a GPU's differ from the
+CPU's in the last digits; :mod:`compsem.models.devices`).
 
 torch and sentence-transformers are imported by the first page that needs a model, never at start.
 """
@@ -10,16 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import streamlit as st
 
-from compsem.app import state, views
+from compsem.app import views
 from compsem.config import PAIRS_FILE
 from compsem.data.labels import ModelLabels, with_labels
 from compsem.data.pairs import PairCheck, bundled_pairs_path, check_pairs
 from compsem.data.schema import RESULT_COLUMNS
-from compsem.models.quantization import BACKENDS, DEFAULT_BACKEND
+from compsem.models import devices
+from compsem.models.devices import DTYPES, Device, DeviceChoice, DeviceError, choose_device
+from compsem.models.quantization import runtime_device
 from compsem.models.registry import list_models, resolve
 from compsem.models.specs import Resolution
 from compsem.reports.run_folder import RunData, RunFolderError, load_run
@@ -35,31 +42,61 @@ PAIRS_ENV = PAIRS_FILE.env
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def scorer(key: str, fingerprint: str, backend: str = "torch") -> Scorer:
-    """One loaded model per process and backend (Streamlit does not cache a failed load, so it is retried).
+def scorer(key: str, fingerprint: str, backend: str = "torch", device: str = "cpu", dtype: str = "fp32") -> Scorer:
+    """One loaded model per process, backend and device (Streamlit does not cache a failed load, so it is retried).
 
     torch and sentence-transformers are imported here, by the first page that needs a model, never at start.
+
+    Raises:
+        DeviceError: the device is not usable here (a ValueError with one sentence: no CUDA GPU visible ...).
+        BackendError: the int8 backend on a GPU (a ValueError with one sentence).
     """
 
-    return load_scorer(resolve(key), backend=backend)
+    return load_scorer(resolve(key), backend=backend, device=choose_device(device, dtype))
 
 
 def loader(res: Resolution) -> Scorer:
-    """The shared per-process model of a resolution (what :func:`compsem.scoring.score_pairs` loads with)."""
-    return scorer(res.spec.key, res.fingerprint, res.backend)
+    """The shared per-process model of a resolution (what :func:`compsem.scoring.score_pairs` loads with).
+
+    It loads on the resolution's own device and dtype, the ones its fingerprint (so its stored scores) names.
+    """
+    return scorer(res.spec.key, res.fingerprint, res.backend, res.device, res.dtype)
 
 
-def current_backend() -> str:
-    """The sidebar's backend choice (``torch`` until the sidebar has run)."""
+@st.cache_data(show_spinner=False, ttl=300)
+def device_options() -> list[DeviceChoice]:
+    """The devices torch can use here, best first, each at fp32 (:func:`compsem.models.devices.available_devices`).
 
-    value = state.get("backend", DEFAULT_BACKEND)
-    return value if value in BACKENDS else DEFAULT_BACKEND
+    Re-checked every five minutes. On Linux without a GPU driver the answer needs no torch import, so the
+    landing page stays light (:func:`compsem.models.devices._accelerator_possible`).
+    """
+    return devices.available_devices()
 
 
-def resolution(key: str, backend: str) -> Resolution:
-    """The registry entry of ``key`` served by ``backend`` (its fingerprint keys the cached scores)."""
+def lookup_device(backend: str, device: str = "cpu", dtype: str = "fp32") -> DeviceChoice:
+    """The device a stored-score lookup is keyed by, named without asking torch (a lookup loads no model).
 
-    return resolve(key, backend=backend)
+    Raises:
+        DeviceError: an unknown device or dtype, or fp16/bf16 on the CPU.
+        BackendError: the int8 backend with a GPU (both ValueErrors with one sentence).
+    """
+    if device in ("cuda", "mps"):
+        if dtype not in DTYPES:
+            raise DeviceError(f"unknown dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
+        choice = DeviceChoice(cast(Device, device), dtype, device, device)
+    else:
+        choice = choose_device(device, dtype)  # the CPU asks nothing; anything else is refused in a sentence
+    return runtime_device(backend, choice)
+
+
+def resolution(key: str, backend: str, device: str = "cpu", dtype: str = "fp32") -> Resolution:
+    """The registry entry of ``key`` served by ``backend`` on ``device`` (its fingerprint keys the cached scores).
+
+    Raises:
+        ValueError: as :func:`lookup_device`.
+    """
+
+    return resolve(key, backend=backend, device=lookup_device(backend, device, dtype))
 
 
 @st.cache_data(show_spinner=False, ttl=300)
@@ -167,16 +204,32 @@ def store_version(cache_dir: str) -> tuple:
 # registry entry or fingerprint changed), as model_resolutions' does.
 @st.cache_data(show_spinner=False, max_entries=256, ttl=300)
 def _model_missing(
-    pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
+    pairs_sha: str,
+    model: str,
+    cache_dir: str,
+    version: tuple,
+    _pairs: pd.DataFrame,
+    backend: str,
+    device: str = "cpu",
+    dtype: str = "fp32",
 ) -> tuple[int, int]:
-    """(how many pairs the store lacks, how many it found in the shipped seed rather than the cache)."""
+    """(how many pairs the store lacks, how many it found in the shipped seed rather than the cache).
+
+    The seed holds CPU fp32 scores: under a GPU's fingerprint it finds none, so those pairs count as missing.
+    """
     with ScoreStore() as store:
-        found = store.lookup(resolution(model, backend), _text_pairs(_pairs))
+        found = store.lookup(resolution(model, backend, device, dtype), _text_pairs(_pairs))
         return len(found.missing), len(found.seeded)
 
 
 def missing_counts(
-    pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame, backend: str = "torch"
+    pairs_sha: str,
+    models: tuple[str, ...],
+    cache_dir: str,
+    _pairs: pd.DataFrame,
+    backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
 ) -> dict[str, int]:
     """Per model, how many (model, pair) combinations are not in the score cache yet.
 
@@ -184,18 +237,28 @@ def missing_counts(
     (before, every selection change read all 13 models' scores from SQLite again).
     """
     version = store_version(cache_dir)
-    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend)[0] for key in models}
+    return {
+        key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend, device, dtype)[0] for key in models
+    }
 
 
 def seeded_counts(
-    pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame, backend: str = "torch"
+    pairs_sha: str,
+    models: tuple[str, ...],
+    cache_dir: str,
+    _pairs: pd.DataFrame,
+    backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
 ) -> dict[str, int]:
     """Per model, how many of its pairs' scores come from the shipped seed (:mod:`compsem.store.seed`).
 
     The same kept lookups as :func:`missing_counts`, so asking costs nothing more.
     """
     version = store_version(cache_dir)
-    return {key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend)[1] for key in models}
+    return {
+        key: _model_missing(pairs_sha, key, cache_dir, version, _pairs, backend, device, dtype)[1] for key in models
+    }
 
 
 def seed_origin() -> tuple[str, str]:
@@ -214,17 +277,31 @@ def _refuse(res: Resolution) -> Scorer:
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=300)
 def _model_results(
-    pairs_sha: str, model: str, cache_dir: str, version: tuple, _pairs: pd.DataFrame, backend: str
+    pairs_sha: str,
+    model: str,
+    cache_dir: str,
+    version: tuple,
+    _pairs: pd.DataFrame,
+    backend: str,
+    device: str = "cpu",
+    dtype: str = "fp32",
 ) -> tuple[pd.DataFrame, dict, str | None]:
     """(the model's tidy rows, model -> error, its registry key; None when it failed)."""
+    where = lookup_device(backend, device, dtype)  # named, not probed: reading stored scores asks torch nothing
     with ScoreCache() as cache:
-        run = score_pairs(_pairs, [model], cache=cache, loader=_refuse, backend=backend)
+        run = score_pairs(_pairs, [model], cache=cache, loader=_refuse, backend=backend, device=where)
     key = next((m.model for m in run.models if not m.error), None)
     return run.results, {m.model: m.error for m in run.failed}, key
 
 
 def cached_results(
-    pairs_sha: str, models: tuple[str, ...], cache_dir: str, _pairs: pd.DataFrame, backend: str = "torch"
+    pairs_sha: str,
+    models: tuple[str, ...],
+    cache_dir: str,
+    _pairs: pd.DataFrame,
+    backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
 ) -> tuple[pd.DataFrame, dict]:
     """Scores already in the cache (never computes any): (tidy results, model -> error).
 
@@ -237,7 +314,7 @@ def cached_results(
     errors: dict = {}
     seen: set[str] = set()
     for model in models:
-        frame, failed, key = _model_results(pairs_sha, model, cache_dir, version, _pairs, backend)
+        frame, failed, key = _model_results(pairs_sha, model, cache_dir, version, _pairs, backend, device, dtype)
         errors.update(failed)
         if key is None or key in seen:  # an alias of a model already in the frame adds nothing, as in score_pairs
             continue
@@ -257,28 +334,52 @@ def forget_cached_scores() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _score_text(a: str, b: str, models: tuple[str, ...], backend: str = "torch"):
-    return score_text_pair(a, b, list(models), loader=loader, backend=backend)
+def _score_text(
+    a: str, b: str, models: tuple[str, ...], backend: str = "torch", device: str = "cpu", dtype: str = "fp32"
+):
+    # the device by name: scoring asks torch whether it is there (a GPU gone since the sidebar listed it is a sentence)
+    return score_text_pair(a, b, list(models), loader=loader, backend=backend, device=device, dtype=dtype)
 
 
 def score_text(
-    a: str, b: str, models: Sequence[str], threshold: float, pair_kind: str = "edit"
+    a: str,
+    b: str,
+    models: Sequence[str],
+    threshold: float,
+    pair_kind: str = "edit",
+    *,
+    backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Score a free-text pair with every model; (table with a verdict per model, model -> why it could not).
+    """Score a free-text pair with every model on the sidebar's backend and device; (table with a verdict per
+    model, model -> why it could not).
 
     Raises:
-        ValueError: empty or too long text (the message says which).
+        ValueError: empty or too long text, or a device or backend that cannot be used (the message says which).
     """
-    scored, problems = _score_text(a, b, tuple(models), current_backend())
+    scored, problems = _score_text(a, b, tuple(models), backend, device, dtype)
     return views.text_score_table(scored, model_labels(), threshold, pair_kind), problems
 
 
-def score_variants(a: str, variants: Sequence[tuple[str, str]], models: Sequence[str]) -> pd.DataFrame:
-    """Score (A, edited A) for each variant; ``label, variant, edited, score``."""
+def score_variants(
+    a: str,
+    variants: Sequence[tuple[str, str]],
+    models: Sequence[str],
+    *,
+    backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
+) -> pd.DataFrame:
+    """Score (A, edited A) for each variant on the sidebar's backend and device; ``label, variant, edited, score``.
+
+    Raises:
+        ValueError: as :func:`score_text`.
+    """
     labels = model_labels()
     rows = []
     for name, edited in variants:
-        scored, _ = _score_text(a, edited, tuple(models), current_backend())
+        scored, _ = _score_text(a, edited, tuple(models), backend, device, dtype)
         rows += [{"label": labels.name(s.model), "variant": name, "edited": edited, "score": s.score} for s in scored]
     return pd.DataFrame(rows, columns=["label", "variant", "edited", "score"])
 
@@ -287,11 +388,12 @@ __all__ = [
     "PAIRS_ENV",
     "cached_results",
     "check_upload",
-    "current_backend",
+    "device_options",
     "default_pair_file",
     "forget_cached_scores",
     "load_default_pairs",
     "loader",
+    "lookup_device",
     "missing_counts",
     "model_labels",
     "model_resolutions",

@@ -102,19 +102,26 @@ def _bm25_index(digest: str, _docs: tuple[str, ...]):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _dense_index(digest: str, fingerprint: str, _docs: tuple[str, ...], backend: str = "torch"):
+def _dense_index(
+    digest: str,
+    fingerprint: str,
+    _docs: tuple[str, ...],
+    backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
+):
 
-    scorer = data.scorer(DENSE_MODEL, fingerprint, backend)
+    scorer = data.scorer(DENSE_MODEL, fingerprint, backend, device, dtype)
     if not isinstance(scorer, BiEncoderScorer):  # the dense first stage embeds documents: a bi-encoder's job
         raise TypeError(f"{DENSE_MODEL} loaded as {type(scorer).__name__}, not a bi-encoder")
     return DenseRetriever(_docs, scorer=scorer)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _reranker(key: str, fingerprint: str, backend: str = "torch"):
+def _reranker(key: str, fingerprint: str, backend: str = "torch", device: str = "cpu", dtype: str = "fp32"):
 
     # the scorer comes from the shared per-process cache, so a model loaded by another page is reused
-    return Reranker(key, scorer=data.scorer(key, fingerprint, backend))
+    return Reranker(key, scorer=data.scorer(key, fingerprint, backend, device, dtype))
 
 
 def reranker_choices() -> tuple[list[str], dict[str, str]]:
@@ -133,35 +140,50 @@ def _ranking(
     fingerprint: str,
     _docs: tuple[str, ...],
     backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
 ) -> pd.DataFrame:
 
     dense = (
-        _dense_index(digest, data.resolution(DENSE_MODEL, backend).fingerprint, _docs, backend)
+        _dense_index(
+            digest, data.resolution(DENSE_MODEL, backend, device, dtype).fingerprint, _docs, backend, device, dtype
+        )
         if first_stage != "bm25"
         else None
     )
-    reranker = _reranker(reranker_key, fingerprint, backend) if reranker_key != RERANK_NONE else None
+    reranker = _reranker(reranker_key, fingerprint, backend, device, dtype) if reranker_key != RERANK_NONE else None
     return rank_documents(
         query, _docs, first_stage=first_stage, k=k, reranker=reranker, dense=dense, bm25=_bm25_index(digest, _docs)
     )
 
 
-def rank_query(query: str, docs: Sequence[str], first_stage: str, k: int, reranker_key: str) -> pd.DataFrame:
-    """:func:`compsem.rerank.rank_documents` with the indexes and models held once per process.
+def rank_query(
+    query: str,
+    docs: Sequence[str],
+    first_stage: str,
+    k: int,
+    reranker_key: str,
+    backend: str = "torch",
+    device: str = "cpu",
+    dtype: str = "fp32",
+) -> pd.DataFrame:
+    """:func:`compsem.rerank.rank_documents` with the indexes and models held once per process, the models
+    served by the sidebar's ``backend`` on its ``device`` at its ``dtype``.
 
     Raises:
-        ValueError: an empty or too long query, too many documents for the bi-encoder, or a model that
-            could not be loaded (the message says which).
+        ValueError: an empty or too long query, too many documents for the bi-encoder, a model that could
+            not be loaded, or a device or backend that cannot be used here (the message says which).
     """
 
     query = check_query(query)
-    backend = data.current_backend()
     fingerprint = ""
     if reranker_key != RERANK_NONE:
-        fingerprint = data.resolution(reranker_key, backend).fingerprint
+        fingerprint = data.resolution(reranker_key, backend, device, dtype).fingerprint
     docs = tuple(docs)
     try:
-        return _ranking(query, _digest(docs), first_stage, int(k), reranker_key, fingerprint, docs, backend)
+        return _ranking(
+            query, _digest(docs), first_stage, int(k), reranker_key, fingerprint, docs, backend, device, dtype
+        )
     except (ModelUnavailableError, OSError) as exc:
         raise ValueError(f"a model could not be loaded: {exc}") from None
 

@@ -13,6 +13,8 @@ from compsem.app import data, views
 from compsem.app.sidebar import View
 from compsem.config import default_cache_dir
 from compsem.data.labels import ModelLabels, labels_of, with_labels
+from compsem.models.devices import DeviceError, device_suffix
+from compsem.models.quantization import BackendError
 from compsem.scoring import score_pairs
 from compsem.stats.sample_size import min_pairs_default
 from compsem.store import throughput
@@ -41,19 +43,25 @@ class Results:
         return labels_of(self.frame)
 
 
-def estimate_time(missing: dict[str, int]) -> throughput.Estimate:
-    """Time to score the missing combinations, from this machine's measured rates where it has them.
+def _throughput_log(device: str = "cpu", dtype: str = "fp32") -> throughput.ThroughputLog:
+    """The measured rates of ``device`` and ``dtype``: a GPU's are kept apart, so neither estimate uses the other's."""
+    return throughput.ThroughputLog(default_cache_dir(), device_suffix(device, dtype))
+
+
+def estimate_time(missing: dict[str, int], device: str = "cpu", dtype: str = "fp32") -> throughput.Estimate:
+    """Time to score the missing combinations on ``device``, from this machine's measured rates where it has them.
 
     The rates are measured while scoring (:class:`compsem.store.throughput.RateTracker`) and kept in the cache
-    folder; a model never timed here gets the size-based guess, scaled by how this machine ran the others.
+    folder, one file per device and dtype; a model never timed there gets the size-based guess (sized for a CPU),
+    scaled by how this machine ran the others.
     """
     downloads = frozenset(r.spec.key for r in data.model_resolutions() if r.status == "needs download")
-    return throughput.estimate(missing, throughput.ThroughputLog(default_cache_dir()).rates(), downloads=downloads)
+    return throughput.estimate(missing, _throughput_log(device, dtype).rates(), downloads=downloads)
 
 
-def estimate_seconds(missing: dict[str, int]) -> float:
+def estimate_seconds(missing: dict[str, int], device: str = "cpu", dtype: str = "fp32") -> float:
     """:func:`estimate_time` in seconds."""
-    return estimate_time(missing).seconds
+    return estimate_time(missing, device, dtype).seconds
 
 
 def _show_pair_problems() -> None:
@@ -73,7 +81,7 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
     total = sum(missing.values())
     bar = st.progress(0.0, text=f"Scoring {total} combinations…")
     started = time.perf_counter()
-    log = throughput.ThroughputLog(default_cache_dir())
+    log = _throughput_log(view.device, view.dtype)
     tracker = throughput.RateTracker({k: missing[k] for k in todo}, log.rates())
 
     def progress(model: str, done: int, of: int) -> None:
@@ -89,9 +97,23 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
 
     try:
         with ScoreCache() as cache:
+            # the device by name: score_pairs asks torch whether it is there, and says so in a sentence if not
             run = score_pairs(
-                view.pairs, todo, cache=cache, progress=progress, loader=data.loader, backend=view.backend
+                view.pairs,
+                todo,
+                cache=cache,
+                progress=progress,
+                loader=data.loader,
+                backend=view.backend,
+                device=view.device,
+                dtype=view.dtype,
             )
+    except (DeviceError, BackendError) as exc:  # a device or backend that cannot run here: one sentence
+        bar.empty()
+        st.error(
+            f"Cannot score on {views.device_words(view.device, view.dtype, view.device_name)}: {views.md_escape(exc)}"
+        )
+        st.stop()
     finally:
         log.record(tracker.rates())  # the next estimate on this machine uses what this run measured
     bar.progress(1.0, text=f"Done: {run.summary()} in {time.perf_counter() - started:.1f} s")
@@ -101,11 +123,15 @@ def _run_scoring(view: View, missing: dict[str, int]) -> None:
 
 
 def _cache_or_stop(fn: Callable, *args):
-    """Call ``fn``; a score cache that stays locked or cannot be used stops the page with what to do."""
+    """Call ``fn``; a score cache that stays locked or cannot be used, or a device or backend that cannot be
+    used (one sentence from compsem.models), stops the page with what to do."""
     try:
         return fn(*args)
     except CacheError as exc:
         st.error(f"Score cache: {views.md_escape(str(exc))}")
+        st.stop()
+    except (DeviceError, BackendError) as exc:
+        st.error(f"Cannot use the sidebar's backend and device: {views.md_escape(str(exc))}")
         st.stop()
 
 
@@ -128,18 +154,20 @@ def scores(view: View, prominent: bool = False) -> Results:
         st.stop()
     if view.run is not None:
         return _run_results(view)
-    missing = _cache_or_stop(
-        data.missing_counts, view.pairs_sha, view.models, str(default_cache_dir()), view.pairs, view.backend
-    )
+    cache_dir = str(default_cache_dir())
+    runtime = (view.backend, view.device, view.dtype)
+    missing = _cache_or_stop(data.missing_counts, view.pairs_sha, view.models, cache_dir, view.pairs, *runtime)
     n_missing = sum(missing.values())
     if n_missing:
         text = (
             f"Score {n_missing:,} missing combination(s) ({sum(1 for n in missing.values() if n)} model(s) × "
-            f"pairs) on the CPU — {estimate_time(missing).describe()}"
+            f"pairs) on {views.device_words(view.device, view.dtype, view.device_name)} — "
+            f"{estimate_time(missing, view.device, view.dtype).describe()}"
         )
         box = st.container(border=prominent)
         if prominent:
             box.info("Some selected models have not scored this pair set yet. Scores are cached, so this happens once.")
+        _seed_hint(box, view, missing)
         if box.button(text, key="w.score", type="primary" if prominent else "secondary"):
             _cache_or_stop(_run_scoring, view, missing)
             st.rerun()
@@ -152,9 +180,7 @@ def scores(view: View, prominent: bool = False) -> Results:
     if not ready:
         st.info("No selected model has scores for this pair set yet: press the button above.")
         st.stop()
-    frame, errors = _cache_or_stop(
-        data.cached_results, view.pairs_sha, ready, str(default_cache_dir()), view.pairs, view.backend
-    )
+    frame, errors = _cache_or_stop(data.cached_results, view.pairs_sha, ready, cache_dir, view.pairs, *runtime)
     for model, error in errors.items():
         if "not scored yet" not in error:
             st.warning(f"{view.labels.get(model, model)}: {views.md_escape(error)}")
@@ -162,13 +188,29 @@ def scores(view: View, prominent: bool = False) -> Results:
         st.info("No scores to show yet.")
         st.stop()
     note = views.seed_note(
-        data.seeded_counts(view.pairs_sha, ready, str(default_cache_dir()), view.pairs, view.backend),
+        data.seeded_counts(view.pairs_sha, ready, cache_dir, view.pairs, *runtime),
         view.labels,
         *data.seed_origin(),
     )
     if note:
         st.caption(views.md_escape(note), help="`compsem cache seed` lists the seed; `COMPSEM_SEED=off` ignores it.")
     return _results(view, frame)
+
+
+def _seed_hint(box, view: View, missing: dict[str, int]) -> None:
+    """On a GPU: when the shipped seed holds CPU fp32 scores of what is missing, say that the CPU shows them now."""
+    if view.device == "cpu":
+        return
+    todo = tuple(m for m, n in missing.items() if n)
+    on_cpu = _cache_or_stop(
+        data.seeded_counts, view.pairs_sha, todo, str(default_cache_dir()), view.pairs, view.backend
+    )
+    if any(on_cpu.values()):
+        box.caption(
+            f"The scores shipped with compsem hold {sum(on_cpu.values()):,} of these, made on the CPU at fp32 (the "
+            "study's numbers): choose CPU under Device in the sidebar to see them without scoring. Scores on "
+            f"{views.device_words(view.device, view.dtype, view.device_name)} are kept apart from them."
+        )
 
 
 def _run_results(view: View) -> Results:
@@ -207,6 +249,8 @@ def _results(view: View, frame: pd.DataFrame) -> Results:
         tuple(dict.fromkeys(frame["model"])),
         tuple(sorted(cats)),
         view.backend,
+        view.device,
+        view.dtype,
         labels_of(frame).pairs,
         min_pairs_default(),  # the thin-sample rule shapes the findings (COMPSEM_MIN_PAIRS can change it)
     )

@@ -1,11 +1,11 @@
-"""The shared sidebar every page calls: pair set, models, categories, threshold, backend -> a :class:`View`."""
+"""The shared sidebar every page calls: pair set, models, categories, threshold, backend, device -> a :class:`View`."""
 
 from __future__ import annotations
 
 import gc
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import pandas as pd
@@ -15,6 +15,7 @@ from compsem.app import data, state, views
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.labels import ModelLabels
 from compsem.data.pairs import MAX_FILE_BYTES
+from compsem.models.devices import CPU, DTYPES, DeviceChoice
 from compsem.models.quantization import BACKEND_LABELS, BACKENDS, DEFAULT_BACKEND
 from compsem.models.registry import get_spec
 from compsem.models.specs import Resolution
@@ -34,8 +35,12 @@ class View:
         categories: selected categories.
         threshold: the 0-1 threshold.
         labels: every registry model's display name (for messages; shown frames carry their own).
-        backend: what serves the transformer models (``torch`` fp32 or ``onnx-int8``).
+        backend: what serves the transformer models (``torch`` or ``onnx-int8``).
         run: the scores of a ``compsem run`` folder when that is the pair set (shown as they are, never rescored).
+        device: where the transformer models run: ``cpu``, ``cuda`` or ``mps`` (never ``auto``; the CPU
+            whenever the backend is ``onnx-int8``, a CPU backend). Part of every score lookup's key.
+        dtype: ``fp32``, or ``fp16``/``bf16`` on a GPU. Part of every score lookup's key.
+        device_name: what the hardware calls itself (``NVIDIA H100 80GB HBM3``), for messages.
     """
 
     pairs: pd.DataFrame | None
@@ -47,6 +52,9 @@ class View:
     labels: ModelLabels = field(default_factory=ModelLabels, compare=False)
     backend: str = "torch"
     run: pd.DataFrame | None = field(default=None, compare=False)
+    device: str = "cpu"
+    dtype: str = "fp32"
+    device_name: str = field(default="cpu", compare=False)
 
 
 #: Page styles for narrow screens (phones, about 390 px): a chart's Plotly title cannot wrap, so below 640 px it is
@@ -297,8 +305,22 @@ def sidebar() -> View:
         )
         threshold = state.threshold_slider("Threshold", container=st.sidebar, place="sidebar")
         backend = _sidebar_backend()
+        device = _sidebar_device(backend)
         st.caption("Choices live in the address bar: copy the link to share this view.")
-    return View(pairs, label, sha, models, tuple(cats), threshold, data.model_labels(), backend, run)
+    return View(
+        pairs,
+        label,
+        sha,
+        models,
+        tuple(cats),
+        threshold,
+        data.model_labels(),
+        backend,
+        run,
+        device=device.device,
+        dtype=device.dtype,
+        device_name=device.name,
+    )
 
 
 def _sidebar_backend() -> str:
@@ -309,10 +331,61 @@ def _sidebar_backend() -> str:
         BACKENDS,
         DEFAULT_BACKEND,
         format_func=lambda name: BACKEND_LABELS.get(name, name),
-        help="How the transformer models run. PyTorch fp32 gives the study's numbers; ONNX Runtime "
-        "int8 is several times faster, with scores within the tolerance docs/models.md reports. "
+        help="How the transformer models run. PyTorch at fp32 gives the study's numbers; ONNX Runtime "
+        "int8 is several times faster on a CPU, with scores within the tolerance docs/models.md reports. "
         "Each backend has its own cached scores.",
     )
+
+
+_DEVICE_HELP = (
+    "Where the transformer models run (baselines always run on the CPU). The first choice is the best "
+    "device here, the one `compsem run --device auto` picks. The CPU at fp32 gives the study's numbers and "
+    "can use the scores shipped with compsem; a GPU is faster, and its scores, which differ from the CPU's in "
+    "the last digits, are cached apart from them."
+)
+
+
+def _sidebar_device(backend: str) -> DeviceChoice:
+    """The Device setting (and, on a GPU, its number format): what runs the transformer models.
+
+    Its options are the devices torch can use here, best first (:func:`compsem.app.data.device_options`).
+    With one option (no GPU visible) the select is shown disabled with the reason; with the int8 backend,
+    which runs on the CPU only, it shows the CPU and says so, keeping the GPU choice for when PyTorch is back.
+    """
+    offered: dict[str, DeviceChoice] = {d.device: d for d in data.device_options()}
+    offered.setdefault("cpu", CPU)
+    if len(offered) == 1:
+        state.selectbox(
+            "Device", "device", ["cpu"], "cpu", format_func=lambda _: "CPU", help=_DEVICE_HELP, disabled=True
+        )
+        st.caption("The CPU is the only choice: torch sees no CUDA or MPS GPU on this machine.")
+        state.drop_from_url("dtype")
+        return CPU
+    if backend != "torch":  # the int8 export runs on ONNX Runtime's CPU provider only
+        st.selectbox("Device", ["cpu"], key="w.device_cpu_only", format_func=lambda _: "CPU", disabled=True)
+        st.caption("ONNX Runtime int8 runs on the CPU only; choose PyTorch as the backend to use the GPU.")
+        return CPU
+    device = state.selectbox(
+        "Device",
+        "device",
+        list(offered),
+        next(iter(offered)),
+        format_func=lambda d: views.device_label(offered[d]),
+        help=_DEVICE_HELP,
+    )
+    if device == "cpu":
+        state.drop_from_url("dtype")  # the CPU runs at fp32 only; a GPU's format waits in the session
+        return CPU
+    dtype = state.selectbox(
+        "Number format",
+        "dtype",
+        DTYPES,
+        "fp32",
+        format_func=lambda d: views.DTYPE_LABELS.get(d, d),
+        help="fp32 is the format the study used. fp16 and bf16 halve the memory and are faster on most GPUs; "
+        "scores then move by up to about 0.001, so each format has its own cached scores.",
+    )
+    return replace(offered[device], dtype=dtype)
 
 
 __all__ = ["KIND_TITLES", "WARM_UP_DONE", "View", "default_models", "setup_page", "sidebar", "start", "warm_up_later"]

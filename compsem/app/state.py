@@ -80,6 +80,12 @@ def set_values(values: Mapping[str, object]) -> None:
         set_value(name, value)
 
 
+def drop_from_url(name: str) -> None:
+    """Take ``name`` out of the address bar (a choice that does not apply to the view now); its store is kept."""
+    if name in st.query_params:
+        del st.query_params[name]
+
+
 def _parse_bool(raw: str) -> bool:
     if raw.lower() in ("1", "true", "yes", "on"):
         return True
@@ -107,6 +113,7 @@ def selectbox(
     default: str,
     format_func: Callable[[str], str] = str,
     help: str | None = None,
+    disabled: bool = False,
 ) -> str:
     options = list(options)
     default = default if default in options else options[0]
@@ -120,7 +127,14 @@ def selectbox(
         set_value(name, default)
     bind(name, default, parse)
     chosen = st.selectbox(
-        label, options, key=wkey(name), on_change=copy_to_store, args=(name,), format_func=format_func, help=help
+        label,
+        options,
+        key=wkey(name),
+        on_change=copy_to_store,
+        args=(name,),
+        format_func=format_func,
+        help=help,
+        disabled=disabled,
     )
     return default if chosen is None else chosen  # None only for an empty option list
 

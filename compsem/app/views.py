@@ -18,6 +18,7 @@ from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue, format_raw, format_score
 from compsem.data.labels import ModelLabels, labels_of
 from compsem.figures.comparisons import STUDY_STATISTICS, study_label
+from compsem.models.devices import DeviceChoice
 from compsem.stats.sample_size import is_thin
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
@@ -289,6 +290,37 @@ def filter_pairs(table: pd.DataFrame, query: str, sort: str) -> pd.DataFrame:
     return sort_pairs(search_pairs(table, query), sort)
 
 
+#: How the sidebar names each number format (compsem.models.devices.DTYPES).
+DTYPE_LABELS = {"fp32": "fp32 (full precision)", "fp16": "fp16 (half precision)", "bf16": "bf16 (bfloat16)"}
+
+
+def device_label(choice: DeviceChoice) -> str:
+    """The sidebar's name of a device: ``CPU``, ``CUDA GPU · <card>``, ``Apple GPU (MPS)``.
+
+    Example:
+        >>> device_label(DeviceChoice("cuda", "fp32", "NVIDIA H100 80GB HBM3", "cuda"))
+        'CUDA GPU · NVIDIA H100 80GB HBM3'
+    """
+    if choice.device == "cuda":
+        return f"CUDA GPU · {choice.name}" if choice.name and choice.name != "cuda" else "CUDA GPU"
+    if choice.device == "mps":
+        return "Apple GPU (MPS)"
+    return "CPU"
+
+
+def device_words(device: str, dtype: str = "fp32", name: str = "") -> str:
+    """Where scoring runs, for a sentence: ``the CPU``, ``the GPU (NVIDIA H100, fp16)``.
+
+    Example:
+        >>> device_words("cpu"), device_words("cuda", "fp16", "NVIDIA H100")
+        ('the CPU', 'the GPU (NVIDIA H100, fp16)')
+    """
+    if device == "cpu":
+        return "the CPU" if dtype == "fp32" else f"the CPU ({dtype})"
+    card = name if name and name != device else ("Apple MPS" if device == "mps" else device.upper())
+    return f"the GPU ({card}, {dtype})"
+
+
 def seed_note(seeded: Mapping[str, int], labels: Mapping[str, str], made_with: str, created: str) -> str:
     """The page's sentence on which scores came from the shipped seed (empty when none did).
 
@@ -350,9 +382,12 @@ def study_view(table: pd.DataFrame, measured_only: bool, section: str) -> pd.Dat
 
 
 __all__ = [
+    "DTYPE_LABELS",
     "best_worst_view",
     "calibrated_map",
     "calibration_view",
+    "device_label",
+    "device_words",
     "effect_view",
     "filter_pairs",
     "md_escape",

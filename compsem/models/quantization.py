@@ -19,7 +19,7 @@ from compsem.models.specs import Resolution
 Backend = Literal["torch", "onnx-int8"]
 BACKENDS: tuple[str, ...] = ("torch", "onnx-int8")
 DEFAULT_BACKEND: Backend = "torch"
-BACKEND_LABELS = {"torch": "PyTorch fp32 (study numbers)", "onnx-int8": "ONNX Runtime int8 (fast)"}
+BACKEND_LABELS = {"torch": "PyTorch (study numbers)", "onnx-int8": "ONNX Runtime int8 (fast, CPU only)"}
 #: Bumped when the export code changes in a way that changes the produced files.
 EXPORT_VERSION = "1"
 

@@ -247,15 +247,21 @@ class RateTracker:
 class ThroughputLog:
     """The measured rates of this machine, in ``throughput.json`` in the cache folder.
 
+    A device other than the CPU at fp32 keeps its own file, ``throughput+<device>-<dtype>.json``
+    (``device`` is :func:`compsem.models.devices.device_suffix`): a GPU's rates would make every CPU
+    estimate far too short, and the CPU's every GPU estimate far too long.
+
     Example:
         >>> import tempfile
         >>> log = ThroughputLog(Path(tempfile.mkdtemp()))
         >>> log.rates()
         {}
+        >>> ThroughputLog(Path("cache"), "+cuda-fp16").path.name
+        'throughput+cuda-fp16.json'
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / FILE_NAME
+    def __init__(self, folder: Path, device: str = "") -> None:
+        self.path = Path(folder) / (f"{Path(FILE_NAME).stem}{device}{Path(FILE_NAME).suffix}" if device else FILE_NAME)
 
     def rates(self) -> dict[str, Rate]:
         """The latest rate per model; empty when the file is missing or unreadable (it is only a hint)."""
