@@ -38,6 +38,7 @@ __all__ = [
     "GRID_COLUMNS",
     "MIN_DROP",
     "GridCell",
+    "change_verdict",
     "grid_cells",
     "grid_findings",
     "grid_labels",
@@ -151,8 +152,14 @@ def grid_table(
     return pd.concat(parts, ignore_index=True)[GRID_COLUMNS]
 
 
-def _change(before: pd.Series, after: pd.Series) -> str:
-    """``fixed``, ``worse`` or ``no clear change`` between two failure-rate rows (see the module docstring)."""
+def change_verdict(before: pd.Series, after: pd.Series) -> str:
+    """``fixed``, ``worse`` or ``no clear change`` between two failure-rate rows (see the module docstring).
+
+    Each row holds ``rate``, ``rate_ci_low`` and ``rate_ci_high`` (a row of
+    :func:`compsem.stats.describe_with_ci`). "fixed": the rate fell by at least :data:`MIN_DROP` and
+    the intervals do not overlap; "worse": the mirror image. On a pass rate (paraphrases) "fixed"
+    reads as "fewer pass".
+    """
     drop = float(before["rate"]) - float(after["rate"])
     if drop >= MIN_DROP and float(after["rate_ci_high"]) < float(before["rate_ci_low"]):
         return "fixed"
@@ -210,7 +217,9 @@ def grid_findings(table: pd.DataFrame, cells: Sequence[GridCell], threshold: flo
             verdicts: dict[str, list[str]] = {"fixed": [], "worse": [], "no clear change": []}
             for cat in [c for c in ADVERSARIAL if (before.key, c) in rows.index and (after.key, c) in rows.index]:
                 b, a = rows.loc[(before.key, cat)], rows.loc[(after.key, cat)]
-                verdicts[_change(b, a)].append(f"{category_label(cat).lower()} {b['rate']:.0%} → {a['rate']:.0%}")
+                verdicts[change_verdict(b, a)].append(
+                    f"{category_label(cat).lower()} {b['rate']:.0%} → {a['rate']:.0%}"
+                )
             parts = [f"{k}: {', '.join(v)}" for k, v in verdicts.items() if v]
             sentence = (
                 f"{what} {labels[after.key]} against {labels[before.key]}, failure rates at {t} — " + "; ".join(parts)
