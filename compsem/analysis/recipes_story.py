@@ -256,7 +256,6 @@ def _examples(
 ) -> tuple[ExamplePair | None, ExamplePair | None]:
     before, after = _scores_by_pair(results, recipe.start), _scores_by_pair(results, recipe.key)
     shown = [recipe.start, recipe.key]
-    start, name = _label(labels, recipe.start), _label(labels, recipe.key)
     fixed = [c.category for c in changes if c.outcome == "fix" and not c.is_paraphrase]
     pool = fixed or [c.category for c in changes if not c.is_paraphrase]
     where = (
@@ -268,7 +267,7 @@ def _examples(
         results,
         pool,
         _crossing(before, after, t, falling=True),
-        f"{where}, the pair whose score fell furthest across {t:g}, from {start} to {name}",
+        f"{where}, the pair whose score fell furthest across {t:g}",
         shown,
         labels,
     )
@@ -291,7 +290,7 @@ def _examples(
         worse + lost,
         wrong,
         f"among the kinds it made worse ({kinds}), the pair that crossed {t:g} the wrong way by the largest "
-        f"score change, from {start} to {name}",
+        "score change",
         shown,
         labels,
     )

@@ -150,6 +150,21 @@ def _label(model: str) -> str:
         return model
 
 
+def grid_section(analysis: Analysis) -> list[str]:
+    """The lines of report.md's grid section under its heading: the size/data findings, then the grid table.
+
+    Empty when the run has no grid (no trained adapter with its bi-encoder). The README's generated
+    block (:mod:`compsem.reports.readme`) holds these same lines.
+    """
+    if analysis.grid is None:
+        return []
+    return [
+        *[f"- {markdown_text(s)}" for s in analysis.grid_findings],
+        "",
+        grid_markdown(analysis.grid, analysis.grid_cells, analysis.thresholds[0]).rstrip("\n"),
+    ]
+
+
 def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
     """The readable report of a run (``report.md``): the study's tables for the models that ran."""
     meta = meta or {}
@@ -236,15 +251,7 @@ def report_markdown(analysis: Analysis, meta: dict | None = None) -> str:
         parts += ["", f"## {title}", "", markdown_table(view)]
 
     if analysis.grid is not None:
-        t0 = analysis.thresholds[0]
-        parts += [
-            "",
-            "## Does data or size fix it? Backbone × objective grid",
-            "",
-            *[f"- {esc(s)}" for s in analysis.grid_findings],
-            "",
-            grid_markdown(analysis.grid, analysis.grid_cells, t0).rstrip("\n"),
-        ]
+        parts += ["", "## Does data or size fix it? Backbone × objective grid", "", *grid_section(analysis)]
 
     if analysis.family_rates is not None:
         fam = analysis.family_rates
@@ -329,6 +336,7 @@ def _wide_table(long: pd.DataFrame, value: str, cats: Sequence[str]) -> str:
 
 __all__ = [
     "comparison_dict",
+    "grid_section",
     "markdown_table",
     "report_markdown",
     "summary_dict",
