@@ -48,21 +48,61 @@ def example(ex: ExamplePair, threshold: float, key: str) -> None:
             )
 
 
-def experiment(number: int) -> None:
-    """The reranking lab's finding, from its saved evaluation (nothing when it has not been run)."""
+def experiment(number: int) -> int:
+    """The reranking lab's finding, from its saved evaluation (nothing when it has not been run); 1 if shown, else 0."""
 
     try:
         metrics, _points, _skipped, dataset = reranking.rerank_eval()
     except (RerankResultsError, OSError, ValueError):
-        return  # the Reranking page explains how to run the evaluation
+        return 0  # the Reranking page explains how to run the evaluation
     finding = rerank_finding(metrics, dataset)
     if finding is None:
-        return
+        return 0
     st.subheader(md_escape(f"{number}. {finding.title}"), anchor="finding-rerank")
     st.markdown(md_escape(finding.sentence))
     explain(finding.sentence)
     draw.chart(finding_figure(finding), "finding-rerank")
     st.caption(" ".join(finding.notes) + " See the Reranking page for the full table and latency.")
+    return 1
+
+
+RECIPES_TITLE = "What the new training recipes fix, and what they cost"
+
+
+def training_recipes(number: int, view: sidebar.View, threshold: float) -> None:
+    """Each ``--augment role-swaps`` adapter against the adapter it continued from (nothing when none ships)."""
+    found, cards = tables.training_recipes()
+    if not found:
+        return
+    stories = tables.recipes_story(view, found, cards)
+    if not stories:  # no numbered section without numbers: one line on how to get them
+        labels = view.labels
+        compared = "; ".join(f"{labels.name(r.key)} against {labels.name(r.start)}" for r in found)
+        st.caption(
+            md_escape(
+                f"What the new training recipes fix and cost needs their scores and those of the adapters they "
+                f"continued from on this pair set ({compared}): tick them in the sidebar and score them."
+            )
+        )
+        return
+    st.subheader(md_escape(f"{number}. {RECIPES_TITLE}"), anchor="finding-recipes")
+    st.caption(
+        "Each adapter trained with `compsem train --augment role-swaps` against the adapter it continued from, "
+        + md_escape(
+            f"on the pairs and categories in view at {threshold:g}, whatever models the sidebar selects: "
+            + "; ".join(f"{s.label} against {s.start_label}" for s in stories)
+            + ". Fixed or worse: a change of at least 10 points whose 95% intervals do not overlap."
+        )
+    )
+    for story in stories:
+        finding = story.finding()
+        st.markdown(f"**{md_escape(story.label)}**")
+        st.markdown(md_escape(story.sentence))
+        draw.chart(finding_figure(finding), finding.key)
+        if story.fix_example is not None:
+            example(story.fix_example, threshold, f"example-{finding.key}-fix")
+        if story.cost_example is not None:
+            example(story.cost_example, threshold, f"example-{finding.key}-cost")
 
 
 def render() -> None:
@@ -90,7 +130,8 @@ def render() -> None:
         draw.chart(finding_figure(finding), f"finding-{finding.key}")
         if finding.example is not None:
             example(finding.example, res.threshold, f"example-{finding.key}")
-    experiment(len(found) + 1)
+    shown = experiment(len(found) + 1)
+    training_recipes(len(found) + 1 + shown, view, res.threshold)
     st.divider()
     st.caption(
         "Take the story with you: one HTML file with these findings, the failure rates with CIs, the "

@@ -26,10 +26,12 @@ import streamlit as st
 from compsem import analysis as an
 from compsem import figures
 from compsem.analysis.browse import PlotSample, sample_pairs
+from compsem.analysis.recipes_story import Recipe, RecipeStory, recipe_models, recipe_stories, recipes
 from compsem.analysis.story_parts import Finding
 from compsem.app import data, views
 from compsem.app.scores import Results
 from compsem.app.sidebar import View
+from compsem.config import default_cache_dir
 from compsem.data.csv_safety import safe_csv
 from compsem.data.labels import attach
 from compsem.reports import markdown as report
@@ -107,6 +109,45 @@ def findings(res: Results) -> list[str]:
 def story(res: Results) -> list[Finding]:
     """The Findings page's story (:func:`compsem.analysis.story.story_findings`) at the view's threshold."""
     return _guard("Findings", lambda: at(res).story, [])
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _recipe_stories(
+    key: tuple, threshold: float, labels: tuple[tuple[str, str], ...], _frame: pd.DataFrame, _cards: dict
+) -> list[RecipeStory]:
+    return recipe_stories(_frame, _cards, threshold, labels=dict(labels))
+
+
+def training_recipes() -> tuple[list[Recipe], dict]:
+    """The ``--augment role-swaps`` recipes among the registry's trained models, and every trained model's card."""
+    cards = {r.spec.key: r.spec.card for r in data.model_resolutions() if r.spec.card is not None}
+    return recipes(cards), cards
+
+
+def recipes_story(view: View, found: list[Recipe], cards: dict) -> list[RecipeStory]:
+    """What each recipe fixes and costs (:func:`compsem.analysis.recipes_story.recipe_stories`) on the view's pairs.
+
+    Read from the recipes' and their starting adapters' own scores, whatever models the sidebar selects: the
+    score store's kept per-model lookups (the seed on a fresh clone), or the rows of the view's run folder.
+    The view's categories and threshold apply; [] when no recipe has scores of both models.
+    """
+    models = tuple(recipe_models(found))
+    if not models or view.pairs is None:
+        return []
+    if view.run is not None:
+        frame = view.run[view.run["model"].isin(models)]
+        version: tuple = ("run", view.pairs_sha)
+    else:
+        cache_dir = str(default_cache_dir())
+        frame, _errors = data.cached_results(view.pairs_sha, models, cache_dir, view.pairs, view.backend)
+        version = data.store_version(cache_dir)
+    frame = frame[frame["category"].isin(view.categories)]
+    if frame.empty:
+        return []
+    labels = tuple((m, view.labels.name(m)) for m in models)
+    weights = tuple(str(getattr(cards.get(m), "fingerprint", "")) for m in models)  # a retrained adapter
+    key = (view.pairs_sha, models, weights, tuple(sorted(view.categories)), view.backend, version)
+    return _guard("Training recipes", lambda: _recipe_stories(key, float(view.threshold), labels, frame, cards), [])
 
 
 def rates_with_ci(res: Results, calibrated: bool) -> pd.DataFrame | None:
@@ -236,8 +277,10 @@ __all__ = [
     "pair_table",
     "pairs_csv",
     "rates_with_ci",
+    "recipes_story",
     "report_markdown",
     "story",
     "study_comparison",
     "table",
+    "training_recipes",
 ]
