@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -9,7 +10,10 @@ import pandas as pd
 import pytest
 from run_fixture import CE, XSS, write_synthetic_run
 
+from compsem.analysis.recipes_story import recipe_stories
 from compsem.cli import main
+from compsem.models.registry import get_spec
+from compsem.pipeline import run
 from compsem.reports.html import render_html, write_html_report
 from compsem.reports.run_folder import RunFolderError, load_run
 
@@ -170,3 +174,21 @@ def test_the_cdn_report_is_small_and_links_plotly_instead_of_embedding_it(run_di
     assert cdn.stat().st_size < inline.stat().st_size - 3_000_000  # plotly.js is ~4.8 MB of the inline file
     with pytest.raises(ValueError, match="plotly must be one of"):
         render_html(load_run(run_dir), plotly="none")
+
+
+def test_a_run_with_a_recipe_and_its_starting_adapter_ends_with_what_the_recipe_fixes_and_costs(
+    tmp_path, monkeypatch, page
+):
+    monkeypatch.delenv("COMPSEM_SEED", raising=False)  # the shipped seed: nothing is scored
+    models = ["compsem/minilm-l6-sick-nli-minimal-edits", "compsem/minilm-l6-sick-nli-role-swaps"]
+    outcome = run(models=models, out=tmp_path / "run")
+    assert outcome.scoring.scored == 0
+    found = load_run(tmp_path / "run")
+    recipe_page = render_html(found)
+    cards = {m: get_spec(m).card for m in models}
+    (story,) = recipe_stories(found.results.assign(model_label=found.results["model"].map(found.labels)), cards, 0.5)
+    assert "What the new training recipes fix, and what they cost" in recipe_page
+    assert html.escape(story.sentence) in recipe_page
+    for ex in (story.fix_example, story.cost_example):
+        assert ex is not None and f"Example pair {ex.pair_id} " in recipe_page
+    assert "What the new training recipes" not in page  # a run without a recipe has no such section

@@ -1,6 +1,8 @@
 """One file to share: a standalone HTML report of a ``compsem run`` folder.
 
-The report holds the findings story (:mod:`compsem.analysis.story`), the failure-rate table with
+The report holds the findings story (:mod:`compsem.analysis.story`; then, when the run holds a
+``--augment role-swaps`` adapter and the adapter it continued from, what that recipe fixes and costs,
+:mod:`compsem.analysis.recipes_story`), the failure-rate table with
 95% CIs, the Cohen's d heatmap of the family comparisons and the score distributions, as
 interactive Plotly charts. Plotly's JavaScript is embedded once, so the file opens from
 disk with no server and no internet.
@@ -27,13 +29,15 @@ import plotly.io as pio
 
 from compsem import figures
 from compsem.analysis import story
-from compsem.analysis.story_parts import Finding
+from compsem.analysis.recipes_story import RecipeStory, recipe_stories
+from compsem.analysis.story_parts import ExamplePair, Finding
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue
 from compsem.data.labels import with_labels
 from compsem.figures import facets
 from compsem.figures import story as story_figures
 from compsem.figures.palette import model_color
+from compsem.models.registry import UnknownModelError, get_spec
 from compsem.reports.files import atomic_write_text
 from compsem.reports.run_folder import COMPARISONS, RunData, load_run, parse_comparison
 from compsem.reports.summary import headline_rows, summary_paragraph
@@ -87,26 +91,62 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     )
 
 
+def _example_html(ex: ExamplePair, threshold: float) -> str:
+    scores = "".join(
+        f'<div class="score"><span class="model">{_e(label)}</span><span class="value">{score:.3f}</span>'
+        f'<span class="verdict">{"≥" if score >= threshold else "<"} {threshold:g}: '
+        f"{'similar' if score >= threshold else 'different'}</span></div>"
+        for _m, label, score in ex.scores
+    )
+    return (
+        f'<div class="example"><div class="why">Example pair {_e(ex.pair_id)} '
+        f"({_e(category_label(ex.category))}): {_e(ex.rule)}</div>"
+        f'<div class="sent"><b>A</b> {_e(ex.sentence_a)}</div><div class="sent"><b>B</b> '
+        f'{_e(ex.sentence_b)}</div><div class="scores">{scores}</div></div>'
+    )
+
+
 def _finding_html(i: int, finding: Finding, charts: _Charts, threshold: float) -> str:
     parts = [
         f'<section class="finding"><h3>{i}. {_e(finding.title)}</h3><p>{_e(finding.sentence)}</p>',
         charts(story_figures.finding_figure(finding), f"finding-{finding.key}"),
     ]
     parts += [f'<p class="note">{_e(n)}</p>' for n in finding.notes]
-    ex = finding.example
-    if ex is not None:
-        scores = "".join(
-            f'<div class="score"><span class="model">{_e(label)}</span><span class="value">{score:.3f}</span>'
-            f'<span class="verdict">{"≥" if score >= threshold else "<"} {threshold:g}: '
-            f"{'similar' if score >= threshold else 'different'}</span></div>"
-            for _m, label, score in ex.scores
-        )
-        parts.append(
-            f'<div class="example"><div class="why">Example pair {_e(ex.pair_id)} '
-            f"({_e(category_label(ex.category))}): {_e(ex.rule)}</div>"
-            f'<div class="sent"><b>A</b> {_e(ex.sentence_a)}</div><div class="sent"><b>B</b> '
-            f'{_e(ex.sentence_b)}</div><div class="scores">{scores}</div></div>'
-        )
+    if finding.example is not None:
+        parts.append(_example_html(finding.example, threshold))
+    return "".join(parts) + "</section>"
+
+
+def _recipe_stories(results: pd.DataFrame, threshold: float) -> list[RecipeStory]:
+    """The run's ``--augment role-swaps`` recipes against their starting adapters, when the run holds both."""
+    cards = {}
+    for key in results["model"].unique():
+        try:
+            card = get_spec(str(key)).card
+        except UnknownModelError:
+            continue
+        if card is not None:
+            cards[str(key)] = card
+    try:
+        return recipe_stories(results, cards, threshold)
+    except ValueError:
+        return []
+
+
+def _recipes_html(i: int, stories: Sequence[RecipeStory], charts: _Charts, threshold: float) -> str:
+    parts = [
+        f'<section class="finding"><h3>{i}. What the new training recipes fix, and what they cost</h3>'
+        f"<p>Each adapter trained with <code>compsem train --augment role-swaps</code> against the adapter it "
+        f"continued from, at {threshold:g}. Fixed or worse: a change of at least 10 points whose 95% intervals "
+        "do not overlap.</p>"
+    ]
+    for recipe in stories:
+        finding = recipe.finding()
+        parts += [
+            f"<h4>{_e(recipe.label)}</h4><p>{_e(recipe.sentence)}</p>",
+            charts(story_figures.finding_figure(finding), finding.key),
+        ]
+        parts += [_example_html(ex, threshold) for ex in (recipe.fix_example, recipe.cost_example) if ex is not None]
     return "".join(parts) + "</section>"
 
 
@@ -300,6 +340,9 @@ def render_html(
     if not found:
         body.append("<p>The run holds no adversarial category with enough pairs, so there is no story to tell.</p>")
     body += [_finding_html(i, f, charts, t) for i, f in enumerate([*found, *extra_findings], 1)]
+    recipes = _recipe_stories(shown, t)
+    if recipes:
+        body.append(_recipes_html(len(found) + len(extra_findings) + 1, recipes, charts, t))
     body.append("<h2>Failure rates with 95% CIs</h2>")
     for x in thresholds:
         body.append(
