@@ -43,7 +43,7 @@ def test_the_block_holds_every_shipped_adapter_and_each_recipe_with_examples(blo
     recipes = [k for k, c in cards.items() if (c.get("augmentation") or {}).get("name") == "role-swaps"]
     assert recipes, "the shipped adapters include the round-2 recipes"
     assert block.count(", continued from ") == len(recipes)
-    assert block.count("  - Fix example, pair ") == len(recipes)
+    assert block.count("\n    - Fix example, pair ") == len(recipes)
 
 
 def test_the_grid_in_the_block_is_report_md_s_grid_section(block):

@@ -56,7 +56,7 @@ def _example_line(kind: str, ex: ExamplePair | None) -> list[str]:
         return []
     scores = ", ".join(f"{markdown_text(label)} {score:.3f}" for _m, label, score in ex.scores)
     return [
-        f"  - {kind} example, pair {markdown_text(ex.pair_id)} ({category_label(ex.category).lower()}): "
+        f"    - {kind} example, pair {markdown_text(ex.pair_id)} ({category_label(ex.category).lower()}): "
         f"“{markdown_text(ex.sentence_a)}” / “{markdown_text(ex.sentence_b)}” — {scores}. "
         f"Chosen as: {markdown_text(ex.rule)}."
     ]
