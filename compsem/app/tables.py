@@ -128,7 +128,8 @@ def recipes_story(view: View, found: list[Recipe], cards: dict) -> list[RecipeSt
     """What each recipe fixes and costs (:func:`compsem.analysis.recipes_story.recipe_stories`) on the view's pairs.
 
     Read from the recipes' and their starting adapters' own scores, whatever models the sidebar selects: the
-    score store's kept per-model lookups (the seed on a fresh clone), or the rows of the view's run folder.
+    score store's kept per-model lookups on the view's backend and device (the seed on a fresh clone's CPU),
+    or the rows of the view's run folder.
     The view's categories and threshold apply; [] when no recipe has scores of both models.
     """
     models = tuple(recipe_models(found))
@@ -139,14 +140,24 @@ def recipes_story(view: View, found: list[Recipe], cards: dict) -> list[RecipeSt
         version: tuple = ("run", view.pairs_sha)
     else:
         cache_dir = str(default_cache_dir())
-        frame, _errors = data.cached_results(view.pairs_sha, models, cache_dir, view.pairs, view.backend)
+        runtime = (view.backend, view.device, view.dtype)
+        frame, _errors = data.cached_results(view.pairs_sha, models, cache_dir, view.pairs, *runtime)
         version = data.store_version(cache_dir)
     frame = frame[frame["category"].isin(view.categories)]
     if frame.empty:
         return []
     labels = tuple((m, view.labels.name(m)) for m in models)
     weights = tuple(str(getattr(cards.get(m), "fingerprint", "")) for m in models)  # a retrained adapter
-    key = (view.pairs_sha, models, weights, tuple(sorted(view.categories)), view.backend, version)
+    key = (
+        view.pairs_sha,
+        models,
+        weights,
+        tuple(sorted(view.categories)),
+        view.backend,
+        view.device,
+        view.dtype,
+        version,
+    )
     return _guard("Training recipes", lambda: _recipe_stories(key, float(view.threshold), labels, frame, cards), [])
 
 
