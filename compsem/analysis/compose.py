@@ -108,12 +108,12 @@ class Analysis(_Lazy):
     def rates_at(self, thresholds: Sequence[float]) -> pd.DataFrame:
         """:func:`compsem.stats.failure_rates` at ``thresholds``, in one call (thresholds innermost)."""
         ts = _distinct(thresholds)
-        return self._once(("rates", ts), lambda: stats.failure_rates(self.free.results, list(ts)))
+        return self._once(("rates", ts), lambda: stats.failure_rates(self.free.data, list(ts)))
 
     def family_rates_at(self, thresholds: Sequence[float]) -> pd.DataFrame:
         """:func:`compsem.stats.family_failure_rates` at ``thresholds``, whatever families are present."""
         ts = _distinct(thresholds)
-        return self._once(("family_rates", ts), lambda: stats.family_failure_rates(self.free.results, list(ts)))
+        return self._once(("family_rates", ts), lambda: stats.family_failure_rates(self.free.data, list(ts)))
 
     @property
     def rates(self) -> pd.DataFrame:

@@ -62,7 +62,7 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
     A model the registry does not know (a local folder) keeps its key as label and ``?`` as normalization.
     """
     rows = []
-    for key in dict.fromkeys(results["model"]):
+    for key in pd.unique(results["model"]):
         try:
             spec = get_spec(key)
             rows.append(
@@ -88,11 +88,11 @@ def family_comparisons(results: pd.DataFrame) -> list[FamilyComparison]:
     Bi-encoders vs cross-encoders (and again without retrieval-trained cross-encoders, as the
     study's 4.3 did) and bi-encoders vs baselines, each only when both families ran.
     """
-    kinds = set(results["kind"])
+    kinds = set(pd.unique(results["kind"]))
     out: list[FamilyComparison] = []
     if {"bi-encoder", "cross-encoder"} <= kinds:
         out.append(("bi_encoder_vs_cross_encoder", "bi-encoder", "cross-encoder", ()))
-        if "retrieval" in set(results.loc[results["kind"] == "cross-encoder", "objective"]):
+        if "retrieval" in set(pd.unique(results.loc[results["kind"] == "cross-encoder", "objective"])):
             out.append(("bi_encoder_vs_cross_encoder_without_retrieval", "bi-encoder", "cross-encoder", ("retrieval",)))
     if {"bi-encoder", "baseline"} <= kinds:
         out.append(("bi_encoder_vs_baselines", "bi-encoder", "baseline", ()))
@@ -135,6 +135,23 @@ class ThresholdFree(_Lazy):
     results: pd.DataFrame = field(repr=False)
 
     @property
+    def data(self) -> pd.DataFrame:
+        """The results as every statistic reads them (:func:`compsem.stats.prepare_results`), converted once.
+
+        Each table of :mod:`compsem.stats` is computed from this frame: the same tables as from the results,
+        without converting a million rows again per table. Results the statistics refuse are kept as they are,
+        so each table raises its own ``ValueError`` when read, as before.
+        """
+
+        def build() -> pd.DataFrame:
+            try:
+                return stats.prepare_results(self.results)
+            except ValueError:
+                return self.results
+
+        return self._once("data", build)
+
+    @property
     def categories(self) -> tuple[str, ...]:
         """The categories present, in display order."""
         return self._once("categories", lambda: tuple(sort_categories(self.results["category"].unique())))
@@ -142,7 +159,7 @@ class ThresholdFree(_Lazy):
     @property
     def kinds(self) -> frozenset[str]:
         """The model families present (``bi-encoder``, ``cross-encoder``, ``baseline``)."""
-        return self._once("kinds", lambda: frozenset(self.results["kind"]))
+        return self._once("kinds", lambda: frozenset(pd.unique(self.results["kind"])))
 
     @property
     def n_pairs(self) -> int:
@@ -162,7 +179,7 @@ class ThresholdFree(_Lazy):
     @property
     def describe(self) -> pd.DataFrame:
         """:func:`compsem.stats.describe_scores`."""
-        return self._once("describe", lambda: stats.describe_scores(self.results))
+        return self._once("describe", lambda: stats.describe_scores(self.data))
 
     def family_comparison(
         self, reference: str = "bi-encoder", other: str = "cross-encoder", exclude_objectives: Iterable[str] = ()
@@ -171,7 +188,7 @@ class ThresholdFree(_Lazy):
         exclude = tuple(exclude_objectives)
         return self._once(
             ("family_comparison", reference, other, exclude),
-            lambda: stats.family_comparison(self.results, reference=reference, other=other, exclude_objectives=exclude),
+            lambda: stats.family_comparison(self.data, reference=reference, other=other, exclude_objectives=exclude),
         )
 
     @property
@@ -192,22 +209,22 @@ class ThresholdFree(_Lazy):
     @property
     def roc_auc(self) -> pd.DataFrame:
         """:func:`compsem.stats.roc_auc_by_category` (NaN where a model has no positive controls)."""
-        return self._once("roc_auc", lambda: stats.roc_auc_by_category(self.results))
+        return self._once("roc_auc", lambda: stats.roc_auc_by_category(self.data))
 
     @property
     def calibrated(self) -> pd.DataFrame:
         """:func:`compsem.stats.calibrated_thresholds` (raises its ValueError without the controls it needs)."""
-        return self._once("calibrated", lambda: stats.calibrated_thresholds(self.results))
+        return self._once("calibrated", lambda: stats.calibrated_thresholds(self.data))
 
     @property
     def calibrated_rates(self) -> pd.DataFrame:
         """:func:`compsem.stats.rates_with_ci` at each model's calibrated threshold."""
-        return self._once("calibrated_rates", lambda: stats.rates_with_ci(self.results, None))
+        return self._once("calibrated_rates", lambda: stats.rates_with_ci(self.data, None))
 
     @property
     def rate_curves(self) -> pd.DataFrame:
         """:func:`compsem.stats.failure_rates` at every threshold of :data:`THRESHOLD_GRID`."""
-        return self._once("rate_curves", lambda: stats.failure_rates(self.results, list(THRESHOLD_GRID)))
+        return self._once("rate_curves", lambda: stats.failure_rates(self.data, list(THRESHOLD_GRID)))
 
     @property
     def pairs(self) -> pd.DataFrame:
@@ -245,12 +262,12 @@ class AtThreshold(_Lazy):
     @property
     def family_rates(self) -> pd.DataFrame:
         """:func:`compsem.stats.family_failure_rates` at the threshold, whatever families are present."""
-        return self._once("family_rates", lambda: stats.family_failure_rates(self.results, self.threshold))
+        return self._once("family_rates", lambda: stats.family_failure_rates(self.free.data, self.threshold))
 
     @property
     def with_ci(self) -> pd.DataFrame:
         """:func:`compsem.stats.describe_with_ci` at the threshold (1000 resamples, seed 0)."""
-        return self._once("with_ci", lambda: stats.describe_with_ci(self.results, self.threshold))
+        return self._once("with_ci", lambda: stats.describe_with_ci(self.free.data, self.threshold))
 
     @property
     def rates_with_ci(self) -> pd.DataFrame:
@@ -260,12 +277,12 @@ class AtThreshold(_Lazy):
     @property
     def best_and_worst(self) -> pd.DataFrame:
         """:func:`compsem.stats.best_and_worst` at the threshold."""
-        return self._once("best_and_worst", lambda: stats.best_and_worst(self.results, self.threshold))
+        return self._once("best_and_worst", lambda: stats.best_and_worst(self.free.data, self.threshold))
 
     def _findings(self) -> tuple[tuple[str, ...], str | None]:
         def build() -> tuple[tuple[str, ...], str | None]:
             try:
-                return tuple(stats.findings(self.results, self.threshold)), None
+                return tuple(stats.findings(self.free.data, self.threshold)), None
             except ValueError as exc:
                 return (), str(exc)
 

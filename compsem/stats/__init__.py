@@ -39,7 +39,7 @@ Example:
 
 from __future__ import annotations
 
-from compsem.stats._common import ALPHA, KIND_ORDER, REQUIRED_COLUMNS
+from compsem.stats._common import ALPHA, KIND_ORDER, REQUIRED_COLUMNS, prepare_results
 from compsem.stats.compare import effect_rows, effect_size_table, family_comparison, model_comparison
 from compsem.stats.findings import findings, objective_findings
 from compsem.stats.inference import (
@@ -99,6 +99,7 @@ __all__ = [
     "model_comparison",
     "objective_findings",
     "pair_table",
+    "prepare_results",
     "rates_with_ci",
     "roc_auc_by_category",
     "wilcoxon_paired",

@@ -135,12 +135,11 @@ def findings(df: pd.DataFrame, threshold: float, min_pairs: int | None = None) -
     if "positive_control" in info and targets:
         meta = _model_meta(data)
         inverted = []
-        side = np.where(
-            data["category"].isin(targets), "adv", np.where(data["category"] == "positive_control", "pos", "")
-        )
+        # 0 adversarial, 1 positive control, 2 neither: small integers group faster than a million strings
+        side = np.where(data["category"].isin(targets), 0, np.where(data["category"] == "positive_control", 1, 2))
         means = data.groupby([data["model"], side], sort=False)["score"].mean().to_dict()
         for model in _models(data):
-            adv, pos = means.get((model, "adv")), means.get((model, "pos"))
+            adv, pos = means.get((model, 0)), means.get((model, 1))
             if adv is not None and pos is not None and adv > pos:
                 inverted.append((model, float(adv), float(pos)))
         if len(inverted) == 1:

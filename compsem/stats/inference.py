@@ -115,9 +115,25 @@ def cohens_d(x: Iterable[float], y: Iterable[float]) -> EffectSize:
     return EffectSize((mx - my) / sp, mx, my, sp, nx, ny)
 
 
+def _midranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of ``values`` (no NaN), tied values sharing the mean of their ranks.
+
+    ``scipy.stats.rankdata(values)``'s numbers, from one stable sort: a tie group that fills sorted
+    positions i+1..j gets (i + 1 + j) / 2, a half-integer held exactly in a float, so sums of ranks
+    are exact integers or halves (up to 2**52) whichever way they are added.
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.append(starts[1:], values.size)
+    ranks = np.empty(values.size, dtype=float)
+    ranks[order] = np.repeat((starts + 1 + ends) / 2, ends - starts)
+    return ranks
+
+
 def _u_statistic(x: np.ndarray, y: np.ndarray) -> float:
-    """U of x: the number of (x_i, y_j) with x_i > y_j, ties counting 1/2 (via midranks)."""
-    ranks = _sps.rankdata(np.concatenate([x, y]))
+    """U of x: the number of (x_i, y_j) with x_i > y_j, ties counting 1/2 (via midranks of both samples at once)."""
+    ranks = _midranks(np.concatenate([x, y]))
     return float(ranks[: x.size].sum() - x.size * (x.size + 1) / 2)
 
 
@@ -193,7 +209,7 @@ def wilcoxon_paired(x: Iterable[float], y: Iterable[float]) -> TestResult:
     nonzero = diff[diff != 0]
     if nonzero.size == 0:
         return TestResult(0.0, 1.0, 0.0, int(a.size))
-    ranks = _sps.rankdata(np.abs(nonzero))
+    ranks = _midranks(np.abs(nonzero))
     t_plus, t_minus = float(ranks[nonzero > 0].sum()), float(ranks[nonzero < 0].sum())
     res = _sps.wilcoxon(a, b, alternative="two-sided")
     return TestResult(float(res.statistic), float(res.pvalue), (t_plus - t_minus) / (t_plus + t_minus), int(a.size))
@@ -412,6 +428,17 @@ def _bootstrap_args(n_resamples: int, confidence: float) -> float:
     return conf
 
 
+def _normal_quantile(p: float) -> float:
+    """The standard normal's p-quantile: ``scipy.special.ndtri``, the function ``scipy.stats.norm.ppf`` calls.
+
+    The same number, without importing ``scipy.stats`` (a second of import) for a run whose intervals
+    are all the normal approximation.
+    """
+    from scipy.special import ndtri
+
+    return float(ndtri(p))
+
+
 def _percentile_bootstrap(
     rows: np.ndarray, n_resamples: int, confidence: float, seed: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -423,7 +450,7 @@ def _percentile_bootstrap(
     if rows.shape[1] == 1:
         return rows[:, 0], rows[:, 0]
     if rows.shape[1] > BOOTSTRAP_MAX_N:  # mean ± z·s/√n, s the sample standard deviation (ddof=1)
-        z = float(_sps.norm.ppf(0.5 + confidence / 2))
+        z = _normal_quantile(0.5 + confidence / 2)
         centre = rows.mean(axis=1)
         half = z * rows.std(axis=1, ddof=1) / np.sqrt(rows.shape[1])
         return centre - half, centre + half

@@ -41,7 +41,9 @@ def roc_auc_by_category(df: pd.DataFrame) -> pd.DataFrame:
         for c in sort_categories(info)
         if info[c].role in ("adversarial", "near_miss") or (info[c].role == "custom" and info[c].expected == "low")
     ]
-    groups = {key: grp["score"].to_numpy() for key, grp in data.groupby(["model", "category"], sort=False)}
+    # Row positions per (model, category), in row order, into the score column: no sub-frame per group.
+    score = data["score"].to_numpy()
+    groups = {key: score[at] for key, at in data.groupby(["model", "category"], sort=False).indices.items()}
     rows = []
     for model in _models(data):
         pos = groups.get((model, "positive_control"), np.empty(0))
@@ -88,7 +90,7 @@ def calibrated_thresholds(df: pd.DataFrame) -> pd.DataFrame:
         tie at 2/3, so t = 0.7 (TPR 2/3, FPR 0).
     """
     data = _prepare(df)
-    cats = set(data["category"])
+    cats = set(pd.unique(data["category"]))
     if "positive_control" not in cats:
         raise ValueError("calibrating a threshold needs positive_control pairs; the results have none")
     if not {"negative_control", "near_miss_control"} & cats:
@@ -119,8 +121,10 @@ def calibrated_thresholds(df: pd.DataFrame) -> pd.DataFrame:
         }
         if pos.size and neg.size:
             cand = np.unique(np.concatenate([pos, neg]))[::-1]  # highest first, so argmax keeps the highest on ties
-            k_pos = (pos[None, :] >= cand[:, None]).sum(axis=1)
-            k_neg = (neg[None, :] >= cand[:, None]).sum(axis=1)
+            # #{s >= t} = n - #{s < t}, counted by binary search in the sorted scores: exact, and
+            # O((n + candidates) log n) where comparing every score with every candidate grew as their product
+            k_pos = pos.size - np.searchsorted(np.sort(pos), cand, side="left")
+            k_neg = neg.size - np.searchsorted(np.sort(neg), cand, side="left")
             # J * n_pos * n_neg in integers, so equal J values tie exactly (2/3 - 0 vs 1 - 1/3 in floats do not)
             best = int(np.argmax(k_pos * neg.size - k_neg * pos.size))
             tpr, fpr = k_pos[best] / pos.size, k_neg[best] / neg.size

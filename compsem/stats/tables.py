@@ -395,7 +395,7 @@ def pair_table(df: pd.DataFrame) -> pd.DataFrame:
     """
     labels = labels_of(df)
     wide_scores = df.pivot_table(index="pair_id", columns="model", values="score", aggfunc="first", sort=False)
-    models = list(dict.fromkeys(df["model"]))
+    models = list(pd.unique(df["model"]))
     wide_scores = wide_scores.reindex(columns=models)
     info = df.drop_duplicates("pair_id").set_index("pair_id")[["category", "sentence_a", "sentence_b"]]
     out = info.join(wide_scores)
