@@ -24,8 +24,9 @@ Example:
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -47,10 +48,18 @@ class RayEngineError(ValueError):
 
 @dataclass(frozen=True)
 class RayAccount:
-    """What the cluster did: scores computed there per model, and the cluster's resources."""
+    """What the cluster did: scores computed there per model, and the cluster's resources.
+
+    Attributes:
+        scored: scores computed on the cluster and stored, per model.
+        resources: the cluster's CPUs and GPUs.
+        loads: per model, how many times the cluster loaded it: one per actor that scored, at most
+            ``actors`` (a model loaded per batch would show here as one load per batch).
+    """
 
     scored: dict[str, int]
     resources: dict[str, float]
+    loads: dict[str, int] = field(default_factory=dict)
 
 
 def check_address(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
@@ -88,6 +97,7 @@ class _ScorerActor:
     def __init__(self, resolution: Resolution, batch_size: int):
         self.scorer = load_scorer(resolution)
         self.batch_size = batch_size
+        self.load = uuid.uuid4().hex  # names this load in every batch it scores (RayAccount.loads)
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         pairs = list(zip(batch["a"].tolist(), batch["b"].tolist()))
@@ -99,6 +109,7 @@ class _ScorerActor:
                 "raw_score": [float(x) for x in out.raw_score],
                 "score": [float(x) for x in out.score],
                 "raw_output": list(out.raw_output),
+                "load": self.load,
             }
         )
 
@@ -138,7 +149,7 @@ def score_on_ray(
     ray = _ray()
     if address:
         check_address(address)
-    text_pairs = list(dict.fromkeys(zip(pairs["sentence_a"], pairs["sentence_b"])))
+    text_pairs = list(dict.fromkeys(zip(pairs["sentence_a"].tolist(), pairs["sentence_b"].tolist())))
     todo: list[tuple[Resolution, list[tuple[str, str]]]] = []
     for name in dict.fromkeys(models):
         try:
@@ -150,6 +161,7 @@ def score_on_ray(
             if missing:
                 todo.append((res, missing))
     scored: dict[str, int] = {}
+    loads: dict[str, int] = {}
     if not todo:
         return RayAccount(scored, {})
     started = not ray.is_initialized()
@@ -159,16 +171,17 @@ def score_on_ray(
     try:
         resources = {k: float(v) for k, v in ray.cluster_resources().items() if k in ("CPU", "GPU")}
         for res, missing in todo:
-            scored[res.spec.key] = _score_model(
+            scored[res.spec.key], loads[res.spec.key] = _score_model(
                 ray, res, missing, store, device, batch_size, chunk_size, actors, progress
             )
     finally:
         if started:
             ray.shutdown()
-    return RayAccount(scored, resources)
+    return RayAccount(scored, resources, loads)
 
 
-def _score_model(ray, res, missing, store, device, batch_size, chunk_size, actors, progress) -> int:
+def _score_model(ray, res, missing, store, device, batch_size, chunk_size, actors, progress) -> tuple[int, int]:
+    """Score ``missing`` on the cluster and store it; returns (scores stored, model loads seen)."""
     key, total = res.spec.key, len(missing)
     frame = pd.DataFrame({"a": [a for a, _ in missing], "b": [b for _, b in missing]})
     # enough blocks for every actor to get work (one block would feed one actor); split here with iloc, since
@@ -185,10 +198,12 @@ def _score_model(ray, res, missing, store, device, batch_size, chunk_size, actor
         num_gpus=1 if device.device == "cuda" else 0,
     )
     saved = 0
+    loads: set[str] = set()
     if progress:
         progress(key, 0, total)
     try:
         for batch in scored.iter_batches(batch_size=chunk_size, batch_format="pandas"):
+            loads.update(batch["load"].tolist())
             rows = {
                 (a, b): CachedScore(r, s, o)
                 for a, b, r, s, o in zip(
@@ -201,7 +216,7 @@ def _score_model(ray, res, missing, store, device, batch_size, chunk_size, actor
                 progress(key, saved, total)
     except KeyboardInterrupt:
         raise ScoringInterrupted(key, saved, total - saved, total) from None
-    return saved
+    return saved, len(loads)
 
 
 __all__ = ["CONNECT_TIMEOUT_S", "RayAccount", "RayEngineError", "check_address", "score_on_ray"]

@@ -180,7 +180,8 @@ def score_pairs(
     store = cache if isinstance(cache, ScoreStore) else ScoreStore(cache)
     if not use_cache:
         store = store.refreshing()
-    text_pairs = list(dict.fromkeys(zip(pairs["sentence_a"], pairs["sentence_b"])))
+    # tolist(): a column of pandas' text type hands out a million strings ~4x faster at once than one by one
+    text_pairs = list(dict.fromkeys(zip(pairs["sentence_a"].tolist(), pairs["sentence_b"].tolist())))
     messages: list[str] = []
     frames: list[pd.DataFrame] = []
     runs: list[ModelRun] = []
@@ -231,7 +232,7 @@ def _is_transformer(name: str) -> bool:
 
 
 def _tidy(pairs: pd.DataFrame, spec: ModelSpec, found: Mapping[tuple[str, str], CachedScore]) -> pd.DataFrame:
-    got = [found[(a, b)] for a, b in zip(pairs["sentence_a"], pairs["sentence_b"])]
+    got = [found[(a, b)] for a, b in zip(pairs["sentence_a"].tolist(), pairs["sentence_b"].tolist())]
     expected = pairs["expected"] if "expected" in pairs else pd.Series([""] * len(pairs))
     return pd.DataFrame(
         {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing as mp
 import sqlite3
 import subprocess
@@ -11,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from compsem.store.sqlite import CACHE_FILE_NAME, CachedScore, ScoreCache, score_key
+from compsem.store.recovery import _is_json, value_problem
+from compsem.store.seed import pair_key
+from compsem.store.sqlite import CACHE_FILE_NAME, CachedScore, ScoreCache, score_key, score_keys
 
 
 def entry(x: float) -> CachedScore:
@@ -25,6 +29,50 @@ def test_key_depends_on_order_model_fingerprint_and_version():
     assert base != score_key("m", "fp2", "a", "b")
     assert base != score_key("m", "fp", "a", "b", normalization_version="999")
     assert base == score_key("m", "fp", "a", "b")
+
+
+TRICKY = [
+    "",
+    "a",
+    'a "quoted" word',
+    "back\\slash",
+    "two\nlines",
+    "tab\t",
+    "\x00\x1f\x7f",
+    "é ß 中文 👋",
+    "\u2028",
+    "</b>",
+]
+
+
+def test_keys_are_the_documented_json_hashed_so_existing_caches_stay_valid():
+    # score_keys/pair_key write the JSON themselves (fast); the bytes hashed must stay json.dumps' bytes
+    pairs = [(a, b) for a in TRICKY for b in TRICKY]
+    for model, fp in [("m", "fp"), ("org/model+x", 'fp "1" é')]:
+        want = [
+            hashlib.sha256(
+                json.dumps([model, fp, "1", a, b], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            ).hexdigest()
+            for a, b in pairs
+        ]
+        assert score_keys(model, fp, pairs) == want
+        assert [score_key(model, fp, a, b) for a, b in pairs] == want
+    seed_want = [hashlib.sha256(json.dumps([a, b], ensure_ascii=False).encode()).hexdigest()[:20] for a, b in pairs]
+    assert [pair_key(a, b) for a, b in pairs] == seed_want
+    with pytest.raises(UnicodeEncodeError):  # a lone surrogate is refused, as json.dumps(...).encode() refuses it
+        score_key("m", "fp", "\ud800", "b")
+
+
+def test_raw_output_is_checked_as_json_loads_would():
+    texts = ["{}", ' {"a": [1, null]} ', "NaN", "1 2", "{", "", "\ufeff{}", "[1,]", "'a'", '"x"\n', "01", "{} x"]
+    for text in texts:
+        try:
+            json.loads(text)
+            ok = True
+        except ValueError:
+            ok = False
+        assert _is_json(text) == ok, text
+        assert (value_problem(0.5, 0.5, text) == "") == ok
 
 
 def test_miss_then_hit_roundtrip(tmp_path: Path):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from compsem import pipeline
 from compsem.pipeline import RunError, run
 from compsem.ray_engine import RayEngineError, check_address
 
@@ -36,6 +37,16 @@ def test_an_address_that_does_not_answer_is_one_sentence_in_bounded_time(tmp_pat
         check_address("://")
 
 
+def _same_run_files(a: Path, b: Path) -> None:
+    """Two run folders hold the same tables: pair files and comparison byte for byte, summary and report apart
+    from their metadata (engine, timing)."""
+    for name in ("all_pair_results.csv", "all_pair_results.jsonl", "comparison.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    x, y = (json.loads((d / "summary.json").read_text()) for d in (a, b))
+    assert {k: v for k, v in x.items() if k != "meta"} == {k: v for k, v in y.items() if k != "meta"}
+    assert normalize((a / "report.md").read_text()) == normalize((b / "report.md").read_text())
+
+
 @pytest.mark.timeout(600)
 def test_ray_engine_equals_the_local_engine(tmp_path):
     pairs = _pairs(tmp_path / "p.csv", 3000)
@@ -45,11 +56,33 @@ def test_ray_engine_equals_the_local_engine(tmp_path):
     )
     assert on_ray.scoring.scored == 3000 and local.scoring.scored == 3000
     assert on_ray.meta["engine"] == "ray"
-    for name in ("all_pair_results.csv", "all_pair_results.jsonl", "comparison.json"):
-        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
-    a, b = (json.loads((tmp_path / d / "summary.json").read_text()) for d in ("local", "ray"))
-    assert {k: v for k, v in a.items() if k != "meta"} == {k: v for k, v in b.items() if k != "meta"}
-    report = [normalize((tmp_path / d / "report.md").read_text()) for d in ("local", "ray")]
-    assert report[0] == report[1]
+    _same_run_files(tmp_path / "local", tmp_path / "ray")
     again = run(pairs, ["token-jaccard"], out=tmp_path / "again", cache_dir=tmp_path / "c2", engine="ray")
     assert again.scoring.cached == 3000 and again.scoring.scored == 0  # the cluster's scores are in the store
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_real_bi_encoder_on_ray_equals_the_local_engine(tmp_path, monkeypatch):
+    """The packaged MiniLM (torch, CPU) on a local 2-CPU cluster, the local engine's files, byte for byte."""
+    accounts = []
+
+    def keep_account(*args, **kwargs):  # the run's own call, on a cluster of 2 CPUs whatever the machine has
+        account = real(*args, **kwargs, num_cpus=2)
+        accounts.append(account)
+        return account
+
+    real = pipeline.score_on_ray
+    monkeypatch.setattr(pipeline, "score_on_ray", keep_account)
+    pairs, model = _pairs(tmp_path / "p.csv", 160), "all-MiniLM-L6-v2"
+    local = run(pairs, [model], out=tmp_path / "local", cache_dir=tmp_path / "c1", device="cpu", chunk_size=40)
+    on_ray = run(
+        pairs, [model], out=tmp_path / "ray", cache_dir=tmp_path / "c2", device="cpu", chunk_size=40, engine="ray"
+    )
+    assert local.scoring.scored == on_ray.scoring.scored == 160 and on_ray.meta["engine"] == "ray"
+    _same_run_files(tmp_path / "local", tmp_path / "ray")
+    (account,) = accounts
+    key = on_ray.scoring.models[0].model
+    assert account.scored == {key: 160} and account.resources["CPU"] == 2
+    # 160 pairs come back in 4 chunks of 40 from up to 2 actors: each actor loaded the model once, not per batch
+    assert 1 <= account.loads[key] <= 2

@@ -459,7 +459,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return _empty_frame()
     df = pd.DataFrame(rows).drop(columns=["_line"])
-    df["expected"] = [exp or category_info(cat).expected for cat, exp in zip(df["category"], df["expected"])]
+    # a built-in category's direction where none is stated; looked up once per category, lists not row iteration
+    implied = {cat: category_info(cat).expected for cat in dict.fromkeys(df["category"].tolist())}
+    df["expected"] = [exp or implied[cat] for cat, exp in zip(df["category"].tolist(), df["expected"].tolist())]
     for col in df.columns:
         df[col] = df[col].astype(str)
     return df.reset_index(drop=True)

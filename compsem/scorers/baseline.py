@@ -6,6 +6,7 @@ The methods themselves are :mod:`compsem.scorers.order_blind`.
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -45,4 +46,9 @@ class BaselineScorer(Scorer):
             s = np.clip(np.array([float(emb[idx[a]] @ emb[idx[b]]) for a, b in pairs], dtype=float), -1.0, 1.0)
         if progress:
             progress(len(pairs))
-        return PairScores(s, s.copy(), [json.dumps({"similarity": float(x)}) for x in s], self.spec.notes)
+        return PairScores(s, s.copy(), [_similarity_json(x) for x in s.tolist()], self.spec.notes)
+
+
+def _similarity_json(x: float) -> str:
+    """``json.dumps({"similarity": x})``: the same text, written directly for a finite float (a million pairs)."""
+    return f'{{"similarity": {x!r}}}' if math.isfinite(x) else json.dumps({"similarity": x})

@@ -41,6 +41,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from json.encoder import encode_basestring as _quote
 from pathlib import Path
 
 from compsem.config import SEED
@@ -57,8 +58,12 @@ Pair = tuple[str, str]
 
 
 def pair_key(a: str, b: str) -> str:
-    """The seed's name of an ordered pair: 20 hex digits of the SHA-256 of both sentences (order matters)."""
-    return hashlib.sha256(json.dumps([a, b], ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+    """The seed's name of an ordered pair: 20 hex digits of the SHA-256 of both sentences (order matters).
+
+    That is of ``json.dumps([a, b], ensure_ascii=False)`` in UTF-8, written here with the encoder
+    ``json.dumps`` uses for each string (a look-up of a million pairs hashes a million of these).
+    """
+    return hashlib.sha256(f"[{_quote(a)}, {_quote(b)}]".encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
