@@ -63,6 +63,16 @@ def test_keys_are_the_documented_json_hashed_so_existing_caches_stay_valid():
         score_key("m", "fp", "\ud800", "b")
 
 
+def test_connections_use_the_large_run_settings_and_keep_their_durability(tmp_path: Path):
+    cache = ScoreCache(tmp_path)
+    cache.put_many("m", "fp", [("a", "b")], [entry(1.0)])
+    conn = cache._connect()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, as before
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -65536  # 64 MiB
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 16384
+
+
 def test_raw_output_is_checked_as_json_loads_would():
     texts = ["{}", ' {"a": [1, null]} ', "NaN", "1 2", "{", "", "\ufeff{}", "[1,]", "'a'", '"x"\n', "01", "{} x"]
     for text in texts:

@@ -82,7 +82,7 @@ def value_problem(raw_score: object, score: object, raw_output: object, bounds: 
 
 
 #: ``json.loads``'s own parts: the C scanner of one JSON value, and the whitespace it allows around it.
-_SCAN_VALUE = json.JSONDecoder().scan_once
+_SCAN_VALUE = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not declared
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
