@@ -508,7 +508,10 @@ def test_objectives_page_scores_an_upload_with_the_shipped_adapters():
             "sick-nli + role-swaps",
             "equivalence + role-swaps",
         )
-    } | {(mpnet[0], m) for m in ("MPNet-base bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits")}
+    } | {
+        (mpnet[0], m)
+        for m in ("MPNet-base bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits", "sick-nli + role-swaps")
+    }
 
 
 # -- reranking lab (pages/8_Reranking.py) ------------------------------------------------------------------

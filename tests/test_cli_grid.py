@@ -41,7 +41,10 @@ def test_run_grid_reports_both_backbones_from_the_shipped_adapters(tmp_path: Pat
             "sick-nli + role-swaps",
             "equivalence + role-swaps",
         )
-    } | {("mpnet-base", c) for c in ("bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits")}
+    } | {
+        ("mpnet-base", c)
+        for c in ("bi-encoder", "sick-nli", "mrpc", "sick-nli + minimal-edits", "sick-nli + role-swaps")
+    }
     refs = {r["backbone"]: r["model"] for r in rows if r["is_reference"]}
     assert refs == {
         "minilm-l6": "sentence-transformers/all-MiniLM-L6-v2",

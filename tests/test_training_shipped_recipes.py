@@ -13,6 +13,7 @@ MODELS = Path(__file__).resolve().parent.parent / "compsem" / "models"
 RECIPES = {
     "compsem/minilm-l6-sick-nli-role-swaps": ("sick-nli", "compsem/minilm-l6-sick-nli-minimal-edits"),
     "compsem/minilm-l6-equivalence-role-swaps": ("equivalence", "compsem/minilm-l6-mrpc"),
+    "compsem/mpnet-base-sick-nli-role-swaps": ("sick-nli", "compsem/mpnet-base-sick-nli-minimal-edits"),
 }
 
 
