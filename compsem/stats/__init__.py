@@ -52,12 +52,21 @@ from compsem.stats.inference import (
     mann_whitney,
     mean_and_rate_ci,
     mean_and_rate_cis,
+    mean_cis,
     wilcoxon_paired,
 )
-from compsem.stats.sample_size import MIN_PAIRS, is_thin, pairs_per_category, thin_categories, thin_sample_note
+from compsem.stats.sample_size import (
+    MIN_PAIRS,
+    is_thin,
+    min_pairs_or_default,
+    pairs_per_category,
+    thin_categories,
+    thin_sample_note,
+)
 from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
 from compsem.stats.tables import (
     best_and_worst,
+    cell_mean_cis,
     describe_scores,
     describe_with_ci,
     failure_rates,
@@ -82,6 +91,7 @@ __all__ = [
     "best_and_worst",
     "bootstrap_ci",
     "calibrated_thresholds",
+    "cell_mean_cis",
     "cohens_d",
     "describe_scores",
     "describe_with_ci",
@@ -96,6 +106,8 @@ __all__ = [
     "mann_whitney",
     "mean_and_rate_ci",
     "mean_and_rate_cis",
+    "mean_cis",
+    "min_pairs_or_default",
     "model_comparison",
     "objective_findings",
     "pair_table",

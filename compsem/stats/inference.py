@@ -338,6 +338,7 @@ def mean_and_rate_cis(
     n_resamples: int = 2000,
     confidence: float = 0.95,
     seed: int | None = 0,
+    means: Sequence[ConfidenceInterval] | None = None,
 ) -> list[tuple[ConfidenceInterval, ConfidenceInterval]]:
     """:func:`mean_and_rate_ci` of each sample, the same numbers, with one bootstrap per sample size.
 
@@ -357,12 +358,16 @@ def mean_and_rate_cis(
         n_resamples: bootstrap resamples B per interval (>= 1).
         confidence: nominal coverage in (0, 1).
         seed: generator seed shared by every sample (None: a fresh generator per sample).
+        means: the samples' mean intervals from :func:`mean_cis` with the same ``n_resamples``,
+            ``confidence`` and ``seed``, when already computed: only the rates are resampled then
+            (the mean reads no threshold; a view that moves its threshold computes it once).
 
     Returns:
         (mean interval, rate interval) per sample, in the order given.
 
     Raises:
-        ValueError: as :func:`mean_and_rate_ci` (an empty sample, bad threshold or arguments).
+        ValueError: as :func:`mean_and_rate_ci` (an empty sample, bad threshold or arguments), or
+            ``means`` that are not one interval per sample of its size.
 
     Example:
         ``mean_and_rate_cis([[0.9, 0.8, 0.95, 0.4], [0.1, 0.2]], 0.5)[0][1].estimate`` is 0.75.
@@ -374,33 +379,66 @@ def mean_and_rate_cis(
         ts = [_finite(t, "threshold") for t in threshold]
         if len(ts) != len(arrs):
             raise ValueError(f"give one threshold, or one per sample: {len(ts)} thresholds for {len(arrs)} samples")
+    if means is not None and [m.n for m in means] != [a.size for a in arrs]:
+        raise ValueError("give one mean interval per sample, of the same size, or none")
     conf = _bootstrap_args(n_resamples, confidence)
-    b = int(n_resamples)
-    rows = [np.stack([a, (a >= t).astype(float)]) for a, t in zip(arrs, ts)]
+    rates = [(a >= t).astype(float) for a, t in zip(arrs, ts)]
+    if means is not None:
+        lows, highs = _stacked_bootstrap([r[None, :] for r in rates], int(n_resamples), conf, seed)
+        return [
+            (m, _interval(low[0], high[0], r, conf)) for m, r, low, high in zip(means, rates, lows, highs, strict=True)
+        ]
+    rows = [np.stack([a, r]) for a, r in zip(arrs, rates)]
+    lows, highs = _stacked_bootstrap(rows, int(n_resamples), conf, seed)
+    return [
+        (_interval(low[0], high[0], a, conf), _interval(low[1], high[1], r, conf))
+        for a, r, low, high in zip(arrs, rates, lows, highs, strict=True)
+    ]
+
+
+def mean_cis(
+    samples: Sequence[Iterable[float]], n_resamples: int = 2000, confidence: float = 0.95, seed: int | None = 0
+) -> list[ConfidenceInterval]:
+    """The mean intervals of :func:`mean_and_rate_cis` alone (the same numbers): what reads no threshold.
+
+    Example:
+        ``mean_cis([[0.9, 0.8, 0.95, 0.4]])[0].estimate`` is 0.7625.
+    """
+    arrs = [_sample(v, "values") for v in samples]
+    conf = _bootstrap_args(n_resamples, confidence)
+    lows, highs = _stacked_bootstrap([a[None, :] for a in arrs], int(n_resamples), conf, seed)
+    return [_interval(low[0], high[0], a, conf) for a, low, high in zip(arrs, lows, highs, strict=True)]
+
+
+def _interval(low: float, high: float, values: np.ndarray, conf: float) -> ConfidenceInterval:
+    """The interval of the mean of ``values`` (a sample, or its indicators v >= t for a rate)."""
+    n = int(values.size)
+    return ConfidenceInterval(float(low), float(high), float(values.mean()), n, conf, interval_method(n))
+
+
+def _stacked_bootstrap(
+    rows: Sequence[np.ndarray], b: int, conf: float, seed: int | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """:func:`_percentile_bootstrap` of each (k, n) array, the arrays of one n stacked into one call."""
     lows: list[np.ndarray] = [np.empty(0)] * len(rows)
     highs: list[np.ndarray] = [np.empty(0)] * len(rows)
     by_size: dict[int, list[int]] = {}
-    for i, a in enumerate(arrs):
-        by_size.setdefault(a.size if seed is not None else -1 - i, []).append(i)  # seed None: one group each
+    for i, r in enumerate(rows):
+        by_size.setdefault(r.shape[1] if seed is not None else -1 - i, []).append(i)  # seed None: one group each
     for members in by_size.values():
-        n = arrs[members[0]].size
-        # Stacking is exact whatever the chunk; chunks bound the (rows, B, n) resample array at ~16 MB.
-        per_call = max(1, _RESAMPLE_VALUES // (2 * b * n))
+        k, n = rows[members[0]].shape
+        # Stacking is exact whatever the chunk of two rows or more; chunks bound the (rows, B, n) resample array
+        # at ~16 MB, or two rows of the largest n (what a mean and a rate of one cell took before).
+        per_call = max(1, 2 // k, _RESAMPLE_VALUES // (k * b * n))
         for start in range(0, len(members), per_call):
             chunk = members[start : start + per_call]
-            low, high = _percentile_bootstrap(np.concatenate([rows[i] for i in chunk]), b, conf, seed)
+            stacked = np.concatenate([rows[i] for i in chunk])
+            if stacked.shape[0] == 1:  # numpy sums a lone row's resamples in another order (1 ulp): give it two
+                stacked = np.concatenate([stacked, stacked])
+            low, high = _percentile_bootstrap(stacked, b, conf, seed)
             for j, i in enumerate(chunk):
-                lows[i], highs[i] = low[2 * j : 2 * j + 2], high[2 * j : 2 * j + 2]
-    out = []
-    for r, a, low, high in zip(rows, arrs, lows, highs):
-        mean, rate = (
-            ConfidenceInterval(
-                float(low[k]), float(high[k]), float(r[k].mean()), int(a.size), conf, interval_method(int(a.size))
-            )
-            for k in (0, 1)
-        )
-        out.append((mean, rate))
-    return out
+                lows[i], highs[i] = low[k * j : k * j + k], high[k * j : k * j + k]
+    return lows, highs
 
 
 #: Most resampled values (rows x B x n) one bootstrap call of :func:`mean_and_rate_cis` holds in memory.
