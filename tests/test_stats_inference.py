@@ -149,9 +149,9 @@ def test_mean_and_rate_ci_equals_two_bootstrap_calls():
 
 @pytest.mark.parametrize("chunk", [2_000_000, 1])  # one call per sample size, and one call per sample
 def test_mean_and_rate_cis_equals_one_call_per_sample_exactly(monkeypatch, chunk):
-    from compsem.stats import inference
+    from compsem.stats import batched
 
-    monkeypatch.setattr(inference, "_RESAMPLE_VALUES", chunk)
+    monkeypatch.setattr(batched, "_RESAMPLE_VALUES", chunk)
     rng = np.random.default_rng(6)
     samples = [rng.random(int(n)) for n in rng.choice([1, 2, 7, 21, 21, 24], size=40)]
     samples += [[0.2, np.nan, 0.9, 0.6], [0.5] * 21]  # NaN dropped; a constant sample
@@ -165,9 +165,9 @@ def test_mean_intervals_computed_once_give_the_same_table_at_every_threshold(mon
     # The dashboard computes the mean intervals once per selection and resamples only the rates per threshold;
     # the numbers must be those of one call, also for samples of a few hundred (where numpy sums a lone
     # stacked row in another order) and for a size only one sample has.
-    from compsem.stats import inference
+    from compsem.stats import batched
 
-    monkeypatch.setattr(inference, "_RESAMPLE_VALUES", chunk)
+    monkeypatch.setattr(batched, "_RESAMPLE_VALUES", chunk)
     rng = np.random.default_rng(3)
     samples = [rng.random(n) for n in (300, 300, 300, 1100, 1100, 450, 2, 1)]
     means = stats.mean_cis(samples, n_resamples=400)

@@ -8,7 +8,8 @@ Three layers, as in ``scipy.stats``, one module each, all re-exported here:
 
 * :mod:`~compsem.stats.inference` - tests and intervals on plain samples: :func:`cohens_d`,
   :func:`mann_whitney`, :func:`wilcoxon_paired`, :func:`holm`, :func:`bootstrap_ci` (percentile
-  bootstrap through ``scipy.stats.bootstrap``).
+  bootstrap through ``scipy.stats.bootstrap``); :mod:`~compsem.stats.batched` - the same intervals
+  for every cell of a table at once (:func:`mean_and_rate_cis`, :func:`mean_cis`).
 * model x category tables - :mod:`~compsem.stats.tables` (means, failure rates, CIs, best and
   worst), :mod:`~compsem.stats.separation` (ROC-AUC, calibrated thresholds) and
   :mod:`~compsem.stats.compare` (model and family comparisons, effect sizes).
@@ -40,6 +41,7 @@ Example:
 from __future__ import annotations
 
 from compsem.stats._common import ALPHA, KIND_ORDER, REQUIRED_COLUMNS, prepare_results
+from compsem.stats.batched import mean_and_rate_cis, mean_cis
 from compsem.stats.compare import effect_rows, effect_size_table, family_comparison, model_comparison
 from compsem.stats.findings import findings, objective_findings
 from compsem.stats.inference import (
@@ -51,8 +53,6 @@ from compsem.stats.inference import (
     holm,
     mann_whitney,
     mean_and_rate_ci,
-    mean_and_rate_cis,
-    mean_cis,
     wilcoxon_paired,
 )
 from compsem.stats.sample_size import (

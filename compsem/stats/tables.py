@@ -26,7 +26,8 @@ from compsem.stats._common import (
     _prepare,
     _thresholds,
 )
-from compsem.stats.inference import ConfidenceInterval, mean_and_rate_cis, mean_cis
+from compsem.stats.batched import mean_and_rate_cis, mean_cis
+from compsem.stats.inference import ConfidenceInterval
 from compsem.stats.separation import calibrated_thresholds
 
 
