@@ -38,5 +38,8 @@ st.caption(
     "threshold that best separates that model's paraphrases from its unrelated and near-miss pairs."
 )
 draw.chart(tables.calibration_figure(res, marks), "calibration")
+drawn = tables.plot_sample(res)
+if drawn.note:
+    st.caption(drawn.note)
 if cal is not None:
     st.dataframe(views.calibration_view(cal), hide_index=True, key="w.calibration_table")

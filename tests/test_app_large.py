@@ -96,6 +96,19 @@ def test_distributions_of_a_large_run_are_drawn_from_a_stated_sample(run_folder)
     assert f"of {N_PAIRS:,} pairs" in captions(at) and "random sample" in captions(at)
 
 
+def test_the_calibration_chart_of_a_large_run_draws_the_stated_sample_not_every_row(run_folder):
+    from compsem.analysis.browse import MAX_POINTS
+
+    at = open_run(run_folder, "pages/2_Failure_rates.py")
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    calibration = [s for s in specs if any("raw %{x" in str(t.get("hovertemplate", "")) for t in s["data"])]
+    assert len(calibration) == 1
+    points = [t for t in calibration[0]["data"] if "raw %{x" in str(t.get("hovertemplate", ""))]
+    drawn = sum(len(t["customdata"]) for t in points)  # one row of hover texts per point
+    assert 0 < drawn <= MAX_POINTS < N_PAIRS
+    assert f"of {N_PAIRS:,} pairs" in captions(at) and "random sample" in captions(at)
+
+
 def test_a_folder_that_is_not_a_run_says_so_and_keeps_the_default_pairs(tmp_path):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["cs.pairs"] = "run"

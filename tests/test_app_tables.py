@@ -20,6 +20,7 @@ COUNTED = (
     "describe_scores",
     "failure_rates",
     "describe_with_ci",
+    "cell_mean_cis",
     "family_failure_rates",
     "best_and_worst",
     "roc_auc_by_category",
@@ -60,6 +61,7 @@ def test_a_threshold_change_computes_only_the_new_thresholds_tables(calls):
     show_every_page(view(0.5, key))
     first = dict(calls)
     assert first["describe_with_ci"] == 1  # the story and the rates page share the intervals
+    assert first["cell_mean_cis"] == 1  # the mean intervals read no threshold: computed once per selection
     show_every_page(view(0.5, key))  # a re-render computes nothing
     assert calls == first
     show_every_page(view(0.6, key))

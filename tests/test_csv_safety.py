@@ -21,6 +21,7 @@ from compsem.data.csv_safety import (
     neutralise_frame,
     read_safe_csv,
     restore_cell,
+    restore_frame,
     safe_csv,
 )
 
@@ -63,6 +64,28 @@ def test_neutralising_is_exactly_reversible_for_any_string():
     for s in samples + HOSTILE:
         assert restore_cell(neutralise_cell(s)) == s, repr(s)
         assert neutralise_cell(s)[:1] not in FORMULA_TRIGGERS
+
+
+def test_restoring_a_frame_reads_only_quoted_cells_and_gives_what_restoring_each_cell_gives():
+    rng = random.Random(1)
+    alphabet = ["'", "=", "-", "a", " "]
+    texts = [neutralise_cell("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5)))) for _ in range(2000)]
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(texts, dtype="str"),
+            "object": pd.Series(texts[:1999] + [None], dtype=object),
+            "mixed": pd.Series(["'=x", 1.5, None, "'it"] * 500, dtype=object),
+            "empty": pd.Series([None] * 2000, dtype=object),
+            "category": pd.Series(["'-1", "b"] * 1000, dtype="category"),
+            "plain": pd.Series(["no quote"] * 2000, dtype="str"),
+            "score": [0.5] * 2000,
+        }
+    )
+    cell_by_cell = frame.copy()
+    for col in ("text", "object", "mixed", "empty", "category", "plain"):
+        cell_by_cell[col] = frame[col].map(restore_cell)
+    pd.testing.assert_frame_equal(restore_frame(frame), cell_by_cell, check_exact=True)
+    assert restore_frame(frame)["text"].tolist() == [restore_cell(t) for t in texts]
 
 
 def test_numbers_stay_numbers_text_is_neutralised():

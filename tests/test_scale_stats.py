@@ -11,13 +11,13 @@ import pytest
 from compsem import stats
 from compsem.analysis import analyze
 from compsem.reports.files import LARGE_RUN_ROWS, pair_file_format, write_run
+from compsem.stats.batched import mean_and_rate_cis
 from compsem.stats.inference import (
     BOOTSTRAP_MAX_N,
     _midranks,
     _u_statistic,
     interval_method,
     mean_and_rate_ci,
-    mean_and_rate_cis,
 )
 
 CATEGORIES = ("negation", "numerical", "entity_swap", "temporal", "hedging", "positive_control", "negative_control")

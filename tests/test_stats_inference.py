@@ -149,15 +149,35 @@ def test_mean_and_rate_ci_equals_two_bootstrap_calls():
 
 @pytest.mark.parametrize("chunk", [2_000_000, 1])  # one call per sample size, and one call per sample
 def test_mean_and_rate_cis_equals_one_call_per_sample_exactly(monkeypatch, chunk):
-    from compsem.stats import inference
+    from compsem.stats import batched
 
-    monkeypatch.setattr(inference, "_RESAMPLE_VALUES", chunk)
+    monkeypatch.setattr(batched, "_RESAMPLE_VALUES", chunk)
     rng = np.random.default_rng(6)
     samples = [rng.random(int(n)) for n in rng.choice([1, 2, 7, 21, 21, 24], size=40)]
     samples += [[0.2, np.nan, 0.9, 0.6], [0.5] * 21]  # NaN dropped; a constant sample
     for seed in (0, 11):
         batched = stats.mean_and_rate_cis(samples, 0.6, n_resamples=300, seed=seed)
         assert batched == [stats.mean_and_rate_ci(s, 0.6, n_resamples=300, seed=seed) for s in samples]
+
+
+@pytest.mark.parametrize("chunk", [1, 2_000_000])
+def test_mean_intervals_computed_once_give_the_same_table_at_every_threshold(monkeypatch, chunk):
+    # The dashboard computes the mean intervals once per selection and resamples only the rates per threshold;
+    # the numbers must be those of one call, also for samples of a few hundred (where numpy sums a lone
+    # stacked row in another order) and for a size only one sample has.
+    from compsem.stats import batched
+
+    monkeypatch.setattr(batched, "_RESAMPLE_VALUES", chunk)
+    rng = np.random.default_rng(3)
+    samples = [rng.random(n) for n in (300, 300, 300, 1100, 1100, 450, 2, 1)]
+    means = stats.mean_cis(samples, n_resamples=400)
+    assert means == [m for m, _r in stats.mean_and_rate_cis(samples, 0.5, n_resamples=400)]
+    for t in (0.2, 0.5, [0.3, 0.6, 0.5, 0.7, 0.1, 0.45, 0.5, 0.5]):
+        assert stats.mean_and_rate_cis(samples, t, n_resamples=400, means=means) == stats.mean_and_rate_cis(
+            samples, t, n_resamples=400
+        )
+    with pytest.raises(ValueError, match="one mean interval per sample"):
+        stats.mean_and_rate_cis(samples, 0.5, n_resamples=400, means=means[:-1])
 
 
 def test_mean_and_rate_cis_without_a_seed_resamples_each_sample_on_its_own():

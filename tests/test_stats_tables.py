@@ -246,3 +246,16 @@ def test_calibrated_rates_equal_one_table_per_model_at_its_threshold():
         ignore_index=True,
     )
     pd.testing.assert_frame_equal(stats.rates_with_ci(df, None, n_resamples=300), expected, check_exact=True)
+
+
+def test_describe_with_ci_from_mean_intervals_computed_once_is_the_same_table(results):
+    means = stats.cell_mean_cis(results, n_resamples=300)
+    for t in (0.4, 0.7):
+        pd.testing.assert_frame_equal(
+            stats.describe_with_ci(results, t, n_resamples=300, mean_intervals=means),
+            stats.describe_with_ci(results, t, n_resamples=300),
+            check_exact=True,
+        )
+    first_cell = next(iter(means))
+    with pytest.raises(ValueError, match="not those of these results"):
+        stats.describe_with_ci(results, 0.5, n_resamples=300, mean_intervals={first_cell: means[first_cell]})

@@ -161,6 +161,11 @@ class ThresholdFree(_Lazy):
         """The model families present (``bi-encoder``, ``cross-encoder``, ``baseline``)."""
         return self._once("kinds", lambda: frozenset(pd.unique(self.results["kind"])))
 
+    def thin_categories(self, min_pairs: int | None = None) -> dict[str, int]:
+        """:func:`compsem.stats.thin_categories` (``min_pairs`` None: the default in force, read now)."""
+        limit = stats.min_pairs_or_default(min_pairs)
+        return self._once(("thin", limit), lambda: stats.thin_categories(self.results, limit))
+
     @property
     def n_pairs(self) -> int:
         """Distinct pair ids."""
@@ -217,6 +222,21 @@ class ThresholdFree(_Lazy):
         return self._once("calibrated", lambda: stats.calibrated_thresholds(self.data))
 
     @property
+    def mean_cis(self) -> Mapping[tuple[str, str], stats.ConfidenceInterval] | None:
+        """:func:`compsem.stats.cell_mean_cis` (1000 resamples, seed 0): what every :attr:`AtThreshold.with_ci` reuses.
+
+        None when the statistics refuse the results (each threshold's table then raises its own ``ValueError``).
+        """
+
+        def build() -> Mapping[tuple[str, str], stats.ConfidenceInterval] | None:
+            try:
+                return MappingProxyType(stats.cell_mean_cis(self.data))
+            except ValueError:
+                return None
+
+        return self._once("mean_cis", build)
+
+    @property
     def calibrated_rates(self) -> pd.DataFrame:
         """:func:`compsem.stats.rates_with_ci` at each model's calibrated threshold."""
         return self._once("calibrated_rates", lambda: stats.rates_with_ci(self.data, None))
@@ -266,8 +286,15 @@ class AtThreshold(_Lazy):
 
     @property
     def with_ci(self) -> pd.DataFrame:
-        """:func:`compsem.stats.describe_with_ci` at the threshold (1000 resamples, seed 0)."""
-        return self._once("with_ci", lambda: stats.describe_with_ci(self.free.data, self.threshold))
+        """:func:`compsem.stats.describe_with_ci` at the threshold (1000 resamples, seed 0).
+
+        The mean intervals, which read no threshold, come from the free part (:attr:`ThresholdFree.mean_cis`):
+        a new threshold resamples only the rates.
+        """
+        return self._once(
+            "with_ci",
+            lambda: stats.describe_with_ci(self.free.data, self.threshold, mean_intervals=self.free.mean_cis),
+        )
 
     @property
     def rates_with_ci(self) -> pd.DataFrame:

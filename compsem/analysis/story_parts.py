@@ -119,7 +119,7 @@ def _example(
     if values.empty:
         return None
     top = values.max()
-    best = min((p for p, v in values.items() if v == top), key=str)  # ties: the lowest pair id
+    best = min(values.index[values.to_numpy() == top], key=str)  # ties: the lowest pair id
     row = info.loc[best]
     wide = results[results["pair_id"] == best].set_index("model")["score"]
     scores = tuple((m, _label(labels, m), float(wide[m])) for m in shown if m in wide.index)

@@ -17,7 +17,7 @@ from compsem.data.categories import category_label
 from compsem.data.glossary import jargon_in
 from compsem.figures.story import finding_figure
 from compsem.rerank import RerankResultsError
-from compsem.stats.sample_size import thin_categories, thin_sample_note
+from compsem.stats.sample_size import thin_sample_note
 
 CAPTION = (
     "What the numbers say, in the order to present them: the problem, why it happens, what fixes it and at "
@@ -109,10 +109,10 @@ def render() -> None:
     view = sidebar.start("Findings", CAPTION)
     res = scores(view, prominent=True)
     found = tables.story(res)
-    thin = thin_categories(res.frame)
+    thin = tables.thin_categories(res)
     if thin:
         st.warning(md_escape(thin_sample_note(thin)))
-    if "cross-encoder" not in set(res.frame["kind"]):
+    if "cross-encoder" not in tables.kinds(res):
         st.info(
             "No cross-encoder is selected, so the story stops at the problem. Tick a cross-encoder in the "
             "sidebar (the trained MiniLM SICK-NLI model, for example) to see which objective fixes what."

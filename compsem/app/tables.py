@@ -106,6 +106,16 @@ def findings(res: Results) -> list[str]:
     return list(part.findings)
 
 
+def thin_categories(res: Results) -> dict[str, int]:
+    """:func:`compsem.stats.thin_categories` of the view, kept per selection (and minimum)."""
+    return _free(res).thin_categories()
+
+
+def kinds(res: Results) -> frozenset[str]:
+    """The model families in the view (``bi-encoder``, ``cross-encoder``, ``baseline``), kept per selection."""
+    return _free(res).kinds
+
+
 def story(res: Results) -> list[Finding]:
     """The Findings page's story (:func:`compsem.analysis.story.story_findings`) at the view's threshold."""
     return _guard("Findings", lambda: at(res).story, [])
@@ -240,9 +250,11 @@ def curves_figure(res: Results, curves: pd.DataFrame, threshold: float | None, m
 def calibration_figure(res: Results, marks: dict) -> go.Figure:
     """Raw vs normalized score per model with each model's calibrated threshold; built once per selection.
 
+    Drawn from :func:`plot_sample` (every row of a small view; of a large one, a stated sample of whole
+    pairs, so the page does not build and send a point with two hover texts per row of a million).
     The shared threshold is not drawn here: the figure is shared read-only between re-renders.
     """
-    return _calibration_figure(res.key, res.frame, tuple(sorted(marks.items())))
+    return _calibration_figure(res.key, plot_sample(res).frame, tuple(sorted(marks.items())))
 
 
 # -- downloads: computed when the button is pressed, not on every re-render ---------------------------
@@ -282,6 +294,7 @@ __all__ = [
     "effect_rows",
     "export_table",
     "findings",
+    "kinds",
     "models_view",
     "pair_rows",
     "plot_sample",
@@ -293,5 +306,6 @@ __all__ = [
     "story",
     "study_comparison",
     "table",
+    "thin_categories",
     "training_recipes",
 ]

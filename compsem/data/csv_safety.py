@@ -91,7 +91,23 @@ def restore_frame(frame: pd.DataFrame, columns: Iterable | None = None) -> pd.Da
     wanted = set(columns) if columns is not None else None
     for col in _text_columns(out):
         if wanted is None or col in wanted:
-            out[col] = out[col].map(restore_cell)
+            out[col] = _restore_column(out[col])
+    return out
+
+
+def _restore_column(values: pd.Series) -> pd.Series:
+    """:func:`restore_cell` of every cell of a column; of a text column, only the cells that start with a quote.
+
+    Only those can change (``read_csv`` gives text columns). A run of 100,000 pairs × two models has
+    1.6 million text cells: one Python call each took seconds.
+    """
+    if not isinstance(values.dtype, pd.StringDtype):  # categories, objects: mapped whole (map infers their dtype)
+        return values.map(restore_cell)
+    quoted = values.str.startswith("'", na=False).to_numpy(dtype=bool)
+    if not quoted.any():
+        return values
+    out = values.copy()
+    out[quoted] = values[quoted].map(restore_cell)
     return out
 
 

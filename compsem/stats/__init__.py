@@ -8,7 +8,8 @@ Three layers, as in ``scipy.stats``, one module each, all re-exported here:
 
 * :mod:`~compsem.stats.inference` - tests and intervals on plain samples: :func:`cohens_d`,
   :func:`mann_whitney`, :func:`wilcoxon_paired`, :func:`holm`, :func:`bootstrap_ci` (percentile
-  bootstrap through ``scipy.stats.bootstrap``).
+  bootstrap through ``scipy.stats.bootstrap``); :mod:`~compsem.stats.batched` - the same intervals
+  for every cell of a table at once (:func:`mean_and_rate_cis`, :func:`mean_cis`).
 * model x category tables - :mod:`~compsem.stats.tables` (means, failure rates, CIs, best and
   worst), :mod:`~compsem.stats.separation` (ROC-AUC, calibrated thresholds) and
   :mod:`~compsem.stats.compare` (model and family comparisons, effect sizes).
@@ -40,6 +41,7 @@ Example:
 from __future__ import annotations
 
 from compsem.stats._common import ALPHA, KIND_ORDER, REQUIRED_COLUMNS, prepare_results
+from compsem.stats.batched import mean_and_rate_cis, mean_cis
 from compsem.stats.compare import effect_rows, effect_size_table, family_comparison, model_comparison
 from compsem.stats.findings import findings, objective_findings
 from compsem.stats.inference import (
@@ -51,13 +53,20 @@ from compsem.stats.inference import (
     holm,
     mann_whitney,
     mean_and_rate_ci,
-    mean_and_rate_cis,
     wilcoxon_paired,
 )
-from compsem.stats.sample_size import MIN_PAIRS, is_thin, pairs_per_category, thin_categories, thin_sample_note
+from compsem.stats.sample_size import (
+    MIN_PAIRS,
+    is_thin,
+    min_pairs_or_default,
+    pairs_per_category,
+    thin_categories,
+    thin_sample_note,
+)
 from compsem.stats.separation import calibrated_thresholds, roc_auc_by_category
 from compsem.stats.tables import (
     best_and_worst,
+    cell_mean_cis,
     describe_scores,
     describe_with_ci,
     failure_rates,
@@ -82,6 +91,7 @@ __all__ = [
     "best_and_worst",
     "bootstrap_ci",
     "calibrated_thresholds",
+    "cell_mean_cis",
     "cohens_d",
     "describe_scores",
     "describe_with_ci",
@@ -96,6 +106,8 @@ __all__ = [
     "mann_whitney",
     "mean_and_rate_ci",
     "mean_and_rate_cis",
+    "mean_cis",
+    "min_pairs_or_default",
     "model_comparison",
     "objective_findings",
     "pair_table",

@@ -7,7 +7,7 @@ object whose docstring gives the formula.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -330,81 +330,6 @@ def mean_and_rate_ci(
         for i in (0, 1)
     )
     return mean, rate
-
-
-def mean_and_rate_cis(
-    samples: Sequence[Iterable[float]],
-    threshold: float | Sequence[float],
-    n_resamples: int = 2000,
-    confidence: float = 0.95,
-    seed: int | None = 0,
-) -> list[tuple[ConfidenceInterval, ConfidenceInterval]]:
-    """:func:`mean_and_rate_ci` of each sample, the same numbers, with one bootstrap per sample size.
-
-    With a fixed seed, every sample of size n draws the same B x n resample indices
-    (``numpy.random.default_rng(seed).integers(0, n, (B, n))``, what ``scipy.stats.bootstrap``
-    draws), and each row's statistic and percentiles depend only on that row. So the samples of
-    one size are stacked into one array and resampled by one ``scipy.stats.bootstrap`` call,
-    and each interval equals the one :func:`mean_and_rate_ci` gives for that sample alone
-    (``tests/test_stats_inference.py`` checks exact equality). A dashboard table of 144 model x
-    category cells needs a few calls instead of 144. The indices do not depend on the threshold,
-    so samples read at different thresholds (each model at its calibrated one) share them too.
-    With ``seed=None`` every sample gets its own fresh generator, as with separate calls.
-
-    Args:
-        samples: one sample per cell (NaN dropped, as in :func:`mean_and_rate_ci`).
-        threshold: finite threshold of the rate: one for every sample, or a sequence with one per sample.
-        n_resamples: bootstrap resamples B per interval (>= 1).
-        confidence: nominal coverage in (0, 1).
-        seed: generator seed shared by every sample (None: a fresh generator per sample).
-
-    Returns:
-        (mean interval, rate interval) per sample, in the order given.
-
-    Raises:
-        ValueError: as :func:`mean_and_rate_ci` (an empty sample, bad threshold or arguments).
-
-    Example:
-        ``mean_and_rate_cis([[0.9, 0.8, 0.95, 0.4], [0.1, 0.2]], 0.5)[0][1].estimate`` is 0.75.
-    """
-    arrs = [_sample(v, "values") for v in samples]
-    if isinstance(threshold, (int, float, np.number)):
-        ts = [_finite(threshold, "threshold")] * len(arrs)
-    else:
-        ts = [_finite(t, "threshold") for t in threshold]
-        if len(ts) != len(arrs):
-            raise ValueError(f"give one threshold, or one per sample: {len(ts)} thresholds for {len(arrs)} samples")
-    conf = _bootstrap_args(n_resamples, confidence)
-    b = int(n_resamples)
-    rows = [np.stack([a, (a >= t).astype(float)]) for a, t in zip(arrs, ts)]
-    lows: list[np.ndarray] = [np.empty(0)] * len(rows)
-    highs: list[np.ndarray] = [np.empty(0)] * len(rows)
-    by_size: dict[int, list[int]] = {}
-    for i, a in enumerate(arrs):
-        by_size.setdefault(a.size if seed is not None else -1 - i, []).append(i)  # seed None: one group each
-    for members in by_size.values():
-        n = arrs[members[0]].size
-        # Stacking is exact whatever the chunk; chunks bound the (rows, B, n) resample array at ~16 MB.
-        per_call = max(1, _RESAMPLE_VALUES // (2 * b * n))
-        for start in range(0, len(members), per_call):
-            chunk = members[start : start + per_call]
-            low, high = _percentile_bootstrap(np.concatenate([rows[i] for i in chunk]), b, conf, seed)
-            for j, i in enumerate(chunk):
-                lows[i], highs[i] = low[2 * j : 2 * j + 2], high[2 * j : 2 * j + 2]
-    out = []
-    for r, a, low, high in zip(rows, arrs, lows, highs):
-        mean, rate = (
-            ConfidenceInterval(
-                float(low[k]), float(high[k]), float(r[k].mean()), int(a.size), conf, interval_method(int(a.size))
-            )
-            for k in (0, 1)
-        )
-        out.append((mean, rate))
-    return out
-
-
-#: Most resampled values (rows x B x n) one bootstrap call of :func:`mean_and_rate_cis` holds in memory.
-_RESAMPLE_VALUES = 2_000_000
 
 
 #: Above this many observations an interval is the normal approximation (mean ± z·s/√n), not the bootstrap:

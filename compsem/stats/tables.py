@@ -26,7 +26,8 @@ from compsem.stats._common import (
     _prepare,
     _thresholds,
 )
-from compsem.stats.inference import mean_and_rate_cis
+from compsem.stats.batched import mean_and_rate_cis, mean_cis
+from compsem.stats.inference import ConfidenceInterval
 from compsem.stats.separation import calibrated_thresholds
 
 
@@ -208,7 +209,13 @@ def family_failure_rates(
     )
 
 
-def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000, seed: int | None = 0) -> pd.DataFrame:
+def describe_with_ci(
+    df: pd.DataFrame,
+    threshold: float,
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    mean_intervals: Mapping[tuple[str, str], ConfidenceInterval] | None = None,
+) -> pd.DataFrame:
     """Mean score and rate at a threshold per model x category, each with a 95% bootstrap CI.
 
     The intervals are :func:`bootstrap_ci` (percentile, ``confidence=0.95``) of the mean and of
@@ -221,6 +228,8 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
         threshold: finite threshold for the rate.
         n_resamples: bootstrap resamples per interval.
         seed: generator seed.
+        mean_intervals: :func:`cell_mean_cis` of the same results, ``n_resamples`` and ``seed``, when
+            already computed (the same numbers: only the rates are resampled at this threshold).
 
     Returns:
         ``model, kind, objective, category, n, mean, mean_ci_low, mean_ci_high, rate,
@@ -231,7 +240,20 @@ def describe_with_ci(df: pd.DataFrame, threshold: float, n_resamples: int = 1000
     """
     data = _prepare(df)
     t = _finite(threshold, "threshold")
-    return _describe_with_ci(data, {m: t for m in _models(data)}, n_resamples, seed)
+    return _describe_with_ci(data, {m: t for m in _models(data)}, n_resamples, seed, mean_intervals)
+
+
+def cell_mean_cis(
+    df: pd.DataFrame, n_resamples: int = 1000, seed: int | None = 0
+) -> dict[tuple[str, str], ConfidenceInterval]:
+    """The mean interval of each (model, category) cell of :func:`describe_with_ci`: the part that reads no threshold.
+
+    A view that moves its threshold computes these once and passes them to each :func:`describe_with_ci`.
+    """
+    data = _prepare(df)
+    cells = list(_cells(data, sort_categories(_category_info(data))))
+    cis = mean_cis([s for _m, _c, s in cells], n_resamples=n_resamples, seed=seed)
+    return {(model, cat): ci for (model, cat, _s), ci in zip(cells, cis)}
 
 
 _DESCRIBE_CI_COLUMNS = [
@@ -251,16 +273,29 @@ _DESCRIBE_CI_COLUMNS = [
 
 
 def _describe_with_ci(
-    data: pd.DataFrame, threshold_of: Mapping[str, float], n_resamples: int, seed: int | None
+    data: pd.DataFrame,
+    threshold_of: Mapping[str, float],
+    n_resamples: int,
+    seed: int | None,
+    mean_intervals: Mapping[tuple[str, str], ConfidenceInterval] | None = None,
 ) -> pd.DataFrame:
     """:func:`describe_with_ci` of the prepared results, each model read at ``threshold_of[model]``."""
     info = _category_info(data)
     meta = _model_meta(data)
     cats = sort_categories(info)
     cells = list(_cells(data, cats))
+    means = None
+    if mean_intervals is not None:
+        if any((m, c) not in mean_intervals for m, c, _s in cells):
+            raise ValueError("the mean intervals given are not those of these results (a cell is missing)")
+        means = [mean_intervals[(m, c)] for m, c, _s in cells]
     # One bootstrap per sample size for the whole table, the same numbers as one call per cell.
     cis = mean_and_rate_cis(
-        [s for _m, _c, s in cells], [threshold_of[m] for m, _c, _s in cells], n_resamples=n_resamples, seed=seed
+        [s for _m, _c, s in cells],
+        [threshold_of[m] for m, _c, _s in cells],
+        n_resamples=n_resamples,
+        seed=seed,
+        means=means,
     )
     rows = []
     for (model, cat, _s), (m, r) in zip(cells, cis):
