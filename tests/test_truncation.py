@@ -36,3 +36,33 @@ def test_baselines_read_everything():
 
 def test_nothing_is_counted_for_no_pairs():
     assert count_truncated(resolve(get_spec(MINILM)), []) is None
+
+
+def test_long_inputs_are_tokenized_a_batch_at_a_time_with_the_same_count(monkeypatch):
+    # a million-pair file encoded in one call held every Encoding at once (gigabytes); the count must not change
+    from compsem.models import truncation
+
+    long_text = "word " * 300
+    pairs = [(f"Short {i}.", long_text if i % 3 == 0 else f"Other {i}.") for i in range(10)]
+    for key in (MINILM, "compsem/minilm-l6-stsb"):  # per sentence, and both sentences together
+        res = resolve(get_spec(key))
+        whole = count_truncated(res, pairs)
+        sizes: list[int] = []
+        real = truncation._tokenizer
+
+        def recording(folder, real=real, sizes=sizes):
+            tok = real(folder)
+
+            class Recorder:
+                def encode_batch(self, inputs, sizes=sizes):
+                    sizes.append(len(inputs))
+                    return tok.encode_batch(inputs)
+
+            return Recorder()
+
+        monkeypatch.setattr(truncation, "TOKENIZE_BATCH", 3)
+        monkeypatch.setattr(truncation, "_tokenizer", recording)
+        batched = count_truncated(res, pairs)
+        monkeypatch.undo()
+        assert batched == whole and whole.truncated == 4, (key, batched, whole)
+        assert len(sizes) > 1 and max(sizes) <= 3, sizes  # several calls, none larger than the batch

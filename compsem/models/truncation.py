@@ -147,6 +147,19 @@ def _tokenizer(folder: str) -> Any:
     return tok
 
 
+#: texts tokenized per call: an ``Encoding`` holds ids, offsets, masks and token strings (about 2 KB for a
+#: short sentence), so encoding a million-pair file at once took gigabytes; counts are kept, encodings dropped
+TOKENIZE_BATCH = 4096
+
+
+def _token_counts(tok: Any, inputs: Sequence[Any]) -> list[int]:
+    """The number of tokens of each input (a text or a text pair), encoded ``TOKENIZE_BATCH`` at a time."""
+    counts: list[int] = []
+    for start in range(0, len(inputs), TOKENIZE_BATCH):
+        counts.extend(len(e.ids) for e in tok.encode_batch(list(inputs[start : start + TOKENIZE_BATCH])))
+    return counts
+
+
 def count_truncated(res: Resolution, pairs: Sequence[tuple[str, str]]) -> Truncation | None:
     """How many ``pairs`` are longer than ``res``'s model reads (see the module docstring).
 
@@ -160,11 +173,10 @@ def count_truncated(res: Resolution, pairs: Sequence[tuple[str, str]]) -> Trunca
     try:
         tok = _tokenizer(str(limit.folder))
         if limit.joint:  # special tokens come from the tokenizer's own post-processor ([CLS] a [SEP] b [SEP])
-            encoded = tok.encode_batch([(a, b) for a, b in pairs])
-            over = sum(len(e.ids) > limit.max_tokens for e in encoded)
+            over = sum(n > limit.max_tokens for n in _token_counts(tok, [(a, b) for a, b in pairs]))
         else:
             texts = list(dict.fromkeys(s for pair in pairs for s in pair))
-            long = {t for t, e in zip(texts, tok.encode_batch(texts)) if len(e.ids) > limit.max_tokens}
+            long = {t for t, n in zip(texts, _token_counts(tok, texts)) if n > limit.max_tokens}
             over = sum(a in long or b in long for a, b in pairs)
     except Exception as exc:  # noqa: BLE001 - a tokenizer problem must not stop scoring; it is logged
         log.warning("could not count truncated pairs for %s: %s", res.spec.key, exc)
