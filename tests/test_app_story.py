@@ -13,8 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from compsem.analysis.objective_comparison import load_cards
-from compsem.analysis.recipes_story import recipe_models, recipe_stories, recipes
-from compsem.app.story import RECIPES_TITLE
+from compsem.analysis.recipes_story import RECIPES_TITLE, recipe_models, recipe_stories, recipes
 from compsem.app.views import md_escape
 from compsem.config import shipped_models_dir
 from compsem.models.registry import get_spec

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from compsem import stats
-from compsem.analysis.grid import change_verdict
+from compsem.analysis.grid import MIN_DROP, change_verdict
 from compsem.analysis.story_parts import ExamplePair, Finding, _chart, _ci_rows, _example, _label, _scores_by_pair
 from compsem.data.categories import category_info, category_label, sort_categories
 from compsem.data.labels import labels_of
@@ -47,6 +47,10 @@ from compsem.training.objectives import OBJECTIVES
 
 #: The card's ``augmentation.name`` of the round-2 recipes (``compsem train --augment role-swaps``).
 RECIPE_AUGMENT = "role-swaps"
+#: the section's title, on the Findings page and in the HTML report
+RECIPES_TITLE = "What the new training recipes fix, and what they cost"
+#: how "fixed" and "worse" are decided, in words: the grid's rule (:func:`compsem.analysis.grid.change_verdict`)
+CHANGE_RULE = f"a change of at least {MIN_DROP * 100:g} points whose 95% intervals do not overlap"
 PARAPHRASES = "positive_control"
 FIXED, WORSE, UNCLEAR = "fixed", "worse", "no clear change"
 
@@ -367,6 +371,8 @@ def recipe_stories(
 
 
 __all__ = [
+    "CHANGE_RULE",
+    "RECIPES_TITLE",
     "RECIPE_AUGMENT",
     "RateChange",
     "Recipe",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from compsem.analysis.recipes_story import CHANGE_RULE, RECIPE_AUGMENT, RECIPES_TITLE
 from compsem.analysis.story import rerank_finding
 from compsem.analysis.story_parts import ExamplePair
 from compsem.app import draw, reranking, share, sidebar, tables
@@ -66,9 +67,6 @@ def experiment(number: int) -> int:
     return 1
 
 
-RECIPES_TITLE = "What the new training recipes fix, and what they cost"
-
-
 def training_recipes(number: int, view: sidebar.View, threshold: float) -> None:
     """Each ``--augment role-swaps`` adapter against the adapter it continued from (nothing when none ships)."""
     found, cards = tables.training_recipes()
@@ -87,11 +85,11 @@ def training_recipes(number: int, view: sidebar.View, threshold: float) -> None:
         return
     st.subheader(md_escape(f"{number}. {RECIPES_TITLE}"), anchor="finding-recipes")
     st.caption(
-        "Each adapter trained with `compsem train --augment role-swaps` against the adapter it continued from, "
+        f"Each adapter trained with `compsem train --augment {RECIPE_AUGMENT}` against the adapter it continued from, "
         + md_escape(
             f"on the pairs and categories in view at {threshold:g}, whatever models the sidebar selects: "
             + "; ".join(f"{s.label} against {s.start_label}" for s in stories)
-            + ". Fixed or worse: a change of at least 10 points whose 95% intervals do not overlap."
+            + f". Fixed or worse: {CHANGE_RULE}."
         )
     )
     for story in stories:

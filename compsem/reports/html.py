@@ -29,7 +29,7 @@ import plotly.io as pio
 
 from compsem import figures
 from compsem.analysis import story
-from compsem.analysis.recipes_story import RecipeStory, recipe_stories
+from compsem.analysis.recipes_story import CHANGE_RULE, RECIPE_AUGMENT, RECIPES_TITLE, RecipeStory, recipe_stories
 from compsem.analysis.story_parts import ExamplePair, Finding
 from compsem.data.categories import category_label, sort_categories
 from compsem.data.formatting import format_pvalue
@@ -135,10 +135,9 @@ def _recipe_stories(results: pd.DataFrame, threshold: float) -> list[RecipeStory
 
 def _recipes_html(i: int, stories: Sequence[RecipeStory], charts: _Charts, threshold: float) -> str:
     parts = [
-        f'<section class="finding"><h3>{i}. What the new training recipes fix, and what they cost</h3>'
-        f"<p>Each adapter trained with <code>compsem train --augment role-swaps</code> against the adapter it "
-        f"continued from, at {threshold:g}. Fixed or worse: a change of at least 10 points whose 95% intervals "
-        "do not overlap.</p>"
+        f'<section class="finding"><h3>{i}. {_e(RECIPES_TITLE)}</h3>'
+        f"<p>Each adapter trained with <code>compsem train --augment {_e(RECIPE_AUGMENT)}</code> against the adapter "
+        f"it continued from, at {threshold:g}. Fixed or worse: {_e(CHANGE_RULE)}.</p>"
     ]
     for recipe in stories:
         finding = recipe.finding()

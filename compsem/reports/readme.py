@@ -27,7 +27,7 @@ import pandas as pd
 from compsem.analysis import Analysis, analyze
 from compsem.analysis.grid import grid_cells, grid_labels, grid_models
 from compsem.analysis.objective_comparison import load_cards
-from compsem.analysis.recipes_story import RECIPE_AUGMENT, RecipeStory, recipe_stories
+from compsem.analysis.recipes_story import CHANGE_RULE, RECIPE_AUGMENT, RecipeStory, recipe_stories
 from compsem.analysis.story_parts import ExamplePair
 from compsem.config import shipped_models_dir
 from compsem.data.categories import category_label
@@ -70,8 +70,7 @@ def recipes_markdown(stories: Sequence[RecipeStory]) -> list[str]:
     lines = [
         f"What the new training recipes (`--augment {RECIPE_AUGMENT}`, each continued from a shipped adapter) fix "
         f"and what they cost, against the adapter each started from: failure rates at {t:g} (paraphrases: pass "
-        "rate) with 95% bootstrap intervals; fixed or worse = a change of at least 10 points whose intervals do "
-        "not overlap.",
+        f"rate) with 95% bootstrap intervals; fixed or worse = {CHANGE_RULE}.",
         "",
     ]
     for story in stories:
