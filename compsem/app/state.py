@@ -106,6 +106,17 @@ def toggle(label: str, name: str, default: bool = False, help: str | None = None
     return st.toggle(label, key=wkey(name), on_change=copy_to_store, args=(name,), help=help)
 
 
+def _one_of(options: list[str]) -> Callable[[str], str]:
+    """A URL value's parser that accepts only one of ``options`` (anything else: ValueError, so the default)."""
+
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(raw)
+        return raw
+
+    return parse
+
+
 def selectbox(
     label: str,
     name: str,
@@ -118,10 +129,7 @@ def selectbox(
     options = list(options)
     default = default if default in options else options[0]
 
-    def parse(raw: str) -> str:
-        if raw not in options:
-            raise ValueError(raw)
-        return raw
+    parse = _one_of(options)
 
     if get(name) not in options and store_key(name) in st.session_state:
         set_value(name, default)
@@ -149,10 +157,7 @@ def radio(
 ) -> str:
     options = list(options)
 
-    def parse(raw: str) -> str:
-        if raw not in options:
-            raise ValueError(raw)
-        return raw
+    parse = _one_of(options)
 
     bind(name, default, parse)
     chosen = st.radio(
