@@ -33,6 +33,11 @@ CATEGORIES = ("negation", "numerical", "entity_swap", "temporal", "quantifier", 
 WORDS = "the a cat dog child teacher sat ran saw read red blue big small old new house car tree river book".split()
 
 
+def _words(rng: random.Random) -> list[str]:
+    """7-11 random words: the body of one generated sentence (its number and full stop are added after)."""
+    return [rng.choice(WORDS) for _ in range(rng.randint(7, 11))]
+
+
 def make_pairs(path: Path, n: int, seed: int = 0) -> Path:
     """``n`` distinct short pairs (8-12 words) in built-in categories."""
     rng = random.Random(seed)
@@ -40,7 +45,7 @@ def make_pairs(path: Path, n: int, seed: int = 0) -> Path:
         w = csv.writer(fh)
         w.writerow(["id", "category", "sentence_a", "sentence_b"])
         for i in range(n):
-            words = [rng.choice(WORDS) for _ in range(rng.randint(7, 11))]
+            words = _words(rng)
             a = " ".join(words) + f" {i}."
             b = " ".join(rng.sample(words, len(words))) + f" {i}."
             w.writerow([i, CATEGORIES[i % len(CATEGORIES)], a.capitalize(), b.capitalize()])
@@ -60,7 +65,7 @@ def make_pool_pairs(path: Path, n: int, pool: int, seed: int = 0) -> Path:
     rng = random.Random(seed)
     sentences = []
     for j in range(pool):
-        words = [rng.choice(WORDS) for _ in range(rng.randint(7, 11))]
+        words = _words(rng)
         sentences.append((" ".join(words) + f" {j}.").capitalize())
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
